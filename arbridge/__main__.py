@@ -1,0 +1,5 @@
+"""`python -m arbridge` runs the CLI."""
+
+from arbridge.cli import main
+
+main()

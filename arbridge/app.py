@@ -1,0 +1,97 @@
+"""Composition root: settings -> concrete connectors, store, queue and cycle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from config import ArbridgeSettings, CsvProfileSettings, FolderBankSettings
+from config.secrets import SecretRef
+from connectors.bank import CsvProfile, FolderBankSource
+from connectors.base import BankSource, ErpGateway
+from connectors.erp import CsvErpGateway
+from matching import MatchSettings
+from review import ReviewQueue
+from scheduler import CycleDeps
+from store import Store, create_store_engine, upgrade
+
+
+@dataclass(frozen=True, slots=True)
+class App:
+    """Everything the CLI works with."""
+
+    settings: ArbridgeSettings
+    store: Store
+    queue: ReviewQueue
+
+    def cycle_deps(self) -> CycleDeps:
+        """The collaborators of one cycle."""
+        return CycleDeps(
+            store=self.store,
+            bank_sources=[build_bank_source(s) for s in self.settings.connectors.bank],
+            erp=build_erp(self.settings),
+            match_settings=MatchSettings(max_suggestions=self.settings.matching.max_suggestions),
+        )
+
+
+def store_url(settings: ArbridgeSettings) -> str:
+    """The store URL, read from its secret reference when it is one."""
+    url = settings.store.url
+    if url.startswith(("env:", "file:")):
+        return SecretRef(url).resolve()
+    return url
+
+
+def open_store(settings: ArbridgeSettings, *, migrate: bool = True) -> Store:
+    """Open the store, applying migrations first unless told not to."""
+    engine = create_store_engine(store_url(settings))
+    if migrate:
+        upgrade(engine)
+    return Store(engine)
+
+
+def build_app(settings: ArbridgeSettings) -> App:
+    """Open the store (migrating it) and build the queue."""
+    store = open_store(settings)
+    return App(settings=settings, store=store, queue=ReviewQueue(store))
+
+
+def csv_profile(settings: CsvProfileSettings) -> CsvProfile:
+    """The connector's profile from its YAML settings."""
+    amount = settings.amount
+    return CsvProfile(
+        date_column=settings.date.column,
+        date_format=settings.date.format,
+        description_columns=tuple(settings.description.columns),
+        description_separator=settings.description.separator,
+        amount_column=amount.column,
+        debit_column=amount.debit,
+        credit_column=amount.credit,
+        decimal_sep=amount.decimal,
+        thousands_sep=amount.thousands,
+        invert_sign=amount.invert,
+        transaction_id_column=settings.transaction_id.column if settings.transaction_id else None,
+        payer_column=settings.payer.column if settings.payer else None,
+        delimiter=settings.delimiter,
+        encoding=settings.encoding,
+        skip_lines=settings.skip_lines,
+    )
+
+
+def build_bank_source(settings: FolderBankSettings) -> BankSource:
+    """A bank source from its settings."""
+    profile = csv_profile(settings.csv) if settings.csv is not None else None
+    return FolderBankSource(
+        name=settings.name,
+        path=settings.path,
+        currency=settings.currency,
+        csv_profile=profile,
+        pattern=settings.pattern,
+    )
+
+
+def build_erp(settings: ArbridgeSettings) -> ErpGateway:
+    """The ERP gateway from its settings."""
+    erp = settings.connectors.erp
+    return CsvErpGateway(
+        name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications
+    )

@@ -1,0 +1,156 @@
+"""The `arbridge` command line."""
+
+from __future__ import annotations
+
+import sys
+from functools import cached_property
+from pathlib import Path
+
+import click
+import structlog
+
+from arbridge import __version__
+from arbridge.app import App, build_app, open_store
+from arbridge.cli_review import review
+from arbridge.logs import configure_logging
+from config import ArbridgeSettings, load_settings, settings_json_schema
+from domain.errors import ArbridgeError, ConfigError
+from scheduler import run_cycle, run_forever
+from store import current_revision, head_revision, is_up_to_date, upgrade
+
+EXIT_CONFIG = 2
+EXIT_FAILED = 1
+
+
+class Context:
+    """Lazily loaded settings and app, shared by subcommands."""
+
+    def __init__(self, config_path: Path) -> None:
+        self.config_path = config_path
+
+    @cached_property
+    def settings(self) -> ArbridgeSettings:
+        """Load (and validate) the config; bad config exits 2 listing every problem."""
+        try:
+            settings = load_settings(self.config_path)
+        except ConfigError as exc:
+            click.echo(f"arbridge: {exc}", err=True)
+            sys.exit(EXIT_CONFIG)
+        configure_logging(settings.logging.level, settings.logging.format)
+        return settings
+
+    @cached_property
+    def app(self) -> App:
+        """The composed application (store opened and migrated)."""
+        return build_app(self.settings)
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default="arbridge.yaml",
+    envvar="ARBRIDGE_CONFIG",
+    show_default=True,
+    help="The YAML configuration file.",
+)
+@click.version_option(__version__, prog_name="arbridge")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path) -> None:
+    """arbridge: applies incoming bank cash to ERP invoices and queues the rest for finance."""
+    ctx.obj = Context(config_path)
+
+
+@cli.command()
+@click.option(
+    "--once", is_flag=True, help="Run one cycle and exit (0 unless the cycle could not run)."
+)
+@pass_context
+def run(ctx: Context, once: bool) -> None:
+    """Run the daemon (or a single cycle with --once)."""
+    app = ctx.app
+
+    def cycle() -> None:
+        summary = run_cycle(app.cycle_deps())
+        click.echo(summary.render())
+
+    if once:
+        cycle()
+        return
+    schedule = ctx.settings.schedule
+    click.echo(f"arbridge running every {schedule.interval_seconds}s; Ctrl-C or SIGTERM stops it.")
+    run_forever(
+        cycle, interval_seconds=schedule.interval_seconds, jitter_seconds=schedule.jitter_seconds
+    )
+
+
+@cli.command("check-config")
+@pass_context
+def check_config(ctx: Context) -> None:
+    """Validate the configuration without starting anything."""
+    settings = ctx.settings
+    for warning in _missing_inputs(settings):
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{ctx.config_path}: configuration is valid")
+
+
+def _missing_inputs(settings: ArbridgeSettings) -> list[str]:
+    erp = settings.connectors.erp
+    paths = [(b.name, b.path) for b in settings.connectors.bank]
+    paths += [(erp.name, erp.customers), (erp.name, erp.invoices)]
+    return [f"{name}: {path} does not exist (yet)" for name, path in paths if not path.exists()]
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Configuration helpers."""
+
+
+@config_group.command("schema")
+def config_schema() -> None:
+    """Print the JSON Schema of the configuration file (for editors)."""
+    click.echo(settings_json_schema())
+
+
+@cli.group()
+def db() -> None:
+    """Store maintenance."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Apply the store's migrations up to this version."""
+    store = open_store(ctx.settings, migrate=False)
+    upgrade(store.engine)
+    click.echo(f"store at revision {current_revision(store.engine)}")
+
+
+@db.command("status")
+@pass_context
+def db_status(ctx: Context) -> None:
+    """Show the store's migration revision."""
+    store = open_store(ctx.settings, migrate=False)
+    state = (
+        "up to date"
+        if is_up_to_date(store.engine)
+        else f"needs upgrade to {head_revision(store.engine)}"
+    )
+    click.echo(f"store at revision {current_revision(store.engine)}: {state}")
+
+
+cli.add_command(review)
+
+
+def main() -> None:
+    """Console-script entry point: known errors become one clear line and exit code 1."""
+    try:
+        cli(standalone_mode=True)
+    except ArbridgeError as exc:
+        structlog.get_logger("arbridge").error("command_failed", error=str(exc))
+        click.echo(f"arbridge: {exc}", err=True)
+        sys.exit(EXIT_FAILED)

@@ -1,0 +1,140 @@
+"""`arbridge review ...`: the review queue from a terminal or a script."""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from domain.money import format_money
+from domain.review import ReviewReason, ReviewStatus
+from review import ReviewItemView, ReviewStateError
+
+if TYPE_CHECKING:
+    from arbridge.cli import Context
+
+CSV_COLUMNS = (
+    "item_id", "bank_transaction_id", "reason", "amount", "customer_id", "suggested_invoice_ids",
+    "status", "assignee", "created_at", "message",
+)  # fmt: skip
+
+_T = TypeVar("_T")
+
+
+def _row(item: ReviewItemView) -> dict[str, str]:
+    return {
+        "item_id": str(item.item_id),
+        "bank_transaction_id": item.bank_transaction_id or "",
+        "reason": item.reason,
+        "amount": format_money(item.amount) if item.amount is not None else "",
+        "customer_id": item.customer_id or "",
+        "suggested_invoice_ids": " ".join(item.suggested_invoice_ids),
+        "status": item.status,
+        "assignee": item.assignee or "",
+        "created_at": item.created_at.isoformat(timespec="seconds"),
+        "message": item.message,
+    }
+
+
+@click.group()
+def review() -> None:
+    """Work the review queue."""
+
+
+@review.command("list")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--reason", type=click.Choice([r.value for r in ReviewReason]), help="Only this reason."
+)
+@click.option(
+    "--status", "statuses", multiple=True, type=click.Choice([s.value for s in ReviewStatus]),
+    help="States to show (repeatable); default open and assigned.",
+)  # fmt: skip
+@click.pass_obj
+def list_items(ctx: Context, fmt: str, reason: str | None, statuses: tuple[str, ...]) -> None:
+    """List review items (open and assigned by default)."""
+    kwargs: dict[str, Any] = {"reason": reason}
+    if statuses:
+        kwargs["statuses"] = statuses
+    rows = [_row(item) for item in ctx.app.queue.open_items(**kwargs)]
+    if fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+    else:
+        for r in rows:
+            click.echo(
+                f"#{r['item_id']:>5} {r['reason']:<20} {r['amount']:>12} {r['bank_transaction_id']:<20} "
+                f"{r['customer_id']:<12} {r['suggested_invoice_ids']:<24} {r['message']}"
+            )
+        click.echo(f"{len(rows)} item(s)")
+
+
+@review.command("show")
+@click.argument("item_id", type=int)
+@click.pass_obj
+def show(ctx: Context, item_id: int) -> None:
+    """Show one item, its suggestions and its audit trail."""
+    item, trail = _guard(lambda: ctx.app.queue.show(item_id))
+    for key, value in _row(item).items():
+        click.echo(f"{key:>22}: {value}")
+    for n, s in enumerate(item.suggestions, 1):
+        click.echo(
+            f"  suggestion {n}: {' '.join(s['invoice_ids'])} ({s['customer_id']}): {s['explanation']}"
+        )
+    for event in trail:
+        note = f" - {event['comment']}" if event["comment"] else ""
+        click.echo(f"  {event['at']:%Y-%m-%d %H:%M} {event['actor']}: {event['action']}{note}")
+
+
+@review.command("assign")
+@click.argument("item_id", type=int)
+@click.option("--to", "assignee", required=True, help="Who takes the item.")
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def assign(ctx: Context, item_id: int, assignee: str, actor: str) -> None:
+    """Assign an item to a person."""
+    _guard(lambda: ctx.app.queue.assign(item_id, assignee, actor=actor))
+    click.echo(f"item {item_id} assigned to {assignee}")
+
+
+@review.command("dismiss")
+@click.argument("item_id", type=int)
+@click.option("--comment", required=True, help="Why nothing needs doing.")
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def dismiss(ctx: Context, item_id: int, comment: str, actor: str) -> None:
+    """Close an item without action."""
+    _guard(lambda: ctx.app.queue.dismiss(item_id, actor=actor, comment=comment))
+    click.echo(f"item {item_id} dismissed")
+
+
+@review.command("reopen")
+@click.argument("item_id", type=int)
+@click.option("--comment", default=None, help="Why it is back.")
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def reopen(ctx: Context, item_id: int, comment: str | None, actor: str) -> None:
+    """Bring a resolved or dismissed item back to the queue."""
+    _guard(lambda: ctx.app.queue.reopen(item_id, actor=actor, comment=comment))
+    click.echo(f"item {item_id} reopened")
+
+
+def _guard(action: Callable[[], _T]) -> _T:
+    try:
+        return action()
+    except ReviewStateError as exc:
+        raise click.ClickException(str(exc)) from None

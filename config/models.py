@@ -1,0 +1,180 @@
+"""The settings tree: one frozen pydantic model per YAML section.
+
+Every model forbids unknown keys, so a typo stops startup instead of being ignored.
+Relative paths are resolved against the config file's folder (passed as validation
+context `base_dir`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+
+_PASSWORD_IN_URL = re.compile(r"://[^/@:]+:[^/@]+@")
+
+
+def _resolve_path(value: Path, info: ValidationInfo) -> Path:
+    path = value.expanduser()
+    if not path.is_absolute():
+        base = (info.context or {}).get("base_dir")
+        path = Path(base) / path if base is not None else path
+    return path.resolve()
+
+
+ResolvedPath = Annotated[Path, AfterValidator(_resolve_path)]
+"""A filesystem path; relative ones are taken from the config file's folder."""
+
+
+def _check_encoding(value: str) -> str:
+    codecs.lookup(value)  # raises LookupError -> reported as a config problem
+    return value
+
+
+class _Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StoreSettings(_Settings):
+    """Where arbridge keeps its state."""
+
+    url: str = Field(
+        default="sqlite:///arbridge.db",
+        description="SQLAlchemy URL (sqlite:///file.db or postgresql+psycopg://host/db), "
+        "or a secret reference env:NAME / file:/path when the URL holds a password.",
+    )
+
+    @model_validator(mode="after")
+    def _no_literal_password(self) -> StoreSettings:
+        if _PASSWORD_IN_URL.search(self.url):
+            raise ValueError(
+                "the store URL contains a password; put the URL in an environment "
+                "variable or file and write url: env:NAME (or file:/path) instead"
+            )
+        return self
+
+
+class ColumnSettings(_Settings):
+    """A single CSV column, by header name."""
+
+    column: str = Field(min_length=1)
+
+
+class DateColumnSettings(ColumnSettings):
+    """A date column and its strftime format."""
+
+    format: str = "%Y-%m-%d"
+
+
+class AmountSettings(_Settings):
+    """Where the amount is: one signed column, or a debit/credit pair."""
+
+    column: str | None = None
+    debit: str | None = None
+    credit: str | None = None
+    decimal: Literal[".", ","] = "."
+    thousands: Literal[",", ".", " ", "'"] | None = None
+    invert: bool = Field(default=False, description="Flip the sign (bank writes credits negative).")
+
+    @model_validator(mode="after")
+    def _one_layout(self) -> AmountSettings:
+        pair = self.debit is not None or self.credit is not None
+        if (self.column is None) == (not pair):
+            raise ValueError("give either 'column' (signed amount) or 'debit' and 'credit'")
+        if pair and (self.debit is None or self.credit is None):
+            raise ValueError("'debit' and 'credit' go together")
+        if self.thousands is not None and self.thousands == self.decimal:
+            raise ValueError("'thousands' and 'decimal' separators must differ")
+        return self
+
+
+class DescriptionSettings(_Settings):
+    """Columns joined into the free text that carries payer and remittance."""
+
+    columns: list[str] = Field(min_length=1)
+    separator: str = " "
+
+
+class CsvProfileSettings(_Settings):
+    """How to read one bank's CSV export."""
+
+    date: DateColumnSettings
+    amount: AmountSettings
+    description: DescriptionSettings
+    transaction_id: ColumnSettings | None = None
+    payer: ColumnSettings | None = None
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    encoding: Annotated[str, AfterValidator(_check_encoding)] = "utf-8-sig"
+    skip_lines: int = Field(default=0, ge=0, description="Lines before the header row.")
+
+
+class FolderBankSettings(_Settings):
+    """A folder of statement files for one bank account."""
+
+    kind: Literal["folder"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    path: ResolvedPath
+    csv: CsvProfileSettings | None = None
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    pattern: str = Field(default="*", description="Glob of files to read in the folder.")
+
+
+BankSourceSettings = FolderBankSettings
+
+
+class CsvErpSettings(_Settings):
+    """The file-based ERP: customers and invoices in, applications out."""
+
+    kind: Literal["csv"]
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    customers: ResolvedPath
+    invoices: ResolvedPath
+    applications: ResolvedPath
+
+
+class ConnectorsSettings(_Settings):
+    """Every connector arbridge talks to."""
+
+    bank: list[BankSourceSettings] = Field(default_factory=list)
+    erp: CsvErpSettings
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> ConnectorsSettings:
+        names = [b.name for b in self.bank] + [self.erp.name]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"connector names must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+
+class MatchingSettings(_Settings):
+    """Knobs of the matching engine."""
+
+    max_suggestions: int = Field(default=5, ge=0, le=50)
+
+
+class ScheduleSettings(_Settings):
+    """How often the daemon runs a cycle when not started with --once."""
+
+    interval_seconds: int = Field(default=300, ge=1)
+    jitter_seconds: int = Field(default=0, ge=0)
+
+
+class LoggingSettings(_Settings):
+    """Log level and format (JSON when not on a terminal, unless told otherwise)."""
+
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "json", "console"] = "auto"
+
+
+class ArbridgeSettings(_Settings):
+    """The whole configuration file."""
+
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    connectors: ConnectorsSettings
+    matching: MatchingSettings = Field(default_factory=MatchingSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)

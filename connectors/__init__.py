@@ -1,0 +1,1 @@
+"""Connectors: the roles arbridge talks to (bank sources, ERPs) and their implementations."""

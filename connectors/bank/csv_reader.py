@@ -1,0 +1,197 @@
+"""Read a bank's CSV export described by a declarative profile."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+
+from connectors.bank._fingerprint import Fingerprinter
+from domain.errors import BadInputError, SourceLocation
+from domain.money import parse_money
+from domain.records import BankLine
+
+MAX_REPORTED_ERRORS = 20
+
+
+class AmountLayout(StrEnum):
+    """How a CSV carries amounts."""
+
+    SIGNED = "signed"
+    DEBIT_CREDIT = "debit_credit"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CsvProfile:
+    """Which columns hold what, and how values are written."""
+
+    date_column: str
+    date_format: str
+    description_columns: tuple[str, ...]
+    amount_column: str | None = None
+    debit_column: str | None = None
+    credit_column: str | None = None
+    transaction_id_column: str | None = None
+    payer_column: str | None = None
+    decimal_sep: str = "."
+    thousands_sep: str | None = None
+    invert_sign: bool = False
+    description_separator: str = " "
+    delimiter: str = ","
+    encoding: str = "utf-8-sig"
+    skip_lines: int = 0
+
+    @property
+    def layout(self) -> AmountLayout:
+        """Signed single column, or a debit/credit pair."""
+        return AmountLayout.SIGNED if self.amount_column else AmountLayout.DEBIT_CREDIT
+
+    def required_columns(self) -> tuple[str, ...]:
+        """Every header the file must have."""
+        cols = [self.date_column, *self.description_columns]
+        cols += [c for c in (self.amount_column, self.debit_column, self.credit_column) if c]
+        cols += [c for c in (self.transaction_id_column, self.payer_column) if c]
+        return tuple(dict.fromkeys(cols))
+
+
+def read_csv_statement(
+    path: Path, profile: CsvProfile, *, account: str, currency: str
+) -> list[BankLine]:
+    """Parse a CSV statement, all lines or none.
+
+    Raises:
+        BadInputError: naming file, line and field of every bad row (first 20).
+    """
+    text = _decode(path, profile.encoding)
+    rows = io.StringIO(text)
+    for _ in range(profile.skip_lines):
+        rows.readline()
+    reader = csv.DictReader(rows, delimiter=profile.delimiter)
+    header_line = profile.skip_lines + 1
+    _check_header(path, reader.fieldnames, profile, header_line)
+    parser = _RowParser(path, profile, account=account, currency=currency)
+    for row in reader:
+        parser.parse(row, profile.skip_lines + reader.line_num)
+    if parser.errors:
+        raise BadInputError(f"{len(parser.errors)} bad row(s) in bank statement", *parser.errors)
+    return parser.lines
+
+
+def _decode(path: Path, encoding: str) -> str:
+    raw = path.read_bytes()
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        where = SourceLocation(file=str(path), line=line)
+        raise BadInputError(
+            f"not valid {encoding} text (byte {exc.start}); check the profile's encoding", where
+        ) from None
+
+
+def _check_header(path: Path, fieldnames: object, profile: CsvProfile, line: int) -> None:
+    present = {str(n).strip() for n in fieldnames} if isinstance(fieldnames, list) else set()
+    missing = [c for c in profile.required_columns() if c not in present]
+    if missing:
+        where = [SourceLocation(file=str(path), line=line, field=c) for c in missing]
+        found = ", ".join(sorted(present)) or "nothing"
+        raise BadInputError(f"header lacks required column(s); found: {found}", *where)
+
+
+class _RowParser:
+    """Turns rows into BankLines, collecting errors instead of stopping at the first."""
+
+    def __init__(self, path: Path, profile: CsvProfile, *, account: str, currency: str) -> None:
+        self.path, self.profile, self.account, self.currency = path, profile, account, currency
+        self.lines: list[BankLine] = []
+        self.errors: list[SourceLocation] = []
+        self._fingerprints = Fingerprinter()
+        self._ids: dict[str, int] = {}
+
+    def parse(self, raw: dict[str | None, str | None], line: int) -> None:
+        row = {str(k).strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        if not any(row.values()):
+            return
+        try:
+            self._append(row, line)
+        except _FieldError as exc:
+            if len(self.errors) < MAX_REPORTED_ERRORS:
+                self.errors.append(
+                    SourceLocation(file=str(self.path), line=line, field=exc.field, value=exc.value)
+                )
+
+    def _append(self, row: dict[str, str], line: int) -> None:
+        booked_on = self._date(row)
+        amount = self._amount(row)
+        description = self.profile.description_separator.join(
+            row[c] for c in self.profile.description_columns if row[c]
+        )
+        bank_id = self._bank_id(row, line, booked_on, amount, description)
+        payer = row[self.profile.payer_column] if self.profile.payer_column else None
+        self.lines.append(
+            BankLine(
+                account=self.account,
+                bank_id=bank_id,
+                booked_on=booked_on,
+                amount=amount,
+                currency=self.currency,
+                description=description,
+                payer_name=payer or None,
+                source_file=str(self.path),
+                source_line=line,
+            )
+        )
+
+    def _date(self, row: dict[str, str]) -> date:
+        column = self.profile.date_column
+        try:
+            return datetime.strptime(row[column], self.profile.date_format).date()  # noqa: DTZ007 - a date
+        except ValueError:
+            raise _FieldError(column, row[column]) from None
+
+    def _amount(self, row: dict[str, str]) -> Decimal:
+        p = self.profile
+        if p.amount_column is not None:
+            value = self._money(p.amount_column, row[p.amount_column])
+        else:
+            assert p.debit_column is not None
+            assert p.credit_column is not None
+            debit, credit = row[p.debit_column], row[p.credit_column]
+            if bool(debit) == bool(credit):
+                column = f"{p.debit_column}/{p.credit_column}"
+                raise _FieldError(column, f"{debit}/{credit}")
+            value = (
+                abs(self._money(p.credit_column, credit))
+                if credit
+                else -abs(self._money(p.debit_column, debit))
+            )
+        return -value if p.invert_sign else value
+
+    def _money(self, column: str, text: str) -> Decimal:
+        try:
+            return parse_money(
+                text, decimal_sep=self.profile.decimal_sep, thousands_sep=self.profile.thousands_sep
+            )
+        except ValueError:
+            raise _FieldError(column, text) from None
+
+    def _bank_id(
+        self, row: dict[str, str], line: int, booked_on: date, amount: Decimal, text: str
+    ) -> str:
+        column = self.profile.transaction_id_column
+        if column is None or not row[column]:
+            return self._fingerprints.next_id(booked_on, amount, text)
+        bank_id = row[column]
+        if bank_id in self._ids:
+            raise _FieldError(column, f"{bank_id} (already on line {self._ids[bank_id]})")
+        self._ids[bank_id] = line
+        return bank_id
+
+
+class _FieldError(Exception):
+    def __init__(self, field: str, value: str) -> None:
+        self.field, self.value = field, value

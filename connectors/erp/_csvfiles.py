@@ -1,0 +1,91 @@
+"""Strict reading of the ERP's CSV exports: every bad value names file, line and field."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+
+from connectors.errors import PermanentConnectorError
+from domain.errors import BadInputError, SourceLocation
+from domain.money import parse_money
+
+T = TypeVar("T")
+
+
+class Row:
+    """One CSV row with typed accessors that report the exact location of bad values."""
+
+    def __init__(self, path: Path, line: int, values: dict[str, str]) -> None:
+        self.path, self.line, self.values = path, line, values
+
+    def text(self, field: str) -> str:
+        """A required, non-empty text field."""
+        value = self.values[field]
+        if not value:
+            raise self.error(field, value, "is empty")
+        return value
+
+    def optional(self, field: str) -> str | None:
+        """A text field that may be empty (or absent from the header)."""
+        return self.values.get(field) or None
+
+    def money(self, field: str) -> Decimal:
+        """A decimal amount."""
+        value = self.values[field]
+        try:
+            return parse_money(value)
+        except ValueError:
+            raise self.error(field, value, "is not an amount") from None
+
+    def date(self, field: str) -> date:
+        """An ISO date."""
+        value = self.values[field]
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise self.error(field, value, "is not an ISO date (YYYY-MM-DD)") from None
+
+    def error(self, field: str, value: str, problem: str) -> BadInputError:
+        """An error pointing at this row's field."""
+        where = SourceLocation(file=str(self.path), line=self.line, field=field, value=value)
+        return BadInputError(f"{field} {problem}", where)
+
+
+def read_rows(path: Path, required: tuple[str, ...]) -> Iterator[Row]:
+    """Yield the rows of an ERP export after checking its header.
+
+    Raises:
+        BadInputError: the header lacks a required column.
+        FileNotFoundError: the file does not exist.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in reader.fieldnames or []]
+        missing = [c for c in required if c not in header]
+        if missing:
+            locations = [SourceLocation(file=str(path), line=1, field=c) for c in missing]
+            raise BadInputError(
+                f"header lacks required column(s); found: {', '.join(header)}", *locations
+            )
+        for raw in reader:
+            values = {str(k).strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+            if any(values.values()):
+                yield Row(path, reader.line_num, values)
+
+
+def load_all(
+    connector: str, path: Path, required: tuple[str, ...], build: Callable[[Row], T]
+) -> list[T]:
+    """Read a whole export, all rows or none, turning every failure into a connector error."""
+    try:
+        return [build(row) for row in read_rows(path, required)]
+    except FileNotFoundError:
+        raise PermanentConnectorError(connector, f"export file {path} does not exist") from None
+    except BadInputError as exc:
+        raise PermanentConnectorError(connector, str(exc)) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PermanentConnectorError(connector, f"cannot read {path}: {exc}") from exc

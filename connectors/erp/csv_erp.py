@@ -1,0 +1,189 @@
+"""The file-based ERP of the quickstart contract.
+
+Customers and invoices are read from the ERP's CSV exports; applications are
+appended to `applications.csv`, one row per allocation, and never written twice:
+a row is identified by (bank_transaction_id, invoice_id), so a retry after a
+crash writes only the rows that are missing. Open amounts returned by
+`fetch_invoices` already net out the rows in `applications.csv`, as an ERP
+would after importing them.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import os
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from connectors.base import PostOutcome, PostResult
+from connectors.erp._csvfiles import Row, load_all
+from connectors.errors import TransientConnectorError
+from domain.money import format_money
+from domain.records import ZERO, Application, Customer, Invoice
+
+CUSTOMER_COLUMNS = ("customer_id", "name", "parent_id", "terms", "currency")
+INVOICE_COLUMNS = (
+    "invoice_id", "customer_id", "invoice_date", "due_date", "amount", "open_amount", "currency", "terms", "po_number",
+)  # fmt: skip
+APPLICATION_COLUMNS = (
+    "bank_transaction_id", "invoice_id", "customer_id", "amount", "adjustment", "adjustment_reason", "applied_at",
+)  # fmt: skip
+
+Clock = Callable[[], datetime]
+
+
+def _customer(row: Row) -> Customer:
+    return Customer(
+        customer_id=row.text("customer_id"),
+        name=row.text("name"),
+        parent_id=row.optional("parent_id"),
+        terms=row.optional("terms") or "",
+        currency=row.optional("currency") or "USD",
+    )
+
+
+def _invoice(row: Row) -> Invoice:
+    return Invoice(
+        invoice_id=row.text("invoice_id"),
+        customer_id=row.text("customer_id"),
+        invoice_date=row.date("invoice_date"),
+        due_date=row.date("due_date"),
+        amount=row.money("amount"),
+        open_amount=row.money("open_amount"),
+        currency=row.optional("currency") or "USD",
+        terms=row.optional("terms") or "",
+        po_number=row.optional("po_number"),
+    )
+
+
+class CsvErpGateway:
+    """ERP gateway over CSV exports and an append-only applications file."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        customers: Path,
+        invoices: Path,
+        applications: Path,
+        clock: Clock = lambda: datetime.now(UTC),
+    ) -> None:
+        self._name = name
+        self._customers = customers
+        self._invoices = invoices
+        self._applications = applications
+        self._clock = clock
+        self._posted: dict[tuple[str, str], Decimal] | None = None
+        self._posted_stamp: tuple[int, int] | None = None
+
+    @property
+    def name(self) -> str:
+        """The connector's configured name."""
+        return self._name
+
+    def fetch_customers(self) -> Sequence[Customer]:
+        """Every customer in the export."""
+        return load_all(self._name, self._customers, CUSTOMER_COLUMNS[:2], _customer)
+
+    def fetch_invoices(self) -> Sequence[Invoice]:
+        """Every invoice in the export, open amounts net of rows already in applications.csv."""
+        invoices = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
+        applied: dict[str, Decimal] = {}
+        for (_, invoice_id), value in self._posted_rows().items():
+            if invoice_id:
+                applied[invoice_id] = applied.get(invoice_id, ZERO) + value
+        return [self._net(inv, applied.get(inv.invoice_id, ZERO)) for inv in invoices]
+
+    @staticmethod
+    def _net(invoice: Invoice, applied: Decimal) -> Invoice:
+        if not applied:
+            return invoice
+        return dataclasses.replace(invoice, open_amount=max(invoice.open_amount - applied, ZERO))
+
+    def post_application(self, application: Application) -> PostResult:
+        """Append the application's rows that are not in the file yet."""
+        posted = self._posted_rows()
+        rows = [
+            (a.invoice_id or "", a)
+            for a in application.allocations
+            if (application.bank_id, a.invoice_id or "") not in posted
+        ]
+        if not rows:
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=application.bank_id)
+        applied_at = self._clock().astimezone(UTC).isoformat(timespec="seconds")
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        for invoice_id, a in rows:
+            writer.writerow([
+                application.bank_id, invoice_id, a.customer_id, format_money(a.amount),
+                format_money(a.adjustment) if a.adjustment else "0", a.adjustment_reason or "", applied_at,
+            ])  # fmt: skip
+        self._append(buffer.getvalue())
+        for invoice_id, a in rows:
+            posted[(application.bank_id, invoice_id)] = a.amount + a.adjustment
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=application.bank_id)
+
+    def _append(self, text: str) -> None:
+        """Append whole rows durably; a torn last row from a crash is cut off first."""
+        path = self._applications
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("a+b") as handle:
+                size = handle.seek(0, os.SEEK_END)
+                if size == 0:
+                    handle.write((",".join(APPLICATION_COLUMNS) + "\n").encode("utf-8"))
+                else:
+                    _drop_torn_tail(handle, size)
+                handle.write(text.encode("utf-8"))
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._posted_stamp = _stamp(path)
+        except OSError as exc:
+            self._posted = None  # re-read on the next call: the file is the truth
+            raise TransientConnectorError(
+                self._name, f"cannot write {path}: {exc.strerror}"
+            ) from exc
+
+    def _posted_rows(self) -> dict[tuple[str, str], Decimal]:
+        """Rows already in applications.csv, keyed by (bank id, invoice id); cached by file stamp."""
+        stamp = _stamp(self._applications)
+        if self._posted is None or stamp != self._posted_stamp:
+            self._posted = self._read_posted()
+            self._posted_stamp = stamp
+        return self._posted
+
+    def _read_posted(self) -> dict[tuple[str, str], Decimal]:
+        if not self._applications.exists():
+            return {}
+        required = ("bank_transaction_id", "invoice_id", "amount", "adjustment")
+        rows = load_all(self._name, self._applications, required, lambda r: r)
+        posted: dict[tuple[str, str], Decimal] = {}
+        for row in rows:
+            if row.values.get("applied_at"):  # a torn last row has no timestamp yet
+                adjustment = row.money("adjustment") if row.values["adjustment"] else ZERO
+                key = (row.text("bank_transaction_id"), row.values["invoice_id"])
+                posted[key] = row.money("amount") + adjustment
+        return posted
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_size, st.st_mtime_ns)
+
+
+def _drop_torn_tail(handle: io.BufferedRandom, size: int) -> None:
+    """If the file does not end in a newline, cut it back to the last complete row."""
+    handle.seek(size - 1)
+    if handle.read(1) == b"\n":
+        return
+    handle.seek(0)
+    data = handle.read()
+    handle.truncate(data.rfind(b"\n") + 1)
+    handle.seek(0, os.SEEK_END)

@@ -1,0 +1,34 @@
+"""Connector errors, grouped by what the caller should do next.
+
+ArbridgeError
+ └── ConnectorError                  carries the connector name
+      ├── TransientConnectorError    retry later (timeouts, 429, 5xx, a locked file)
+      ├── PermanentConnectorError    stop using the connector and alert IT (bad credentials,
+      │                              missing export file, wrong header)
+      └── RecordRejectedError        this one record was refused; open a review item
+"""
+
+from __future__ import annotations
+
+from domain.errors import ArbridgeError
+
+
+class ConnectorError(ArbridgeError):
+    """A connector could not do what was asked."""
+
+    def __init__(self, connector: str, message: str) -> None:
+        self.connector = connector
+        self.message = message
+        super().__init__(f"{connector}: {message}")
+
+
+class TransientConnectorError(ConnectorError):
+    """Worth retrying later; nothing was changed, or the change is safe to repeat."""
+
+
+class PermanentConnectorError(ConnectorError):
+    """Will not get better by retrying; a person must fix configuration or data."""
+
+
+class RecordRejectedError(ConnectorError):
+    """The other side refused one record; the rest can go on."""

@@ -1,0 +1,31 @@
+"""Why a person must look at something, and where a review item is in its life."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ReviewReason(StrEnum):
+    """The reason a review item exists. Values are stable: they appear in CSV and URLs."""
+
+    UNIDENTIFIED_PAYER = "unidentified_payer"
+    NO_MATCH = "no_match"
+    LOOKALIKE_INVOICES = "lookalike_invoices"
+    SHORT_PAYMENT = "short_payment"
+    OVERPAYMENT = "overpayment"
+    DUPLICATE_PAYMENT = "duplicate_payment"
+    NON_AR_CREDIT = "non_ar_credit"
+    SUSPECTED_MISAPPLICATION = "suspected_misapplication"
+    TAX_CERTIFICATE = "tax_certificate"
+    QUARANTINED_FILE = "quarantined_file"
+    CONNECTOR_DOWN = "connector_down"
+    POSTING_REJECTED = "posting_rejected"
+
+
+class ReviewStatus(StrEnum):
+    """Life of a review item: open -> assigned -> resolved or dismissed; reopen allowed."""
+
+    OPEN = "open"
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"

@@ -1,0 +1,19 @@
+"""The review queue: the only code that opens and changes review items."""
+
+from review.queue import (
+    ReviewItemView,
+    ReviewQueue,
+    ReviewStateError,
+    item_for_bank_line,
+    open_item,
+)
+from store.reviews import NewReviewItem
+
+__all__ = [
+    "NewReviewItem",
+    "ReviewItemView",
+    "ReviewQueue",
+    "ReviewStateError",
+    "item_for_bank_line",
+    "open_item",
+]

@@ -1,0 +1,202 @@
+"""Open, list, assign, dismiss and reopen review items, keeping an audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from domain.errors import ArbridgeError
+from domain.records import Proposal
+from domain.review import ReviewReason, ReviewStatus
+from store import Store, reviews
+from store.reviews import NewReviewItem
+from store.tables import ReviewItemRow
+
+SYSTEM_ACTOR = "arbridge"
+ACTIVE = (ReviewStatus.OPEN, ReviewStatus.ASSIGNED)
+
+_ALLOWED: dict[str, set[ReviewStatus]] = {
+    "assign": {ReviewStatus.OPEN, ReviewStatus.ASSIGNED},
+    "dismiss": {ReviewStatus.OPEN, ReviewStatus.ASSIGNED},
+    "reopen": {ReviewStatus.RESOLVED, ReviewStatus.DISMISSED},
+}
+
+
+class ReviewStateError(ArbridgeError):
+    """The requested change does not fit the item's state (or the item does not exist)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewItemView:
+    """A review item as people see it."""
+
+    item_id: int
+    reason: str
+    status: str
+    bank_transaction_id: str | None
+    amount: Decimal | None
+    customer_id: str | None
+    suggested_invoice_ids: tuple[str, ...]
+    message: str
+    assignee: str | None
+    created_at: datetime
+    suggestions: tuple[dict[str, Any], ...] = ()
+
+
+def open_item(
+    session: Session, item: NewReviewItem, *, now: datetime, actor: str = SYSTEM_ACTOR
+) -> int | None:
+    """Open an item in the caller's transaction unless one with its dedupe key exists.
+
+    Returns:
+        The new item's id, or None when it already existed.
+    """
+    if reviews.find_by_key(session, item.dedupe_key) is not None:
+        return None
+    row = reviews.insert_item(session, item, status=ReviewStatus.OPEN, now=now)
+    assert row.id is not None
+    reviews.add_event(session, row.id, actor=actor, action="opened", now=now, after=_state(row))
+    return row.id
+
+
+def item_for_bank_line(
+    proposal: Proposal, bank_line_id: int, reason: ReviewReason
+) -> NewReviewItem:
+    """The review item for a bank line the engine would not apply on its own."""
+    line = proposal.line
+    return NewReviewItem(
+        dedupe_key=f"line:{line.account}:{line.bank_id}:{reason.value}",
+        reason=reason.value,
+        message=proposal.explanation,
+        bank_line_id=bank_line_id,
+        amount=line.amount,
+        customer_id=proposal.customer_id,
+        suggestions=tuple(
+            {
+                "invoice_ids": list(s.invoice_ids),
+                "customer_id": s.customer_id,
+                "explanation": s.explanation,
+                "confidence": s.confidence,
+            }
+            for s in proposal.suggestions
+        ),
+    )
+
+
+def _state(row: ReviewItemRow) -> dict[str, Any]:
+    return {"status": row.status, "assignee": row.assignee}
+
+
+def _view(row: ReviewItemRow, bank_id: str | None) -> ReviewItemView:
+    assert row.id is not None
+    ids: list[str] = []
+    for suggestion in row.suggestions:
+        ids += [i for i in suggestion.get("invoice_ids", []) if i not in ids]
+    return ReviewItemView(
+        item_id=row.id,
+        reason=row.reason,
+        status=row.status,
+        bank_transaction_id=bank_id,
+        amount=row.amount,
+        customer_id=row.customer_id,
+        suggested_invoice_ids=tuple(ids),
+        message=row.message,
+        assignee=row.assignee,
+        created_at=row.created_at,
+        suggestions=tuple(row.suggestions),
+    )
+
+
+class ReviewQueue:
+    """What finance staff do with review items, each change in its own transaction."""
+
+    def __init__(
+        self, store: Store, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._store = store
+        self._clock = clock
+
+    def open_items(
+        self,
+        *,
+        statuses: Sequence[str] = ACTIVE,
+        reason: str | None = None,
+        limit: int = 1000,
+        offset: int = 0,
+    ) -> list[ReviewItemView]:
+        """Items in the given states (open and assigned by default), oldest first."""
+        with self._store.transaction() as session:
+            rows = reviews.list_items(
+                session, statuses=list(statuses), reason=reason, limit=limit, offset=offset
+            )
+            return [_view(row, bank_id) for row, bank_id in rows]
+
+    def show(self, item_id: int) -> tuple[ReviewItemView, list[dict[str, Any]]]:
+        """One item and its audit trail."""
+        with self._store.transaction() as session:
+            rows = reviews.list_items(
+                session, statuses=list(ReviewStatus), limit=1, offset=0, item_id=item_id
+            )
+            if not rows:
+                raise ReviewStateError(f"review item {item_id} does not exist")
+            trail = [
+                {"at": e.at, "actor": e.actor, "action": e.action, "before": e.before, "after": e.after,
+                 "comment": e.comment}
+                for e in reviews.events(session, item_id)
+            ]  # fmt: skip
+            return _view(*rows[0]), trail
+
+    def assign(self, item_id: int, assignee: str, *, actor: str) -> None:
+        """Give an item to a person."""
+        self._change(item_id, "assign", actor, status=ReviewStatus.ASSIGNED, assignee=assignee)
+
+    def dismiss(self, item_id: int, *, actor: str, comment: str) -> None:
+        """Close an item without action (a comment saying why is required)."""
+        if not comment.strip():
+            raise ReviewStateError("dismissing needs a comment saying why")
+        self._change(item_id, "dismiss", actor, status=ReviewStatus.DISMISSED, comment=comment)
+
+    def reopen(self, item_id: int, *, actor: str, comment: str | None = None) -> None:
+        """Bring a closed item back to the queue."""
+        self._change(
+            item_id, "reopen", actor, status=ReviewStatus.OPEN, assignee=None, comment=comment
+        )
+
+    def _change(
+        self,
+        item_id: int,
+        action: str,
+        actor: str,
+        *,
+        status: ReviewStatus,
+        comment: str | None = None,
+        **fields: str | None,
+    ) -> None:
+        now = self._clock()
+        with self._store.transaction() as session:
+            row = session.get(ReviewItemRow, item_id)
+            if row is None:
+                raise ReviewStateError(f"review item {item_id} does not exist")
+            if row.status not in _ALLOWED[action]:
+                raise ReviewStateError(f"cannot {action} review item {item_id}: it is {row.status}")
+            before = _state(row)
+            row.status = status
+            if "assignee" in fields:
+                row.assignee = fields["assignee"]
+            row.updated_at = now
+            session.add(row)
+            reviews.add_event(
+                session,
+                item_id,
+                actor=actor,
+                action=action,
+                now=now,
+                before=before,
+                after=_state(row),
+                comment=comment,
+            )

@@ -1,0 +1,128 @@
+"""Pull step: statement files into the store (all or nothing per file), ERP snapshot in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import structlog
+
+from connectors.base import BankSource, ErpGateway, StatementFile
+from connectors.errors import ConnectorError
+from domain.errors import BadInputError
+from domain.records import Customer, Invoice
+from domain.review import ReviewReason
+from review import NewReviewItem, open_item
+from scheduler._summary import RunSummary
+from store import Store, bank, erp
+
+log = structlog.get_logger("arbridge.cycle")
+Clock = Callable[[], datetime]
+
+
+def pull_bank(
+    store: Store, sources: Sequence[BankSource], summary: RunSummary, clock: Clock
+) -> None:
+    """Import every new statement file of every source; one failing source never stops the others."""
+    for source in sources:
+        try:
+            for file in source.list_files():
+                _import_one(store, source, file, summary, clock)
+        except ConnectorError as exc:
+            connector_failed(store, source.name, str(exc), summary, clock)
+        except Exception as exc:  # a bug in one connector must not stop the cycle
+            log.exception("connector_crashed", connector=source.name)
+            connector_failed(store, source.name, f"unexpected error: {exc!r}", summary, clock)
+
+
+def _import_one(
+    store: Store, source: BankSource, file: StatementFile, summary: RunSummary, clock: Clock
+) -> None:
+    with store.transaction() as session:
+        if bank.find_file(session, source.name, file.sha256) is not None:
+            summary.add("files_skipped")
+            return
+    try:
+        lines = source.read(file)
+    except BadInputError as exc:
+        _quarantine(store, source.name, file, str(exc), summary=summary, clock=clock)
+        return
+    with store.transaction() as session:
+        row = bank.import_file(
+            session, source=source.name, path=str(file.path), name=file.path.name, sha256=file.sha256,
+            lines=lines, now=clock(),
+        )  # fmt: skip
+    summary.add("files_imported")
+    summary.add("lines_new", row.new_line_count)
+    summary.add("lines_duplicate", row.line_count - row.new_line_count)
+    log.info(
+        "bank_file_imported",
+        connector=source.name,
+        file=str(file.path),
+        lines=row.line_count,
+        new=row.new_line_count,
+    )
+
+
+def _quarantine(
+    store: Store, source: str, file: StatementFile, error: str, *, summary: RunSummary, clock: Clock
+) -> None:
+    now = clock()
+    with store.transaction() as session:
+        row = bank.quarantine_file(
+            session,
+            source=source,
+            path=str(file.path),
+            name=file.path.name,
+            sha256=file.sha256,
+            error=error,
+            now=now,
+        )
+        item = NewReviewItem(
+            dedupe_key=f"file:{source}:{file.sha256}",
+            reason=ReviewReason.QUARANTINED_FILE.value,
+            message=f"statement file {file.path.name} was not imported: {error}",
+            bank_file_id=row.id,
+        )
+        opened = open_item(session, item, now=now)
+    summary.add("files_quarantined")
+    summary.error(f"quarantined {file.path}: {error}")
+    log.warning("bank_file_quarantined", connector=source, file=str(file.path), error=error)
+    if opened is not None:
+        summary.add("queued")
+        log.info("review_item_opened", item_id=opened, reason=item.reason)
+
+
+def pull_erp(
+    store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock
+) -> tuple[list[Customer], list[Invoice]] | None:
+    """Fetch customers and invoices and store the snapshot; None if the ERP could not be read."""
+    try:
+        customers = list(gateway.fetch_customers())
+        invoices = list(gateway.fetch_invoices())
+    except ConnectorError as exc:
+        connector_failed(store, gateway.name, str(exc), summary, clock)
+        return None
+    with store.transaction() as session:
+        erp.save_snapshot(session, gateway.name, customers, invoices, clock())
+    summary.add("invoices_seen", len(invoices))
+    return customers, invoices
+
+
+def connector_failed(
+    store: Store, name: str, error: str, summary: RunSummary, clock: Clock
+) -> None:
+    """Log the failure, count it, and make sure a person hears of it (one item per connector per day)."""
+    now = clock()
+    summary.error(f"{name}: {error}")
+    log.error("connector_failed", connector=name, error=error)
+    item = NewReviewItem(
+        dedupe_key=f"connector:{name}:{now.date().isoformat()}",
+        reason=ReviewReason.CONNECTOR_DOWN.value,
+        message=f"connector {name} failed: {error}",
+    )
+    with store.transaction() as session:
+        opened = open_item(session, item, now=now)
+    if opened is not None:
+        summary.add("queued")
+        log.info("review_item_opened", item_id=opened, reason=item.reason, connector=name)

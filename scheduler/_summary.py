@@ -1,0 +1,41 @@
+"""What one cycle did, counted as it goes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """Counters and errors of one cycle; `render()` is the line printed for people."""
+
+    run_id: str
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, key: str, amount: int = 1) -> None:
+        """Increase a counter."""
+        self.counts[key] += amount
+
+    def error(self, message: str) -> None:
+        """Remember a problem that did not stop the cycle."""
+        self.errors.append(message)
+
+    @property
+    def status(self) -> str:
+        """`ok` when nothing went wrong, else `partial`."""
+        return "partial" if self.errors else "ok"
+
+    def render(self) -> str:
+        """A short human summary of the cycle."""
+        c = self.counts
+        text = (
+            f"cycle {self.run_id[:8]}: files {c['files_imported']} imported, {c['files_quarantined']} quarantined; "
+            f"lines {c['lines_new']} new ({c['lines_duplicate']} already known); "
+            f"{c['applied']} applied, {c['queued']} queued for review, {c['ignored']} not customer cash; "
+            f"posted {c['posted']} to the ERP ({c['post_failed']} failed)"
+        )
+        if self.errors:
+            text += f"; {len(self.errors)} problem(s): " + " | ".join(self.errors)
+        return text

@@ -1,0 +1,67 @@
+"""One full cycle: pull bank and ERP, match, store decisions, push the outbox, record the run."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+
+from connectors.base import BankSource, ErpGateway
+from matching import MatchSettings
+from scheduler._decide import decide
+from scheduler._pull import pull_bank, pull_erp
+from scheduler._push import push
+from scheduler._summary import RunSummary
+from store import Store, runs
+
+log = structlog.get_logger("arbridge.cycle")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CycleDeps:
+    """Everything a cycle works with, built by the composition root."""
+
+    store: Store
+    bank_sources: Sequence[BankSource]
+    erp: ErpGateway
+    match_settings: MatchSettings = field(default_factory=MatchSettings)
+    clock: Callable[[], datetime] = _utcnow
+
+
+def run_cycle(deps: CycleDeps) -> RunSummary:
+    """Run one cycle and return its summary.
+
+    Problems with one file or connector are recorded and the cycle goes on;
+    only a store that cannot be used stops it (StoreUnavailableError propagates).
+    """
+    summary = RunSummary(run_id=str(uuid.uuid4()))
+    with structlog.contextvars.bound_contextvars(run_id=summary.run_id):
+        with deps.store.transaction() as session:
+            runs.start_run(session, summary.run_id, deps.clock())
+        log.info("cycle_started")
+        pull_bank(deps.store, deps.bank_sources, summary, deps.clock)
+        snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock)
+        if snapshot is not None:
+            decide(
+                deps.store,
+                deps.erp.name,
+                snapshot,
+                deps.match_settings,
+                summary=summary,
+                clock=deps.clock,
+            )
+            push(deps.store, deps.erp, summary, deps.clock)
+        with deps.store.transaction() as session:
+            runs.finish_run(
+                session, summary.run_id, status=summary.status, counts=summary.counts, errors=summary.errors,
+                now=deps.clock(),
+            )  # fmt: skip
+        log.info("cycle_finished", status=summary.status, **dict(summary.counts))
+    return summary

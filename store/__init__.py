@@ -1,0 +1,20 @@
+"""Persistence: SQLModel tables, repositories and Alembic migrations. Works on SQLite and PostgreSQL."""
+
+from store import bank, erp, postings, reviews, runs
+from store._store import Store, StoreUnavailableError
+from store.db import create_store_engine, current_revision, head_revision, is_up_to_date, upgrade
+
+__all__ = [
+    "Store",
+    "StoreUnavailableError",
+    "bank",
+    "create_store_engine",
+    "current_revision",
+    "erp",
+    "head_revision",
+    "is_up_to_date",
+    "postings",
+    "reviews",
+    "runs",
+    "upgrade",
+]

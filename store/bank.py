@@ -1,0 +1,146 @@
+"""Repository of statement files and bank lines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from domain.records import BankLine
+from store.tables import BankFileRow, BankLineRow
+
+_CHUNK = 500
+
+
+def find_file(session: Session, source: str, sha256: str) -> BankFileRow | None:
+    """The file already seen by `source` with this content, if any."""
+    query = select(BankFileRow).where(BankFileRow.source == source, BankFileRow.sha256 == sha256)
+    return session.exec(query).first()
+
+
+def quarantine_file(
+    session: Session, *, source: str, path: str, name: str, sha256: str, error: str, now: datetime
+) -> BankFileRow:
+    """Record a file that could not be read; none of its lines are stored."""
+    row = BankFileRow(
+        source=source,
+        name=name,
+        path=path,
+        sha256=sha256,
+        status="quarantined",
+        error=error,
+        received_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def import_file(
+    session: Session,
+    *,
+    source: str,
+    path: str,
+    name: str,
+    sha256: str,
+    lines: Sequence[BankLine],
+    now: datetime,
+) -> BankFileRow:
+    """Store a file and those of its lines not seen before (dedupe on account + bank id)."""
+    row = BankFileRow(
+        source=source,
+        name=name,
+        path=path,
+        sha256=sha256,
+        status="imported",
+        line_count=len(lines),
+        received_at=now,
+    )
+    session.add(row)
+    session.flush()
+    known = _known_ids(session, lines)
+    fresh = [ln for ln in lines if (ln.account, ln.bank_id) not in known]
+    session.add_all(_line_row(ln, row.id, now) for ln in fresh)
+    row.new_line_count = len(fresh)
+    session.flush()
+    return row
+
+
+def _known_ids(session: Session, lines: Sequence[BankLine]) -> set[tuple[str, str]]:
+    known: set[tuple[str, str]] = set()
+    for account in {ln.account for ln in lines}:
+        ids = [ln.bank_id for ln in lines if ln.account == account]
+        for start in range(0, len(ids), _CHUNK):
+            query = select(BankLineRow.bank_id).where(
+                BankLineRow.account == account,
+                col(BankLineRow.bank_id).in_(ids[start : start + _CHUNK]),
+            )
+            known.update((account, bank_id) for bank_id in session.exec(query))
+    return known
+
+
+def _line_row(line: BankLine, file_id: int | None, now: datetime) -> BankLineRow:
+    return BankLineRow(
+        account=line.account,
+        bank_id=line.bank_id,
+        booked_on=line.booked_on,
+        amount=line.amount,
+        currency=line.currency,
+        description=line.description,
+        payer_name=line.payer_name,
+        payer_account=line.payer_account,
+        references=list(line.references),
+        file_id=file_id,
+        source_line=line.source_line,
+        status="pending",
+        created_at=now,
+    )
+
+
+def to_bank_line(row: BankLineRow, source_file: str | None = None) -> BankLine:
+    """The domain record of a stored line."""
+    return BankLine(
+        account=row.account,
+        bank_id=row.bank_id,
+        booked_on=row.booked_on,
+        amount=row.amount,
+        currency=row.currency,
+        description=row.description,
+        payer_name=row.payer_name,
+        payer_account=row.payer_account,
+        references=tuple(row.references),
+        source_file=source_file,
+        source_line=row.source_line,
+    )
+
+
+def pending_lines(session: Session) -> dict[tuple[str, str], int]:
+    """Lines not decided yet, as (account, bank id) -> row id."""
+    query = select(BankLineRow).where(BankLineRow.status == "pending").order_by(col(BankLineRow.id))
+    return {(r.account, r.bank_id): r.id for r in session.exec(query) if r.id is not None}
+
+
+def load_lines(session: Session, ids: Sequence[int]) -> list[tuple[int, BankLine]]:
+    """Stored lines by id, with their source file path."""
+    out: list[tuple[int, BankLine]] = []
+    for start in range(0, len(ids), _CHUNK):
+        query = (
+            select(BankLineRow, BankFileRow.path)
+            .join(BankFileRow, col(BankFileRow.id) == col(BankLineRow.file_id), isouter=True)
+            .where(col(BankLineRow.id).in_(ids[start : start + _CHUNK]))
+        )
+        out += [
+            (row.id, to_bank_line(row, path))
+            for row, path in session.exec(query)
+            if row.id is not None
+        ]
+    return sorted(out)
+
+
+def set_status(session: Session, line_id: int, status: str, explanation: str) -> None:
+    """Record what was decided for a line."""
+    row = session.get_one(BankLineRow, line_id)
+    row.status = status
+    row.explanation = explanation
+    session.add(row)

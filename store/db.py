@@ -1,0 +1,62 @@
+"""Open the store and bring its schema up to date with Alembic."""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+
+
+def create_store_engine(url: str, *, echo: bool = False) -> Engine:
+    """Create an engine for a store URL (SQLite gets WAL, foreign keys and a busy timeout).
+
+    Args:
+        url: a SQLAlchemy URL, e.g. `sqlite:////var/lib/arbridge/state.db`.
+        echo: log SQL (debugging only).
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("store") / "migrations"))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Apply every migration up to `revision` (idempotent)."""
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def head_revision(engine: Engine) -> str | None:
+    """The newest migration this version of arbridge knows."""
+    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The migration the database is at (None for an empty database)."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    """Whether the database schema is at this version's head."""
+    return current_revision(engine) == head_revision(engine)

@@ -1,0 +1,57 @@
+"""Repository of the ERP snapshot: customers and invoices as last fetched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, select
+
+from domain.records import Customer, Invoice
+from store.tables import CustomerRow, InvoiceRow
+
+
+def save_snapshot(
+    session: Session,
+    erp: str,
+    customers: Sequence[Customer],
+    invoices: Sequence[Invoice],
+    now: datetime,
+) -> None:
+    """Replace the stored snapshot of one ERP with what was just fetched."""
+    session.execute(delete(CustomerRow).where(CustomerRow.erp == erp))  # type: ignore[arg-type]
+    session.execute(delete(InvoiceRow).where(InvoiceRow.erp == erp))  # type: ignore[arg-type]
+    if customers:
+        session.execute(
+            insert(CustomerRow),
+            [
+                {"erp": erp, "customer_id": c.customer_id, "name": c.name, "parent_id": c.parent_id,
+                 "terms": c.terms, "currency": c.currency, "seen_at": now}
+                for c in customers
+            ],
+        )  # fmt: skip
+    if invoices:
+        session.execute(insert(InvoiceRow), [_invoice_values(erp, i, now) for i in invoices])
+
+
+def _invoice_values(erp: str, inv: Invoice, now: datetime) -> dict[str, object]:
+    return {
+        "erp": erp,
+        "invoice_id": inv.invoice_id,
+        "customer_id": inv.customer_id,
+        "invoice_date": inv.invoice_date,
+        "due_date": inv.due_date,
+        "amount": inv.amount,
+        "open_amount": inv.open_amount,
+        "currency": inv.currency,
+        "terms": inv.terms,
+        "po_number": inv.po_number,
+        "seen_at": now,
+    }
+
+
+def customer_names(session: Session, erp: str) -> dict[str, str]:
+    """customer_id -> name, for display."""
+    query = select(CustomerRow.customer_id, CustomerRow.name).where(CustomerRow.erp == erp)
+    return dict(session.exec(query).all())

@@ -1,0 +1,23 @@
+"""Alembic environment: runs migrations on the engine arbridge hands in."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Engine
+from sqlmodel import SQLModel
+
+import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+engine = context.config.attributes.get("engine")
+if not isinstance(engine, Engine):
+    raise RuntimeError("arbridge runs migrations itself: use `arbridge db upgrade`")
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=SQLModel.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

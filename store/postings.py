@@ -1,0 +1,140 @@
+"""Repository of applications and their outbox: what was decided, and whether the ERP has it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from domain.records import ZERO, Allocation, Application
+from store.tables import ApplicationRow, BankLineRow, OutboxRow
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A pending delivery: the outbox row id and the application to post."""
+
+    outbox_id: int
+    application: Application
+    attempts: int
+
+
+def add_application(
+    session: Session,
+    *,
+    bank_line_id: int,
+    erp: str,
+    application: Application,
+    confidence: float,
+    explanation: str,
+    origin: str,
+    run_id: str | None,
+    now: datetime,
+) -> ApplicationRow:
+    """Record an application and queue it in the outbox, in the caller's transaction."""
+    row = ApplicationRow(
+        idempotency_key=application.idempotency_key,
+        bank_line_id=bank_line_id,
+        erp=erp,
+        customer_id=application.customer_id,
+        amount=application.amount,
+        allocations=[_allocation_json(a) for a in application.allocations],
+        confidence=confidence,
+        explanation=explanation,
+        origin=origin,
+        run_id=run_id,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    session.add(OutboxRow(application_id=row.id, erp=erp, status="pending", created_at=now))
+    return row
+
+
+def _allocation_json(a: Allocation) -> dict[str, Any]:
+    return {
+        "invoice_id": a.invoice_id,
+        "customer_id": a.customer_id,
+        "amount": str(a.amount),
+        "adjustment": str(a.adjustment),
+        "adjustment_reason": a.adjustment_reason,
+    }
+
+
+def _allocation(data: dict[str, Any]) -> Allocation:
+    return Allocation(
+        invoice_id=data["invoice_id"],
+        customer_id=data["customer_id"],
+        amount=Decimal(data["amount"]),
+        adjustment=Decimal(data["adjustment"]),
+        adjustment_reason=data["adjustment_reason"],
+    )
+
+
+def pending(session: Session, erp: str) -> Iterator[OutboxEntry]:
+    """Applications not yet delivered to `erp`, oldest first."""
+    query = (
+        select(OutboxRow, ApplicationRow, BankLineRow)
+        .join(ApplicationRow, col(ApplicationRow.id) == col(OutboxRow.application_id))
+        .join(BankLineRow, col(BankLineRow.id) == col(ApplicationRow.bank_line_id))
+        .where(OutboxRow.erp == erp, OutboxRow.status == "pending")
+        .order_by(col(OutboxRow.id))
+    )
+    for outbox, app, line in session.exec(query):
+        assert outbox.id is not None
+        application = Application(
+            idempotency_key=app.idempotency_key,
+            bank_account=line.account,
+            bank_id=line.bank_id,
+            customer_id=app.customer_id,
+            booked_on=line.booked_on,
+            amount=app.amount,
+            allocations=tuple(_allocation(a) for a in app.allocations),
+            evidence=app.explanation,
+        )
+        yield OutboxEntry(outbox.id, application, outbox.attempts)
+
+
+def mark_sent(session: Session, outbox_id: int, erp_reference: str | None, now: datetime) -> None:
+    """The ERP has the application."""
+    row = session.get_one(OutboxRow, outbox_id)
+    row.status, row.erp_reference, row.sent_at = "sent", erp_reference, now
+    row.attempts += 1
+    session.add(row)
+
+
+def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bool) -> None:
+    """A delivery attempt failed; a rejected one leaves the queue (a review item takes over)."""
+    row = session.get_one(OutboxRow, outbox_id)
+    row.attempts += 1
+    row.last_error = error
+    if rejected:
+        row.status = "rejected"
+    session.add(row)
+
+
+def unsent_by_invoice(session: Session, erp: str) -> dict[str, Decimal]:
+    """How much pending applications will still take off each invoice."""
+    query = (
+        select(ApplicationRow.allocations)
+        .join(OutboxRow, col(OutboxRow.application_id) == col(ApplicationRow.id))
+        .where(OutboxRow.erp == erp, OutboxRow.status == "pending")
+    )
+    taken: dict[str, Decimal] = {}
+    for allocations in session.exec(query):
+        for a in allocations:
+            if a["invoice_id"]:
+                closing = Decimal(a["amount"]) + Decimal(a["adjustment"])
+                taken[a["invoice_id"]] = taken.get(a["invoice_id"], ZERO) + closing
+    return taken
+
+
+def outbox_depth(session: Session) -> dict[str, int]:
+    """Outbox rows by status."""
+    query = select(OutboxRow.status, func.count()).group_by(col(OutboxRow.status))
+    return dict(session.exec(query))

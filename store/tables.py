@@ -1,0 +1,196 @@
+"""SQLModel tables. One row class per table; money is `Money`, times are `AwareDateTime`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store._types import AwareDateTime, Money
+
+
+def _money(*, nullable: bool = False) -> Any:
+    return Field(sa_type=Money, nullable=nullable)
+
+
+def _when(*, nullable: bool = False) -> Any:
+    return Field(sa_type=AwareDateTime, nullable=nullable)
+
+
+class BankFileRow(SQLModel, table=True):
+    """A statement file seen by a bank source: imported or quarantined, once per content."""
+
+    __tablename__ = "bank_file"
+    __table_args__ = (UniqueConstraint("source", "sha256", name="uq_bank_file_source_sha"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=100)
+    name: str = Field(max_length=500)
+    path: str = Field(sa_type=Text)
+    sha256: str = Field(max_length=64)
+    status: str = Field(max_length=20)  # imported | quarantined
+    error: str | None = Field(default=None, sa_type=Text)
+    line_count: int = 0
+    new_line_count: int = 0
+    received_at: datetime = _when()
+
+
+class BankLineRow(SQLModel, table=True):
+    """A bank transaction, unique per (account, bank id)."""
+
+    __tablename__ = "bank_line"
+    __table_args__ = (
+        UniqueConstraint("account", "bank_id", name="uq_bank_line_account_bank_id"),
+        Index("ix_bank_line_status", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account: str = Field(max_length=100)
+    bank_id: str = Field(max_length=200)
+    booked_on: date
+    amount: Decimal = _money()
+    currency: str = Field(max_length=3)
+    description: str = Field(sa_type=Text)
+    payer_name: str | None = Field(default=None, max_length=300)
+    payer_account: str | None = Field(default=None, max_length=100)
+    references: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    file_id: int | None = Field(default=None, foreign_key="bank_file.id")
+    source_line: int | None = None
+    status: str = Field(max_length=20)  # pending | applied | review | ignored
+    explanation: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = _when()
+
+
+class CustomerRow(SQLModel, table=True):
+    """The last seen snapshot of an ERP customer."""
+
+    __tablename__ = "erp_customer"
+
+    erp: str = Field(primary_key=True, max_length=100)
+    customer_id: str = Field(primary_key=True, max_length=100)
+    name: str = Field(max_length=300)
+    parent_id: str | None = Field(default=None, max_length=100)
+    terms: str = Field(default="", max_length=100)
+    currency: str = Field(default="USD", max_length=3)
+    seen_at: datetime = _when()
+
+
+class InvoiceRow(SQLModel, table=True):
+    """The last seen snapshot of an ERP invoice."""
+
+    __tablename__ = "erp_invoice"
+    __table_args__ = (Index("ix_erp_invoice_customer", "erp", "customer_id"),)
+
+    erp: str = Field(primary_key=True, max_length=100)
+    invoice_id: str = Field(primary_key=True, max_length=100)
+    customer_id: str = Field(max_length=100)
+    invoice_date: date
+    due_date: date
+    amount: Decimal = _money()
+    open_amount: Decimal = _money()
+    currency: str = Field(default="USD", max_length=3)
+    terms: str = Field(default="", max_length=100)
+    po_number: str | None = Field(default=None, max_length=100)
+    seen_at: datetime = _when()
+
+
+class ApplicationRow(SQLModel, table=True):
+    """A decision to apply one bank line's cash; posted through the outbox."""
+
+    __tablename__ = "application"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    bank_line_id: int = Field(foreign_key="bank_line.id", index=True)
+    erp: str = Field(max_length=100)
+    customer_id: str = Field(max_length=100)
+    amount: Decimal = _money()
+    allocations: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    confidence: float = 0.0
+    explanation: str = Field(default="", sa_type=Text)
+    origin: str = Field(default="auto", max_length=20)  # auto | review
+    run_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = _when()
+
+
+class OutboxRow(SQLModel, table=True):
+    """Delivery state of one application: pending until the ERP has it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    erp: str = Field(max_length=100)
+    status: str = Field(max_length=20)  # pending | sent | rejected
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    erp_reference: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _when()
+    sent_at: datetime | None = _when(nullable=True)
+
+
+class ReviewItemRow(SQLModel, table=True):
+    """One thing a person must decide."""
+
+    __tablename__ = "review_item"
+    __table_args__ = (Index("ix_review_item_status_reason", "status", "reason"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dedupe_key: str = Field(max_length=300, unique=True)
+    reason: str = Field(max_length=40)
+    status: str = Field(max_length=20)
+    bank_line_id: int | None = Field(default=None, foreign_key="bank_line.id", index=True)
+    bank_file_id: int | None = Field(default=None, foreign_key="bank_file.id")
+    amount: Decimal | None = _money(nullable=True)
+    customer_id: str | None = Field(default=None, max_length=100)
+    message: str = Field(sa_type=Text)
+    suggestions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    assignee: str | None = Field(default=None, max_length=100)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+
+
+class ReviewEventRow(SQLModel, table=True):
+    """Audit trail of a review item: who did what when, before and after."""
+
+    __tablename__ = "review_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="review_item.id", index=True)
+    at: datetime = _when()
+    actor: str = Field(max_length=100)
+    action: str = Field(max_length=40)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    comment: str | None = Field(default=None, sa_type=Text)
+
+
+class RunRow(SQLModel, table=True):
+    """One cycle of the daemon and what it did."""
+
+    __tablename__ = "run"
+
+    id: str = Field(primary_key=True, max_length=36)
+    started_at: datetime = _when()
+    finished_at: datetime | None = _when(nullable=True)
+    status: str = Field(max_length=20)  # running | ok | partial | failed
+    counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    errors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class SyncCursorRow(SQLModel, table=True):
+    """Where a connector's incremental pull of one stream got to; versioned."""
+
+    __tablename__ = "sync_cursor"
+
+    connector: str = Field(primary_key=True, max_length=100)
+    stream: str = Field(primary_key=True, max_length=100)
+    value: str = Field(sa_type=Text)
+    version: int = 1
+    updated_at: datetime = _when()
