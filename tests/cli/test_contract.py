@@ -1,0 +1,131 @@
+"""The file-based quickstart of CONTRACT.md, driven through the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from arbridge.cli import cli
+
+APPLICATIONS_HEADER = [
+    "bank_transaction_id",
+    "invoice_id",
+    "customer_id",
+    "amount",
+    "adjustment",
+    "adjustment_reason",
+    "applied_at",
+]
+REVIEW_COLUMNS = {
+    "item_id",
+    "bank_transaction_id",
+    "reason",
+    "amount",
+    "customer_id",
+    "suggested_invoice_ids",
+}
+
+
+def _run(config: Path, *args: str) -> str:
+    result = CliRunner().invoke(cli, ["--config", str(config), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _applications(data: Path) -> list[dict[str, str]]:
+    with (data / "out" / "applications.csv").open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == APPLICATIONS_HEADER
+        return list(reader)
+
+
+def _review(config: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(_run(config, "review", "list", "--format", "csv"))))
+
+
+def test_run_once_applies_exact_matches_and_writes_contract_rows(contract_data: Path) -> None:
+    _run(contract_data / "arbridge.yaml", "run", "--once")
+
+    rows = _applications(contract_data)
+    applied = {(r["bank_transaction_id"], r["invoice_id"]): r for r in rows}
+    assert set(applied) == {
+        ("TX0001", "INV-1001"),
+        ("TX0002", "INV-1003"),
+        ("TX0002", "INV-1004"),
+        ("TX0004", "INV-1010"),
+        ("TX0011", "INV-1006"),
+    }
+    assert applied["TX0002", "INV-1004"]["amount"] == "315.25"
+    assert applied["TX0002", "INV-1004"]["customer_id"] == "C002"
+    assert {r["adjustment"] for r in rows} == {"0"}
+    assert all(r["applied_at"].endswith("+00:00") for r in rows)
+
+
+def test_review_list_csv_has_contract_columns_and_every_exception(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    _run(config, "run", "--once")
+
+    items = _review(config)
+
+    assert REVIEW_COLUMNS <= set(items[0])
+    by_tx = {i["bank_transaction_id"]: i for i in items}
+    assert by_tx["TX0006"]["reason"] == "duplicate_payment"
+    assert by_tx["TX0005"]["suggested_invoice_ids"] == "INV-1007 INV-1008"
+    assert by_tx["TX0010"]["suggested_invoice_ids"] == ""
+    assert by_tx["TX0008"]["amount"] == "400.00"
+    assert "TX0007" not in by_tx  # a debit is kept, not queued
+    assert "TX0001" not in by_tx
+
+
+def test_every_credit_is_applied_or_queued(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    _run(config, "run", "--once")
+
+    with (contract_data / "bank" / "statement-2026-11.csv").open(encoding="utf-8") as fh:
+        credits = {
+            r["Transaction ID"] for r in csv.DictReader(fh) if not r["Amount"].startswith("-")
+        }
+    applied = {r["bank_transaction_id"] for r in _applications(contract_data)}
+    queued = {i["bank_transaction_id"] for i in _review(config)}
+    assert credits == applied | queued
+    assert not applied & queued
+
+
+def test_rerun_on_same_inputs_adds_nothing(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    _run(config, "run", "--once")
+    first_apps = (contract_data / "out" / "applications.csv").read_bytes()
+    first_review = _review(config)
+
+    _run(config, "run", "--once")
+
+    assert (contract_data / "out" / "applications.csv").read_bytes() == first_apps
+    assert _review(config) == first_review
+
+
+def test_new_statement_later_is_applied_without_touching_earlier_rows(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    _run(config, "run", "--once")
+    before = (contract_data / "out" / "applications.csv").read_text(encoding="utf-8")
+    (contract_data / "bank" / "later.csv").write_text(
+        "Date,Description,Amount,Transaction ID\n"
+        "11/20/2026,ACME INDUSTRIAL SUPPLY INV-1001 INV-1001 dup id in text,1.00,TX0100\n"
+        "11/20/2026,DELTA HARBOR INV-1007,760.00,TX0101\n",
+        encoding="utf-8",
+    )
+
+    _run(config, "run", "--once")
+
+    after = (contract_data / "out" / "applications.csv").read_text(encoding="utf-8")
+    assert after.startswith(before)
+    new_rows = list(csv.DictReader(io.StringIO(after)))[len(_rows(before)) :]
+    assert [(r["bank_transaction_id"], r["invoice_id"]) for r in new_rows] == [
+        ("TX0101", "INV-1007")
+    ]
+
+
+def _rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text)))
