@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import OperationalError
+
+from arbridge.logs import MASKER
 from config import ArbridgeSettings, CsvProfileSettings, FolderBankSettings
 from config.secrets import SecretRef
 from connectors.bank import CsvProfile, FolderBankSource
@@ -12,7 +16,7 @@ from connectors.erp import CsvErpGateway
 from matching import MatchSettings
 from review import ReviewQueue
 from scheduler import CycleDeps
-from store import Store, create_store_engine, upgrade
+from store import Store, StoreUnavailableError, create_store_engine, upgrade
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,11 @@ def store_url(settings: ArbridgeSettings) -> str:
     """The store URL, read from its secret reference when it is one."""
     url = settings.store.url
     if url.startswith(("env:", "file:")):
-        return SecretRef(url).resolve()
+        url = SecretRef(url).resolve()
+        MASKER.register(url)
+        password = make_url(url).password
+        if password:
+            MASKER.register(str(password))
     return url
 
 
@@ -45,7 +53,10 @@ def open_store(settings: ArbridgeSettings, *, migrate: bool = True) -> Store:
     """Open the store, applying migrations first unless told not to."""
     engine = create_store_engine(store_url(settings))
     if migrate:
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except OperationalError as exc:
+            raise StoreUnavailableError(f"store unavailable: {exc.orig}") from exc
     return Store(engine)
 
 

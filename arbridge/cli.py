@@ -48,7 +48,19 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-@click.group()
+class _Cli(click.Group):
+    """The root group: known errors become one clear line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ArbridgeError as exc:
+            structlog.get_logger("arbridge").error("command_failed", error=str(exc))
+            click.echo(f"arbridge: {exc}", err=True)
+            ctx.exit(EXIT_FAILED)
+
+
+@click.group(cls=_Cli)
 @click.option(
     "--config",
     "config_path",
@@ -147,10 +159,5 @@ cli.add_command(review)
 
 
 def main() -> None:
-    """Console-script entry point: known errors become one clear line and exit code 1."""
-    try:
-        cli(standalone_mode=True)
-    except ArbridgeError as exc:
-        structlog.get_logger("arbridge").error("command_failed", error=str(exc))
-        click.echo(f"arbridge: {exc}", err=True)
-        sys.exit(EXIT_FAILED)
+    """Console-script entry point."""
+    cli()

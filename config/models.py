@@ -12,7 +12,15 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 _PASSWORD_IN_URL = re.compile(r"://[^/@:]+:[^/@]+@")
 
@@ -47,14 +55,15 @@ class StoreSettings(_Settings):
         "or a secret reference env:NAME / file:/path when the URL holds a password.",
     )
 
-    @model_validator(mode="after")
-    def _no_literal_password(self) -> StoreSettings:
-        if _PASSWORD_IN_URL.search(self.url):
+    @field_validator("url")
+    @classmethod
+    def _no_literal_password(cls, url: str) -> str:
+        if _PASSWORD_IN_URL.search(url):
             raise ValueError(
                 "the store URL contains a password; put the URL in an environment "
                 "variable or file and write url: env:NAME (or file:/path) instead"
             )
-        return self
+        return url
 
 
 class ColumnSettings(_Settings):

@@ -82,10 +82,28 @@ def load_all(
 ) -> list[T]:
     """Read a whole export, all rows or none, turning every failure into a connector error."""
     try:
-        return [build(row) for row in read_rows(path, required)]
+        return _build_all(read_rows(path, required), build)
     except FileNotFoundError:
         raise PermanentConnectorError(connector, f"export file {path} does not exist") from None
     except BadInputError as exc:
         raise PermanentConnectorError(connector, str(exc)) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise PermanentConnectorError(connector, f"cannot read {path}: {exc}") from exc
+
+
+MAX_REPORTED_ERRORS = 20
+
+
+def _build_all(rows: Iterator[Row], build: Callable[[Row], T]) -> list[T]:
+    """Build every row; if any fail, raise one error naming each bad row (the first 20)."""
+    built: list[T] = []
+    problems: list[SourceLocation] = []
+    for row in rows:
+        try:
+            built.append(build(row))
+        except BadInputError as exc:
+            problems.extend(exc.locations)
+    if problems:
+        shown = problems[:MAX_REPORTED_ERRORS]
+        raise BadInputError(f"{len(problems)} bad value(s) in the export", *shown)
+    return built

@@ -1,0 +1,123 @@
+"""One cycle against the contract layout: bad inputs are isolated, nothing half-written."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from arbridge.cli import cli
+
+
+def _invoke(data: Path, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["--config", str(data / "arbridge.yaml"), *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _review(data: Path) -> list[dict[str, str]]:
+    code, out, _ = _invoke(data, "review", "list", "--format", "csv")
+    assert code == 0
+    return list(csv.DictReader(io.StringIO(out)))
+
+
+def _applied_ids(data: Path) -> set[str]:
+    path = data / "out" / "applications.csv"
+    with path.open(encoding="utf-8") as fh:
+        return {r["bank_transaction_id"] for r in csv.DictReader(fh)}
+
+
+def test_bad_bank_file_is_quarantined_whole_and_the_rest_goes_on(contract_data: Path) -> None:
+    (contract_data / "bank" / "broken.csv").write_text(
+        "Date,Description,Amount,Transaction ID\n"
+        "11/10/2026,ACME INDUSTRIAL SUPPLY INV-1002,480.50,TX0200\n"
+        "11/31/2026,BAD DATE,1.00,TX0201\n",
+        encoding="utf-8",
+    )
+
+    code, out, _ = _invoke(contract_data, "run", "--once")
+
+    assert code == 0
+    assert "1 quarantined" in out
+    assert "broken.csv:3, field 'Date', value '11/31/2026'" in out
+    assert "TX0200" not in _applied_ids(contract_data)  # its good line is not half-imported
+    assert "TX0001" in _applied_ids(contract_data)
+    quarantined = [i for i in _review(contract_data) if i["reason"] == "quarantined_file"]
+    assert len(quarantined) == 1
+    assert "broken.csv" in quarantined[0]["message"]
+
+
+def test_a_quarantined_file_is_not_queued_again_on_the_next_cycle(contract_data: Path) -> None:
+    (contract_data / "bank" / "broken.csv").write_text("Date,Memo\n1,2\n", encoding="utf-8")
+    _invoke(contract_data, "run", "--once")
+
+    code, _out, _ = _invoke(contract_data, "run", "--once")
+
+    assert code == 0
+    assert [i["reason"] for i in _review(contract_data)].count("quarantined_file") == 1
+
+
+def test_erp_export_missing_queues_connector_down_but_bank_lines_are_kept(
+    contract_data: Path,
+) -> None:
+    invoices = contract_data / "erp" / "invoices.csv"
+    saved = invoices.read_text(encoding="utf-8")
+    invoices.unlink()
+
+    code, out, _ = _invoke(contract_data, "run", "--once")
+
+    assert code == 0
+    assert "lines 12 new" in out
+    reasons = [i["reason"] for i in _review(contract_data)]
+    assert reasons == ["connector_down"]
+    assert not (contract_data / "out" / "applications.csv").exists()
+
+    invoices.write_text(saved, encoding="utf-8")
+    code, out, _ = _invoke(contract_data, "run", "--once")
+
+    assert code == 0
+    assert "TX0001" in _applied_ids(contract_data)  # lines kept from the failed cycle
+
+
+def test_unreachable_store_exits_non_zero_with_a_clear_message(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(f"sqlite:///{contract_data}/state.db", "sqlite:////nonexistent/dir/state.db"),
+        encoding="utf-8",
+    )
+
+    code, _, err = _invoke(contract_data, "run", "--once")
+
+    assert code == 1
+    assert "store" in err.lower()
+
+
+def test_bad_config_exits_2_listing_every_problem(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    text = config.read_text(encoding="utf-8").replace("kind: csv", "kind: csv\n    colour: red")
+    config.write_text(text.replace("  url:", "  uri:"), encoding="utf-8")
+
+    code, _, err = _invoke(contract_data, "run", "--once")
+
+    assert code == 2
+    assert "2 configuration problems" in err
+    assert "store.uri (line 2)" in err
+    assert "connectors.erp.colour (line 16)" in err
+
+
+def test_check_config_validates_without_creating_the_store(contract_data: Path) -> None:
+    code, out, _ = _invoke(contract_data, "check-config")
+
+    assert code == 0
+    assert "configuration is valid" in out
+    assert not (contract_data / "state.db").exists()
+
+
+def test_config_schema_is_json_schema(contract_data: Path) -> None:
+    code, out, _ = _invoke(contract_data, "config", "schema")
+
+    assert code == 0
+    assert '"$schema": "https://json-schema.org/draft/2020-12/schema"' in out
+    assert '"connectors"' in out
