@@ -6,6 +6,7 @@ from review.queue import (
     ReviewStateError,
     item_for_bank_line,
     open_item,
+    open_many,
 )
 from store.reviews import NewReviewItem
 
@@ -16,4 +17,5 @@ __all__ = [
     "ReviewStateError",
     "item_for_bank_line",
     "open_item",
+    "open_many",
 ]

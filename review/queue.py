@@ -64,6 +64,40 @@ def open_item(
     return row.id
 
 
+def open_many(
+    session: Session,
+    items: Sequence[NewReviewItem],
+    *,
+    now: datetime,
+    actor: str = SYSTEM_ACTOR,
+) -> list[int | None]:
+    """Open many items at once (dedupe as `open_item`); the new ids, None where one existed."""
+    seen = reviews.existing_keys(session, [i.dedupe_key for i in items])
+    fresh: dict[str, NewReviewItem] = {}
+    for item in items:
+        if item.dedupe_key not in seen:
+            fresh.setdefault(item.dedupe_key, item)
+    ids = dict(
+        zip(
+            fresh,
+            reviews.insert_items(session, list(fresh.values()), status=ReviewStatus.OPEN, now=now),
+            strict=True,
+        )
+    )
+    opened = {"status": ReviewStatus.OPEN.value, "assignee": None}
+    reviews.add_events(
+        session,
+        [
+            {"item_id": i, "at": now, "actor": actor, "action": "opened", "after": opened}
+            for i in ids.values()
+        ],
+    )
+    result: list[int | None] = []
+    for item in items:
+        result.append(ids.pop(item.dedupe_key, None))
+    return result
+
+
 def item_for_bank_line(
     proposal: Proposal, bank_line_id: int, reason: ReviewReason
 ) -> NewReviewItem:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,9 +13,10 @@ from sqlmodel import Session
 
 from domain.records import Application, Customer, Invoice, Proposal, ProposalOutcome
 from matching import MatchContext, MatchSettings, match_lines
-from review import item_for_bank_line, open_item
+from review import NewReviewItem, item_for_bank_line, open_many
 from scheduler._summary import RunSummary
 from store import Store, bank, postings
+from store.postings import NewApplication
 
 log = structlog.get_logger("arbridge.cycle")
 
@@ -41,11 +43,11 @@ def decide(
         customers={c.customer_id: c for c in customers}, invoices=_net_of(invoices, unsent)
     )
     proposals = match_lines([line for _, line in lines], context, settings)
-    now = clock()
+    batch = _Batch(erp_name=erp_name)
+    for proposal in proposals:
+        batch.add(ids[(proposal.line.account, proposal.line.bank_id)], proposal)
     with store.transaction() as session:
-        for proposal in proposals:
-            line_id = ids[(proposal.line.account, proposal.line.bank_id)]
-            _store_one(session, erp_name, line_id, proposal, summary=summary, now=now)
+        batch.store(session, summary=summary, now=clock())
 
 
 def _net_of(invoices: Sequence[Invoice], unsent: dict[str, Decimal]) -> list[Invoice]:
@@ -59,48 +61,51 @@ def _net_of(invoices: Sequence[Invoice], unsent: dict[str, Decimal]) -> list[Inv
     return out
 
 
-def _store_one(
-    session: Session,
-    erp_name: str,
-    line_id: int,
-    proposal: Proposal,
-    *,
-    summary: RunSummary,
-    now: datetime,
-) -> None:
-    line = proposal.line
-    if proposal.outcome is ProposalOutcome.APPLY:
-        assert proposal.customer_id is not None
-        application = Application(
-            idempotency_key=f"{erp_name}:{line.account}:{line.bank_id}",
-            bank_account=line.account,
-            bank_id=line.bank_id,
-            customer_id=proposal.customer_id,
-            booked_on=line.booked_on,
-            amount=line.amount,
-            allocations=proposal.allocations,
-            evidence=proposal.explanation,
-        )
-        postings.add_application(
-            session, bank_line_id=line_id, erp=erp_name, application=application, confidence=proposal.confidence,
-            explanation=proposal.explanation, origin="auto", run_id=summary.run_id, now=now,
-        )  # fmt: skip
-        bank.set_status(session, line_id, "applied", proposal.explanation)
-        summary.add("applied")
-    elif proposal.outcome is ProposalOutcome.REVIEW:
-        assert proposal.reason is not None
-        item_id = open_item(
-            session, item_for_bank_line(proposal, line_id, proposal.reason), now=now
-        )
-        bank.set_status(session, line_id, "review", proposal.explanation)
-        if item_id is not None:
-            summary.add("queued")
-            log.info(
-                "review_item_opened",
-                item_id=item_id,
-                reason=proposal.reason.value,
-                bank_id=line.bank_id,
+@dataclass(slots=True)
+class _Batch:
+    """The decisions of one cycle, written with a handful of bulk statements."""
+
+    erp_name: str
+    applications: list[NewApplication] = field(default_factory=list)
+    reviews: list[tuple[str, NewReviewItem]] = field(default_factory=list)
+    statuses: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def add(self, line_id: int, proposal: Proposal) -> None:
+        line = proposal.line
+        if proposal.outcome is ProposalOutcome.APPLY:
+            assert proposal.customer_id is not None
+            application = Application(
+                idempotency_key=f"{self.erp_name}:{line.account}:{line.bank_id}",
+                bank_account=line.account, bank_id=line.bank_id,
+                customer_id=proposal.customer_id, booked_on=line.booked_on, amount=line.amount,
+                allocations=proposal.allocations, evidence=proposal.explanation,
+            )  # fmt: skip
+            self.applications.append(
+                NewApplication(
+                    bank_line_id=line_id,
+                    application=application,
+                    confidence=proposal.confidence,
+                    explanation=proposal.explanation,
+                )
             )
-    else:
-        bank.set_status(session, line_id, "ignored", proposal.explanation)
-        summary.add("ignored")
+            self.statuses.append((line_id, "applied", proposal.explanation))
+        elif proposal.outcome is ProposalOutcome.REVIEW:
+            assert proposal.reason is not None
+            item = item_for_bank_line(proposal, line_id, proposal.reason)
+            self.reviews.append((line.bank_id, item))
+            self.statuses.append((line_id, "review", proposal.explanation))
+        else:
+            self.statuses.append((line_id, "ignored", proposal.explanation))
+
+    def store(self, session: Session, *, summary: RunSummary, now: datetime) -> None:
+        postings.add_applications(
+            session, self.applications, erp=self.erp_name, run_id=summary.run_id, now=now
+        )
+        opened = open_many(session, [item for _, item in self.reviews], now=now)
+        bank.set_statuses(session, self.statuses)
+        summary.add("applied", len(self.applications))
+        summary.add("ignored", sum(1 for _, status, _ in self.statuses if status == "ignored"))
+        for (bank_id, item), item_id in zip(self.reviews, opened, strict=True):
+            if item_id is not None:
+                summary.add("queued")
+                log.info("review_item_opened", item_id=item_id, reason=item.reason, bank_id=bank_id)

@@ -14,56 +14,85 @@ from review import NewReviewItem, open_item
 from scheduler._pull import connector_failed
 from scheduler._summary import RunSummary
 from store import Store, postings
+from store.postings import OutboxEntry
 
 log = structlog.get_logger("arbridge.cycle")
+
+
+MARK_BATCH = 200  # deliveries recorded per store transaction
 
 
 def push(
     store: Store, gateway: ErpGateway, summary: RunSummary, clock: Callable[[], datetime]
 ) -> None:
-    """Post every pending application; stop at the first sign the ERP is unwell (retried next cycle)."""
+    """Post every pending application; stop at the first sign the ERP is unwell (retried next cycle).
+
+    Deliveries are recorded in batches. A crash between posting and recording is safe:
+    the next cycle posts again with the same idempotency key and the ERP answers
+    ALREADY_POSTED.
+    """
     with store.transaction() as session:
         entries = list(postings.pending(session, gateway.name))
-    for entry in entries:
-        app = entry.application
-        try:
-            result = gateway.post_application(app)
-        except RecordRejectedError as exc:
-            _rejected(
-                store,
-                entry.outbox_id,
-                app.bank_account,
-                app.bank_id,
-                str(exc),
-                summary=summary,
-                clock=clock,
-            )
-            continue
-        except TransientConnectorError as exc:
-            with store.transaction() as session:
-                postings.record_failure(session, entry.outbox_id, str(exc), rejected=False)
-            summary.add("post_failed")
-            summary.error(f"posting {app.bank_id} will be retried: {exc}")
-            log.warning("payment_post_deferred", bank_id=app.bank_id, error=str(exc))
-            return
-        except PermanentConnectorError as exc:
-            with store.transaction() as session:
-                postings.record_failure(session, entry.outbox_id, str(exc), rejected=False)
-            summary.add("post_failed")
-            connector_failed(store, gateway.name, str(exc), summary, clock)
-            return
+    delivered: list[tuple[int, str | None]] = []
+    try:
+        for entry in entries:
+            if not _post_one(store, gateway, entry, delivered, summary=summary, clock=clock):
+                return
+            if len(delivered) >= MARK_BATCH:
+                _record(store, delivered, clock)
+    finally:
+        _record(store, delivered, clock)
+
+
+def _record(
+    store: Store, delivered: list[tuple[int, str | None]], clock: Callable[[], datetime]
+) -> None:
+    if delivered:
         with store.transaction() as session:
-            postings.mark_sent(session, entry.outbox_id, result.erp_reference, clock())
-        summary.add("posted" if result.outcome is PostOutcome.POSTED else "already_posted")
-        log.info(
-            "payment_applied",
-            connector=gateway.name,
-            bank_id=app.bank_id,
-            customer_id=app.customer_id,
-            invoices=[a.invoice_id for a in app.allocations],
-            amount=str(app.amount),
-            outcome=result.outcome.value,
-        )
+            postings.mark_all_sent(session, delivered, clock())
+        delivered.clear()
+
+
+def _post_one(
+    store: Store,
+    gateway: ErpGateway,
+    entry: OutboxEntry,
+    delivered: list[tuple[int, str | None]],
+    *,
+    summary: RunSummary,
+    clock: Callable[[], datetime],
+) -> bool:
+    """Post one entry; False when the ERP is unwell and pushing should stop for now."""
+    app = entry.application
+    try:
+        result = gateway.post_application(app)
+    except RecordRejectedError as exc:
+        _rejected(store, entry.outbox_id, app.bank_account, app.bank_id, str(exc),
+                  summary=summary, clock=clock)  # fmt: skip
+        return True
+    except TransientConnectorError as exc:
+        _failed(store, entry.outbox_id, str(exc), summary)
+        summary.error(f"posting {app.bank_id} will be retried: {exc}")
+        log.warning("payment_post_deferred", bank_id=app.bank_id, error=str(exc))
+        return False
+    except PermanentConnectorError as exc:
+        _failed(store, entry.outbox_id, str(exc), summary)
+        connector_failed(store, gateway.name, str(exc), summary, clock)
+        return False
+    delivered.append((entry.outbox_id, result.erp_reference))
+    summary.add("posted" if result.outcome is PostOutcome.POSTED else "already_posted")
+    log.info(
+        "payment_applied", connector=gateway.name, bank_id=app.bank_id,
+        customer_id=app.customer_id, invoices=[a.invoice_id for a in app.allocations],
+        amount=str(app.amount), outcome=result.outcome.value,
+    )  # fmt: skip
+    return True
+
+
+def _failed(store: Store, outbox_id: int, error: str, summary: RunSummary) -> None:
+    with store.transaction() as session:
+        postings.record_failure(session, outbox_id, error, rejected=False)
+    summary.add("post_failed")
 
 
 def _rejected(

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from domain.records import BankLine
+from store._core import table_of
 from store.tables import BankFileRow, BankLineRow
 
 _CHUNK = 500
@@ -61,7 +63,10 @@ def import_file(
     session.flush()
     known = _known_ids(session, lines)
     fresh = [ln for ln in lines if (ln.account, ln.bank_id) not in known]
-    session.add_all(_line_row(ln, row.id, now) for ln in fresh)
+    if fresh:
+        session.connection().execute(
+            insert(table_of(BankLineRow)), [_line_values(ln, row.id, now) for ln in fresh]
+        )
     row.new_line_count = len(fresh)
     session.flush()
     return row
@@ -80,22 +85,15 @@ def _known_ids(session: Session, lines: Sequence[BankLine]) -> set[tuple[str, st
     return known
 
 
-def _line_row(line: BankLine, file_id: int | None, now: datetime) -> BankLineRow:
-    return BankLineRow(
-        account=line.account,
-        bank_id=line.bank_id,
-        booked_on=line.booked_on,
-        amount=line.amount,
-        currency=line.currency,
-        description=line.description,
-        payer_name=line.payer_name,
-        payer_account=line.payer_account,
-        references=list(line.references),
-        file_id=file_id,
-        source_line=line.source_line,
-        status="pending",
-        created_at=now,
-    )
+def _line_values(line: BankLine, file_id: int | None, now: datetime) -> dict[str, object]:
+    return {
+        "account": line.account, "bank_id": line.bank_id, "booked_on": line.booked_on,
+        "amount": line.amount, "currency": line.currency, "description": line.description,
+        "payer_name": line.payer_name, "payer_account": line.payer_account,
+        "references": list(line.references), "file_id": file_id,
+        "source_line": line.source_line, "status": "pending", "explanation": None,
+        "created_at": now,
+    }  # fmt: skip
 
 
 def to_bank_line(row: BankLineRow, source_file: str | None = None) -> BankLine:
@@ -140,7 +138,13 @@ def load_lines(session: Session, ids: Sequence[int]) -> list[tuple[int, BankLine
 
 def set_status(session: Session, line_id: int, status: str, explanation: str) -> None:
     """Record what was decided for a line."""
-    row = session.get_one(BankLineRow, line_id)
-    row.status = status
-    row.explanation = explanation
-    session.add(row)
+    set_statuses(session, [(line_id, status, explanation)])
+
+
+def set_statuses(session: Session, decided: Sequence[tuple[int, str, str]]) -> None:
+    """Record what was decided for many lines at once: (line id, status, explanation)."""
+    if decided:
+        session.execute(
+            update(BankLineRow),
+            [{"id": i, "status": s, "explanation": e} for i, s, e in decided],
+        )

@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
 from domain.records import Customer, Invoice
+from store._core import table_of
 from store.tables import CustomerRow, InvoiceRow
 
 
@@ -23,8 +24,8 @@ def save_snapshot(
     session.execute(delete(CustomerRow).where(CustomerRow.erp == erp))  # type: ignore[arg-type]
     session.execute(delete(InvoiceRow).where(InvoiceRow.erp == erp))  # type: ignore[arg-type]
     if customers:
-        session.execute(
-            insert(CustomerRow),
+        session.connection().execute(
+            insert(table_of(CustomerRow)),
             [
                 {"erp": erp, "customer_id": c.customer_id, "name": c.name, "parent_id": c.parent_id,
                  "terms": c.terms, "currency": c.currency, "seen_at": now}
@@ -32,7 +33,9 @@ def save_snapshot(
             ],
         )  # fmt: skip
     if invoices:
-        session.execute(insert(InvoiceRow), [_invoice_values(erp, i, now) for i in invoices])
+        session.connection().execute(
+            insert(table_of(InvoiceRow)), [_invoice_values(erp, i, now) for i in invoices]
+        )
 
 
 def _invoice_values(erp: str, inv: Invoice, now: datetime) -> dict[str, object]:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
+from store._core import table_of
 from store.tables import ApplicationRow, BankLineRow, OutboxRow
 
 
@@ -21,6 +23,54 @@ class OutboxEntry:
     outbox_id: int
     application: Application
     attempts: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewApplication:
+    """An application to record, with why it was made."""
+
+    bank_line_id: int
+    application: Application
+    confidence: float
+    explanation: str
+    origin: str = "auto"
+
+
+def add_applications(
+    session: Session,
+    items: Sequence[NewApplication],
+    *,
+    erp: str,
+    run_id: str | None,
+    now: datetime,
+) -> list[int]:
+    """Record many applications and queue each in the outbox, in the caller's transaction.
+
+    Returns:
+        The application ids, in the order given.
+    """
+    if not items:
+        return []
+    rows = [
+        {
+            "idempotency_key": i.application.idempotency_key, "bank_line_id": i.bank_line_id,
+            "erp": erp, "customer_id": i.application.customer_id, "amount": i.application.amount,
+            "allocations": [_allocation_json(a) for a in i.application.allocations],
+            "confidence": i.confidence, "explanation": i.explanation, "origin": i.origin,
+            "run_id": run_id, "created_at": now,
+        }
+        for i in items
+    ]  # fmt: skip
+    statement = insert(ApplicationRow).returning(
+        col(ApplicationRow.id), sort_by_parameter_order=True
+    )
+    ids = [r for r in session.scalars(statement, rows) if r is not None]
+    outbox = [
+        {"application_id": i, "erp": erp, "status": "pending", "attempts": 0, "created_at": now}
+        for i in ids
+    ]
+    session.connection().execute(insert(table_of(OutboxRow)), outbox)
+    return ids
 
 
 def add_application(
@@ -102,10 +152,26 @@ def pending(session: Session, erp: str) -> Iterator[OutboxEntry]:
 
 def mark_sent(session: Session, outbox_id: int, erp_reference: str | None, now: datetime) -> None:
     """The ERP has the application."""
-    row = session.get_one(OutboxRow, outbox_id)
-    row.status, row.erp_reference, row.sent_at = "sent", erp_reference, now
-    row.attempts += 1
-    session.add(row)
+    mark_all_sent(session, [(outbox_id, erp_reference)], now)
+
+
+def mark_all_sent(
+    session: Session, delivered: Sequence[tuple[int, str | None]], now: datetime
+) -> None:
+    """The ERP has these applications: (outbox id, ERP reference) each."""
+    if delivered:
+        outbox = table_of(OutboxRow)  # Core: one executemany for the batch
+        session.connection().execute(
+            update(outbox)
+            .where(outbox.c.id == bindparam("oid"))
+            .values(
+                status="sent",
+                erp_reference=bindparam("ref"),
+                sent_at=now,
+                attempts=outbox.c.attempts + 1,
+            ),
+            [{"oid": oid, "ref": ref} for oid, ref in delivered],
+        )
 
 
 def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bool) -> None:

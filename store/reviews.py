@@ -8,9 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
+from store._core import table_of
 from store.tables import BankLineRow, ReviewEventRow, ReviewItemRow
+
+_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -30,6 +34,41 @@ class NewReviewItem:
 def find_by_key(session: Session, dedupe_key: str) -> ReviewItemRow | None:
     """The item with this dedupe key, in any state."""
     return session.exec(select(ReviewItemRow).where(ReviewItemRow.dedupe_key == dedupe_key)).first()
+
+
+def existing_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys already have an item (in any state)."""
+    found: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        query = select(ReviewItemRow.dedupe_key).where(col(ReviewItemRow.dedupe_key).in_(chunk))
+        found.update(session.exec(query))
+    return found
+
+
+def insert_items(
+    session: Session, items: Sequence[NewReviewItem], *, status: str, now: datetime
+) -> list[int]:
+    """Insert many item rows in one statement; their ids in the order given."""
+    if not items:
+        return []
+    rows = [
+        {
+            "dedupe_key": i.dedupe_key, "reason": i.reason, "status": status,
+            "bank_line_id": i.bank_line_id, "bank_file_id": i.bank_file_id, "amount": i.amount,
+            "customer_id": i.customer_id, "message": i.message, "suggestions": list(i.suggestions),
+            "assignee": None, "created_at": now, "updated_at": now,
+        }
+        for i in items
+    ]  # fmt: skip
+    statement = insert(ReviewItemRow).returning(col(ReviewItemRow.id), sort_by_parameter_order=True)
+    return [r for r in session.scalars(statement, rows) if r is not None]
+
+
+def add_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
+    """Append many audit-trail rows (keys as in ReviewEventRow) in one statement."""
+    if events:
+        session.connection().execute(insert(table_of(ReviewEventRow)), list(events))
 
 
 def insert_item(
