@@ -15,8 +15,9 @@ from arbridge.cli_review import review
 from arbridge.logs import configure_logging
 from config import ArbridgeSettings, load_settings, settings_json_schema
 from domain.errors import ArbridgeError, ConfigError
-from scheduler import run_cycle, run_forever
+from scheduler import make_trigger, run_cycle, run_forever, run_once
 from store import current_revision, head_revision, is_up_to_date, upgrade
+from store.lease import lease_for
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
@@ -90,13 +91,22 @@ def run(ctx: Context, once: bool) -> None:
         summary = run_cycle(app.cycle_deps())
         click.echo(summary.render())
 
+    lease = lease_for(app.store.engine)
     if once:
-        cycle()
+        run_once(cycle, lease=lease)
         return
     schedule = ctx.settings.schedule
-    click.echo(f"arbridge running every {schedule.interval_seconds}s; Ctrl-C or SIGTERM stops it.")
+    trigger = make_trigger(
+        interval_seconds=schedule.interval_seconds,
+        cron=schedule.cron,
+        jitter_seconds=schedule.jitter_seconds,
+    )
+    click.echo(f"arbridge running ({trigger}); Ctrl-C or SIGTERM stops it.")
     run_forever(
-        cycle, interval_seconds=schedule.interval_seconds, jitter_seconds=schedule.jitter_seconds
+        cycle,
+        trigger=trigger,
+        lease=lease,
+        grace_seconds=schedule.misfire_grace_seconds,
     )
 
 

@@ -9,47 +9,16 @@ lines per second, and the peak Python memory of the first cycle.
 from __future__ import annotations
 
 import argparse
-import random
 import tempfile
 import time
 import tracemalloc
-from datetime import date, timedelta
 from pathlib import Path
 
 from arbridge.app import build_app
 from arbridge.logs import configure_logging
+from bench.datasets import CONTRACT_CONFIG, write_dataset
 from config import load_settings
 from scheduler import run_cycle
-from tests.conftest import CONTRACT_CONFIG
-
-
-def _write_dataset(data: Path, lines: int, invoices: int, seed: int = 7) -> None:
-    rng = random.Random(seed)
-    (data / "erp").mkdir(parents=True)
-    (data / "bank").mkdir()
-    customers = max(invoices // 20, 1)
-    with (data / "erp" / "customers.csv").open("w", encoding="utf-8") as fh:
-        fh.write("customer_id,name,parent_id,terms,currency\n")
-        for c in range(customers):
-            fh.write(f"C{c:06d},Customer {c} Inc,,NET30,USD\n")
-    amounts = []
-    start = date(2026, 9, 1)
-    with (data / "erp" / "invoices.csv").open("w", encoding="utf-8") as fh:
-        fh.write(
-            "invoice_id,customer_id,invoice_date,due_date,amount,open_amount,currency,terms,po_number\n"
-        )
-        for i in range(invoices):
-            amount = f"{rng.randint(1000, 999999) / 100:.2f}"
-            amounts.append(amount)
-            day = start + timedelta(days=i % 60)
-            due = day + timedelta(days=30)
-            fh.write(f"INV-{i:07d},C{i % customers:06d},{day},{due},{amount},{amount},USD,NET30,\n")
-    with (data / "bank" / "statement.csv").open("w", encoding="utf-8") as fh:
-        fh.write("Date,Description,Amount,Transaction ID\n")
-        for n in range(lines):
-            i = rng.randrange(invoices)
-            text = f"CUSTOMER {i % customers} PAYMENT INV-{i:07d}" if n % 4 else f"WIRE {n}"
-            fh.write(f"11/{1 + n % 28:02d}/2026,{text},{amounts[i]},TX{n:08d}\n")
 
 
 def main() -> None:
@@ -61,7 +30,7 @@ def main() -> None:
     configure_logging("warning")
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        _write_dataset(data, args.lines, args.invoices)
+        write_dataset(data, args.lines, args.invoices)
         (data / "arbridge.yaml").write_text(CONTRACT_CONFIG.format(data=data), encoding="utf-8")
         app = build_app(load_settings(data / "arbridge.yaml"))
         tracemalloc.start()

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import codecs
 import re
+from datetime import UTC
 from pathlib import Path
 from typing import Annotated, Literal
 
+from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -40,6 +42,9 @@ ResolvedPath = Annotated[Path, AfterValidator(_resolve_path)]
 def _check_encoding(value: str) -> str:
     codecs.lookup(value)  # raises LookupError -> reported as a config problem
     return value
+
+
+_CRON_FIELDS = 5
 
 
 class _Settings(BaseModel):
@@ -168,8 +173,28 @@ class MatchingSettings(_Settings):
 class ScheduleSettings(_Settings):
     """How often the daemon runs a cycle when not started with --once."""
 
-    interval_seconds: int = Field(default=300, ge=1)
-    jitter_seconds: int = Field(default=0, ge=0)
+    interval_seconds: int = Field(default=300, ge=1, description="Seconds between cycles.")
+    cron: str | None = Field(
+        default=None,
+        description="A crontab line (minute hour day month day-of-week, UTC); "
+        "when set it replaces interval_seconds, e.g. '*/5 6-20 * * mon-fri'.",
+    )
+    jitter_seconds: int = Field(default=0, ge=0, description="Random delay added to each run.")
+    misfire_grace_seconds: int = Field(
+        default=300, ge=1, description="How late a missed run may still start."
+    )
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, cron: str | None) -> str | None:
+        if cron is None:
+            return None
+        fields = cron.split()
+        if len(fields) != _CRON_FIELDS:
+            raise ValueError("a crontab line has 5 fields: minute hour day month day-of-week")
+        names = ("minute", "hour", "day", "month", "day_of_week")
+        CronTrigger(**dict(zip(names, fields, strict=True)), timezone=UTC)  # raises on bad values
+        return cron
 
 
 class LoggingSettings(_Settings):

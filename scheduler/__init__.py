@@ -2,6 +2,6 @@
 
 from scheduler._summary import RunSummary
 from scheduler.cycle import CycleDeps, run_cycle
-from scheduler.loop import run_forever
+from scheduler.loop import make_trigger, run_forever, run_once
 
-__all__ = ["CycleDeps", "RunSummary", "run_cycle", "run_forever"]
+__all__ = ["CycleDeps", "RunSummary", "make_trigger", "run_cycle", "run_forever", "run_once"]

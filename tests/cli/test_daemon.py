@@ -65,3 +65,54 @@ def _run_finished(data: Path) -> bool:
         except sqlite3.OperationalError:
             return False
     return bool(rows and rows[0] >= 1)
+
+
+@pytest.mark.slow
+def test_a_second_daemon_waits_then_takes_over_when_the_first_is_killed(
+    contract_data: Path,
+) -> None:
+    config = contract_data / "arbridge.yaml"
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write("schedule:\n  interval_seconds: 3600\nlogging:\n  format: json\n")
+    first = _start(config)
+    second: subprocess.Popen[str] | None = None
+    try:
+        assert _wait_for(lambda: _run_finished(contract_data))
+        second = _start(config)
+        assert _wait_for(lambda: _runs(contract_data) == 1 and second.poll() is None, 5)
+        time.sleep(2)  # long enough for the second to have tried and started waiting
+        assert _runs(contract_data) == 1, (
+            "the second daemon ran a cycle while the first held the lease"
+        )
+
+        first.kill()  # SIGKILL: no clean-up runs, the OS frees the lock
+        first.communicate(timeout=10)
+        assert _wait_for(lambda: _runs(contract_data) == 2, 30)
+        second.send_signal(signal.SIGTERM)
+        _, err = second.communicate(timeout=30)
+    finally:
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.communicate(timeout=10)
+
+    assert '"event": "lease_waiting"' in err
+    assert '"event": "lease_acquired"' in err
+    assert second.returncode == 0
+
+
+def _start(config: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [str(ARBRIDGE), "--config", str(config), "run"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
+def _runs(data: Path) -> int:
+    with sqlite3.connect(data / "state.db") as db:
+        row = db.execute("SELECT count(*) FROM run WHERE finished_at IS NOT NULL").fetchone()
+    return int(row[0])

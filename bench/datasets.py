@@ -1,0 +1,41 @@
+"""Synthetic datasets in the contract layout (CONTRACT.md §1), for benchmarks and crash tests."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from tests.conftest import CONTRACT_CONFIG
+
+__all__ = ["CONTRACT_CONFIG", "write_dataset"]
+
+
+def write_dataset(data: Path, lines: int, invoices: int, seed: int = 7) -> None:
+    """Write customers, invoices and one bank statement; a quarter of the lines name no invoice."""
+    rng = random.Random(seed)
+    (data / "erp").mkdir(parents=True)
+    (data / "bank").mkdir()
+    customers = max(invoices // 20, 1)
+    with (data / "erp" / "customers.csv").open("w", encoding="utf-8") as fh:
+        fh.write("customer_id,name,parent_id,terms,currency\n")
+        for c in range(customers):
+            fh.write(f"C{c:06d},Customer {c} Inc,,NET30,USD\n")
+    amounts = []
+    start = date(2026, 9, 1)
+    with (data / "erp" / "invoices.csv").open("w", encoding="utf-8") as fh:
+        fh.write(
+            "invoice_id,customer_id,invoice_date,due_date,amount,open_amount,currency,terms,po_number\n"
+        )
+        for i in range(invoices):
+            amount = f"{rng.randint(1000, 999999) / 100:.2f}"
+            amounts.append(amount)
+            day = start + timedelta(days=i % 60)
+            due = day + timedelta(days=30)
+            fh.write(f"INV-{i:07d},C{i % customers:06d},{day},{due},{amount},{amount},USD,NET30,\n")
+    with (data / "bank" / "statement.csv").open("w", encoding="utf-8") as fh:
+        fh.write("Date,Description,Amount,Transaction ID\n")
+        for n in range(lines):
+            i = rng.randrange(invoices)
+            text = f"CUSTOMER {i % customers} PAYMENT INV-{i:07d}" if n % 4 else f"WIRE {n}"
+            fh.write(f"11/{1 + n % 28:02d}/2026,{text},{amounts[i]},TX{n:08d}\n")
