@@ -11,13 +11,12 @@ import structlog
 
 from arbridge import __version__
 from arbridge.app import App, build_app, open_store
+from arbridge.cli_daemon import run, status
 from arbridge.cli_review import review
 from arbridge.logs import configure_logging
 from config import ArbridgeSettings, load_settings, settings_json_schema
 from domain.errors import ArbridgeError, ConfigError
-from scheduler import make_trigger, run_cycle, run_forever, run_once
 from store import current_revision, head_revision, is_up_to_date, upgrade
-from store.lease import lease_for
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
@@ -78,38 +77,6 @@ def cli(ctx: click.Context, config_path: Path) -> None:
     ctx.obj = Context(config_path)
 
 
-@cli.command()
-@click.option(
-    "--once", is_flag=True, help="Run one cycle and exit (0 unless the cycle could not run)."
-)
-@pass_context
-def run(ctx: Context, once: bool) -> None:
-    """Run the daemon (or a single cycle with --once)."""
-    app = ctx.app
-
-    def cycle() -> None:
-        summary = run_cycle(app.cycle_deps())
-        click.echo(summary.render())
-
-    lease = lease_for(app.store.engine)
-    if once:
-        run_once(cycle, lease=lease)
-        return
-    schedule = ctx.settings.schedule
-    trigger = make_trigger(
-        interval_seconds=schedule.interval_seconds,
-        cron=schedule.cron,
-        jitter_seconds=schedule.jitter_seconds,
-    )
-    click.echo(f"arbridge running ({trigger}); Ctrl-C or SIGTERM stops it.")
-    run_forever(
-        cycle,
-        trigger=trigger,
-        lease=lease,
-        grace_seconds=schedule.misfire_grace_seconds,
-    )
-
-
 @cli.command("check-config")
 @pass_context
 def check_config(ctx: Context) -> None:
@@ -166,6 +133,8 @@ def db_status(ctx: Context) -> None:
 
 
 cli.add_command(review)
+cli.add_command(run)
+cli.add_command(status)
 
 
 def main() -> None:

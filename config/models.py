@@ -197,6 +197,22 @@ class ScheduleSettings(_Settings):
         return cron
 
 
+class MonitoringSettings(_Settings):
+    """The daemon's /healthz and /metrics endpoint (off unless `listen` is set)."""
+
+    listen: str | None = Field(
+        default=None,
+        pattern=r"^[^\s:]+:\d{1,5}$",
+        description="host:port to serve /healthz and /metrics on, e.g. 127.0.0.1:9464.",
+    )
+    stale_after_seconds: int | None = Field(
+        default=None,
+        ge=1,
+        description="/healthz turns 503 when no cycle finished for this long "
+        "(default: three intervals, or a day with a cron schedule).",
+    )
+
+
 class LoggingSettings(_Settings):
     """Log level and format (JSON when not on a terminal, unless told otherwise)."""
 
@@ -212,3 +228,4 @@ class ArbridgeSettings(_Settings):
     matching: MatchingSettings = Field(default_factory=MatchingSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)

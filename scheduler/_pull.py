@@ -13,6 +13,7 @@ from domain.errors import BadInputError
 from domain.records import Customer, Invoice
 from domain.review import ReviewReason
 from review import NewReviewItem, open_item
+from scheduler._health import connector_failed, connector_ok
 from scheduler._summary import RunSummary
 from store import Store, bank, erp
 
@@ -29,10 +30,13 @@ def pull_bank(
             for file in source.list_files():
                 _import_one(store, source, file, summary, clock)
         except ConnectorError as exc:
-            connector_failed(store, source.name, str(exc), summary, clock)
+            connector_failed(store, source.name, str(exc), summary, clock, role="bank")
         except Exception as exc:  # a bug in one connector must not stop the cycle
             log.exception("connector_crashed", connector=source.name)
-            connector_failed(store, source.name, f"unexpected error: {exc!r}", summary, clock)
+            error = f"unexpected error: {exc!r}"
+            connector_failed(store, source.name, error, summary, clock, role="bank")
+        else:
+            connector_ok(store, source.name, clock, role="bank")
 
 
 def _import_one(
@@ -101,28 +105,10 @@ def pull_erp(
         customers = list(gateway.fetch_customers())
         invoices = list(gateway.fetch_invoices())
     except ConnectorError as exc:
-        connector_failed(store, gateway.name, str(exc), summary, clock)
+        connector_failed(store, gateway.name, str(exc), summary, clock, role="erp")
         return None
     with store.transaction() as session:
         erp.save_snapshot(session, gateway.name, customers, invoices, clock())
+    connector_ok(store, gateway.name, clock, role="erp")
     summary.add("invoices_seen", len(invoices))
     return customers, invoices
-
-
-def connector_failed(
-    store: Store, name: str, error: str, summary: RunSummary, clock: Clock
-) -> None:
-    """Log the failure, count it, and make sure a person hears of it (one item per connector per day)."""
-    now = clock()
-    summary.error(f"{name}: {error}")
-    log.error("connector_failed", connector=name, error=error)
-    item = NewReviewItem(
-        dedupe_key=f"connector:{name}:{now.date().isoformat()}",
-        reason=ReviewReason.CONNECTOR_DOWN.value,
-        message=f"connector {name} failed: {error}",
-    )
-    with store.transaction() as session:
-        opened = open_item(session, item, now=now)
-    if opened is not None:
-        summary.add("queued")
-        log.info("review_item_opened", item_id=opened, reason=item.reason, connector=name)

@@ -11,7 +11,7 @@ from connectors.base import ErpGateway, PostOutcome
 from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
 from domain.review import ReviewReason
 from review import NewReviewItem, open_item
-from scheduler._pull import connector_failed
+from scheduler._health import connector_failed
 from scheduler._summary import RunSummary
 from store import Store, postings
 from store.postings import OutboxEntry
@@ -77,7 +77,7 @@ def _post_one(
         return False
     except PermanentConnectorError as exc:
         _failed(store, entry.outbox_id, str(exc), summary)
-        connector_failed(store, gateway.name, str(exc), summary, clock)
+        connector_failed(store, gateway.name, str(exc), summary, clock, role="erp")
         return False
     delivered.append((entry.outbox_id, result.erp_reference))
     summary.add("posted" if result.outcome is PostOutcome.POSTED else "already_posted")

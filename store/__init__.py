@@ -1,6 +1,6 @@
 """Persistence: SQLModel tables, repositories and Alembic migrations. Works on SQLite and PostgreSQL."""
 
-from store import bank, erp, postings, reviews, runs
+from store import bank, erp, health, postings, reviews, runs
 from store._store import Store, StoreUnavailableError
 from store.db import create_store_engine, current_revision, head_revision, is_up_to_date, upgrade
 
@@ -12,6 +12,7 @@ __all__ = [
     "current_revision",
     "erp",
     "head_revision",
+    "health",
     "is_up_to_date",
     "postings",
     "reviews",

@@ -69,10 +69,25 @@ class FileLease:
         return True
 
     def holder(self) -> str:
-        """The holder written in the lock file by whoever holds it."""
-        with suppress(OSError, ValueError):
+        """The holder written in the lock file, if the lock is really held."""
+        if self._handle is None and not self._is_locked():
+            return ""
+        with suppress(OSError, ValueError, KeyError):
             return str(json.loads(self.path.read_text(encoding="utf-8"))["holder"])
         return ""
+
+    def _is_locked(self) -> bool:
+        try:
+            handle = self.path.open("r", encoding="utf-8")
+        except FileNotFoundError:
+            return False
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            return False
 
     def release(self) -> None:
         """Unlock and close."""

@@ -203,4 +203,4 @@ def unsent_by_invoice(session: Session, erp: str) -> dict[str, Decimal]:
 def outbox_depth(session: Session) -> dict[str, int]:
     """Outbox rows by status."""
     query = select(OutboxRow.status, func.count()).group_by(col(OutboxRow.status))
-    return dict(session.exec(query))
+    return dict(session.exec(query).all())

@@ -154,4 +154,4 @@ def events(session: Session, item_id: int) -> list[ReviewEventRow]:
 def count_by_status(session: Session) -> dict[str, int]:
     """Review items by status."""
     query = select(ReviewItemRow.status, func.count()).group_by(col(ReviewItemRow.status))
-    return dict(session.exec(query))
+    return dict(session.exec(query).all())

@@ -194,3 +194,17 @@ class SyncCursorRow(SQLModel, table=True):
     value: str = Field(sa_type=Text)
     version: int = 1
     updated_at: datetime = _when()
+
+
+class ConnectorHealthRow(SQLModel, table=True):
+    """Whether a connector worked last time, and since when it has been failing."""
+
+    __tablename__ = "connector_health"
+
+    name: str = Field(primary_key=True, max_length=100)
+    role: str = Field(max_length=20)  # bank | erp | tax
+    status: str = Field(max_length=10)  # up | down
+    last_success_at: datetime | None = _when(nullable=True)
+    last_failure_at: datetime | None = _when(nullable=True)
+    last_error: str | None = Field(default=None, sa_type=Text)
+    consecutive_failures: int = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import REPO
@@ -116,3 +118,37 @@ def _runs(data: Path) -> int:
     with sqlite3.connect(data / "state.db") as db:
         row = db.execute("SELECT count(*) FROM run WHERE finished_at IS NOT NULL").fetchone()
     return int(row[0])
+
+
+@pytest.mark.slow
+def test_healthz_and_metrics_report_the_running_daemon(contract_data: Path) -> None:
+    port = _free_port()
+    config = contract_data / "arbridge.yaml"
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write(f"schedule:\n  interval_seconds: 3600\nmonitoring:\n  listen: 127.0.0.1:{port}\n")
+    (contract_data / "erp" / "customers.csv").rename(contract_data / "erp" / "gone.csv")
+    daemon = _start(config)
+    try:
+        assert _wait_for(lambda: _run_finished(contract_data))
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        daemon.communicate(timeout=30)
+
+    assert health.status_code == 503  # the ERP export is missing: degraded, not healthy
+    body = health.json()
+    assert body["status"] == "degraded"
+    assert body["connectors"]["books"]["status"] == "down"
+    assert body["connectors"]["operating"]["status"] == "up"
+    assert body["lease_holder"].startswith(f"pid {daemon.pid}@")
+    assert 'arbridge_connector_up{connector="books"} 0.0' in metrics
+    assert 'arbridge_cycles_total{status="partial"} 1.0' in metrics
+    assert 'arbridge_events_total{kind="lines_new"} 12.0' in metrics
+    assert 'arbridge_review_items{status="open"} 1.0' in metrics
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

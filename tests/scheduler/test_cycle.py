@@ -78,6 +78,7 @@ def test_erp_export_missing_queues_connector_down_but_bank_lines_are_kept(
 
     assert code == 0
     assert "TX0001" in _applied_ids(contract_data)  # lines kept from the failed cycle
+    assert "connector_down" not in [i["reason"] for i in _review(contract_data)]  # closed itself
 
 
 def test_unreachable_store_exits_non_zero_with_a_clear_message(contract_data: Path) -> None:

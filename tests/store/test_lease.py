@@ -42,3 +42,11 @@ def test_sqlite_store_gets_a_lock_file_beside_the_database(engine: Engine, tmp_p
 def test_in_memory_store_has_no_lease() -> None:
     with pytest.raises(ValueError, match="in-memory"):
         lease_for(create_store_engine("sqlite://"))
+
+
+def test_a_released_lease_names_no_holder(tmp_path: Path) -> None:
+    lease = FileLease(tmp_path / "s.db.lock")
+    lease.try_acquire()
+    lease.release()
+
+    assert FileLease(tmp_path / "s.db.lock").holder() == ""

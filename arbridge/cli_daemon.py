@@ -1,0 +1,116 @@
+"""`arbridge run` (the daemon, or one cycle) and `arbridge status`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import click
+
+from arbridge.monitoring import Monitor, serve
+from config import ArbridgeSettings
+from scheduler import make_trigger, run_cycle, run_forever, run_once
+from store.lease import lease_for
+from store.status import StatusReport, status_report
+
+if TYPE_CHECKING:
+    from arbridge.cli import Context
+
+
+@click.command()
+@click.option(
+    "--once", is_flag=True, help="Run one cycle and exit (0 unless the cycle could not run)."
+)
+@click.pass_obj
+def run(ctx: Context, once: bool) -> None:
+    """Run the daemon (or a single cycle with --once)."""
+    app = ctx.app
+    lease = lease_for(app.store.engine)
+    monitor = Monitor(app.store, lease=lease, stale_after=_stale_after(ctx.settings))
+
+    def cycle() -> None:
+        summary = run_cycle(app.cycle_deps())
+        monitor.record(summary)
+        click.echo(summary.render())
+
+    if once:
+        run_once(cycle, lease=lease)
+        return
+    schedule = ctx.settings.schedule
+    trigger = make_trigger(
+        interval_seconds=schedule.interval_seconds,
+        cron=schedule.cron,
+        jitter_seconds=schedule.jitter_seconds,
+    )
+    listen = ctx.settings.monitoring.listen
+    if listen:
+        host, port = listen.rsplit(":", 1)
+        try:
+            serve(monitor, host, int(port))
+        except OSError as exc:
+            message = f"monitoring cannot listen on {listen}: {exc.strerror}"
+            raise click.ClickException(message) from None
+        click.echo(f"health and metrics on http://{listen}/healthz and /metrics")
+    click.echo(f"arbridge running ({trigger}); Ctrl-C or SIGTERM stops it.")
+    run_forever(cycle, trigger=trigger, lease=lease, grace_seconds=schedule.misfire_grace_seconds)
+
+
+def _stale_after(settings: ArbridgeSettings) -> timedelta:
+    if settings.monitoring.stale_after_seconds:
+        return timedelta(seconds=settings.monitoring.stale_after_seconds)
+    if settings.schedule.cron:
+        return timedelta(days=1)
+    return timedelta(seconds=3 * settings.schedule.interval_seconds)
+
+
+@click.command()
+@click.pass_obj
+def status(ctx: Context) -> None:
+    """How the daemon is doing: last cycle, connectors, outbox, review queue, lease."""
+    app = ctx.app
+    with app.store.transaction() as session:
+        report = status_report(session)
+    holder = lease_for(app.store.engine).holder()
+    for line in render_status(report, holder, now=datetime.now(UTC)):
+        click.echo(line)
+
+
+def render_status(report: StatusReport, holder: str, *, now: datetime) -> list[str]:
+    """The report as lines for a person."""
+    run = report.last_run
+    lines = [f"daemon lease: {holder or 'free (no daemon running)'}"]
+    if run is None:
+        lines.append("last cycle: none yet")
+    else:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(run.counts.items()) if v)
+        lines.append(
+            f"last cycle: {_ago(run.started_at, now)}, {run.status}; {counts or 'nothing to do'}"
+        )
+        lines += [f"  problem: {e}" for e in run.errors]
+    for c in report.connectors:
+        since = _ago(c.last_success_at, now) if c.last_success_at else "never"
+        state = (
+            c.status
+            if c.status == "up"
+            else f"DOWN ({c.consecutive_failures} failures): {c.last_error}"
+        )
+        lines.append(f"connector {c.name} ({c.role}): {state}; last success {since}")
+    pending = report.outbox.get("pending", 0)
+    oldest = f", oldest {_ago(report.oldest_pending_at, now)}" if report.oldest_pending_at else ""
+    lines.append(
+        f"outbox: {pending} pending{oldest}, {report.outbox.get('sent', 0)} sent, "
+        f"{report.outbox.get('rejected', 0)} rejected"
+    )
+    review = ", ".join(f"{v} {k}" for k, v in sorted(report.review.items())) or "empty"
+    lines.append(f"review queue: {review}")
+    return lines
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "never"
+    seconds = int((now - when).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago ({when:%Y-%m-%d %H:%M} UTC)"
+    return f"{seconds}s ago ({when:%Y-%m-%d %H:%M} UTC)"
