@@ -37,6 +37,8 @@ class Trial:
     killed: bool
     rows_before_restart: int
     matches_clean_run: bool
+    missing: int = 0
+    extra: int = 0
 
 
 def prepare(root: Path, lines: int) -> Path:
@@ -80,7 +82,11 @@ def trial(pristine: Path, work: Path, clean: Rows, delay: float) -> Trial:
     killed = run_once(work, kill_after=delay)
     before = sum(applied_rows(work).values())
     run_once(work)
-    return Trial(delay, killed, before, applied_rows(work) == clean)
+    final = applied_rows(work)
+    missing, extra = sum((clean - final).values()), sum((final - clean).values())
+    if final != clean:
+        (work / "MISMATCH").write_text(f"missing {clean - final}\nextra {final - clean}\n")
+    return Trial(delay, killed, before, final == clean, missing, extra)
 
 
 def run_trials(root: Path, *, trials: int, lines: int, seed: int) -> tuple[Rows, list[Trial]]:
@@ -106,11 +112,11 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=50)
     parser.add_argument("--lines", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", type=Path, help="keep the trial folders here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        clean, outcomes = run_trials(
-            Path(tmp), trials=args.trials, lines=args.lines, seed=args.seed
-        )
+        root = args.keep or Path(tmp)
+        clean, outcomes = run_trials(root, trials=args.trials, lines=args.lines, seed=args.seed)
     killed = [t for t in outcomes if t.killed]
     mid = [t for t in killed if 0 < t.rows_before_restart < sum(clean.values())]
     bad = [t for t in outcomes if not t.matches_clean_run]
@@ -121,7 +127,10 @@ def main() -> None:
     )
     print(f"final ERP state equal to the clean run: {len(outcomes) - len(bad)}/{len(outcomes)}")
     for t in bad:
-        print(f"  MISMATCH after kill at {t.delay:.2f}s ({t.rows_before_restart} rows before)")
+        print(
+            f"  MISMATCH after kill at {t.delay:.2f}s ({t.rows_before_restart} rows before): "
+            f"{t.missing} rows missing, {t.extra} rows extra"
+        )
     sys.exit(1 if bad else 0)
 
 

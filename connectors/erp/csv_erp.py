@@ -161,9 +161,11 @@ class CsvErpGateway:
             return {}
         required = ("bank_transaction_id", "invoice_id", "amount", "adjustment")
         rows = load_all(self._name, self._applications, required, lambda r: r)
+        if rows and not _ends_with_newline(self._applications):
+            rows.pop()  # torn by a crash mid-write: not posted; the next append cuts it off
         posted: dict[tuple[str, str], Decimal] = {}
         for row in rows:
-            if row.values.get("applied_at"):  # a torn last row has no timestamp yet
+            if row.values.get("applied_at"):
                 adjustment = row.money("adjustment") if row.values["adjustment"] else ZERO
                 key = (row.text("bank_transaction_id"), row.values["invoice_id"])
                 posted[key] = row.money("amount") + adjustment
@@ -176,6 +178,15 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return (st.st_size, st.st_mtime_ns)
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if size == 0:
+            return True
+        handle.seek(size - 1)
+        return handle.read(1) == b"\n"
 
 
 def _drop_torn_tail(handle: io.BufferedRandom, size: int) -> None:

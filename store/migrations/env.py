@@ -18,6 +18,7 @@ with engine.begin() as connection:
         target_metadata=SQLModel.metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        transactional_ddl=True,  # all migrations commit together or not at all (SQLite too)
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -131,3 +131,17 @@ def test_missing_export_is_a_permanent_connector_error(erp: CsvErpGateway, tmp_p
 
     with pytest.raises(PermanentConnectorError, match=r"customers\.csv does not exist"):
         erp.fetch_customers()
+
+
+def test_a_torn_row_that_reached_its_timestamp_is_still_not_counted_as_posted(
+    erp: CsvErpGateway, tmp_path: Path
+) -> None:
+    erp.post_application(_app("TX1", ("INV-1001", "1250.00")))
+    path = tmp_path / "out" / "applications.csv"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("TX2,INV-1002,C001,480.50,0,,2026-11-23T09:3")  # died before the newline
+
+    result = erp.post_application(_app("TX2", ("INV-1002", "480.50")))
+
+    assert result.outcome is PostOutcome.POSTED
+    assert _lines(erp, tmp_path)[-1] == "TX2,INV-1002,C001,480.50,0,,2026-11-23T09:30:00+00:00"
