@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -24,6 +25,9 @@ def as_money(value: Decimal | int | str) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+_PLAIN = re.compile(r"-?\d+(?:\.\d+)?")
+
+
 def parse_money(text: str, *, decimal_sep: str = ".", thousands_sep: str | None = None) -> Decimal:
     """Parse an amount as banks and ERPs write it.
 
@@ -43,6 +47,8 @@ def parse_money(text: str, *, decimal_sep: str = ".", thousands_sep: str | None 
     Raises:
         ValueError: the text is not an amount.
     """
+    if decimal_sep == "." and _PLAIN.fullmatch(text):  # the common case, fast
+        return Decimal(text)
     raw = text.strip().replace("\u00a0", "").replace(" ", "")
     negative = False
     if raw.startswith("(") and raw.endswith(")"):

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table
-from sqlmodel import SQLModel
+from collections.abc import Sequence
+
+from sqlalchemy import Column, Table, select
+from sqlmodel import Session, SQLModel
+
+_CHUNK = 500
 
 
 def table_of(model: type[SQLModel]) -> Table:
     """The Core table behind a table model."""
     name = str(model.__tablename__)
     return SQLModel.metadata.tables[name]
+
+
+def ids_by_key(session: Session, key: Column[str], values: Sequence[str]) -> dict[str, int]:
+    """Primary keys of rows by a unique column, looked up in chunks (after a bulk insert)."""
+    table = key.table
+    found: dict[str, int] = {}
+    for start in range(0, len(values), _CHUNK):
+        query = select(key, table.c.id).where(key.in_(values[start : start + _CHUNK]))
+        found.update((k, i) for k, i in session.connection().execute(query))
+    return found

@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, insert, update
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
-from store._core import table_of
+from store._core import ids_by_key, table_of
 from store.tables import ApplicationRow, BankLineRow, OutboxRow
 
 
@@ -61,10 +61,10 @@ def add_applications(
         }
         for i in items
     ]  # fmt: skip
-    statement = insert(ApplicationRow).returning(
-        col(ApplicationRow.id), sort_by_parameter_order=True
-    )
-    ids = [r for r in session.scalars(statement, rows) if r is not None]
+    session.connection().execute(insert(table_of(ApplicationRow)), rows)
+    keys = [i.application.idempotency_key for i in items]
+    by_key = ids_by_key(session, table_of(ApplicationRow).c.idempotency_key, keys)
+    ids = [by_key[k] for k in keys]
     outbox = [
         {"application_id": i, "erp": erp, "status": "pending", "attempts": 0, "created_at": now}
         for i in ids

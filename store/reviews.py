@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
-from store._core import table_of
+from store._core import ids_by_key, table_of
 from store.tables import BankLineRow, ReviewEventRow, ReviewItemRow
 
 _CHUNK = 500
@@ -61,8 +61,10 @@ def insert_items(
         }
         for i in items
     ]  # fmt: skip
-    statement = insert(ReviewItemRow).returning(col(ReviewItemRow.id), sort_by_parameter_order=True)
-    return [r for r in session.scalars(statement, rows) if r is not None]
+    session.connection().execute(insert(table_of(ReviewItemRow)), rows)
+    keys = [str(r["dedupe_key"]) for r in rows]
+    by_key = ids_by_key(session, table_of(ReviewItemRow).c.dedupe_key, keys)
+    return [by_key[k] for k in keys]
 
 
 def add_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
