@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from sqlmodel import Session, select
 
 from domain.records import Customer, Invoice
 from store._core import table_of
-from store.tables import CustomerRow, InvoiceRow
+from store.tables import CustomerRow, InvoiceRow, SyncCursorRow
 
 
 def save_snapshot(
@@ -20,7 +21,12 @@ def save_snapshot(
     invoices: Sequence[Invoice],
     now: datetime,
 ) -> None:
-    """Replace the stored snapshot of one ERP with what was just fetched."""
+    """Replace the stored snapshot of one ERP with what was just fetched (skipped if unchanged)."""
+    digest = _digest(customers, invoices)
+    cursor = session.get(SyncCursorRow, (erp, "snapshot"))
+    if cursor is not None and cursor.value == digest:
+        return
+    session.merge(SyncCursorRow(connector=erp, stream="snapshot", value=digest, updated_at=now))
     session.execute(delete(CustomerRow).where(CustomerRow.erp == erp))  # type: ignore[arg-type]
     session.execute(delete(InvoiceRow).where(InvoiceRow.erp == erp))  # type: ignore[arg-type]
     if customers:
@@ -36,6 +42,14 @@ def save_snapshot(
         session.connection().execute(
             insert(table_of(InvoiceRow)), [_invoice_values(erp, i, now) for i in invoices]
         )
+
+
+def _digest(customers: Sequence[Customer], invoices: Sequence[Invoice]) -> str:
+    """A fingerprint of the fetched records (their reprs are complete and ordered)."""
+    digest = hashlib.sha256()
+    for record in (*customers, *invoices):
+        digest.update(repr(record).encode())
+    return digest.hexdigest()
 
 
 def _invoice_values(erp: str, inv: Invoice, now: datetime) -> dict[str, object]:
