@@ -51,7 +51,9 @@ def store_url(settings: ArbridgeSettings) -> str:
 
 def open_store(settings: ArbridgeSettings, *, migrate: bool = True) -> Store:
     """Open the store, applying migrations first unless told not to."""
-    engine = create_store_engine(store_url(settings))
+    engine = create_store_engine(
+        store_url(settings), busy_timeout_seconds=settings.store.busy_timeout_seconds
+    )
     if migrate:
         try:
             upgrade(engine)

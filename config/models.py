@@ -59,6 +59,12 @@ class StoreSettings(_Settings):
         description="SQLAlchemy URL (sqlite:///file.db or postgresql+psycopg://host/db), "
         "or a secret reference env:NAME / file:/path when the URL holds a password.",
     )
+    busy_timeout_seconds: float = Field(
+        default=30,
+        gt=0,
+        description="How long to wait for a locked database before giving the cycle up "
+        "(it is retried on the next one).",
+    )
 
     @field_validator("url")
     @classmethod

@@ -12,15 +12,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 
 
-def create_store_engine(url: str, *, echo: bool = False) -> Engine:
+def create_store_engine(
+    url: str, *, echo: bool = False, busy_timeout_seconds: float = 30
+) -> Engine:
     """Create an engine for a store URL (SQLite gets WAL, foreign keys and a busy timeout).
 
     Args:
         url: a SQLAlchemy URL, e.g. `sqlite:////var/lib/arbridge/state.db`.
         echo: log SQL (debugging only).
+        busy_timeout_seconds: how long to wait for a lock before failing (SQLite).
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": busy_timeout_seconds})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -122,3 +123,34 @@ def test_config_schema_is_json_schema(contract_data: Path) -> None:
     assert code == 0
     assert '"$schema": "https://json-schema.org/draft/2020-12/schema"' in out
     assert '"connectors"' in out
+
+
+def test_locked_store_stops_the_cycle_cleanly_and_the_next_one_catches_up(
+    contract_data: Path,
+) -> None:
+    config = contract_data / "arbridge.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("  url:", "  busy_timeout_seconds: 0.5\n  url:"),
+        encoding="utf-8",
+    )
+    assert _invoke(contract_data, "run", "--once")[0] == 0
+    (contract_data / "bank" / "later.csv").write_text(
+        "Date,Description,Amount,Transaction ID\n11/20/2026,DELTA INV-1007,760.00,TX0300\n",
+        encoding="utf-8",
+    )
+    blocker = sqlite3.connect(contract_data / "state.db", isolation_level=None)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        code, _, err = _invoke(contract_data, "run", "--once")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+
+    assert code == 1
+    assert "store unavailable: database is locked" in err
+    assert "TX0300" not in _applied_ids(contract_data)
+
+    assert _invoke(contract_data, "run", "--once")[0] == 0
+    with (contract_data / "out" / "applications.csv").open(encoding="utf-8") as fh:
+        rows = [r["bank_transaction_id"] for r in csv.DictReader(fh)]
+    assert rows.count("TX0300") == 1
