@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_CONFIG := examples/demo/arbridge.yaml
 
-.PHONY: install install-dev run test lint typecheck imports unit clean
+.PHONY: install install-dev run test test-deps lint typecheck imports unit clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,10 @@ typecheck: install-dev
 imports: install-dev
 	$(BIN)/lint-imports
 
-unit: install-dev
+test-deps:
+	scripts/test-deps
+
+unit: install-dev test-deps
 	$(BIN)/pytest
 
 test: lint typecheck imports unit

@@ -44,6 +44,11 @@ class Context:
         """The composed application (store opened and migrated)."""
         return build_app(self.settings)
 
+    def close(self) -> None:
+        """Release the store's connections if a command opened it."""
+        if "app" in self.__dict__:
+            self.app.store.dispose()
+
 
 pass_context = click.make_pass_decorator(Context)
 
@@ -75,6 +80,7 @@ class _Cli(click.Group):
 def cli(ctx: click.Context, config_path: Path) -> None:
     """arbridge: applies incoming bank cash to ERP invoices and queues the rest for finance."""
     ctx.obj = Context(config_path)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command("check-config")
@@ -115,8 +121,11 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Apply the store's migrations up to this version."""
     store = open_store(ctx.settings, migrate=False)
-    upgrade(store.engine)
-    click.echo(f"store at revision {current_revision(store.engine)}")
+    try:
+        upgrade(store.engine)
+        click.echo(f"store at revision {current_revision(store.engine)}")
+    finally:
+        store.dispose()
 
 
 @db.command("status")
@@ -124,12 +133,12 @@ def db_upgrade(ctx: Context) -> None:
 def db_status(ctx: Context) -> None:
     """Show the store's migration revision."""
     store = open_store(ctx.settings, migrate=False)
-    state = (
-        "up to date"
-        if is_up_to_date(store.engine)
-        else f"needs upgrade to {head_revision(store.engine)}"
-    )
-    click.echo(f"store at revision {current_revision(store.engine)}: {state}")
+    try:
+        fresh = is_up_to_date(store.engine)
+        state = "up to date" if fresh else f"needs upgrade to {head_revision(store.engine)}"
+        click.echo(f"store at revision {current_revision(store.engine)}: {state}")
+    finally:
+        store.dispose()
 
 
 cli.add_command(review)

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Engine
 
 from store import Store, create_store_engine, upgrade
+from tests.postgres_server import PostgresServer, find_bindir
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "demo"
@@ -37,11 +38,41 @@ connectors:
 """
 
 
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session, with a migrated template database."""
+    bindir = find_bindir()
+    if bindir is None:
+        pytest.skip(
+            "PostgreSQL is not installed (run scripts/test-deps as root to install it): "
+            "the PostgreSQL half of the suite did NOT run"
+        )
+    server = PostgresServer(bindir)
+    server.start()
+    template = create_store_engine(server.create_template())
+    upgrade(template)
+    template.dispose()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A URL to a migrated, empty store: SQLite in a temp folder, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'state.db'}"
+        migrated = create_store_engine(url)
+        upgrade(migrated)
+        migrated.dispose()
+        return url
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.fresh_database()
+
+
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """A migrated, empty SQLite store in a temporary folder."""
-    engine = create_store_engine(f"sqlite:///{tmp_path / 'state.db'}")
-    upgrade(engine)
+def engine(store_url: str) -> Iterator[Engine]:
+    """A migrated, empty store, on each supported database in turn."""
+    engine = create_store_engine(store_url)
     yield engine
     engine.dispose()
 
@@ -63,3 +94,14 @@ def contract_data(tmp_path: Path) -> Path:
     shutil.copytree(DEMO / "bank", data / "bank")
     (data / "arbridge.yaml").write_text(CONTRACT_CONFIG.format(data=data), encoding="utf-8")
     return data
+
+
+@pytest.fixture
+def contract_data_any_store(contract_data: Path, store_url: str) -> Path:
+    """`contract_data` with its config pointing at each supported database in turn."""
+    config = contract_data / "arbridge.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace(f"sqlite:///{contract_data}/state.db", store_url), encoding="utf-8"
+    )
+    return contract_data

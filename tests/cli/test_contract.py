@@ -46,7 +46,10 @@ def _review(config: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(_run(config, "review", "list", "--format", "csv"))))
 
 
-def test_run_once_applies_exact_matches_and_writes_contract_rows(contract_data: Path) -> None:
+def test_run_once_applies_exact_matches_and_writes_contract_rows(
+    contract_data_any_store: Path,
+) -> None:
+    contract_data = contract_data_any_store
     _run(contract_data / "arbridge.yaml", "run", "--once")
 
     rows = _applications(contract_data)
@@ -64,7 +67,10 @@ def test_run_once_applies_exact_matches_and_writes_contract_rows(contract_data: 
     assert all(r["applied_at"].endswith("+00:00") for r in rows)
 
 
-def test_review_list_csv_has_contract_columns_and_every_exception(contract_data: Path) -> None:
+def test_review_list_csv_has_contract_columns_and_every_exception(
+    contract_data_any_store: Path,
+) -> None:
+    contract_data = contract_data_any_store
     config = contract_data / "arbridge.yaml"
     _run(config, "run", "--once")
 
@@ -80,7 +86,8 @@ def test_review_list_csv_has_contract_columns_and_every_exception(contract_data:
     assert "TX0001" not in by_tx
 
 
-def test_every_credit_is_applied_or_queued(contract_data: Path) -> None:
+def test_every_credit_is_applied_or_queued(contract_data_any_store: Path) -> None:
+    contract_data = contract_data_any_store
     config = contract_data / "arbridge.yaml"
     _run(config, "run", "--once")
 
@@ -94,7 +101,8 @@ def test_every_credit_is_applied_or_queued(contract_data: Path) -> None:
     assert not applied & queued
 
 
-def test_rerun_on_same_inputs_adds_nothing(contract_data: Path) -> None:
+def test_rerun_on_same_inputs_adds_nothing(contract_data_any_store: Path) -> None:
+    contract_data = contract_data_any_store
     config = contract_data / "arbridge.yaml"
     _run(config, "run", "--once")
     first_apps = (contract_data / "out" / "applications.csv").read_bytes()
@@ -106,7 +114,10 @@ def test_rerun_on_same_inputs_adds_nothing(contract_data: Path) -> None:
     assert _review(config) == first_review
 
 
-def test_new_statement_later_is_applied_without_touching_earlier_rows(contract_data: Path) -> None:
+def test_new_statement_later_is_applied_without_touching_earlier_rows(
+    contract_data_any_store: Path,
+) -> None:
+    contract_data = contract_data_any_store
     config = contract_data / "arbridge.yaml"
     _run(config, "run", "--once")
     before = (contract_data / "out" / "applications.csv").read_text(encoding="utf-8")

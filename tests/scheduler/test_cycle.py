@@ -29,7 +29,10 @@ def _applied_ids(data: Path) -> set[str]:
         return {r["bank_transaction_id"] for r in csv.DictReader(fh)}
 
 
-def test_bad_bank_file_is_quarantined_whole_and_the_rest_goes_on(contract_data: Path) -> None:
+def test_bad_bank_file_is_quarantined_whole_and_the_rest_goes_on(
+    contract_data_any_store: Path,
+) -> None:
+    contract_data = contract_data_any_store
     (contract_data / "bank" / "broken.csv").write_text(
         "Date,Description,Amount,Transaction ID\n"
         "11/10/2026,ACME INDUSTRIAL SUPPLY INV-1002,480.50,TX0200\n"
@@ -49,7 +52,10 @@ def test_bad_bank_file_is_quarantined_whole_and_the_rest_goes_on(contract_data: 
     assert "broken.csv" in quarantined[0]["message"]
 
 
-def test_a_quarantined_file_is_not_queued_again_on_the_next_cycle(contract_data: Path) -> None:
+def test_a_quarantined_file_is_not_queued_again_on_the_next_cycle(
+    contract_data_any_store: Path,
+) -> None:
+    contract_data = contract_data_any_store
     (contract_data / "bank" / "broken.csv").write_text("Date,Memo\n1,2\n", encoding="utf-8")
     _invoke(contract_data, "run", "--once")
 
@@ -60,8 +66,9 @@ def test_a_quarantined_file_is_not_queued_again_on_the_next_cycle(contract_data:
 
 
 def test_erp_export_missing_queues_connector_down_but_bank_lines_are_kept(
-    contract_data: Path,
+    contract_data_any_store: Path,
 ) -> None:
+    contract_data = contract_data_any_store
     invoices = contract_data / "erp" / "invoices.csv"
     saved = invoices.read_text(encoding="utf-8")
     invoices.unlink()

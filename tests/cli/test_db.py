@@ -1,0 +1,23 @@
+"""`arbridge db status|upgrade`: the schema is brought up to date on demand (and on start)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from arbridge.cli import cli
+
+
+def _db(data: Path, command: str) -> str:
+    result = CliRunner().invoke(cli, ["--config", str(data / "arbridge.yaml"), "db", command])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_status_then_upgrade_then_status(contract_data: Path) -> None:
+    assert "store at revision None: needs upgrade to 0002" in _db(contract_data, "status")
+
+    assert "store at revision 0002" in _db(contract_data, "upgrade")
+
+    assert "store at revision 0002: up to date" in _db(contract_data, "status")
