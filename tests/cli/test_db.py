@@ -7,6 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from arbridge.cli import cli
+from store import create_store_engine, head_revision
 
 
 def _db(data: Path, command: str) -> str:
@@ -16,8 +17,10 @@ def _db(data: Path, command: str) -> str:
 
 
 def test_status_then_upgrade_then_status(contract_data: Path) -> None:
-    assert "store at revision None: needs upgrade to 0002" in _db(contract_data, "status")
+    head = head_revision(create_store_engine("sqlite://"))
+    assert head is not None
+    assert f"store at revision None: needs upgrade to {head}" in _db(contract_data, "status")
 
-    assert "store at revision 0002" in _db(contract_data, "upgrade")
+    assert f"store at revision {head}" in _db(contract_data, "upgrade")
 
-    assert "store at revision 0002: up to date" in _db(contract_data, "status")
+    assert f"store at revision {head}: up to date" in _db(contract_data, "status")
