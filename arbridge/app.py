@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
@@ -34,6 +35,7 @@ class App:
             bank_sources=[build_bank_source(s) for s in self.settings.connectors.bank],
             erp=build_erp(self.settings),
             match_settings=MatchSettings(max_suggestions=self.settings.matching.max_suggestions),
+            claim_lease=timedelta(seconds=self.settings.store.claim_seconds),
         )
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def run(ctx: Context, once: bool) -> None:
     """Run the daemon (or a single cycle with --once)."""
     app = ctx.app
-    lease = lease_for(app.store.engine)
+    lease = None if ctx.settings.store.shared else lease_for(app.store.engine)
     monitor = Monitor(app.store, lease=lease, stale_after=_stale_after(ctx.settings))
 
     def cycle() -> None:

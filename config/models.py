@@ -59,12 +59,29 @@ class StoreSettings(_Settings):
         description="SQLAlchemy URL (sqlite:///file.db or postgresql+psycopg://host/db), "
         "or a secret reference env:NAME / file:/path when the URL holds a password.",
     )
+    shared: bool = Field(
+        default=False,
+        description="Several arbridge daemons work on this store at once, sharing the work "
+        "(PostgreSQL only). Off: one daemon per store; a second one waits for the first.",
+    )
+    claim_seconds: int = Field(
+        default=60,
+        ge=5,
+        description="With shared: true, how long a daemon's claim on a batch of work lasts "
+        "before another daemon may take it over (it is renewed while the work goes on).",
+    )
     busy_timeout_seconds: float = Field(
         default=30,
         gt=0,
         description="How long to wait for a locked database before giving the cycle up "
         "(it is retried on the next one).",
     )
+
+    @model_validator(mode="after")
+    def _shared_needs_postgresql(self) -> StoreSettings:
+        if self.shared and self.url.startswith("sqlite"):
+            raise ValueError("shared: true needs a PostgreSQL store; SQLite serves one daemon")
+        return self
 
     @field_validator("url")
     @classmethod

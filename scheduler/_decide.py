@@ -30,23 +30,27 @@ def decide(
     summary: RunSummary,
     clock: Callable[[], datetime],
 ) -> None:
-    """Match every pending line and store the outcome: applications to the outbox, review items, set-asides."""
+    """Match every pending line and store the outcome: applications to the outbox, review items, set-asides.
+
+    Reading, matching and writing happen in one transaction that is exclusive among
+    daemons sharing a store, so two of them never decide the same line, nor spend the
+    same invoice's open amount twice.
+    """
     customers, invoices = snapshot
     with store.transaction() as session:
+        store.serialize(session, "decide")
         pending = bank.pending_lines(session)
         lines = bank.load_lines(session, list(pending.values()))
+        if not lines:
+            return
         unsent = postings.unsent_by_invoice(session, erp_name)
-    if not lines:
-        return
-    ids = {(line.account, line.bank_id): line_id for line_id, line in lines}
-    context = MatchContext(
-        customers={c.customer_id: c for c in customers}, invoices=_net_of(invoices, unsent)
-    )
-    proposals = match_lines([line for _, line in lines], context, settings)
-    batch = _Batch(erp_name=erp_name)
-    for proposal in proposals:
-        batch.add(ids[(proposal.line.account, proposal.line.bank_id)], proposal)
-    with store.transaction() as session:
+        ids = {(line.account, line.bank_id): line_id for line_id, line in lines}
+        context = MatchContext(
+            customers={c.customer_id: c for c in customers}, invoices=_net_of(invoices, unsent)
+        )
+        batch = _Batch(erp_name=erp_name)
+        for proposal in match_lines([line for _, line in lines], context, settings):
+            batch.add(ids[(proposal.line.account, proposal.line.bank_id)], proposal)
         batch.store(session, summary=summary, now=clock())
 
 

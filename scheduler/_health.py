@@ -11,7 +11,7 @@ from domain.review import ReviewReason
 from review import NewReviewItem, open_item
 from review.system import close_connector_items
 from scheduler._summary import RunSummary
-from store import Store, health
+from store import Store, StoreConflictError, health
 
 log = structlog.get_logger("arbridge.cycle")
 Clock = Callable[[], datetime]
@@ -29,9 +29,12 @@ def connector_failed(
         reason=ReviewReason.CONNECTOR_DOWN.value,
         message=f"connector {name} failed: {error}",
     )
-    with store.transaction() as session:
-        failures = health.mark_down(session, name, role, error, now)
-        opened = open_item(session, item, now=now)
+    try:
+        with store.transaction() as session:
+            failures = health.mark_down(session, name, role, error, now)
+            opened = open_item(session, item, now=now)
+    except StoreConflictError:  # another daemon recorded the same failure a moment ago
+        failures, opened = 0, None
     log.error("connector_failed", connector=name, role=role, error=error, failures=failures)
     if opened is not None:
         summary.add("queued")

@@ -15,7 +15,7 @@ from domain.review import ReviewReason
 from review import NewReviewItem, open_item
 from scheduler._health import connector_failed, connector_ok
 from scheduler._summary import RunSummary
-from store import Store, bank, erp
+from store import Store, StoreConflictError, bank, erp
 
 log = structlog.get_logger("arbridge.cycle")
 Clock = Callable[[], datetime]
@@ -51,11 +51,16 @@ def _import_one(
     except BadInputError as exc:
         _quarantine(store, source.name, file, str(exc), summary=summary, clock=clock)
         return
-    with store.transaction() as session:
-        row = bank.import_file(
-            session, source=source.name, path=str(file.path), name=file.path.name, sha256=file.sha256,
-            lines=lines, now=clock(),
-        )  # fmt: skip
+    try:
+        with store.transaction() as session:
+            row = bank.import_file(
+                session, source=source.name, path=str(file.path), name=file.path.name,
+                sha256=file.sha256, lines=lines, now=clock(),
+            )  # fmt: skip
+    except StoreConflictError:  # another daemon imported it (or some of its lines) just now
+        summary.add("files_skipped")
+        log.info("bank_file_taken", connector=source.name, file=str(file.path))
+        return
     summary.add("files_imported")
     summary.add("lines_new", row.new_line_count)
     summary.add("lines_duplicate", row.line_count - row.new_line_count)

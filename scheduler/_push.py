@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -19,27 +19,62 @@ from store.postings import OutboxEntry
 log = structlog.get_logger("arbridge.cycle")
 
 
-MARK_BATCH = 200  # deliveries recorded per store transaction
+CLAIM_BATCH = 50  # outbox entries claimed (and deliveries recorded) at a time
 
 
 def push(
-    store: Store, gateway: ErpGateway, summary: RunSummary, clock: Callable[[], datetime]
+    store: Store,
+    gateway: ErpGateway,
+    summary: RunSummary,
+    clock: Callable[[], datetime],
+    *,
+    worker: str,
+    claim_lease: timedelta,
 ) -> None:
     """Post every pending application; stop at the first sign the ERP is unwell (retried next cycle).
 
-    Deliveries are recorded in batches. A crash between posting and recording is safe:
-    the next cycle posts again with the same idempotency key and the ERP answers
-    ALREADY_POSTED.
+    Entries are claimed in batches, so several daemons on one PostgreSQL store share the
+    outbox without posting the same entry at once. Deliveries are recorded per batch: a
+    crash between posting and recording is safe, as the next attempt posts again with
+    the same idempotency key and the ERP answers ALREADY_POSTED.
     """
-    with store.transaction() as session:
-        entries = list(postings.pending(session, gateway.name))
+    while True:
+        with store.transaction() as session:
+            entries = postings.claim(
+                session, gateway.name, worker=worker, limit=CLAIM_BATCH, now=clock(),
+                lease=claim_lease,
+            )  # fmt: skip
+        if not entries:
+            return
+        if not _push_batch(store, gateway, entries, claim_lease, summary=summary, clock=clock):
+            with store.transaction() as session:
+                postings.release_claims(session, worker=worker)
+            return
+
+
+def _push_batch(
+    store: Store,
+    gateway: ErpGateway,
+    entries: list[OutboxEntry],
+    lease: timedelta,
+    *,
+    summary: RunSummary,
+    clock: Callable[[], datetime],
+) -> bool:
+    """Post one claimed batch; False when the ERP is unwell and pushing should stop."""
     delivered: list[tuple[int, str | None]] = []
+    renew_at = clock() + lease / 2
     try:
-        for entry in entries:
+        for n, entry in enumerate(entries):
+            if clock() >= renew_at:  # a slow ERP: keep the rest of the batch ours
+                renew_at = clock() + lease / 2
+                with store.transaction() as session:
+                    postings.extend_claims(
+                        session, [e.outbox_id for e in entries[n:]], until=clock() + lease
+                    )
             if not _post_one(store, gateway, entry, delivered, summary=summary, clock=clock):
-                return
-            if len(delivered) >= MARK_BATCH:
-                _record(store, delivered, clock)
+                return False
+        return True
     finally:
         _record(store, delivered, clock)
 

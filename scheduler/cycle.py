@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
@@ -24,6 +26,10 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CycleDeps:
     """Everything a cycle works with, built by the composition root."""
@@ -33,6 +39,8 @@ class CycleDeps:
     erp: ErpGateway
     match_settings: MatchSettings = field(default_factory=MatchSettings)
     clock: Callable[[], datetime] = _utcnow
+    worker: str = field(default_factory=_worker_name)
+    claim_lease: timedelta = timedelta(seconds=60)
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -57,7 +65,10 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
                 summary=summary,
                 clock=deps.clock,
             )
-            push(deps.store, deps.erp, summary, deps.clock)
+            push(
+                deps.store, deps.erp, summary, deps.clock, worker=deps.worker,
+                claim_lease=deps.claim_lease,
+            )  # fmt: skip
         with deps.store.transaction() as session:
             runs.finish_run(
                 session, summary.run_id, status=summary.status, counts=summary.counts, errors=summary.errors,

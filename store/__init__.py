@@ -1,11 +1,12 @@
 """Persistence: SQLModel tables, repositories and Alembic migrations. Works on SQLite and PostgreSQL."""
 
 from store import bank, erp, health, postings, reviews, runs
-from store._store import Store, StoreUnavailableError
+from store._store import Store, StoreConflictError, StoreUnavailableError
 from store.db import create_store_engine, current_revision, head_revision, is_up_to_date, upgrade
 
 __all__ = [
     "Store",
+    "StoreConflictError",
     "StoreUnavailableError",
     "bank",
     "create_store_engine",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from domain.errors import ArbridgeError
@@ -14,6 +14,10 @@ from domain.errors import ArbridgeError
 
 class StoreUnavailableError(ArbridgeError):
     """The database cannot be reached, is locked, or the disk is full."""
+
+
+class StoreConflictError(ArbridgeError):
+    """Another process wrote the same thing first (a unique key); safe to skip or retry."""
 
 
 class Store:
@@ -34,6 +38,23 @@ class Store:
                 yield session
         except OperationalError as exc:
             raise StoreUnavailableError(f"store unavailable: {exc.orig}") from exc
+        except IntegrityError as exc:
+            raise StoreConflictError(f"another writer got there first: {exc.orig}") from exc
+
+    @property
+    def shared(self) -> bool:
+        """True when several processes may work on this store at once (PostgreSQL)."""
+        return self.engine.dialect.name == "postgresql"
+
+    @staticmethod
+    def serialize(session: Session, section: str) -> None:
+        """Make the rest of this transaction exclusive among processes for `section`.
+
+        PostgreSQL: a transaction-level advisory lock, released at commit or rollback.
+        SQLite needs none: one process per store, and writers are serialized anyway.
+        """
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": section})
 
     def dispose(self) -> None:
         """Close pooled connections."""

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, text
 from sqlmodel import Session, select
 
 from domain.records import Customer, Invoice
@@ -23,6 +23,10 @@ def save_snapshot(
 ) -> None:
     """Replace the stored snapshot of one ERP with what was just fetched (skipped if unchanged)."""
     digest = _digest(customers, invoices)
+    if session.get_bind().dialect.name == "postgresql":  # daemons sharing the store take turns
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"snapshot:{erp}"}
+        )
     cursor = session.get(SyncCursorRow, (erp, "snapshot"))
     if cursor is not None and cursor.value == digest:
         return

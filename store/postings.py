@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, insert, or_, update
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
@@ -128,11 +128,60 @@ def _allocation(data: dict[str, Any]) -> Allocation:
 
 def pending(session: Session, erp: str) -> Iterator[OutboxEntry]:
     """Applications not yet delivered to `erp`, oldest first."""
+    return _entries(session, OutboxRow.erp == erp, OutboxRow.status == "pending")
+
+
+def claim(
+    session: Session, erp: str, *, worker: str, limit: int, now: datetime, lease: timedelta
+) -> list[OutboxEntry]:
+    """Claim up to `limit` undelivered entries nobody holds (or whose claim expired).
+
+    On PostgreSQL the rows are picked with `FOR UPDATE SKIP LOCKED`, so daemons
+    claiming at the same moment get disjoint batches. A claim that expires (its
+    daemon died) is taken over; the idempotency key makes the re-post safe.
+    """
+    free = or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < now)
+    ids = list(
+        session.exec(
+            select(OutboxRow.id)
+            .where(OutboxRow.erp == erp, OutboxRow.status == "pending", free)
+            .order_by(col(OutboxRow.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    )
+    if not ids:
+        return []
+    session.execute(
+        update(table_of(OutboxRow))
+        .where(table_of(OutboxRow).c.id.in_(ids))
+        .values(claimed_by=worker, claimed_until=now + lease)
+    )
+    return list(_entries(session, col(OutboxRow.id).in_(ids)))
+
+
+def extend_claims(session: Session, outbox_ids: Sequence[int], *, until: datetime) -> None:
+    """Keep claims alive while their batch is still being posted."""
+    outbox = table_of(OutboxRow)
+    session.execute(update(outbox).where(outbox.c.id.in_(outbox_ids)).values(claimed_until=until))
+
+
+def release_claims(session: Session, *, worker: str) -> None:
+    """Give back this worker's claims on entries it did not deliver (so a retry need not wait)."""
+    outbox = table_of(OutboxRow)
+    session.execute(
+        update(outbox)
+        .where(outbox.c.claimed_by == worker, outbox.c.status == "pending")
+        .values(claimed_by=None, claimed_until=None)
+    )
+
+
+def _entries(session: Session, *where: Any) -> Iterator[OutboxEntry]:
     query = (
         select(OutboxRow, ApplicationRow, BankLineRow)
         .join(ApplicationRow, col(ApplicationRow.id) == col(OutboxRow.application_id))
         .join(BankLineRow, col(BankLineRow.id) == col(ApplicationRow.bank_line_id))
-        .where(OutboxRow.erp == erp, OutboxRow.status == "pending")
+        .where(*where)
         .order_by(col(OutboxRow.id))
     )
     for outbox, app, line in session.exec(query):

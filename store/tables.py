@@ -131,6 +131,8 @@ class OutboxRow(SQLModel, table=True):
     erp_reference: str | None = Field(default=None, max_length=200)
     created_at: datetime = _when()
     sent_at: datetime | None = _when(nullable=True)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_until: datetime | None = _when(nullable=True)
 
 
 class ReviewItemRow(SQLModel, table=True):

@@ -84,6 +84,13 @@ class PostgresServer:
             conn.execute(f"CREATE DATABASE {TEMPLATE}")
         return self.url(TEMPLATE)
 
+    def fresh_database_empty(self) -> str:
+        """A new, empty database (arbridge migrates it on first start)."""
+        name = f"e{os.getpid()}_{next(_counter)}"
+        with self._admin() as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        return self.url(name)
+
     def fresh_database(self) -> str:
         """A new database cloned from the migrated template."""
         name = f"t{os.getpid()}_{next(_counter)}"

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import fcntl
 import io
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -105,7 +107,32 @@ class CsvErpGateway:
         return dataclasses.replace(invoice, open_amount=max(invoice.open_amount - applied, ZERO))
 
     def post_application(self, application: Application) -> PostResult:
-        """Append the application's rows that are not in the file yet."""
+        """Append the application's rows that are not in the file yet.
+
+        The check and the append happen under an exclusive lock on a sidecar file, so
+        several arbridge processes sharing this file never write a row twice.
+        """
+        with self._exclusive():
+            return self._post_locked(application)
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        lock_path = self._applications.with_name(self._applications.name + ".lock")
+        try:
+            lock_path.parent.mkdir(parents=True, exist_ok=True)
+            handle = lock_path.open("a")
+        except OSError as exc:
+            raise TransientConnectorError(
+                self._name, f"cannot lock {lock_path}: {exc.strerror}"
+            ) from exc
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def _post_locked(self, application: Application) -> PostResult:
         posted = self._posted_rows()
         rows = [
             (a.invoice_id or "", a)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
 import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -20,5 +20,7 @@ with engine.begin() as connection:
         compare_type=True,
         transactional_ddl=True,  # all migrations commit together or not at all (SQLite too)
     )
+    if connection.dialect.name == "postgresql":  # daemons starting together migrate once
+        connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('arbridge-migrate'))"))
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,170 @@
+"""Several daemons on one PostgreSQL store: work shared, one killed with -9, nothing twice.
+
+Usage: .venv/bin/python -m bench.multi [--lines 5000] [--daemons 3] [--kill]
+
+Starts a throwaway PostgreSQL server (as the test suite does), writes a backlog in the
+contract layout, runs N `arbridge run` daemons with `store.shared: true` until every
+line is decided and every application delivered, optionally SIGKILLing one of them
+midway, and checks the ERP's final state against a single-daemon run on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+
+from bench.crash import Rows, applied_rows, run_once
+from bench.datasets import CONTRACT_CONFIG, write_dataset
+from store import create_store_engine
+from tests.postgres_server import PostgresServer, find_bindir
+
+ARBRIDGE = Path(sys.executable).parent / "arbridge"
+
+
+@dataclass(frozen=True, slots=True)
+class MultiRun:
+    """What a multi-daemon run did."""
+
+    seconds: float
+    rows: Rows
+    killed_pid: int | None
+    posted_by: dict[str, int]
+
+
+def _config(data: Path, url: str, claim: int) -> Path:
+    text_ = CONTRACT_CONFIG.format(data=data).replace(f"sqlite:///{data}/state.db", url)
+    text_ = text_.replace("store:\n", f"store:\n  shared: true\n  claim_seconds: {claim}\n", 1)
+    config = data / "arbridge.yaml"
+    config.write_text(text_ + "schedule:\n  interval_seconds: 1\n", encoding="utf-8")
+    return config
+
+
+def _progress(url: str) -> tuple[int, int, int]:
+    engine = create_store_engine(url)
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("outbox"):
+                return 0, 0, 0  # not migrated yet
+            files = conn.execute(text("SELECT count(*) FROM bank_file")).scalar_one()
+            lines = conn.execute(
+                text("SELECT count(*) FROM bank_line WHERE status = 'pending'")
+            ).scalar_one()
+            outbox = conn.execute(
+                text("SELECT count(*) FROM outbox WHERE status = 'pending'")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(files), int(lines), int(outbox)
+
+
+def _posted_by(url: str) -> dict[str, int]:
+    engine = create_store_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT claimed_by, count(*) FROM outbox WHERE status = 'sent' "
+                    "GROUP BY claimed_by"
+                )
+            )
+            return {str(who): int(n) for who, n in rows}
+    finally:
+        engine.dispose()
+
+
+def run_daemons(
+    data: Path,
+    url: str,
+    *,
+    daemons: int,
+    kill_after_sent: int | None,
+    claim_seconds: int = 60,
+    timeout: float = 600,
+) -> MultiRun:
+    """Run daemons until the backlog is done; SIGKILL one once `kill_after_sent` are posted."""
+    config = _config(data, url, claim_seconds)
+    command = [str(ARBRIDGE), "--config", str(config), "run"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    started = time.perf_counter()
+    procs = [
+        subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        for _ in range(daemons)
+    ]
+    killed: int | None = None
+    try:
+        while time.perf_counter() - started < timeout:
+            files, pending_lines, pending_outbox = _progress(url)
+            due = kill_after_sent is not None and killed is None and files
+            if due and sum(_posted_by(url).values()) >= (kill_after_sent or 0):
+                procs[0].send_signal(signal.SIGKILL)
+                killed = procs[0].pid
+            if files and not pending_lines and not pending_outbox:
+                break
+            time.sleep(0.2)
+        else:
+            raise TimeoutError("the daemons did not finish the backlog")
+        seconds = time.perf_counter() - started
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            proc.wait(timeout=60)
+    return MultiRun(seconds, applied_rows(data), killed, _posted_by(url))
+
+
+def clean_rows(root: Path, pristine: Path) -> Rows:
+    """What one daemon on SQLite writes for the same backlog."""
+    reference = root / "reference"
+    shutil.copytree(pristine, reference)
+    run_once(reference)
+    return applied_rows(reference)
+
+
+def main() -> None:
+    """Run one and N daemons over the same backlog and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--lines", type=int, default=5000)
+    parser.add_argument("--daemons", type=int, default=3)
+    parser.add_argument("--kill", action="store_true", help="SIGKILL one daemon midway")
+    args = parser.parse_args()
+    bindir = find_bindir()
+    if bindir is None:
+        sys.exit("PostgreSQL is not installed: run scripts/test-deps as root")
+    server = PostgresServer(bindir)
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            pristine = root / "pristine"
+            write_dataset(pristine, args.lines, args.lines * 3)
+            clean = clean_rows(root, pristine)
+            for count in sorted({1, args.daemons}):
+                work = root / f"d{count}"
+                shutil.copytree(pristine, work)
+                url = server.fresh_database_empty()
+                kill = sum(clean.values()) // 3 if args.kill and count > 1 else None
+                result = run_daemons(work, url, daemons=count, kill_after_sent=kill)
+                same = result.rows == clean
+                print(
+                    f"{count} daemon(s): {args.lines:,} lines in {result.seconds:.1f} s "
+                    f"({args.lines / result.seconds:,.0f} lines/s); ERP state equals the "
+                    f"single-daemon run: {same}; killed: {result.killed_pid or 'none'}; "
+                    f"deliveries by daemon: {sorted(result.posted_by.values(), reverse=True)}"
+                )
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
