@@ -36,6 +36,7 @@ class App:
             erp=build_erp(self.settings),
             match_settings=MatchSettings(max_suggestions=self.settings.matching.max_suggestions),
             claim_lease=timedelta(seconds=self.settings.store.claim_seconds),
+            shared=self.settings.store.shared,
         )
 
 

@@ -30,6 +30,7 @@ def push(
     *,
     worker: str,
     claim_lease: timedelta,
+    shared: bool = False,
 ) -> None:
     """Post every pending application; stop at the first sign the ERP is unwell (retried next cycle).
 
@@ -42,7 +43,7 @@ def push(
         with store.transaction() as session:
             entries = postings.claim(
                 session, gateway.name, worker=worker, limit=CLAIM_BATCH, now=clock(),
-                lease=claim_lease,
+                lease=claim_lease, honour_claims=shared,
             )  # fmt: skip
         if not entries:
             return
@@ -66,7 +67,7 @@ def _push_batch(
     renew_at = clock() + lease / 2
     try:
         for n, entry in enumerate(entries):
-            if clock() >= renew_at:  # a slow ERP: keep the rest of the batch ours
+            if clock() >= renew_at:  # a slow ERP: keep the rest of the batch ours (if shared)
                 renew_at = clock() + lease / 2
                 with store.transaction() as session:
                     postings.extend_claims(

@@ -41,6 +41,7 @@ class CycleDeps:
     clock: Callable[[], datetime] = _utcnow
     worker: str = field(default_factory=_worker_name)
     claim_lease: timedelta = timedelta(seconds=60)
+    shared: bool = False  # several daemons on this store (else this one holds its lease)
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -67,7 +68,7 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
             )
             push(
                 deps.store, deps.erp, summary, deps.clock, worker=deps.worker,
-                claim_lease=deps.claim_lease,
+                claim_lease=deps.claim_lease, shared=deps.shared,
             )  # fmt: skip
         with deps.store.transaction() as session:
             runs.finish_run(

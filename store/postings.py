@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, update
+from sqlalchemy import bindparam, insert, or_, true, update
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
@@ -132,15 +132,26 @@ def pending(session: Session, erp: str) -> Iterator[OutboxEntry]:
 
 
 def claim(
-    session: Session, erp: str, *, worker: str, limit: int, now: datetime, lease: timedelta
+    session: Session,
+    erp: str,
+    *,
+    worker: str,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    honour_claims: bool = True,
 ) -> list[OutboxEntry]:
     """Claim up to `limit` undelivered entries nobody holds (or whose claim expired).
 
     On PostgreSQL the rows are picked with `FOR UPDATE SKIP LOCKED`, so daemons
     claiming at the same moment get disjoint batches. A claim that expires (its
-    daemon died) is taken over; the idempotency key makes the re-post safe.
+    daemon died) is taken over; the idempotency key makes the re-post safe. A daemon
+    that holds the store's exclusive lease passes `honour_claims=False`: any claim
+    left is a dead predecessor's.
     """
     free = or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < now)
+    if not honour_claims:
+        free = true()
     ids = list(
         session.exec(
             select(OutboxRow.id)
