@@ -6,6 +6,8 @@ from pathlib import Path
 
 from domain.errors import BadInputError, SourceLocation
 
+_MAX_VALUE = 80
+
 
 def reject(
     path: Path,
@@ -16,8 +18,8 @@ def reject(
     value: str | None = None,
 ) -> BadInputError:
     """Build the error that rejects a whole statement file, naming where it is wrong."""
-    if value is not None and len(value) > 80:
-        value = value[:77] + "..."
+    if value is not None and len(value) > _MAX_VALUE:
+        value = value[: _MAX_VALUE - 3] + "..."
     return BadInputError(
         message, SourceLocation(file=str(path), line=line, field=field, value=value)
     )

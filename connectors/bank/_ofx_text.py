@@ -59,9 +59,9 @@ def _declared(raw: bytes) -> str | None:
     found = None
     for match in _SGML_CHARSET.finditer(head):
         value = match.group(2).decode("ascii", "replace").strip().upper()
-        if match.group(1).upper() == "CHARSET" and value not in {"", "NONE"}:
-            found = _CHARSETS.get(value, value)
-        elif found is None and value not in {"", "NONE", "USASCII", "UNICODE"}:
+        if (match.group(1).upper() == "CHARSET" and value not in {"", "NONE"}) or (
+            found is None and value not in {"", "NONE", "USASCII", "UNICODE"}
+        ):
             found = _CHARSETS.get(value, value)
     return found
 

@@ -94,9 +94,7 @@ def _details(data: dict[str, Any]) -> tuple[str, str, str]:
     """(payer, remittance, payer account) from `:86:`, structured by `mt-940` where it can."""
     payer = _clean(data.get("deviate_applicant") or data.get("applicant_name"))
     account = _clean(data.get("applicant_iban") or data.get("gvc_applicant_iban"))
-    structured = [
-        _clean(data.get(k)) for k in ("posting_text", "purpose", "additional_purpose")
-    ]
+    structured = [_clean(data.get(k)) for k in ("posting_text", "purpose", "additional_purpose")]
     if any(structured) or payer:
         return payer, " ".join(p for p in structured if p), account
     raw = data.get("transaction_details") or data.get("non_swift_text") or ""
