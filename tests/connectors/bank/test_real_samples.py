@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-
 import pytest
 
 from connectors.bank.reader import read_statement
 from domain.errors import BadInputError
+from domain.records import BankLine
 from tests.conftest import SHARED
 
 SAMPLES = SHARED / "bank-samples"
@@ -22,7 +22,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 # file -> (line count, {index: (amount, booked ISO date or None, bank id or None)})
-READ = {
+Facts = dict[int, tuple[str, str | None, str | None]]
+READ: dict[str, tuple[int, Facts]] = {
     "ofx/beancount-import__amex.ofx": (
         3,
         {
@@ -130,7 +131,7 @@ REJECT = [
 ]
 
 
-def _read(name: str) -> list:
+def _read(name: str) -> list[BankLine]:
     return read_statement(SAMPLES / name, account="acct", currency="USD", csv_profile=None)
 
 
