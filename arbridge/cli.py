@@ -11,6 +11,7 @@ import structlog
 
 from arbridge import __version__
 from arbridge.app import App, build_app, open_store
+from arbridge.cli_bank import bank
 from arbridge.cli_daemon import run, status
 from arbridge.cli_review import review
 from arbridge.logs import configure_logging
@@ -144,6 +145,7 @@ def db_status(ctx: Context) -> None:
 cli.add_command(review)
 cli.add_command(run)
 cli.add_command(status)
+cli.add_command(bank)
 
 
 def main() -> None:

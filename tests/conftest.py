@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,8 @@ from tests.postgres_server import PostgresServer, find_bindir
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "demo"
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("ARBRIDGE_SHARED", str(REPO.parent / "shared")))
+"""The shared folder beside the repository (override with ARBRIDGE_SHARED in a worktree)."""
 
 CONTRACT_CONFIG = """\
 store:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -17,6 +18,12 @@ class StatementFormat(StrEnum):
     UNKNOWN = "unknown"
 
 
+_OFX = re.compile(rb"OFXHEADER\s*:|<\?OFX[\s>]|<OFX[\s>]")
+_CAMT = re.compile(rb"CAMT\.05[0-9]|<BKTOCSTMR")
+_MT940 = re.compile(rb"^(\{1:|:20:|:25:)|\n:20:|\{4:\s*\n?:20:|\n:61:", re.M)
+_CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+
+
 def detect_format(path: Path, head: bytes) -> StatementFormat:
     """Guess the format of a statement from its first bytes (and, last, its suffix).
 
@@ -27,15 +34,16 @@ def detect_format(path: Path, head: bytes) -> StatementFormat:
     Returns:
         The detected format, UNKNOWN when nothing fits.
     """
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").upper()
-    if text.startswith(b"OFXHEADER") or b"<OFX>" in text or b"<?OFX" in text:
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x00").upper()
+    if _OFX.search(text):
         return StatementFormat.OFX
-    if text.startswith(b"<?XML") or text.startswith(b"<DOCUMENT"):
-        return StatementFormat.CAMT if b"CAMT.05" in text else StatementFormat.UNKNOWN
-    if text.startswith(b"01,"):
+    if text.startswith(b"<"):
+        return StatementFormat.CAMT if _CAMT.search(text) else StatementFormat.UNKNOWN
+    if re.match(rb"01,[^,\r\n]*,[^,\r\n]*,\d{6},", text):
         return StatementFormat.BAI2
-    if text.startswith((b":20:", b"{1:")):
+    if _MT940.search(text):
         return StatementFormat.MT940
-    if path.suffix.lower() in {".csv", ".txt"} or b"," in text.split(b"\n", 1)[0]:
+    first = text.split(b"\n", 1)[0]
+    if path.suffix.lower() in _CSV_SUFFIXES or any(sep in first for sep in (b",", b";", b"\t")):
         return StatementFormat.CSV
     return StatementFormat.UNKNOWN

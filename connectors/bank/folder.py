@@ -6,14 +6,11 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from connectors.bank.csv_reader import CsvProfile, read_csv_statement
-from connectors.bank.detect import StatementFormat, detect_format
+from connectors.bank.csv_reader import CsvProfile
+from connectors.bank.reader import read_statement
 from connectors.base import StatementFile
 from connectors.errors import PermanentConnectorError
-from domain.errors import BadInputError, SourceLocation
 from domain.records import BankLine
-
-_HEAD_BYTES = 4096
 
 
 class FolderBankSource:
@@ -60,20 +57,7 @@ class FolderBankSource:
                 )
 
     def read(self, file: StatementFile) -> Sequence[BankLine]:
-        """Parse one statement file, all or nothing."""
-        with file.path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-        fmt = detect_format(file.path, head)
-        if fmt is StatementFormat.CSV:
-            if self._csv_profile is None:
-                raise BadInputError(
-                    f"a CSV statement arrived but source {self._name!r} has no 'csv' profile configured",
-                    SourceLocation(file=str(file.path)),
-                )
-            return read_csv_statement(
-                file.path, self._csv_profile, account=self._name, currency=self._currency
-            )
-        raise BadInputError(
-            f"statement format {fmt.value!r} is not supported by this version",
-            SourceLocation(file=str(file.path)),
+        """Parse one statement file of any known format, all or nothing."""
+        return read_statement(
+            file.path, account=self._name, currency=self._currency, csv_profile=self._csv_profile
         )

@@ -1,0 +1,105 @@
+"""`arbridge bank ...`: read statements and propose CSV profiles, without touching the store."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from arbridge.app import csv_profile
+from config import ArbridgeSettings, FolderBankSettings, load_settings
+from connectors.bank import read_statement, sniff_csv_profile
+from domain.errors import BadInputError
+from domain.records import BankLine
+
+_COLUMNS = (
+    "bank_id",
+    "account",
+    "booked_on",
+    "amount",
+    "currency",
+    "payer_name",
+    "payer_account",
+    "description",
+    "references",
+    "source_line",
+)
+
+
+@click.group()
+def bank() -> None:
+    """Bank statements: read a file as arbridge sees it, or propose a CSV profile."""
+
+
+@bank.command("read")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv")
+@click.option("--profile", default=None, help="Bank source whose CSV profile and currency to use.")
+@click.option("--currency", default=None, help="Currency of lines whose file names none.")
+@click.pass_context
+def read(
+    ctx: click.Context, file: Path, output: str, profile: str | None, currency: str | None
+) -> None:
+    """Print the normalised lines of any statement; exit 1 naming file/line/field when bad."""
+    source = _source(ctx, profile) if profile else None
+    try:
+        lines = read_statement(
+            file,
+            account=source.name if source else "-",
+            currency=currency or (source.currency if source else "USD"),
+            csv_profile=csv_profile(source.csv) if source and source.csv else None,
+        )
+    except BadInputError as exc:
+        click.echo(f"arbridge: {exc}", err=True)
+        sys.exit(1)
+    _print(lines, output)
+
+
+@bank.command("sniff")
+@click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+def sniff(file: Path) -> None:
+    """Propose a `csv:` profile (YAML) for an unknown bank CSV export."""
+    try:
+        proposal = sniff_csv_profile(file)
+    except ValueError as exc:
+        click.echo(f"arbridge: {exc}", err=True)
+        sys.exit(1)
+    click.echo(yaml.safe_dump({"csv": proposal}, sort_keys=False, allow_unicode=True), nl=False)
+
+
+def _source(ctx: click.Context, name: str) -> FolderBankSettings:
+    config_path = getattr(ctx.obj, "config_path", Path("arbridge.yaml"))
+    settings: ArbridgeSettings = load_settings(config_path)
+    for source in settings.connectors.bank:
+        if source.name == name:
+            return source
+    raise click.BadParameter(f"no bank source named {name!r} in {config_path}")
+
+
+def _print(lines: list[BankLine], output: str) -> None:
+    rows = [_row(line) for line in lines]
+    if output == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def _row(line: BankLine) -> dict[str, object]:
+    return {
+        "bank_id": line.bank_id,
+        "account": line.account,
+        "booked_on": line.booked_on.isoformat(),
+        "amount": f"{line.amount:f}",
+        "currency": line.currency,
+        "payer_name": line.payer_name or "",
+        "payer_account": line.payer_account or "",
+        "description": line.description,
+        "references": " ".join(line.references),
+        "source_line": line.source_line or "",
+    }

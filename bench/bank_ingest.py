@@ -1,0 +1,167 @@
+"""Statement reading speed and memory, per format, at growing sizes.
+
+    python -m bench.bank_ingest                 # every format at 1k, 10k, 100k transactions
+    python -m bench.bank_ingest --ofxparse 2500 # also compare with plain ofxparse.OfxParser
+
+Prints transactions/s and peak traced memory; cost should grow linearly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import tempfile
+import time
+import tracemalloc
+import warnings
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from ofxparse import OfxParser
+
+from connectors.bank import CsvProfile, read_statement
+from connectors.bank.ofx_reader import read_ofx_transactions
+
+CSV_PROFILE = CsvProfile(
+    date_column="Date",
+    date_format="%m/%d/%Y",
+    amount_column="Amount",
+    description_columns=("Description",),
+    transaction_id_column="Transaction ID",
+)
+
+
+def _amount(i: int) -> str:
+    return f"{(i % 9000) + 1}.{i % 100:02d}"
+
+
+def ofx(n: int) -> str:
+    head = (
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\n"
+        "CHARSET:1252\nCOMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n<OFX><BANKMSGSRSV1>"
+        "<STMTTRNRS><STMTRS><CURDEF>USD<BANKACCTFROM><BANKID>1<ACCTID>42<ACCTTYPE>CHECKING"
+        "</BANKACCTFROM><BANKTRANLIST><DTSTART>20240101<DTEND>20241231\n"
+    )
+    body = "".join(
+        f"<STMTTRN>\n<TRNTYPE>CREDIT\n<DTPOSTED>2024{1 + i % 12:02d}{1 + i % 28:02d}\n"
+        f"<TRNAMT>{_amount(i)}\n<FITID>F{i:08d}\n<NAME>CUSTOMER {i % 500}\n"
+        f"<MEMO>INV-{i:06d}\n</STMTTRN>\n"
+        for i in range(n)
+    )
+    tail = "</BANKTRANLIST><LEDGERBAL><BALAMT>1.00<DTASOF>20241231</LEDGERBAL></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>\n"
+    return head + body + tail
+
+
+def camt(n: int) -> str:
+    entries = "".join(
+        f"<Ntry><NtryRef>N{i}</NtryRef><Amt Ccy='EUR'>{_amount(i)}</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+        f"<Sts>BOOK</Sts><BookgDt><Dt>2024-{1 + i % 12:02d}-{1 + i % 28:02d}</Dt></BookgDt>"
+        f"<AcctSvcrRef>R{i:08d}</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>CUSTOMER {i % 500}"
+        f"</Nm></Dbtr></RltdPties><RmtInf><Ustrd>INV-{i:06d}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>\n"
+        for i in range(n)
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>\n<Document xmlns='urn:iso:std:iso:20022:tech:xsd:"
+        "camt.053.001.08'><BkToCstmrStmt><GrpHdr><MsgId>M</MsgId></GrpHdr><Stmt><Id>S</Id>\n"
+        + entries
+        + "</Stmt></BkToCstmrStmt></Document>\n"
+    )
+
+
+def bai2(n: int) -> str:
+    details = "".join(
+        f"16,115,{(i % 9000 + 1) * 100 + i % 100},0,B{i:08d},C{i},INV-{i:06d} CUSTOMER {i % 500}/\n"
+        for i in range(n)
+    )
+    return (
+        "01,BANK,CUST,240102,0800,1,,,2/\n02,CUST,BANK,1,240101,2400,USD,2/\n03,42,USD,010,0,,/\n"
+        + details
+        + f"49,0,{n + 2}/\n98,0,1,{n + 4}/\n99,0,1,{n + 6}/\n"
+    )
+
+
+def mt940(n: int) -> str:
+    body = "".join(
+        f":61:24{1 + i % 12:02d}{1 + i % 28:02d}C{_amount(i).replace('.', ',')}NTRFREF{i}//B{i}\n"
+        f":86:CUSTOMER {i % 500} INV-{i:06d}\n"
+        for i in range(n)
+    )
+    return (
+        ":20:STMT\n:25:NL00BANK0123456789\n:28C:1/1\n:60F:C240101EUR0,00\n"
+        + body
+        + ":62F:C241231EUR0,00\n"
+    )
+
+
+def csv_text(n: int) -> str:
+    rows = "".join(
+        f"{1 + i % 12:02d}/{1 + i % 28:02d}/2024,CUSTOMER {i % 500} INV-{i:06d},{_amount(i)},T{i}\n"
+        for i in range(n)
+    )
+    return "Date,Description,Amount,Transaction ID\n" + rows
+
+
+FORMATS: dict[str, tuple[str, Callable[[int], str]]] = {
+    "ofx": (".ofx", ofx),
+    "camt053": (".xml", camt),
+    "bai2": (".bai", bai2),
+    "mt940": (".sta", mt940),
+    "csv": (".csv", csv_text),
+}
+
+
+def measure(path: Path) -> tuple[int, float, float]:
+    start = time.perf_counter()
+    lines = read_statement(path, account="a", currency="USD", csv_profile=CSV_PROFILE)
+    elapsed = time.perf_counter() - start
+    tracemalloc.start()
+    read_statement(path, account="a", currency="USD", csv_profile=CSV_PROFILE)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return len(lines), elapsed, peak / 2**20
+
+
+def compare_ofxparse(n: int, folder: Path) -> None:
+    path = folder / "compare.ofx"
+    path.write_text(ofx(n), encoding="ascii")
+    start = time.perf_counter()
+    ours = read_ofx_transactions(path, path.read_bytes())
+    t_ours = time.perf_counter() - start
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = OfxParser.parse(io.BytesIO(path.read_bytes())).account.statement.transactions
+    t_theirs = time.perf_counter() - start
+    same = [(t.fitid, t.amount, t.posted_on, t.name, t.memo) for t in ours] == [
+        (t.id, Decimal(t.amount), t.date.date(), t.payee, t.memo) for t in theirs
+    ]
+    print(
+        f"ofxparse compare n={n}: ours {t_ours:.3f}s, ofxparse {t_theirs:.3f}s, "
+        f"speed-up {t_theirs / t_ours:.0f}x, identical transactions: {same}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--ofxparse", type=int, default=0, help="compare at this many transactions")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(f"{'format':8} {'txns':>7} {'MB':>6} {'seconds':>8} {'txns/s':>9} {'peak MiB':>9}")
+        for name, (suffix, make) in FORMATS.items():
+            for n in (int(s) for s in args.sizes.split(",")):
+                path = folder / f"{name}-{n}{suffix}"
+                path.write_text(make(n), encoding="utf-8")
+                count, seconds, peak = measure(path)
+                size = path.stat().st_size / 1e6
+                print(
+                    f"{name:8} {count:7d} {size:6.1f} {seconds:8.3f} {count / seconds:9.0f} {peak:9.1f}"
+                )
+        if args.ofxparse:
+            compare_ofxparse(args.ofxparse, folder)
+
+
+if __name__ == "__main__":
+    main()

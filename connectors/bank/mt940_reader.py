@@ -1,0 +1,105 @@
+"""Read SWIFT MT940 (and MT942) statements through the `mt-940` package.
+
+`mt-940` is maintained and handles the banks' many `:61:` variants; this
+module adds the ASN Bank variant as a fallback, takes payer and remittance from
+the package's structured `:86:` fields (German `?xx` subfields) or the raw text,
+and turns any parser failure into a rejection of the whole file.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import mt940
+from mt940 import tags as mt940_tags
+
+from connectors.bank._errors import reject
+from connectors.bank._fingerprint import Fingerprinter
+from domain.records import BankLine
+
+_FAILURES = (RuntimeError, ValueError, KeyError, IndexError, TypeError, InvalidOperation)
+
+
+def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[BankLine]:
+    """Parse an MT940/MT942 file into bank lines, all or nothing.
+
+    MT940 lines carry no unique id, so each gets a stable fingerprint
+    (date, amount, text, per-day sequence).
+
+    Raises:
+        BadInputError: the file cannot be read as MT940; names file and field.
+    """
+    text = _decode(path.read_bytes())
+    transactions = _parse(path, text)
+    fingerprints = Fingerprinter()
+    lines = []
+    for number, transaction in enumerate(transactions, start=1):
+        data: dict[str, Any] = transaction.data
+        amount_obj = data.get("amount")
+        booked = data.get("date")
+        if amount_obj is None or booked is None:
+            raise reject(path, f"transaction {number} has no amount or date", field=":61:")
+        amount = Decimal(str(amount_obj.amount))
+        payer, remittance, payer_account = _details(data)
+        extra = (data.get("extra_details") or "").strip()
+        description = " ".join(p for p in (payer, remittance, extra) if p)
+        references = tuple(
+            r.strip()
+            for r in (
+                data.get("customer_reference"),
+                data.get("bank_reference"),
+                data.get("end_to_end_reference"),
+            )
+            if r and r.strip() and r.strip().upper() != "NONREF"
+        )
+        lines.append(
+            BankLine(
+                account=account,
+                bank_id=fingerprints.next_id(booked, amount, description),
+                booked_on=booked,
+                amount=amount,
+                currency=str(data.get("currency") or amount_obj.currency or currency),
+                description=description,
+                payer_name=payer or None,
+                payer_account=payer_account or None,
+                references=references,
+                source_file=str(path),
+            )
+        )
+    return lines
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _parse(path: Path, text: str) -> list[Any]:
+    try:
+        return list(mt940.parse(text))
+    except _FAILURES as first:
+        try:
+            asnb = mt940_tags.StatementASNB()
+            return list(mt940.parse(text, tags={asnb.id: asnb}))
+        except _FAILURES:
+            message = str(first.args[0] if first.args else first)
+            raise reject(path, f"not a readable MT940 statement: {message}", field=":61:") from None
+
+
+def _details(data: dict[str, Any]) -> tuple[str, str, str]:
+    """(payer, remittance, payer account) from `:86:`, structured by `mt-940` where it can."""
+    payer = _clean(data.get("deviate_applicant") or data.get("applicant_name"))
+    account = _clean(data.get("applicant_iban") or data.get("gvc_applicant_iban"))
+    structured = [_clean(data.get(k)) for k in ("posting_text", "purpose", "additional_purpose")]
+    if any(structured) or payer:
+        return payer, " ".join(p for p in structured if p), account
+    raw = data.get("transaction_details") or data.get("non_swift_text") or ""
+    return "", _clean(raw), account
+
+
+def _clean(value: object) -> str:
+    return " ".join(str(value).split()) if value else ""

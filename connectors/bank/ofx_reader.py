@@ -1,0 +1,171 @@
+"""Read OFX 1.x SGML, OFX 2.x XML and QFX/QBO statements (bank and credit card)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TypeVar
+
+from connectors.bank._errors import reject
+from connectors.bank._fingerprint import Fingerprinter
+from connectors.bank._ofx_text import decode_ofx
+from connectors.bank._ofx_values import ofx_amount, ofx_date
+from connectors.bank._sgml import Node, parse_sgml
+from domain.records import BankLine
+
+_STATEMENTS = ("STMTRS", "CCSTMTRS", "INVSTMTRS")
+_ACCOUNTS = ("BANKACCTFROM", "CCACCTFROM", "INVACCTFROM")
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OfxTransaction:
+    """One STMTTRN as written, before it becomes a bank line."""
+
+    account_id: str
+    fitid: str
+    trntype: str
+    posted_on: date
+    amount: Decimal
+    currency: str | None
+    name: str
+    memo: str
+    checknum: str
+    refnum: str
+    line: int
+
+
+def read_ofx_transactions(path: Path, raw: bytes) -> list[OfxTransaction]:
+    """Every transaction of every statement (all accounts) in an OFX file.
+
+    Raises:
+        BadInputError: the file is not OFX, is truncated, holds no statement, or
+            a transaction lacks a valid date or amount; names line and field.
+    """
+    text = decode_ofx(path, raw)
+    root = parse_sgml(path, text.body, text.first_line)
+    statements = list(root.iter(*_STATEMENTS))
+    if not statements:
+        raise reject(
+            path, "no bank or card statement (STMTRS/CCSTMTRS) in this OFX file", field="STMTRS"
+        )
+    found: list[OfxTransaction] = []
+    for statement in statements:
+        _check_balances(path, statement)
+        found.extend(_transactions(path, statement))
+    return found
+
+
+def read_ofx_statement(path: Path, *, account: str, currency: str) -> list[BankLine]:
+    """Parse an OFX/QFX statement into bank lines, all or nothing.
+
+    Lines with a zero amount (bank comments) are left out. Where the file
+    holds several accounts, each FITID is prefixed with its account id.
+
+    Raises:
+        BadInputError: naming file, line and field.
+    """
+    transactions = read_ofx_transactions(path, path.read_bytes())
+    several = len({t.account_id for t in transactions}) > 1
+    fingerprints = Fingerprinter()
+    seen: dict[tuple[str, str], int] = {}
+    lines = []
+    for t in transactions:
+        if t.amount == 0:
+            continue
+        description = " ".join(part for part in (t.name, t.memo) if part)
+        if t.fitid:
+            key = (t.account_id, t.fitid)
+            if key in seen:
+                raise reject(
+                    path,
+                    f"FITID repeated (first on line {seen[key]})",
+                    line=t.line,
+                    field="FITID",
+                    value=t.fitid,
+                )
+            seen[key] = t.line
+            bank_id = f"{t.account_id}/{t.fitid}" if several else t.fitid
+        else:
+            bank_id = fingerprints.next_id(t.posted_on, t.amount, description)
+        references = tuple(r for r in (t.checknum, t.refnum) if r)
+        lines.append(
+            BankLine(
+                account=account,
+                bank_id=bank_id,
+                booked_on=t.posted_on,
+                amount=t.amount,
+                currency=t.currency or currency,
+                description=description,
+                payer_name=t.name or None,
+                references=references,
+                source_file=str(path),
+                source_line=t.line,
+            )
+        )
+    return lines
+
+
+def _account_id(statement: Node) -> str:
+    for tag in _ACCOUNTS:
+        node = statement.child(tag)
+        if node is not None:
+            return node.value("ACCTID") or ""
+    return ""
+
+
+def _check_balances(path: Path, statement: Node) -> None:
+    for tag in ("LEDGERBAL", "AVAILBAL"):
+        node = statement.child(tag)
+        if node is None:
+            continue
+        text = node.value("BALAMT") or ""
+        if not text:
+            continue  # an empty balance is missing information, not a wrong one
+        try:
+            ofx_amount(text)
+        except ValueError:
+            raise reject(
+                path, "balance is not an amount", line=node.line, field=f"{tag}.BALAMT", value=text
+            ) from None
+
+
+def _transactions(path: Path, statement: Node) -> Iterator[OfxTransaction]:
+    account_id = _account_id(statement)
+    currency = (statement.value("CURDEF") or "").upper() or None
+    for trn in statement.iter("STMTTRN"):
+        yield _transaction(path, trn, account_id, currency)
+
+
+def _transaction(path: Path, trn: Node, account_id: str, currency: str | None) -> OfxTransaction:
+    payee = trn.child("PAYEE")
+    name = trn.value("NAME") or (payee.value("NAME") if payee is not None else None) or ""
+    own_currency = trn.path("CURRENCY", "CURSYM")
+    return OfxTransaction(
+        account_id=account_id,
+        fitid=trn.value("FITID") or "",
+        trntype=(trn.value("TRNTYPE") or "").upper(),
+        posted_on=_required(path, trn, "DTPOSTED", ofx_date),
+        amount=_required(path, trn, "TRNAMT", ofx_amount),
+        currency=(own_currency.text.upper() if own_currency and own_currency.text else currency),
+        name=name,
+        memo=trn.value("MEMO") or "",
+        checknum=trn.value("CHECKNUM") or "",
+        refnum=trn.value("REFNUM") or "",
+        line=trn.line,
+    )
+
+
+def _required(path: Path, trn: Node, tag: str, parse: Callable[[str], _T]) -> _T:
+    node = trn.child(tag)
+    if node is None or not node.text:
+        raise reject(path, f"transaction has no {tag}", line=trn.line, field=tag)
+    try:
+        return parse(node.text)
+    except ValueError:
+        raise reject(
+            path, f"{tag} is not valid", line=node.line, field=tag, value=node.text
+        ) from None
