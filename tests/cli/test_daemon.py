@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import httpx
 import pytest
@@ -21,7 +22,7 @@ from tests.conftest import REPO
 ARBRIDGE = Path(sys.executable).parent / "arbridge"
 
 
-def _wait_for(predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
+def _wait_for(predicate: Callable[[], bool], timeout: float = 90.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -78,37 +79,36 @@ def test_a_second_daemon_waits_then_takes_over_when_the_first_is_killed(
         fh.write("schedule:\n  interval_seconds: 3600\nlogging:\n  format: json\n")
     first = _start(config)
     second: subprocess.Popen[str] | None = None
+    second_log = contract_data / "second.log"
     try:
         assert _wait_for(lambda: _run_finished(contract_data))
-        second = _start(config)
-        assert _wait_for(lambda: _runs(contract_data) == 1 and second.poll() is None, 5)
-        time.sleep(2)  # long enough for the second to have tried and started waiting
-        assert _runs(contract_data) == 1, (
-            "the second daemon ran a cycle while the first held the lease"
-        )
+        with second_log.open("w", encoding="utf-8") as log:
+            second = _start(config, stderr=log)
+        assert _wait_for(lambda: '"event": "lease_waiting"' in second_log.read_text(), 60)
+        assert _runs(contract_data) == 1, "the second daemon ran while the first held the lease"
 
         first.kill()  # SIGKILL: no clean-up runs, the OS frees the lock
         first.communicate(timeout=10)
-        assert _wait_for(lambda: _runs(contract_data) == 2, 30)
+        assert _wait_for(lambda: _runs(contract_data) == 2, 60)
         second.send_signal(signal.SIGTERM)
-        _, err = second.communicate(timeout=30)
+        second.communicate(timeout=30)
     finally:
         for process in (first, second):
             if process is not None and process.poll() is None:
                 process.kill()
                 process.communicate(timeout=10)
 
-    assert '"event": "lease_waiting"' in err
+    err = second_log.read_text(encoding="utf-8")
     assert '"event": "lease_acquired"' in err
     assert second.returncode == 0
 
 
-def _start(config: Path) -> subprocess.Popen[str]:
+def _start(config: Path, stderr: IO[str] | int = subprocess.PIPE) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [str(ARBRIDGE), "--config", str(config), "run"],
         cwd=REPO,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )

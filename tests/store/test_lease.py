@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,9 @@ def test_postgresql_advisory_lease_is_exclusive_and_freed_with_its_connection(
         backend = int(second.holder().rsplit(" ", 1)[1])
         with second_engine.connect() as conn:  # the holder dies: the server ends its session
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        deadline = time.monotonic() + 10  # termination is asynchronous: the lock goes soon after
+        while not second.try_acquire() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert second.try_acquire()
         assert second.holder().startswith(f"pid {os.getpid()}@")
     finally:
