@@ -16,7 +16,7 @@ from connectors.base import BankSource, ErpGateway
 from connectors.erp import CsvErpGateway
 from matching import MatchSettings
 from review import ReviewQueue
-from scheduler import CycleDeps
+from scheduler import CycleDeps, make_trigger
 from store import Store, StoreUnavailableError, create_store_engine, upgrade
 
 
@@ -37,6 +37,10 @@ class App:
             match_settings=MatchSettings(max_suggestions=self.settings.matching.max_suggestions),
             claim_lease=timedelta(seconds=self.settings.store.claim_seconds),
             shared=self.settings.store.shared,
+            pull_triggers={
+                name: make_trigger(interval_seconds=rule.interval_seconds or 0, cron=rule.cron)
+                for name, rule in self.settings.schedule.connectors.items()
+            },
         )
 
 

@@ -193,6 +193,33 @@ class MatchingSettings(_Settings):
     max_suggestions: int = Field(default=5, ge=0, le=50)
 
 
+def _check_cron(cron: str | None) -> str | None:
+    if cron is None:
+        return None
+    fields = cron.split()
+    if len(fields) != _CRON_FIELDS:
+        raise ValueError("a crontab line has 5 fields: minute hour day month day-of-week")
+    names = ("minute", "hour", "day", "month", "day_of_week")
+    CronTrigger(**dict(zip(names, fields, strict=True)), timezone=UTC)  # raises on bad values
+    return cron
+
+
+Cron = Annotated[str, AfterValidator(_check_cron)]
+
+
+class ConnectorSchedule(_Settings):
+    """How often one connector is pulled (it may be less often than the cycle runs)."""
+
+    interval_seconds: int | None = Field(default=None, ge=1)
+    cron: Cron | None = Field(default=None, description="A crontab line, UTC.")
+
+    @model_validator(mode="after")
+    def _one_rule(self) -> ConnectorSchedule:
+        if (self.interval_seconds is None) == (self.cron is None):
+            raise ValueError("give exactly one of interval_seconds or cron")
+        return self
+
+
 class ScheduleSettings(_Settings):
     """How often the daemon runs a cycle when not started with --once."""
 
@@ -206,18 +233,16 @@ class ScheduleSettings(_Settings):
     misfire_grace_seconds: int = Field(
         default=300, ge=1, description="How late a missed run may still start."
     )
+    connectors: dict[str, ConnectorSchedule] = Field(
+        default_factory=dict,
+        description="Per connector (by name): pull it only this often; the cycle still "
+        "matches and pushes every time, using the connector's last pull.",
+    )
 
     @field_validator("cron")
     @classmethod
     def _valid_cron(cls, cron: str | None) -> str | None:
-        if cron is None:
-            return None
-        fields = cron.split()
-        if len(fields) != _CRON_FIELDS:
-            raise ValueError("a crontab line has 5 fields: minute hour day month day-of-week")
-        names = ("minute", "hour", "day", "month", "day_of_week")
-        CronTrigger(**dict(zip(names, fields, strict=True)), timezone=UTC)  # raises on bad values
-        return cron
+        return _check_cron(cron)
 
 
 class MonitoringSettings(_Settings):
@@ -252,3 +277,13 @@ class ArbridgeSettings(_Settings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+
+    @model_validator(mode="after")
+    def _scheduled_connectors_exist(self) -> ArbridgeSettings:
+        names = {b.name for b in self.connectors.bank} | {self.connectors.erp.name}
+        unknown = sorted(set(self.schedule.connectors) - names)
+        if unknown:
+            raise ValueError(
+                f"schedule.connectors names unknown connector(s): {', '.join(unknown)}"
+            )
+        return self

@@ -11,9 +11,10 @@ from decimal import Decimal
 import structlog
 from sqlmodel import Session
 
-from domain.records import Application, Customer, Invoice, Proposal, ProposalOutcome
+from domain.records import Application, Invoice, Proposal, ProposalOutcome
 from matching import MatchContext, MatchSettings, match_lines
 from review import NewReviewItem, item_for_bank_line, open_many
+from scheduler._pull import Snapshot
 from scheduler._summary import RunSummary
 from store import Store, bank, postings
 from store.postings import NewApplication
@@ -24,7 +25,7 @@ log = structlog.get_logger("arbridge.cycle")
 def decide(
     store: Store,
     erp_name: str,
-    snapshot: tuple[Sequence[Customer], Sequence[Invoice]],
+    snapshot: Snapshot,
     settings: MatchSettings,
     *,
     summary: RunSummary,
@@ -36,14 +37,14 @@ def decide(
     daemons sharing a store, so two of them never decide the same line, nor spend the
     same invoice's open amount twice.
     """
-    customers, invoices = snapshot
+    customers, invoices = snapshot.customers, snapshot.invoices
     with store.transaction() as session:
         store.serialize(session, "decide")
         pending = bank.pending_lines(session)
         lines = bank.load_lines(session, list(pending.values()))
         if not lines:
             return
-        unsent = postings.unsent_by_invoice(session, erp_name)
+        unsent = postings.unsent_by_invoice(session, erp_name, sent_after=snapshot.taken_at)
         ids = {(line.account, line.bank_id): line_id for line_id, line in lines}
         context = MatchContext(
             customers={c.customer_id: c for c in customers}, invoices=_net_of(invoices, unsent)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
+from apscheduler.triggers.base import BaseTrigger
 
 from connectors.base import BankSource, ErpGateway, StatementFile
 from connectors.errors import ConnectorError
@@ -13,6 +15,7 @@ from domain.errors import BadInputError
 from domain.records import Customer, Invoice
 from domain.review import ReviewReason
 from review import NewReviewItem, open_item
+from scheduler._due import is_due
 from scheduler._health import connector_failed, connector_ok
 from scheduler._summary import RunSummary
 from store import Store, StoreConflictError, bank, erp
@@ -22,10 +25,16 @@ Clock = Callable[[], datetime]
 
 
 def pull_bank(
-    store: Store, sources: Sequence[BankSource], summary: RunSummary, clock: Clock
+    store: Store,
+    sources: Sequence[BankSource],
+    summary: RunSummary,
+    clock: Clock,
+    triggers: Mapping[str, BaseTrigger] | None = None,
 ) -> None:
-    """Import every new statement file of every source; one failing source never stops the others."""
+    """Import every new statement file of every due source; one failing source never stops the others."""
     for source in sources:
+        if not is_due(store, source.name, triggers or {}, clock()):
+            continue
         try:
             for file in source.list_files():
                 _import_one(store, source, file, summary, clock)
@@ -103,9 +112,22 @@ def _quarantine(
 
 
 def pull_erp(
-    store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock
-) -> tuple[list[Customer], list[Invoice]] | None:
-    """Fetch customers and invoices and store the snapshot; None if the ERP could not be read."""
+    store: Store,
+    gateway: ErpGateway,
+    summary: RunSummary,
+    clock: Clock,
+    triggers: Mapping[str, BaseTrigger] | None = None,
+) -> Snapshot | None:
+    """Fetch customers and invoices and store the snapshot; None if the ERP could not be read.
+
+    When the ERP has a schedule of its own and is not due, the last stored snapshot is
+    used instead (with the time it was taken, so applications since can be netted out).
+    """
+    if not is_due(store, gateway.name, triggers or {}, clock()):
+        with store.transaction() as session:
+            stored = erp.load_snapshot(session, gateway.name)
+        if stored is not None:
+            return Snapshot(customers=stored[0], invoices=stored[1], taken_at=stored[2])
     try:
         customers = list(gateway.fetch_customers())
         invoices = list(gateway.fetch_invoices())
@@ -116,4 +138,13 @@ def pull_erp(
         erp.save_snapshot(session, gateway.name, customers, invoices, clock())
     connector_ok(store, gateway.name, clock, role="erp")
     summary.add("invoices_seen", len(invoices))
-    return customers, invoices
+    return Snapshot(customers=customers, invoices=invoices, taken_at=None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Snapshot:
+    """What the ERP says is owed; `taken_at` is set when it comes from an earlier pull."""
+
+    customers: list[Customer]
+    invoices: list[Invoice]
+    taken_at: datetime | None

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import structlog
+from apscheduler.triggers.base import BaseTrigger
 
 from connectors.base import BankSource, ErpGateway
 from matching import MatchSettings
@@ -42,6 +43,7 @@ class CycleDeps:
     worker: str = field(default_factory=_worker_name)
     claim_lease: timedelta = timedelta(seconds=60)
     shared: bool = False  # several daemons on this store (else this one holds its lease)
+    pull_triggers: Mapping[str, BaseTrigger] = field(default_factory=dict)
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -55,8 +57,8 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
         with deps.store.transaction() as session:
             runs.start_run(session, summary.run_id, deps.clock())
         log.info("cycle_started")
-        pull_bank(deps.store, deps.bank_sources, summary, deps.clock)
-        snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock)
+        pull_bank(deps.store, deps.bank_sources, summary, deps.clock, deps.pull_triggers)
+        snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock, deps.pull_triggers)
         if snapshot is not None:
             decide(
                 deps.store,

@@ -76,3 +76,24 @@ def customer_names(session: Session, erp: str) -> dict[str, str]:
     """customer_id -> name, for display."""
     query = select(CustomerRow.customer_id, CustomerRow.name).where(CustomerRow.erp == erp)
     return dict(session.exec(query).all())
+
+
+def load_snapshot(
+    session: Session, erp: str
+) -> tuple[list[Customer], list[Invoice], datetime] | None:
+    """The last stored snapshot of one ERP and when it was taken; None if there is none."""
+    cursor = session.get(SyncCursorRow, (erp, "snapshot"))
+    if cursor is None:
+        return None
+    customers = [
+        Customer(customer_id=c.customer_id, name=c.name, parent_id=c.parent_id, terms=c.terms,
+                 currency=c.currency)
+        for c in session.exec(select(CustomerRow).where(CustomerRow.erp == erp))
+    ]  # fmt: skip
+    invoices = [
+        Invoice(invoice_id=i.invoice_id, customer_id=i.customer_id, invoice_date=i.invoice_date,
+                due_date=i.due_date, amount=i.amount, open_amount=i.open_amount,
+                currency=i.currency, terms=i.terms, po_number=i.po_number)
+        for i in session.exec(select(InvoiceRow).where(InvoiceRow.erp == erp))
+    ]  # fmt: skip
+    return customers, invoices, cursor.updated_at

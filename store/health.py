@@ -34,3 +34,12 @@ def mark_down(session: Session, name: str, role: str, error: str, now: datetime)
 def all_connectors(session: Session) -> list[ConnectorHealthRow]:
     """Every connector seen so far, by name."""
     return list(session.exec(select(ConnectorHealthRow).order_by(col(ConnectorHealthRow.name))))
+
+
+def last_attempt(session: Session, name: str) -> datetime | None:
+    """When the connector was last tried (success or failure), if ever."""
+    row = session.get(ConnectorHealthRow, name)
+    if row is None:
+        return None
+    times = [t for t in (row.last_success_at, row.last_failure_at) if t is not None]
+    return max(times) if times else None

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, true, update
+from sqlalchemy import and_, bindparam, false, insert, or_, true, update
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
@@ -244,12 +244,23 @@ def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bo
     session.add(row)
 
 
-def unsent_by_invoice(session: Session, erp: str) -> dict[str, Decimal]:
-    """How much pending applications will still take off each invoice."""
+def unsent_by_invoice(
+    session: Session, erp: str, *, sent_after: datetime | None = None
+) -> dict[str, Decimal]:
+    """How much pending applications will still take off each invoice.
+
+    With `sent_after`, applications delivered since then count too: an ERP snapshot
+    taken at that time does not show them yet.
+    """
+    delivered_since = (
+        and_(col(OutboxRow.status) == "sent", col(OutboxRow.sent_at) > sent_after)
+        if sent_after is not None
+        else false()
+    )
     query = (
         select(ApplicationRow.allocations)
         .join(OutboxRow, col(OutboxRow.application_id) == col(ApplicationRow.id))
-        .where(OutboxRow.erp == erp, OutboxRow.status == "pending")
+        .where(OutboxRow.erp == erp, or_(col(OutboxRow.status) == "pending", delivered_since))
     )
     taken: dict[str, Decimal] = {}
     for allocations in session.exec(query):

@@ -161,3 +161,37 @@ def test_locked_store_stops_the_cycle_cleanly_and_the_next_one_catches_up(
     with (contract_data / "out" / "applications.csv").open(encoding="utf-8") as fh:
         rows = [r["bank_transaction_id"] for r in csv.DictReader(fh)]
     assert rows.count("TX0300") == 1
+
+
+def test_an_erp_on_its_own_schedule_is_not_pulled_every_cycle(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write("schedule:\n  connectors:\n    books: {interval_seconds: 3600}\n")
+    assert _invoke(contract_data, "run", "--once")[0] == 0
+    (contract_data / "erp" / "invoices.csv").unlink()  # not read again within the hour
+    (contract_data / "bank" / "later.csv").write_text(
+        "Date,Description,Amount,Transaction ID\n"
+        "11/20/2026,DELTA HARBOR INV-1007,760.00,TX0400\n"
+        "11/20/2026,ACME INDUSTRIAL INV-1001,1250.00,TX0401\n",
+        encoding="utf-8",
+    )
+
+    code, out, _ = _invoke(contract_data, "run", "--once")
+
+    assert code == 0
+    assert "TX0400" in _applied_ids(contract_data)  # matched against the stored snapshot
+    by_tx = {i["bank_transaction_id"]: i for i in _review(contract_data)}
+    assert "connector_down" not in {i["reason"] for i in by_tx.values()}
+    # INV-1001 was paid by TX0001 after the snapshot was taken: the snapshot is netted
+    assert by_tx["TX0401"]["reason"] == "duplicate_payment"
+
+
+def test_a_schedule_for_an_unknown_connector_is_a_config_error(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    with config.open("a", encoding="utf-8") as fh:
+        fh.write("schedule:\n  connectors:\n    bookz: {cron: '0 * * * *'}\n")
+
+    code, _, err = _invoke(contract_data, "check-config")
+
+    assert code == 2
+    assert "unknown connector(s): bookz" in err
