@@ -176,7 +176,7 @@ def test_an_erp_on_its_own_schedule_is_not_pulled_every_cycle(contract_data: Pat
         encoding="utf-8",
     )
 
-    code, out, _ = _invoke(contract_data, "run", "--once")
+    code, _out, _ = _invoke(contract_data, "run", "--once")
 
     assert code == 0
     assert "TX0400" in _applied_ids(contract_data)  # matched against the stored snapshot
