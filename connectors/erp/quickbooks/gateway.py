@@ -1,0 +1,199 @@
+"""QuickBooks Online gateway: query-language reads, Payments with LinkedTxn lines, void to reverse.
+
+Exactly once, twice over: before posting, the Payment carrying our reference in
+`PaymentRefNum` is looked up; the POST itself carries a `requestid` derived from
+the idempotency key, so a retry after a lost response replays the original answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from connectors.base import (
+    ErpCapability,
+    InvoiceBatch,
+    PostOutcome,
+    PostResult,
+    needed_capabilities,
+)
+from connectors.erp._http import (
+    HttpClient,
+    RateLimiter,
+    RefreshTokenStore,
+    RetryPolicy,
+    RotatingRefreshAuth,
+    Window,
+    jsonbody,
+)
+from connectors.erp.quickbooks import wire
+from connectors.errors import RecordRejectedError
+from domain.records import Application, Customer, Invoice
+
+CAPABILITIES = frozenset(
+    {ErpCapability.INCREMENTAL, ErpCapability.UNAPPLIED_CREDIT, ErpCapability.REVERSE}
+)
+API_HOST = "https://quickbooks.api.intuit.com"
+SANDBOX_HOST = "https://sandbox-quickbooks.api.intuit.com"
+TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL
+MAX_RESULTS = 1000
+PAYMENT_REF_LEN = 16
+
+
+class QuickBooksErpGateway:
+    """One QuickBooks Online company (realm)."""
+
+    def __init__(
+        self, *, name: str, api: HttpClient, currency: str = "USD", page_size: int = MAX_RESULTS
+    ) -> None:
+        self._name, self._api, self._currency = name, api, currency
+        self._page_size = min(page_size, MAX_RESULTS)
+
+    @property
+    def name(self) -> str:
+        """The connector's configured name."""
+        return self._name
+
+    @property
+    def capabilities(self) -> frozenset[ErpCapability]:
+        """Incremental reads, unapplied credit, reversal by void; no discount or write-off lines."""
+        return CAPABILITIES
+
+    # ------------------------------------------------------------------ reading
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        params = {"minorversion": wire.MINOR_VERSION, **kwargs.pop("params", {})}
+        headers = {"Accept": "application/json"}
+        response = self._api.request(method, path, params=params, headers=headers, **kwargs)
+        body: dict[str, Any] = jsonbody.loads(response.content)
+        found = wire.fault(body)
+        if found is not None:  # a 200 can still carry a Fault
+            raise wire.HttpFailure(
+                wire.TYPE_VERDICTS.get(found[0].lower(), wire.Verdict.REJECTED),
+                response.status_code, found[1], found[2],
+            ).to_error(self._name)  # fmt: skip
+        return body
+
+    def _query(self, entity: str, where: str = "", order: str = "") -> Iterator[dict[str, Any]]:
+        """Every row of a query, paging with STARTPOSITION/MAXRESULTS until a short page."""
+        start = 1
+        while True:
+            text = f"SELECT * FROM {entity} {where} {order} STARTPOSITION {start} MAXRESULTS {self._page_size}"  # noqa: S608 - values go through wire.quote
+            page = self._call("GET", "query", params={"query": " ".join(text.split())})
+            rows = page.get("QueryResponse", {}).get(entity, [])
+            yield from rows
+            if len(rows) < self._page_size:
+                return
+            start += self._page_size
+
+    def fetch_customers(self) -> Sequence[Customer]:
+        """Every customer."""
+        return [wire.customer(c, self._currency) for c in self._query("Customer")]
+
+    def fetch_invoices(self) -> Sequence[Invoice]:
+        """Invoices with a balance."""
+        return self.fetch_invoices_since(None).invoices
+
+    def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
+        """Open invoices (no cursor) or all invoices updated after the cursor (UTC ISO time)."""
+        where = (
+            f"WHERE MetaData.LastUpdatedTime > {wire.quote(cursor)}"
+            if cursor
+            else "WHERE Balance > '0'"
+        )
+        rows = list(self._query("Invoice", where, "ORDERBY MetaData.LastUpdatedTime"))
+        stamps = [s for r in rows if (s := wire.updated_at(r)) is not None]
+        if cursor:
+            stamps.append(datetime.fromisoformat(cursor))
+        next_cursor = max(stamps).isoformat() if stamps else None
+        return InvoiceBatch(
+            invoices=[wire.invoice(r, self._currency) for r in rows], cursor=next_cursor
+        )
+
+    # ------------------------------------------------------------------ posting
+    def post_application(self, application: Application) -> PostResult:
+        """Create the Payment once: look for our reference, re-read the invoices, post with requestid."""
+        missing = needed_capabilities(application) - CAPABILITIES
+        if missing:
+            raise RecordRejectedError(
+                self._name, f"a QuickBooks Payment cannot carry {', '.join(sorted(missing))}"
+            )
+        payment_ref = wire.digest("AB", application.idempotency_key, PAYMENT_REF_LEN)
+        found = list(self._query("Payment", f"WHERE PaymentRefNum = {wire.quote(payment_ref)}"))
+        if found:
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=str(found[0]["Id"]))
+        invoice_ids = self._check_invoices(application)
+        request_id = wire.digest("arb-", application.idempotency_key, wire.REQUEST_ID_LEN)
+        body = wire.payment_body(application, invoice_ids, payment_ref)
+        answer = self._call("POST", "payment", params={"requestid": request_id}, json=body)
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=str(answer["Payment"]["Id"]))
+
+    def _check_invoices(self, application: Application) -> dict[str, str]:
+        """Re-read the invoices; each must exist with enough balance. Returns number -> Id."""
+        numbers = sorted({a.invoice_id for a in application.allocations if a.invoice_id})
+        if not numbers:
+            return {}
+        listing = ", ".join(wire.quote(n) for n in numbers)
+        current = {
+            wire.invoice_number(r): r
+            for r in self._query("Invoice", f"WHERE DocNumber IN ({listing})")
+        }
+        for allocation in application.allocations:
+            if allocation.invoice_id is None:
+                continue
+            row = current.get(allocation.invoice_id)
+            if row is None:
+                raise RecordRejectedError(
+                    self._name, f"invoice {allocation.invoice_id} not found in QuickBooks"
+                )
+            if wire.money(row.get("Balance", 0)) < allocation.amount:
+                raise RecordRejectedError(
+                    self._name,
+                    f"invoice {allocation.invoice_id} has {row.get('Balance')} left, "
+                    f"{allocation.amount} was to be applied",
+                )
+        return {n: str(r["Id"]) for n, r in current.items()}
+
+    def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
+        """Void the Payment `erp_reference` (current SyncToken read first)."""
+        payment = self._call("GET", f"payment/{erp_reference}")["Payment"]
+        request_id = wire.digest("rev-", application.idempotency_key, wire.REQUEST_ID_LEN)
+        body = {"Id": erp_reference, "SyncToken": payment["SyncToken"], "sparse": True}
+        params = {"operation": "void", "requestid": request_id}
+        self._call("POST", "payment", params=params, json=body)
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
+
+
+def build(
+    *,
+    name: str,
+    realm_id: str,
+    client_id: str,
+    client_secret: str,
+    tokens: RefreshTokenStore,
+    sandbox: bool = False,
+    currency: str = "USD",
+    requests_per_minute: int = 500,
+    timeout: float = 120.0,
+    api_host: str | None = None,
+    token_url: str = TOKEN_URL,
+    retry: RetryPolicy | None = None,
+    limiter: RateLimiter | None = None,
+) -> QuickBooksErpGateway:
+    """A gateway with its HTTP client, rotating-token auth and rate limit (500/min and 10/s)."""
+    host = api_host or (SANDBOX_HOST if sandbox else API_HOST)
+    http = httpx.Client(
+        base_url=f"{host}/v3/company/{realm_id}/", timeout=httpx.Timeout(timeout, connect=10.0)
+    )
+    auth = RotatingRefreshAuth(
+        connector=name, http=http, token_url=token_url, client_id=client_id,
+        client_secret=client_secret, store=tokens,
+    )  # fmt: skip
+    windows = [Window(requests_per_minute, 60.0), Window(10, 1.0)]
+    api = HttpClient(
+        connector=name, client=http, map_error=wire.map_error, auth=auth,
+        limiter=limiter or RateLimiter(windows), retry=retry, secrets=(client_secret,),
+    )  # fmt: skip
+    return QuickBooksErpGateway(name=name, api=api, currency=currency)
