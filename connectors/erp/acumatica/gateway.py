@@ -180,16 +180,16 @@ class AcumaticaErpGateway:
         response = self._api.request(
             "POST", f"Payment/{action}", json={"entity": keys}, idempotent=False, ok=(DONE, RUNNING)
         )
-        polls = 0
-        while response.status_code == RUNNING:
-            if polls >= self._max_polls:
-                raise TransientConnectorError(
-                    self._name, f"{action} still running after {polls} polls"
-                )
+        if response.status_code == DONE:
+            return
+        location = str(httpx.URL(self._site).join(response.headers["Location"]))
+        for _ in range(self._max_polls):
             self._sleep(self._poll)
-            polls += 1
-            location = str(httpx.URL(self._site).join(response.headers["Location"]))
-            response = self._api.request("GET", location, ok=(DONE, RUNNING))
+            if self._api.request("GET", location, ok=(DONE, RUNNING)).status_code == DONE:
+                return
+        raise TransientConnectorError(
+            self._name, f"{action} still running after {self._max_polls} polls"
+        )
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
         """Void the payment (`Type/ReferenceNbr` as returned by posting)."""
