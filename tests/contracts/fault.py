@@ -11,6 +11,9 @@ import httpx
 LOSE = "lose"
 """Process the request, then drop the answer (the client sees a read timeout)."""
 
+PASS = "pass"
+"""Let this call through untouched (to aim a later fault at the n-th call)."""
+
 Handler = Callable[[httpx.Request], httpx.Response]
 
 

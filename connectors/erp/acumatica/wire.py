@@ -19,6 +19,7 @@ from domain.records import Application, Customer, Invoice
 
 NOT_FOUND = "NoEntitySatisfiesTheCondition"
 LOGIN_LIMIT = "API Login Limit"
+BAD_LOGIN = "Invalid credentials"
 PAYMENT_REF_LEN = 16
 
 
@@ -65,6 +66,8 @@ def map_error(response: httpx.Response) -> HttpFailure:
         verdict = Verdict.REJECTED
     elif LOGIN_LIMIT in message:
         verdict = Verdict.TRANSIENT
+    elif BAD_LOGIN in message:
+        verdict = Verdict.PERMANENT
     code = kind.rsplit(".", 1)[-1]
     return HttpFailure(verdict, response.status_code, code, message, retry_after_seconds(response))
 

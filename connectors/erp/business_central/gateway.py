@@ -10,7 +10,8 @@ application still counts as delivered.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -39,7 +40,7 @@ from connectors.errors import (
     PermanentConnectorError,
     RecordRejectedError,
 )
-from domain.records import Application, Customer, Invoice
+from domain.records import Allocation, Application, Customer, Invoice
 
 log = structlog.get_logger("arbridge.erp.business_central")
 
@@ -160,7 +161,7 @@ class BusinessCentralErpGateway:
         todo = [a for a in application.allocations if (a.invoice_id or "") not in existing]
         if not todo:
             return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=ext)
-        self._check_invoices(application, [a.invoice_id for a in todo if a.invoice_id])
+        self._check_invoices([a for a in todo if a.invoice_id])
         for allocation in todo:
             body = {
                 "customerNumber": allocation.customer_id,
@@ -177,18 +178,17 @@ class BusinessCentralErpGateway:
             self._post_batch()
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=ext)
 
-    def _check_invoices(self, application: Application, numbers: list[str]) -> None:
+    def _check_invoices(self, allocations: list[Allocation]) -> None:
         """Re-read the invoices: each must still be Open with enough left to take its part."""
-        if not numbers:
+        if not allocations:
             return
-        where = " or ".join(f"number eq {wire.quote(n)}" for n in numbers)
-        url = f"{self._company()}/salesInvoices"
+        where = " or ".join(f"number eq {wire.quote(str(a.invoice_id))}" for a in allocations)
         params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
-        current = {str(e["number"]): e for e in self._pages(url, **params)}
-        for allocation in application.allocations:
-            entity = current.get(allocation.invoice_id or "")
-            if allocation.invoice_id is None:
-                continue
+        current = {
+            str(e["number"]): e for e in self._pages(f"{self._company()}/salesInvoices", **params)
+        }
+        for allocation in allocations:
+            entity = current.get(str(allocation.invoice_id))
             if entity is None or entity.get("status") != "Open":
                 state = "missing" if entity is None else entity.get("status")
                 raise RecordRejectedError(
@@ -232,6 +232,7 @@ def build(
     login_host: str = LOGIN_HOST,
     retry: RetryPolicy | None = None,
     limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> BusinessCentralErpGateway:
     """A gateway with its own HTTP client, token cache and rate limit (6,000 per 5 min by default)."""
     base = f"{api_host}/v2.0/{tenant}/{environment}/api/v2.0/"
@@ -239,6 +240,7 @@ def build(
     auth = ClientCredentialsAuth(
         connector=name, http=http, token_url=f"{login_host}/{tenant}/oauth2/v2.0/token",
         client_id=client_id, client_secret=client_secret, scope=SCOPE,
+    clock=clock,
     )  # fmt: skip
     api = HttpClient(
         connector=name, client=http, map_error=wire.map_error, auth=auth,

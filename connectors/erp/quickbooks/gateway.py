@@ -7,7 +7,8 @@ the idempotency key, so a retry after a lost response replays the original answe
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -181,6 +182,7 @@ def build(
     token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
     limiter: RateLimiter | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> QuickBooksErpGateway:
     """A gateway with its HTTP client, rotating-token auth and rate limit (500/min and 10/s)."""
     host = api_host or (SANDBOX_HOST if sandbox else API_HOST)
@@ -190,6 +192,7 @@ def build(
     auth = RotatingRefreshAuth(
         connector=name, http=http, token_url=token_url, client_id=client_id,
         client_secret=client_secret, store=tokens,
+    clock=clock,
     )  # fmt: skip
     windows = [Window(requests_per_minute, 60.0), Window(10, 1.0)]
     api = HttpClient(
