@@ -31,8 +31,8 @@ def bc(tmp_path: Path) -> Iterator[tuple[fake_bc.FakeBusinessCentral, respx.Mock
 
 def _gateway(
     clock: list[float] | None = None,
-    secret: str = "s3cret-value",
-    **kw: object,  # noqa: S107
+    secret: str = "s3cret-value",  # noqa: S107
+    **kw: object,
 ) -> business_central.BusinessCentralErpGateway:
     now = clock if clock is not None else [0.0]
     return business_central.build(
