@@ -222,6 +222,7 @@ def build(
     timeout: float = 60.0,
     retry: RetryPolicy | None = None,
     limiter: RateLimiter | None = None,
+    transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AcumaticaErpGateway:
     """A gateway with its HTTP client (cookie jar), session and rate limit (licence-dependent)."""
@@ -229,6 +230,7 @@ def build(
     http = httpx.Client(
         base_url=f"{site}/entity/Default/{endpoint_version}/",
         timeout=httpx.Timeout(timeout, connect=10.0),
+        transport=transport,
     )
     session = CookieSession(
         site=site, username=username, password=password, company=company, branch=branch

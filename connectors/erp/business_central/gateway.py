@@ -232,11 +232,14 @@ def build(
     login_host: str = LOGIN_HOST,
     retry: RetryPolicy | None = None,
     limiter: RateLimiter | None = None,
+    transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> BusinessCentralErpGateway:
     """A gateway with its own HTTP client, token cache and rate limit (6,000 per 5 min by default)."""
     base = f"{api_host}/v2.0/{tenant}/{environment}/api/v2.0/"
-    http = httpx.Client(base_url=base, timeout=httpx.Timeout(timeout, connect=10.0))
+    http = httpx.Client(
+        base_url=base, timeout=httpx.Timeout(timeout, connect=10.0), transport=transport
+    )
     auth = ClientCredentialsAuth(
         connector=name, http=http, token_url=f"{login_host}/{tenant}/oauth2/v2.0/token",
         client_id=client_id, client_secret=client_secret, scope=SCOPE,

@@ -182,12 +182,15 @@ def build(
     token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
     limiter: RateLimiter | None = None,
+    transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> QuickBooksErpGateway:
     """A gateway with its HTTP client, rotating-token auth and rate limit (500/min and 10/s)."""
     host = api_host or (SANDBOX_HOST if sandbox else API_HOST)
     http = httpx.Client(
-        base_url=f"{host}/v3/company/{realm_id}/", timeout=httpx.Timeout(timeout, connect=10.0)
+        base_url=f"{host}/v3/company/{realm_id}/",
+        timeout=httpx.Timeout(timeout, connect=10.0),
+        transport=transport,
     )
     auth = RotatingRefreshAuth(
         connector=name, http=http, token_url=token_url, client_id=client_id,
