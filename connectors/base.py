@@ -10,8 +10,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from connectors.errors import ConnectorError
 from domain.records import Allocation, Application, BankLine, Customer, Invoice
 
 
@@ -78,6 +79,8 @@ class ErpCapability(StrEnum):
     """Allocations without an invoice are left as unapplied credit on the customer."""
     REVERSE = "reverse"
     """`reverse_application` undoes a posted application (misapplication fixes)."""
+    BATCH = "batch"
+    """The gateway is also a `BatchPoster`: many applications with shared reads."""
 
 
 DISCOUNT_REASONS = frozenset({"discount", "cash_discount", "early_payment_discount"})
@@ -110,6 +113,23 @@ class InvoiceBatch:
 
     invoices: Sequence[Invoice]
     cursor: str | None
+
+
+@runtime_checkable
+class BatchPoster(Protocol):
+    """An ERP gateway that posts many applications for fewer requests (capability BATCH)."""
+
+    def post_applications(
+        self, applications: Sequence[Application]
+    ) -> list[PostResult | ConnectorError]:
+        """Post in order, with the same exactly-once and re-read rules as `post_application`.
+
+        Returns:
+            One entry per application handled: its PostResult or its RecordRejectedError.
+            If the ERP becomes unusable the list ends early with that Transient or
+            Permanent error, standing for the first application not posted.
+        """
+        ...
 
 
 class ErpGateway(Protocol):

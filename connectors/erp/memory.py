@@ -15,7 +15,7 @@ from connectors.base import (
 from connectors.errors import RecordRejectedError
 from domain.records import Application, Customer, Invoice
 
-CAPABILITIES = frozenset(ErpCapability)
+CAPABILITIES = frozenset(ErpCapability) - {ErpCapability.BATCH}
 
 
 class InMemoryErpGateway:

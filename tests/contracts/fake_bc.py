@@ -186,13 +186,16 @@ class FakeBusinessCentral:
         )
 
     def _lines(self, request: httpx.Request) -> httpx.Response:
-        match = re.fullmatch(
-            r"externalDocumentNumber eq '([^']*)'", request.url.params.get("$filter", "")
-        )
-        assert match, "journal lines are always read by externalDocumentNumber"
-        return self._page(
-            request, [ln for ln in self.lines if ln["externalDocumentNumber"] == match.group(1)]
-        )
+        where = request.url.params.get("$filter", "")
+        keys = set(re.findall(r"externalDocumentNumber eq '([^']*)'", where))
+        numbers = set(re.findall(r"appliesToInvoiceNumber eq '([^']*)'", where))
+        assert keys, "journal lines are always read by externalDocumentNumber"
+        rows = [
+            ln
+            for ln in self.lines
+            if ln["externalDocumentNumber"] in keys or ln.get("appliesToInvoiceNumber") in numbers
+        ]
+        return self._page(request, rows)
 
     def _add_line(self, request: httpx.Request) -> httpx.Response:
         denied = self._authorized(request)

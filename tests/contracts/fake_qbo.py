@@ -136,9 +136,9 @@ class FakeQuickBooks:
             return [{"Id": c.customer_id, "SyncToken": "0", "DisplayName": c.name, "Active": True,
                      "CurrencyRef": {"value": "USD"}} for c in self.customers]  # fmt: skip
         if entity == "Payment":
-            ref = re.fullmatch(r"PaymentRefNum = '([^']*)'", where)
-            assert ref, where
-            return [p for p in self.payments.values() if p["PaymentRefNum"] == ref.group(1)]
+            assert where.startswith("PaymentRefNum IN ("), where
+            refs = set(re.findall(r"'([^']*)'", where))
+            return [p for p in self.payments.values() if p["PaymentRefNum"] in refs]
         numbers = sorted(self.invoices, key=lambda n: self.updated[n])
         if where == "Balance > '0'":
             numbers = [n for n in numbers if self.invoices[n].open_amount > 0]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import ErpCapability, PostOutcome
+from connectors.base import BatchPoster, ErpCapability, PostOutcome
 from connectors.errors import CapabilityMissingError, RecordRejectedError
 from domain.records import Allocation, Application
 from tests.contracts.harness import KINDS, Harness, harness
@@ -135,3 +135,31 @@ def test_reverse_restores_the_invoice_or_is_declared_missing(erp: Harness) -> No
         return
     erp.gateway.reverse_application(app, result.erp_reference)
     assert erp.owed("INV-1001") == Decimal("1250.00")
+
+
+def test_a_batch_posts_in_order_and_rejects_only_the_bad_ones(erp: Harness) -> None:
+    """BATCH gateways share reads per chunk but keep every per-application rule."""
+    if ErpCapability.BATCH not in erp.gateway.capabilities:
+        assert not hasattr(erp.gateway, "post_applications")
+        return
+    assert isinstance(erp.gateway, BatchPoster)
+    assert erp.change is not None
+    done = _app("B1", ("INV-1001", "250.00"))
+    erp.gateway.post_application(done)
+    erp.change("INV-1004", Decimal("0.00"))
+    batch = [
+        done,
+        _app("B2", ("INV-1001", "1000.00")),
+        _app("B3", ("INV-1001", "1.00")),
+        _app("B4", ("INV-1004", "315.25")),
+    ]
+
+    results = erp.gateway.post_applications(batch)
+
+    assert [getattr(r, "outcome", None) for r in results[:2]] == [
+        PostOutcome.ALREADY_POSTED,
+        PostOutcome.POSTED,
+    ]
+    assert isinstance(results[2], RecordRejectedError)
+    assert isinstance(results[3], RecordRejectedError)
+    assert erp.owed("INV-1001") == Decimal("0.00")

@@ -28,7 +28,7 @@ from connectors.erp.acumatica.session import CookieSession
 from connectors.errors import RecordRejectedError, TransientConnectorError
 from domain.records import Application, Customer, Invoice
 
-CAPABILITIES = frozenset(ErpCapability)
+CAPABILITIES = frozenset(ErpCapability) - {ErpCapability.BATCH}
 UNRELEASED = frozenset({"Balanced", "On Hold"})
 DONE, RUNNING = 204, 202
 

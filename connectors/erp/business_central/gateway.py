@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -33,6 +34,7 @@ from connectors.erp._http import (
     Window,
     jsonbody,
 )
+from connectors.erp._http.batching import post_in_chunks
 from connectors.erp.business_central import wire
 from connectors.errors import (
     CapabilityMissingError,
@@ -44,10 +46,22 @@ from domain.records import Allocation, Application, Customer, Invoice
 
 log = structlog.get_logger("arbridge.erp.business_central")
 
-CAPABILITIES = frozenset({ErpCapability.INCREMENTAL, ErpCapability.UNAPPLIED_CREDIT})
+CAPABILITIES = frozenset(
+    {ErpCapability.INCREMENTAL, ErpCapability.UNAPPLIED_CREDIT, ErpCapability.BATCH}
+)
+CHUNK = 40
+"""Applications per shared read (keeps the $filter URL short)."""
 API_HOST = "https://api.businesscentral.dynamics.com"
 LOGIN_HOST = "https://login.microsoftonline.com"
 SCOPE = "https://api.businesscentral.dynamics.com/.default"
+
+
+@dataclass
+class _Seen:
+    """What one read told us: journal lines per external document number, invoices' state."""
+
+    lines: dict[str, set[str]] = field(default_factory=dict)
+    invoices: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
 
 
 class BusinessCentralErpGateway:
@@ -144,6 +158,51 @@ class BusinessCentralErpGateway:
     # ------------------------------------------------------------------ posting
     def post_application(self, application: Application) -> PostResult:
         """Write the journal lines of this application that are not there yet."""
+        return self._post(application, self._prefetch([application]))
+
+    def post_applications(
+        self, applications: Sequence[Application]
+    ) -> list[PostResult | ConnectorError]:
+        """Post many: per chunk, one journal read and one invoice re-read, then one POST per line."""
+        return post_in_chunks(applications, CHUNK, self._prefetch, self._post)
+
+    def _lines_url(self) -> str:
+        return f"{self._company()}/customerPaymentJournals({self._journal()})/customerPayments"
+
+    def _prefetch(self, applications: Sequence[Application]) -> _Seen:
+        """Journal lines carrying these keys or applying to these invoices, and the invoices now.
+
+        Unposted journal lines do not lower an invoice's `remainingAmount` yet, so they are
+        subtracted here: two applications to one invoice never add up to an overpayment.
+        """
+        seen = _Seen()
+        keys = sorted({wire.external_document_number(a.idempotency_key) for a in applications})
+        numbers = sorted(
+            {str(x.invoice_id) for a in applications for x in a.allocations if x.invoice_id}
+        )
+        where = " or ".join(
+            [f"externalDocumentNumber eq {wire.quote(k)}" for k in keys]
+            + [f"appliesToInvoiceNumber eq {wire.quote(n)}" for n in numbers]
+        )
+        pending: dict[str, Decimal] = {}
+        for line in self._pages(self._lines_url(), **{"$filter": where}):
+            ext, number = (
+                str(line.get("externalDocumentNumber")),
+                str(line.get("appliesToInvoiceNumber") or ""),
+            )
+            if ext in keys:
+                seen.lines.setdefault(ext, set()).add(number)
+            pending[number] = pending.get(number, Decimal(0)) + abs(wire.money(line["amount"]))
+        if numbers:
+            where = " or ".join(f"number eq {wire.quote(n)}" for n in numbers)
+            params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
+            for entity in self._pages(f"{self._company()}/salesInvoices", **params):
+                number = str(entity["number"])
+                left = wire.money(entity["remainingAmount"]) - pending.get(number, Decimal(0))
+                seen.invoices[number] = (str(entity.get("status")), left)
+        return seen
+
+    def _post(self, application: Application, seen: _Seen) -> PostResult:
         missing = needed_capabilities(application) - CAPABILITIES
         if missing:
             raise RecordRejectedError(
@@ -151,17 +210,11 @@ class BusinessCentralErpGateway:
                 f"Business Central's payment journal cannot take {', '.join(sorted(missing))}",
             )
         ext = wire.external_document_number(application.idempotency_key)
-        lines_url = f"{self._company()}/customerPaymentJournals({self._journal()})/customerPayments"
-        existing = {
-            str(line.get("appliesToInvoiceNumber") or "")
-            for line in self._pages(
-                lines_url, **{"$filter": f"externalDocumentNumber eq {wire.quote(ext)}"}
-            )
-        }
+        existing = seen.lines.setdefault(ext, set())
         todo = [a for a in application.allocations if (a.invoice_id or "") not in existing]
         if not todo:
             return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=ext)
-        self._check_invoices([a for a in todo if a.invoice_id])
+        self._check_invoices([a for a in todo if a.invoice_id], seen)
         for allocation in todo:
             body = {
                 "customerNumber": allocation.customer_id,
@@ -173,33 +226,29 @@ class BusinessCentralErpGateway:
             }
             if allocation.invoice_id:
                 body["appliesToInvoiceNumber"] = allocation.invoice_id
-            self._api.request("POST", lines_url, json=body, idempotent=False, ok=(201,))
+            self._api.request("POST", self._lines_url(), json=body, idempotent=False, ok=(201,))
+            existing.add(allocation.invoice_id or "")
         if self._post_journal:
             self._post_batch()
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=ext)
 
-    def _check_invoices(self, allocations: list[Allocation]) -> None:
-        """Re-read the invoices: each must still be Open with enough left to take its part."""
-        if not allocations:
-            return
-        where = " or ".join(f"number eq {wire.quote(str(a.invoice_id))}" for a in allocations)
-        params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
-        current = {
-            str(e["number"]): e for e in self._pages(f"{self._company()}/salesInvoices", **params)
-        }
+    def _check_invoices(self, allocations: list[Allocation], seen: _Seen) -> None:
+        """Each invoice must still be Open with enough left (net of what this chunk already took)."""
         for allocation in allocations:
-            entity = current.get(str(allocation.invoice_id))
-            if entity is None or entity.get("status") != "Open":
-                state = "missing" if entity is None else entity.get("status")
+            number = str(allocation.invoice_id)
+            status, remaining = seen.invoices.get(number, ("missing", Decimal(0)))
+            if status != "Open":
                 raise RecordRejectedError(
-                    self._name, f"invoice {allocation.invoice_id} is {state} in Business Central"
+                    self._name, f"invoice {number} is {status} in Business Central"
                 )
-            if wire.money(entity["remainingAmount"]) < allocation.amount:
+            if remaining < allocation.amount:
                 raise RecordRejectedError(
                     self._name,
-                    f"invoice {allocation.invoice_id} has {entity['remainingAmount']} left, "
-                    f"{allocation.amount} was to be applied",
+                    f"invoice {number} has {remaining} left, {allocation.amount} was to be applied",
                 )
+        for allocation in allocations:
+            status, remaining = seen.invoices[str(allocation.invoice_id)]
+            seen.invoices[str(allocation.invoice_id)] = (status, remaining - allocation.amount)
 
     def _post_batch(self) -> None:
         url = f"{self._company()}/journals({self._journal()})/Microsoft.NAV.post"

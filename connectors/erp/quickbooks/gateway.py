@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -30,18 +32,37 @@ from connectors.erp._http import (
     Window,
     jsonbody,
 )
+from connectors.erp._http.batching import post_in_chunks
 from connectors.erp.quickbooks import wire
-from connectors.errors import RecordRejectedError
+from connectors.errors import ConnectorError, RecordRejectedError
 from domain.records import Application, Customer, Invoice
 
 CAPABILITIES = frozenset(
-    {ErpCapability.INCREMENTAL, ErpCapability.UNAPPLIED_CREDIT, ErpCapability.REVERSE}
+    {
+        ErpCapability.INCREMENTAL,
+        ErpCapability.UNAPPLIED_CREDIT,
+        ErpCapability.REVERSE,
+        ErpCapability.BATCH,
+    }
 )
+CHUNK = 30
 API_HOST = "https://quickbooks.api.intuit.com"
 SANDBOX_HOST = "https://sandbox-quickbooks.api.intuit.com"
 TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL
 MAX_RESULTS = 1000
 PAYMENT_REF_LEN = 16
+
+
+@dataclass
+class _Seen:
+    """What one read told us: our Payments by reference, invoices' Id and balance by number."""
+
+    payments: dict[str, str] = field(default_factory=dict)
+    invoices: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
+
+
+def _payment_ref(application: Application) -> str:
+    return wire.digest("AB", application.idempotency_key, PAYMENT_REF_LEN)
 
 
 class QuickBooksErpGateway:
@@ -116,46 +137,68 @@ class QuickBooksErpGateway:
     # ------------------------------------------------------------------ posting
     def post_application(self, application: Application) -> PostResult:
         """Create the Payment once: look for our reference, re-read the invoices, post with requestid."""
+        return self._post(application, self._prefetch([application]))
+
+    def post_applications(
+        self, applications: Sequence[Application]
+    ) -> list[PostResult | ConnectorError]:
+        """Post many: per chunk, one Payment look-up and one invoice query, then one POST each."""
+        return post_in_chunks(applications, CHUNK, self._prefetch, self._post)
+
+    def _prefetch(self, applications: Sequence[Application]) -> _Seen:
+        """Our Payments already in QuickBooks (by PaymentRefNum) and the invoices' balances now."""
+        seen = _Seen()
+        refs = sorted({_payment_ref(a) for a in applications})
+        listing = ", ".join(wire.quote(r) for r in refs)
+        for row in self._query("Payment", f"WHERE PaymentRefNum IN ({listing})"):
+            seen.payments[str(row.get("PaymentRefNum"))] = str(row["Id"])
+        numbers = sorted(
+            {str(x.invoice_id) for a in applications for x in a.allocations if x.invoice_id}
+        )
+        if numbers:
+            listing = ", ".join(wire.quote(n) for n in numbers)
+            for row in self._query("Invoice", f"WHERE DocNumber IN ({listing})"):
+                seen.invoices[wire.invoice_number(row)] = (
+                    str(row["Id"]),
+                    wire.money(row.get("Balance", 0)),
+                )
+        return seen
+
+    def _post(self, application: Application, seen: _Seen) -> PostResult:
         missing = needed_capabilities(application) - CAPABILITIES
         if missing:
             raise RecordRejectedError(
                 self._name, f"a QuickBooks Payment cannot carry {', '.join(sorted(missing))}"
             )
-        payment_ref = wire.digest("AB", application.idempotency_key, PAYMENT_REF_LEN)
-        found = list(self._query("Payment", f"WHERE PaymentRefNum = {wire.quote(payment_ref)}"))
-        if found:
-            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=str(found[0]["Id"]))
-        invoice_ids = self._check_invoices(application)
+        payment_ref = _payment_ref(application)
+        if payment_ref in seen.payments:
+            return PostResult(
+                outcome=PostOutcome.ALREADY_POSTED, erp_reference=seen.payments[payment_ref]
+            )
+        invoice_ids = self._check_invoices(application, seen)
         request_id = wire.digest("arb-", application.idempotency_key, wire.REQUEST_ID_LEN)
         body = wire.payment_body(application, invoice_ids, payment_ref)
         answer = self._call("POST", "payment", params={"requestid": request_id}, json=body)
-        return PostResult(outcome=PostOutcome.POSTED, erp_reference=str(answer["Payment"]["Id"]))
+        seen.payments[payment_ref] = str(answer["Payment"]["Id"])
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=seen.payments[payment_ref])
 
-    def _check_invoices(self, application: Application) -> dict[str, str]:
-        """Re-read the invoices; each must exist with enough balance. Returns number -> Id."""
-        numbers = sorted({a.invoice_id for a in application.allocations if a.invoice_id})
-        if not numbers:
-            return {}
-        listing = ", ".join(wire.quote(n) for n in numbers)
-        current = {
-            wire.invoice_number(r): r
-            for r in self._query("Invoice", f"WHERE DocNumber IN ({listing})")
-        }
-        for allocation in application.allocations:
-            if allocation.invoice_id is None:
-                continue
-            row = current.get(allocation.invoice_id)
-            if row is None:
-                raise RecordRejectedError(
-                    self._name, f"invoice {allocation.invoice_id} not found in QuickBooks"
-                )
-            if wire.money(row.get("Balance", 0)) < allocation.amount:
+    def _check_invoices(self, application: Application, seen: _Seen) -> dict[str, str]:
+        """Each invoice must exist with enough balance (net of this chunk). Returns number -> Id."""
+        allocations = [a for a in application.allocations if a.invoice_id is not None]
+        for allocation in allocations:
+            number = str(allocation.invoice_id)
+            if number not in seen.invoices:
+                raise RecordRejectedError(self._name, f"invoice {number} not found in QuickBooks")
+            balance = seen.invoices[number][1]
+            if balance < allocation.amount:
                 raise RecordRejectedError(
                     self._name,
-                    f"invoice {allocation.invoice_id} has {row.get('Balance')} left, "
-                    f"{allocation.amount} was to be applied",
+                    f"invoice {number} has {balance} left, {allocation.amount} was to be applied",
                 )
-        return {n: str(r["Id"]) for n, r in current.items()}
+        for allocation in allocations:
+            txn_id, balance = seen.invoices[str(allocation.invoice_id)]
+            seen.invoices[str(allocation.invoice_id)] = (txn_id, balance - allocation.amount)
+        return {str(a.invoice_id): seen.invoices[str(a.invoice_id)][0] for a in allocations}
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
         """Void the Payment `erp_reference` (current SyncToken read first)."""

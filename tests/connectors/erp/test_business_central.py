@@ -13,7 +13,7 @@ import respx
 from connectors.base import PostOutcome
 from connectors.erp import business_central
 from connectors.erp._http import RateLimiter
-from connectors.errors import PermanentConnectorError, TransientConnectorError
+from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
 from domain.records import Allocation, Application
 from tests.contracts import fake_bc
 from tests.contracts.fault import LOSE, PASS
@@ -41,14 +41,14 @@ def _gateway(
     )  # fmt: skip
 
 
-def _app(key: str = "TX1") -> Application:
+def _app(key: str = "TX1", first: str = "INV-1001", second: str = "INV-1002") -> Application:
     allocations = (
-        Allocation(invoice_id="INV-1001", customer_id="C001", amount=Decimal("1250.00")),
-        Allocation(invoice_id="INV-1002", customer_id="C001", amount=Decimal("480.50")),
+        Allocation(invoice_id=first, customer_id="C001", amount=Decimal("200.00")),
+        Allocation(invoice_id=second, customer_id="C001", amount=Decimal("100.00")),
     )
     return Application(
         idempotency_key=f"bc:operating:{key}", bank_account="operating", bank_id=key, customer_id="C001",
-        booked_on=date(2026, 11, 2), amount=Decimal("1730.50"), allocations=allocations,
+        booked_on=date(2026, 11, 2), amount=Decimal("300.00"), allocations=allocations,
         evidence=f"bank line {key}; rule reference; confidence 0.98",
     )  # fmt: skip
 
@@ -136,7 +136,7 @@ def test_lost_response_then_repost_writes_each_line_once(
 
     assert again.outcome is PostOutcome.ALREADY_POSTED
     assert len(fake.lines) == 2
-    assert fake.journal_amount("INV-1001") == Decimal("1250.00")
+    assert fake.journal_amount("INV-1001") == Decimal("200.00")
 
 
 def test_a_partial_write_is_completed_not_duplicated(
@@ -163,7 +163,7 @@ def test_lines_carry_negative_amounts_dedupe_key_and_evidence(
     fake, _ = bc
     result = _gateway().post_application(_app())
     line = fake.lines[0]
-    assert line["amount"] == "-1250.00"
+    assert line["amount"] == "-200.00"
     assert line["externalDocumentNumber"] == result.erp_reference
     assert len(str(line["externalDocumentNumber"])) == 20
     assert line["description"] == "bank line TX1; rule reference; confidence 0.98"
@@ -175,8 +175,8 @@ def test_post_journal_posts_the_batch(
     fake, _ = bc
     _gateway(post_journal=True).post_application(_app())
     assert fake.lines == []
-    assert fake.invoices["INV-1001"].status == "Paid"
-    assert fake.invoices["INV-1001"].invoice.open_amount == Decimal("0.00")
+    assert fake.invoices["INV-1002"].invoice.open_amount == Decimal("380.50")
+    assert fake.invoices["INV-1001"].invoice.open_amount == Decimal("1050.00")
 
 
 def test_a_failed_journal_post_leaves_the_lines_for_the_next_post(
@@ -190,3 +190,34 @@ def test_a_failed_journal_post_leaves_the_lines_for_the_next_post(
     result = _gateway(post_journal=True).post_application(_app())
     assert result.outcome is PostOutcome.POSTED
     assert len(fake.lines) == 2
+
+
+def test_a_batch_stops_at_the_first_sign_of_trouble(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    fake, _ = bc
+    fake.faults.add("add_line", PASS, PASS, fake_bc.error(500, "Internal_ServerError", "boom"))
+    gateway = _gateway()
+    apps = [_app("TX1"), _app("TX2", "INV-1003", "INV-1004"), _app("TX3", "INV-1005", "INV-1006")]
+
+    results = gateway.post_applications(apps)
+
+    assert [getattr(r, "outcome", None) for r in results[:1]] == [PostOutcome.POSTED]
+    assert isinstance(results[1], TransientConnectorError)
+    assert len(results) == 2
+    assert fake.faults.calls["lines"] == 1  # one shared journal read for the chunk
+
+
+def test_unposted_journal_lines_count_against_the_invoice(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    """BC lowers remainingAmount only when the journal is posted: two posts must not overpay."""
+    gateway = _gateway()
+    big = Application(
+        idempotency_key="bc:operating:TXA", bank_account="operating", bank_id="TXA", customer_id="C001",
+        booked_on=date(2026, 11, 2), amount=Decimal("1200.00"),
+        allocations=(Allocation(invoice_id="INV-1001", customer_id="C001", amount=Decimal("1200.00")),),
+    )  # fmt: skip
+    gateway.post_application(big)
+    with pytest.raises(RecordRejectedError, match=r"has 50\.00 left"):
+        gateway.post_application(_app("TXB"))
