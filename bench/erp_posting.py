@@ -26,7 +26,7 @@ import httpx
 import respx
 
 from arbridge.logs import configure_logging
-from connectors.base import ErpGateway
+from connectors.base import BatchPoster, ErpCapability, ErpGateway, PostResult
 from connectors.erp import acumatica, business_central, quickbooks
 from connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy, Window
 from domain.records import Allocation, Application, Customer, Invoice
@@ -206,6 +206,12 @@ def run(vendor: Vendor, apps: int, latency: float) -> None:
 
 
 def _post_all(gateway: ErpGateway, apps: list[Application]) -> None:
+    if isinstance(gateway, BatchPoster) and ErpCapability.BATCH in gateway.capabilities:
+        results = gateway.post_applications(apps)
+        failed = [r for r in results if not isinstance(r, PostResult)]
+        assert len(results) == len(apps), failed[:1]
+        assert not failed, failed[:1]
+        return
     for app in apps:
         gateway.post_application(app)
 

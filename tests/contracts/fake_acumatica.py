@@ -139,6 +139,9 @@ class FakeAcumatica:
         numbers = sorted(self.invoices)
         if where == "Type eq 'Invoice' and Status eq 'Open'":
             numbers = [n for n in numbers if self.status[n] == "Open"]
+        elif "ReferenceNbr eq" in where:
+            wanted = set(re.findall(r"ReferenceNbr eq '([^']*)'", where))
+            numbers = [n for n in numbers if n in wanted]
         else:
             since = re.fullmatch(
                 r"Type eq 'Invoice' and LastModifiedDateTime gt datetimeoffset'(.+)'", where
@@ -161,16 +164,19 @@ class FakeAcumatica:
         return _json(self._row(number))
 
     def _find(self, request: httpx.Request) -> httpx.Response:
-        m = re.fullmatch(
-            r"PaymentRef eq '([^']*)' and CustomerID eq '([^']*)'",
-            request.url.params.get("$filter", ""),
-        )
-        assert m
-        rows = [
-            p
-            for p in self.payments.values()
-            if p["PaymentRef"]["value"] == m.group(1) and p["CustomerID"]["value"] == m.group(2)
-        ]
+        where = request.url.params.get("$filter", "")
+        one = re.fullmatch(r"PaymentRef eq '([^']*)' and CustomerID eq '([^']*)'", where)
+        if one is not None:
+            rows = [
+                p
+                for p in self.payments.values()
+                if p["PaymentRef"]["value"] == one.group(1)
+                and p["CustomerID"]["value"] == one.group(2)
+            ]
+        else:
+            refs = set(re.findall(r"PaymentRef eq '([^']*)'", where))
+            assert refs, where
+            rows = [p for p in self.payments.values() if p["PaymentRef"]["value"] in refs]
         return self._paged(request, rows)
 
     # ------------------------------------------------------------------ payments

@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -20,17 +22,26 @@ from connectors.base import (
     InvoiceBatch,
     PostOutcome,
     PostResult,
-    needed_capabilities,
 )
 from connectors.erp._http import HttpClient, RateLimiter, RetryPolicy, Window, jsonbody
+from connectors.erp._http.batching import post_in_chunks
 from connectors.erp.acumatica import wire
 from connectors.erp.acumatica.session import CookieSession
-from connectors.errors import RecordRejectedError, TransientConnectorError
+from connectors.errors import ConnectorError, RecordRejectedError, TransientConnectorError
 from domain.records import Application, Customer, Invoice
 
-CAPABILITIES = frozenset(ErpCapability) - {ErpCapability.BATCH}
+CAPABILITIES = frozenset(ErpCapability)
+CHUNK = 40
 UNRELEASED = frozenset({"Balanced", "On Hold"})
 DONE, RUNNING = 204, 202
+
+
+@dataclass
+class _Seen:
+    """What one read told us: our payments by PaymentRef, invoices' status and balance."""
+
+    payments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    invoices: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
 
 
 class AcumaticaErpGateway:
@@ -117,38 +128,107 @@ class AcumaticaErpGateway:
     # ------------------------------------------------------------------ posting
     def post_application(self, application: Application) -> PostResult:
         """Find-or-create the Payment, then release it."""
-        missing = needed_capabilities(application) - CAPABILITIES
-        if missing:  # pragma: no cover - Acumatica has every capability
-            raise RecordRejectedError(self._name, f"cannot post {', '.join(sorted(missing))}")
         with self.session():
             existing = self._find(application)
             if existing is not None:
-                if wire.value(existing, "Status") in UNRELEASED:
-                    self._action("ReleasePayment", existing)
-                    return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(existing))
-                return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=_ref(existing))
+                return self._settle(existing)
             self._check_invoices(application)
-            body = wire.payment_body(
-                application,
-                method=self._method,
-                cash_account=self._cash,
-                write_off_reason=self._write_off,
+            return self._create(application)
+
+    def post_applications(
+        self, applications: Sequence[Application]
+    ) -> list[PostResult | ConnectorError]:
+        """Post many in one session: per chunk, one Payment look-up and one invoice list read."""
+        with self.session():
+            return post_in_chunks(applications, CHUNK, self._prefetch, self._post_seen)
+
+    def _settle(self, existing: dict[str, Any]) -> PostResult:
+        """A payment of ours is already there: release it if that never happened."""
+        if wire.value(existing, "Status") in UNRELEASED:
+            self._action("ReleasePayment", existing)
+            return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(existing))
+        return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=_ref(existing))
+
+    def _create(self, application: Application) -> PostResult:
+        body = wire.payment_body(
+            application,
+            method=self._method,
+            cash_account=self._cash,
+            write_off_reason=self._write_off,
+        )
+        response = self._api.request(
+            "PUT",
+            "Payment",
+            params={"$expand": "DocumentsToApply"},
+            json=body,
+            idempotent=False,
+            ok=(200,),
+        )
+        created = jsonbody.loads(response.content)
+        self._action("ReleasePayment", created)
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(created))
+
+    def _prefetch(self, applications: Sequence[Application]) -> _Seen:
+        seen = _Seen()
+        refs = sorted({wire.payment_ref(a.idempotency_key) for a in applications})
+        where = " or ".join(f"PaymentRef eq {_quote(r)}" for r in refs)
+        select = "Type,ReferenceNbr,Status,PaymentRef"
+        for payment in self._get("Payment", **{"$filter": where, "$select": select}):
+            seen.payments[str(wire.value(payment, "PaymentRef"))] = payment
+        numbers = sorted(
+            {str(x.invoice_id) for a in applications for x in a.allocations if x.invoice_id}
+        )
+        if numbers:
+            where = (
+                "Type eq 'Invoice' and ("
+                + " or ".join(f"ReferenceNbr eq {_quote(n)}" for n in numbers)
+                + ")"
             )
-            response = self._api.request(
-                "PUT",
-                "Payment",
-                params={"$expand": "DocumentsToApply"},
-                json=body,
-                idempotent=False,
-                ok=(200,),
+            for record in self._list(
+                "Invoice", **{"$filter": where, "$select": wire.INVOICE_FIELDS}
+            ):
+                balance = wire.money(wire.value(record, "Balance"))
+                seen.invoices[str(wire.value(record, "ReferenceNbr"))] = (
+                    str(wire.value(record, "Status")),
+                    balance,
+                )
+        return seen
+
+    def _post_seen(self, application: Application, seen: _Seen) -> PostResult:
+        ref = wire.payment_ref(application.idempotency_key)
+        if ref in seen.payments:
+            return self._settle(seen.payments[ref])
+        allocations = [a for a in application.allocations if a.invoice_id is not None]
+        for allocation in allocations:
+            status, balance = seen.invoices.get(str(allocation.invoice_id), ("missing", Decimal(0)))
+            self._require(
+                str(allocation.invoice_id),
+                status,
+                balance,
+                allocation.amount + allocation.adjustment,
             )
-            created = jsonbody.loads(response.content)
-            self._action("ReleasePayment", created)
-            return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(created))
+        for allocation in allocations:
+            status, balance = seen.invoices[str(allocation.invoice_id)]
+            seen.invoices[str(allocation.invoice_id)] = (
+                status,
+                balance - allocation.amount - allocation.adjustment,
+            )
+        result = self._create(application)
+        seen.payments[ref] = wire.wrap(
+            {"Type": "Payment", "ReferenceNbr": result.erp_reference, "Status": "Closed"}
+        )
+        return result
+
+    def _require(self, number: str, status: str, balance: Decimal, needed: Decimal) -> None:
+        if status != "Open" or balance < needed:
+            raise RecordRejectedError(
+                self._name,
+                f"invoice {number} is {status} with {balance} left, {needed} was to be applied",
+            )
 
     def _find(self, application: Application) -> dict[str, Any] | None:
         ref = wire.payment_ref(application.idempotency_key)
-        where = f"PaymentRef eq '{ref}' and CustomerID eq '{application.customer_id}'"
+        where = f"PaymentRef eq {_quote(ref)} and CustomerID eq {_quote(application.customer_id)}"
         found = self._get("Payment", **{"$filter": where, "$select": "Type,ReferenceNbr,Status"})
         return found[0] if found else None
 
@@ -164,12 +244,12 @@ class AcumaticaErpGateway:
                 wire.value(record, "Status"),
                 wire.money(wire.value(record, "Balance")),
             )
-            needed = allocation.amount + allocation.adjustment
-            if status != "Open" or balance < needed:
-                raise RecordRejectedError(
-                    self._name,
-                    f"invoice {allocation.invoice_id} is {status} with {balance} left, {needed} was to be applied",
-                )
+            self._require(
+                allocation.invoice_id,
+                str(status),
+                balance,
+                allocation.amount + allocation.adjustment,
+            )
 
     def _action(self, action: str, record: dict[str, Any]) -> None:
         """Invoke a Payment action and poll its Location until it reports done (204)."""
@@ -199,6 +279,10 @@ class AcumaticaErpGateway:
                 "VoidPayment", wire.wrap({"Type": kind or "Payment", "ReferenceNbr": number})
             )
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def _ref(record: dict[str, Any]) -> str:
