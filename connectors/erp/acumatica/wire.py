@@ -15,7 +15,7 @@ import httpx
 from connectors.base import ErpCapability, adjustment_kind
 from connectors.erp._http import HttpFailure, Verdict, classify_status
 from connectors.erp._http.client import retry_after_seconds
-from domain.records import Application, Customer, Invoice
+from domain.records import Allocation, Application, Customer, Invoice
 
 NOT_FOUND = "NoEntitySatisfiesTheCondition"
 LOGIN_LIMIT = "API Login Limit"
@@ -117,7 +117,7 @@ def payment_ref(idempotency_key: str) -> str:
     return "AB" + hashlib.sha256(idempotency_key.encode()).hexdigest()[: PAYMENT_REF_LEN - 2]
 
 
-def document(allocation: Any, write_off_reason: str | None) -> dict[str, Any]:
+def document(allocation: Allocation, write_off_reason: str | None) -> dict[str, Any]:
     """One `DocumentsToApply` row, with a cash discount or a write-off when the allocation has one."""
     row = wrap(
         {

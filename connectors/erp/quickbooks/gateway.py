@@ -25,10 +25,12 @@ from connectors.base import (
 )
 from connectors.erp._http import (
     HttpClient,
+    HttpFailure,
     RateLimiter,
     RefreshTokenStore,
     RetryPolicy,
     RotatingRefreshAuth,
+    Verdict,
     Window,
     jsonbody,
 )
@@ -92,8 +94,8 @@ class QuickBooksErpGateway:
         body: dict[str, Any] = jsonbody.loads(response.content)
         found = wire.fault(body)
         if found is not None:  # a 200 can still carry a Fault
-            raise wire.HttpFailure(
-                wire.TYPE_VERDICTS.get(found[0].lower(), wire.Verdict.REJECTED),
+            raise HttpFailure(
+                wire.TYPE_VERDICTS.get(found[0].lower(), Verdict.REJECTED),
                 response.status_code, found[1], found[2],
             ).to_error(self._name)  # fmt: skip
         return body

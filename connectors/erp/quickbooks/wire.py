@@ -13,8 +13,6 @@ from typing import Any
 import httpx
 
 from connectors.erp._http import HttpFailure, Verdict, classify_status
-
-__all__ = ["HttpFailure", "Verdict"]
 from connectors.erp._http.client import retry_after_seconds
 from domain.records import Application, Customer, Invoice
 
