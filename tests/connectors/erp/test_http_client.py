@@ -135,3 +135,23 @@ def test_rate_limiter_spreads_requests_over_every_window() -> None:
 def test_a_window_must_make_sense() -> None:
     with pytest.raises(ValueError, match="limit"):
         Window(0, 60.0)
+
+
+@respx.mock
+def test_retries_are_logged_without_secrets_or_tokens() -> None:
+    from structlog.testing import capture_logs
+
+    body = {"error": {"code": "Unknown", "message": "busy for token hunter2"}}
+    respx.get(URL).mock(
+        side_effect=[
+            httpx.Response(503, json=body),
+            httpx.Response(503, json=body),
+            httpx.Response(200, json={}),
+        ]
+    )
+    with capture_logs() as logs:
+        _client([], secrets=("hunter2",)).request(
+            "GET", URL, headers={"Authorization": "Bearer hunter2"}
+        )
+    assert [entry["event"] for entry in logs] == ["erp_http_retry", "erp_http_retry"]
+    assert "hunter2" not in repr(logs)
