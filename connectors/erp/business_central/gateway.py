@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import httpx
@@ -163,8 +164,18 @@ class BusinessCentralErpGateway:
     def post_applications(
         self, applications: Sequence[Application]
     ) -> list[PostResult | ConnectorError]:
-        """Post many: per chunk, one journal read and one invoice re-read, then one POST per line."""
-        return post_in_chunks(applications, CHUNK, self._prefetch, self._post)
+        """Post many: per chunk, one journal read and one invoice re-read, then one POST per line.
+
+        With `post_journal`, the journal is posted once at the end, not after each application.
+        """
+        results = post_in_chunks(
+            applications, CHUNK, self._prefetch, partial(self._post, defer=True)
+        )
+        if self._post_journal and any(
+            getattr(r, "outcome", None) is PostOutcome.POSTED for r in results
+        ):
+            self._post_batch()
+        return results
 
     def _lines_url(self) -> str:
         return f"{self._company()}/customerPaymentJournals({self._journal()})/customerPayments"
@@ -202,7 +213,7 @@ class BusinessCentralErpGateway:
                 seen.invoices[number] = (str(entity.get("status")), left)
         return seen
 
-    def _post(self, application: Application, seen: _Seen) -> PostResult:
+    def _post(self, application: Application, seen: _Seen, *, defer: bool = False) -> PostResult:
         missing = needed_capabilities(application) - CAPABILITIES
         if missing:
             raise RecordRejectedError(
@@ -228,7 +239,7 @@ class BusinessCentralErpGateway:
                 body["appliesToInvoiceNumber"] = allocation.invoice_id
             self._api.request("POST", self._lines_url(), json=body, idempotent=False, ok=(201,))
             existing.add(allocation.invoice_id or "")
-        if self._post_journal:
+        if self._post_journal and not defer:
             self._post_batch()
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=ext)
 

@@ -221,3 +221,18 @@ def test_unposted_journal_lines_count_against_the_invoice(
     gateway.post_application(big)
     with pytest.raises(RecordRejectedError, match=r"has 50\.00 left"):
         gateway.post_application(_app("TXB"))
+
+
+def test_a_batch_posts_the_journal_once(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    fake, _ = bc
+    apps = [_app("TX1"), _app("TX2", "INV-1003", "INV-1004")]
+    results = _gateway(post_journal=True).post_applications(apps)
+    assert [getattr(r, "outcome", None) for r in results] == [
+        PostOutcome.POSTED,
+        PostOutcome.POSTED,
+    ]
+    assert fake.faults.calls["post"] == 1
+    assert fake.lines == []
+    assert fake.invoices["INV-1003"].invoice.open_amount == Decimal("1800.00")
