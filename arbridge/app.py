@@ -8,12 +8,12 @@ from datetime import timedelta
 from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
+from arbridge.erp_gateways import build_erp_gateway
 from arbridge.logs import MASKER
 from config import ArbridgeSettings, CsvProfileSettings, FolderBankSettings
 from config.secrets import SecretRef
 from connectors.bank import CsvProfile, FolderBankSource
 from connectors.base import BankSource, ErpGateway
-from connectors.erp import CsvErpGateway
 from matching import MatchSettings
 from review import ReviewQueue
 from scheduler import CycleDeps, make_trigger
@@ -111,7 +111,4 @@ def build_bank_source(settings: FolderBankSettings) -> BankSource:
 
 def build_erp(settings: ArbridgeSettings) -> ErpGateway:
     """The ERP gateway from its settings."""
-    erp = settings.connectors.erp
-    return CsvErpGateway(
-        name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications
-    )
+    return build_erp_gateway(settings.connectors.erp)

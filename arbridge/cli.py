@@ -15,7 +15,7 @@ from arbridge.cli_bank import bank
 from arbridge.cli_daemon import run, status
 from arbridge.cli_review import review
 from arbridge.logs import configure_logging
-from config import ArbridgeSettings, load_settings, settings_json_schema
+from config import ArbridgeSettings, CsvErpSettings, load_settings, settings_json_schema
 from domain.errors import ArbridgeError, ConfigError
 from store import current_revision, head_revision, is_up_to_date, upgrade
 
@@ -97,7 +97,8 @@ def check_config(ctx: Context) -> None:
 def _missing_inputs(settings: ArbridgeSettings) -> list[str]:
     erp = settings.connectors.erp
     paths = [(b.name, b.path) for b in settings.connectors.bank]
-    paths += [(erp.name, erp.customers), (erp.name, erp.invoices)]
+    if isinstance(erp, CsvErpSettings):
+        paths += [(erp.name, erp.customers), (erp.name, erp.invoices)]
     return [f"{name}: {path} does not exist (yet)" for name, path in paths if not path.exists()]
 
 

@@ -2,26 +2,32 @@
 
 from config.loader import load_settings, settings_json_schema
 from config.models import (
+    AcumaticaErpSettings,
     ArbridgeSettings,
     BankSourceSettings,
+    BusinessCentralErpSettings,
     CsvErpSettings,
     CsvProfileSettings,
     FolderBankSettings,
     LoggingSettings,
     MatchingSettings,
+    QuickBooksErpSettings,
     ScheduleSettings,
     StoreSettings,
 )
 from config.secrets import SecretRef
 
 __all__ = [
+    "AcumaticaErpSettings",
     "ArbridgeSettings",
     "BankSourceSettings",
+    "BusinessCentralErpSettings",
     "CsvErpSettings",
     "CsvProfileSettings",
     "FolderBankSettings",
     "LoggingSettings",
     "MatchingSettings",
+    "QuickBooksErpSettings",
     "ScheduleSettings",
     "SecretRef",
     "StoreSettings",

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from config.secrets import SecretField
+
 _PASSWORD_IN_URL = re.compile(r"://[^/@:]+:[^/@]+@")
 
 
@@ -172,11 +174,82 @@ class CsvErpSettings(_Settings):
     applications: ResolvedPath
 
 
+_NAME = r"^[A-Za-z0-9_.-]+$"
+
+
+class _HttpErpSettings(_Settings):
+    """What every HTTP ERP connector shares."""
+
+    name: str = Field(pattern=_NAME)
+    currency: str = Field(
+        default="USD", pattern=r"^[A-Z]{3}$", description="When the ERP leaves it blank."
+    )
+    timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+
+
+class BusinessCentralErpSettings(_HttpErpSettings):
+    """Dynamics 365 Business Central online (API v2.0, Entra ID client credentials)."""
+
+    kind: Literal["business_central"]
+    tenant: str = Field(min_length=1, description="Entra tenant id or domain.")
+    environment: str = Field(default="Production", min_length=1)
+    company: str = Field(min_length=1, description="Company name (or display name).")
+    client_id: str = Field(min_length=1)
+    client_secret: SecretField
+    journal_code: str = Field(default="CASHRCPT", min_length=1, max_length=10)
+    post_journal: bool = Field(
+        default=False,
+        description="Post the cash receipt journal after adding lines (else finance posts it).",
+    )
+    requests_per_minute: int = Field(default=1200, ge=1, le=6000)
+
+
+class AcumaticaErpSettings(_HttpErpSettings):
+    """Acumatica contract-based REST, Default endpoint at a pinned version, cookie login."""
+
+    kind: Literal["acumatica"]
+    site: str = Field(pattern=r"^https?://", description="Site URL incl. instance path.")
+    endpoint_version: str = Field(
+        pattern=r"^[0-9]+\.[0-9]{3}\.[0-9]{3}$", description="e.g. 24.200.001"
+    )
+    username: str = Field(min_length=1)
+    password: SecretField
+    company: str = Field(min_length=1, description="Tenant name sent at login.")
+    branch: str | None = None
+    payment_method: str = Field(min_length=1)
+    cash_account: str = Field(min_length=1)
+    write_off_reason: str | None = Field(
+        default=None, description="WriteOffReasonCode for write-offs."
+    )
+    requests_per_minute: int = Field(default=100, ge=1)
+
+
+class QuickBooksErpSettings(_HttpErpSettings):
+    """QuickBooks Online (v3, OAuth2 with rotating refresh tokens)."""
+
+    kind: Literal["quickbooks"]
+    realm_id: str = Field(pattern=r"^[0-9]+$")
+    client_id: str = Field(min_length=1)
+    client_secret: SecretField
+    refresh_token_file: ResolvedPath = Field(
+        description="File holding the newest refresh token; replaced atomically on every rotation."
+    )
+    sandbox: bool = False
+    requests_per_minute: int = Field(default=500, ge=1, le=500)
+    timeout_seconds: float = Field(default=120.0, gt=0, le=600)
+
+
+ErpSettings = Annotated[
+    CsvErpSettings | BusinessCentralErpSettings | AcumaticaErpSettings | QuickBooksErpSettings,
+    Field(discriminator="kind"),
+]
+
+
 class ConnectorsSettings(_Settings):
     """Every connector arbridge talks to."""
 
     bank: list[BankSourceSettings] = Field(default_factory=list)
-    erp: CsvErpSettings
+    erp: ErpSettings
 
     @model_validator(mode="after")
     def _unique_names(self) -> ConnectorsSettings:

@@ -10,9 +10,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from domain.records import Application, BankLine, Customer, Invoice
+from connectors.errors import ConnectorError
+from domain.records import Allocation, Application, BankLine, Customer, Invoice
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -65,8 +66,100 @@ class PostResult:
     erp_reference: str | None = None
 
 
+class ErpCapability(StrEnum):
+    """Something an ERP gateway can do beyond the basics; what it lacks it declares, never fakes."""
+
+    INCREMENTAL = "incremental"
+    """`fetch_invoices_since` returns only what changed since the cursor."""
+    DISCOUNT = "discount"
+    """Allocations may carry a cash-discount adjustment."""
+    WRITE_OFF = "write_off"
+    """Allocations may carry a write-off adjustment."""
+    UNAPPLIED_CREDIT = "unapplied_credit"
+    """Allocations without an invoice are left as unapplied credit on the customer."""
+    REVERSE = "reverse"
+    """`reverse_application` undoes a posted application (misapplication fixes)."""
+    BATCH = "batch"
+    """The gateway is also a `BatchPoster`: many applications with shared reads."""
+
+
+DISCOUNT_REASONS = frozenset({"discount", "cash_discount", "early_payment_discount"})
+"""`Allocation.adjustment_reason` values read as a cash discount; any other reason is a write-off."""
+
+
+def adjustment_kind(allocation: Allocation) -> ErpCapability | None:
+    """Which capability an allocation's adjustment needs: DISCOUNT, WRITE_OFF, or None if it has none."""
+    if not allocation.adjustment:
+        return None
+    reason = (allocation.adjustment_reason or "").strip().lower()
+    return ErpCapability.DISCOUNT if reason in DISCOUNT_REASONS else ErpCapability.WRITE_OFF
+
+
+def needed_capabilities(application: Application) -> frozenset[ErpCapability]:
+    """The capabilities posting this application requires of a gateway."""
+    needed = {kind for a in application.allocations if (kind := adjustment_kind(a)) is not None}
+    if any(a.invoice_id is None for a in application.allocations):
+        needed.add(ErpCapability.UNAPPLIED_CREDIT)
+    return frozenset(needed)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InvoiceBatch:
+    """Invoices changed since a cursor, and the cursor to store once they are saved.
+
+    The caller persists `cursor` only after the batch is stored, so a crash in
+    between re-reads the same changes instead of losing them.
+    """
+
+    invoices: Sequence[Invoice]
+    cursor: str | None
+
+
+@runtime_checkable
+class BatchPoster(Protocol):
+    """An ERP gateway that posts many applications for fewer requests (capability BATCH)."""
+
+    def post_applications(
+        self, applications: Sequence[Application]
+    ) -> list[PostResult | ConnectorError]:
+        """Post in order, with the same exactly-once and re-read rules as `post_application`.
+
+        Returns:
+            One entry per application handled: its PostResult or its RecordRejectedError.
+            If the ERP becomes unusable the list ends early with that Transient or
+            Permanent error, standing for the first application not posted.
+        """
+        ...
+
+
 class ErpGateway(Protocol):
     """The ERP: customers and invoices come from it, applications go to it."""
+
+    @property
+    def capabilities(self) -> frozenset[ErpCapability]:
+        """What this gateway can do beyond fetching and plain posting."""
+        ...
+
+    def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
+        """Invoices changed since `cursor` (all of them when None), with the next cursor.
+
+        Gateways without INCREMENTAL return every invoice and a None cursor.
+
+        Raises:
+            ConnectorError: the ERP could not be read (subclass says whether to retry).
+        """
+        ...
+
+    def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
+        """Undo a posted application (the payment `erp_reference` that posting returned).
+
+        Raises:
+            CapabilityMissingError: the gateway lacks REVERSE.
+            TransientConnectorError: try again later.
+            RecordRejectedError: the ERP refused to reverse it.
+            PermanentConnectorError: the connector is unusable until fixed.
+        """
+        ...
 
     @property
     def name(self) -> str:
@@ -94,6 +187,11 @@ class ErpGateway(Protocol):
 
         Posting the same application again must not change the ERP and must
         return `ALREADY_POSTED`; this is what makes retries after a crash safe.
+        Adjustments (discount / write-off, see `adjustment_kind`) and allocations
+        without an invoice (unapplied credit) need the matching capability; a
+        gateway without it rejects the application instead of posting half of it.
+        HTTP gateways re-read the invoices first: one paid, voided or changed since
+        matching is a RecordRejectedError (a review item), never an overpayment.
 
         Raises:
             TransientConnectorError: try again later; nothing or all was posted.

@@ -5,7 +5,8 @@ ArbridgeError
       ├── TransientConnectorError    retry later (timeouts, 429, 5xx, a locked file)
       ├── PermanentConnectorError    stop using the connector and alert IT (bad credentials,
       │                              missing export file, wrong header)
-      └── RecordRejectedError        this one record was refused; open a review item
+      ├── RecordRejectedError        this one record was refused; open a review item
+      └── CapabilityMissingError     the connector does not do this (declared in capabilities)
 """
 
 from __future__ import annotations
@@ -32,3 +33,7 @@ class PermanentConnectorError(ConnectorError):
 
 class RecordRejectedError(ConnectorError):
     """The other side refused one record; the rest can go on."""
+
+
+class CapabilityMissingError(ConnectorError):
+    """Asked for something the connector declares it cannot do; check `capabilities` first."""

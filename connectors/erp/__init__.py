@@ -1,4 +1,8 @@
-"""ERP gateways: one module per ERP, plus the csv and in-memory ones."""
+"""ERP gateways: one module per ERP, plus the csv and in-memory ones.
+
+The HTTP ERPs live in subpackages (`business_central`, `acumatica`, `quickbooks`)
+imported by the composition root directly.
+"""
 
 from connectors.erp.csv_erp import CsvErpGateway
 from connectors.erp.memory import InMemoryErpGateway

@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from connectors.base import PostOutcome, PostResult
+from connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
 from connectors.erp._csvfiles import Row, load_all
-from connectors.errors import TransientConnectorError
+from connectors.errors import CapabilityMissingError, TransientConnectorError
 from domain.money import format_money
 from domain.records import ZERO, Application, Customer, Invoice
 
@@ -36,6 +36,9 @@ APPLICATION_COLUMNS = (
 )  # fmt: skip
 
 Clock = Callable[[], datetime]
+CAPABILITIES = frozenset(
+    {ErpCapability.DISCOUNT, ErpCapability.WRITE_OFF, ErpCapability.UNAPPLIED_CREDIT}
+)
 
 
 def _customer(row: Row) -> Customer:
@@ -86,6 +89,19 @@ class CsvErpGateway:
     def name(self) -> str:
         """The connector's configured name."""
         return self._name
+
+    @property
+    def capabilities(self) -> frozenset[ErpCapability]:
+        """Adjustments and credit rows are written as they are; nothing is incremental or reversible."""
+        return CAPABILITIES
+
+    def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
+        """Every invoice (exports are whole files); the cursor stays None."""
+        return InvoiceBatch(invoices=self.fetch_invoices(), cursor=None)
+
+    def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
+        """Not possible: applications.csv is append-only and read by the ERP's import."""
+        raise CapabilityMissingError(self._name, "the csv ERP cannot reverse an application")
 
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer in the export."""

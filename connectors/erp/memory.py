@@ -5,13 +5,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
-from connectors.base import PostOutcome, PostResult
+from connectors.base import (
+    ErpCapability,
+    InvoiceBatch,
+    PostOutcome,
+    PostResult,
+    needed_capabilities,
+)
 from connectors.errors import RecordRejectedError
 from domain.records import Application, Customer, Invoice
 
+CAPABILITIES = frozenset(ErpCapability) - {ErpCapability.BATCH}
+
 
 class InMemoryErpGateway:
-    """Keeps customers, invoices and posted applications in dictionaries."""
+    """Keeps customers, invoices and posted applications in dictionaries.
+
+    Every invoice change bumps a counter; the incremental cursor is that counter.
+    """
 
     def __init__(
         self,
@@ -19,16 +30,33 @@ class InMemoryErpGateway:
         name: str = "memory",
         customers: Iterable[Customer] = (),
         invoices: Iterable[Invoice] = (),
+        capabilities: frozenset[ErpCapability] = CAPABILITIES,
     ):
         self._name = name
+        self._capabilities = capabilities
         self.customers = {c.customer_id: c for c in customers}
-        self.invoices = {i.invoice_id: i for i in invoices}
+        self.invoices: dict[str, Invoice] = {}
         self.posted: dict[str, Application] = {}
+        self._version = 0
+        self._changed_at: dict[str, int] = {}
+        for invoice in invoices:
+            self.put_invoice(invoice)
 
     @property
     def name(self) -> str:
         """The connector's name."""
         return self._name
+
+    @property
+    def capabilities(self) -> frozenset[ErpCapability]:
+        """Everything, unless the test narrowed it."""
+        return self._capabilities
+
+    def put_invoice(self, invoice: Invoice) -> None:
+        """Add or change an invoice, as a user of the ERP would."""
+        self._version += 1
+        self.invoices[invoice.invoice_id] = invoice
+        self._changed_at[invoice.invoice_id] = self._version
 
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer."""
@@ -38,11 +66,22 @@ class InMemoryErpGateway:
         """Every invoice with its current open amount."""
         return list(self.invoices.values())
 
+    def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
+        """Invoices changed after the change counter in `cursor`."""
+        since = int(cursor) if cursor else 0
+        changed = [self.invoices[i] for i, v in self._changed_at.items() if v > since]
+        return InvoiceBatch(invoices=changed, cursor=str(self._version))
+
     def post_application(self, application: Application) -> PostResult:
         """Reduce the invoices' open amounts, once per idempotency key."""
         if application.idempotency_key in self.posted:
             return PostResult(
                 outcome=PostOutcome.ALREADY_POSTED, erp_reference=application.idempotency_key
+            )
+        missing = needed_capabilities(application) - self._capabilities
+        if missing:
+            raise RecordRejectedError(
+                self._name, f"cannot post {', '.join(sorted(missing))} adjustments"
             )
         for allocation in application.allocations:
             if allocation.invoice_id is None:
@@ -53,12 +92,24 @@ class InMemoryErpGateway:
                 raise RecordRejectedError(
                     self._name, f"invoice {allocation.invoice_id} cannot take {closing}"
                 )
-        for allocation in application.allocations:
-            if allocation.invoice_id is not None:
-                invoice = self.invoices[allocation.invoice_id]
-                remaining = invoice.open_amount - allocation.amount - allocation.adjustment
-                self.invoices[invoice.invoice_id] = dataclasses.replace(
-                    invoice, open_amount=remaining
-                )
+        self._apply(application, sign=1)
         self.posted[application.idempotency_key] = application
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=application.idempotency_key)
+
+    def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
+        """Give the invoices their open amounts back and forget the posting."""
+        posted = self.posted.pop(erp_reference, None)
+        if posted is None:
+            raise RecordRejectedError(self._name, f"no posted application {erp_reference}")
+        self._apply(posted, sign=-1)
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
+
+    def _apply(self, application: Application, *, sign: int) -> None:
+        for allocation in application.allocations:
+            if allocation.invoice_id is None:
+                continue
+            invoice = self.invoices[allocation.invoice_id]
+            closing = allocation.amount + allocation.adjustment
+            self.put_invoice(
+                dataclasses.replace(invoice, open_amount=invoice.open_amount - sign * closing)
+            )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from config import load_settings
+from config import CsvErpSettings, load_settings
 from domain.errors import ConfigError
 from tests.conftest import CONTRACT_CONFIG
 
@@ -30,6 +30,7 @@ def test_contract_config_loads_as_written(contract_data: Path) -> None:
     assert bank.csv is not None
     assert bank.csv.transaction_id is not None
     assert bank.csv.transaction_id.column == "Transaction ID"
+    assert isinstance(settings.connectors.erp, CsvErpSettings)
     assert settings.connectors.erp.applications == contract_data / "out" / "applications.csv"
 
 
@@ -42,6 +43,7 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> Non
 
     assert settings.store.url == f"sqlite:///{tmp_path / 'etc' / 'state.db'}"
     assert settings.connectors.bank[0].path == tmp_path / "etc" / "bank"
+    assert isinstance(settings.connectors.erp, CsvErpSettings)
     assert settings.connectors.erp.customers == tmp_path / "etc" / "erp" / "customers.csv"
 
 

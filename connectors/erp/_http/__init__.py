@@ -1,0 +1,31 @@
+"""The small HTTP toolkit the ERP connectors share: client, retries, rate limit, tokens."""
+
+from connectors.erp._http import jsonbody
+from connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
+from connectors.erp._http.errors import HttpFailure, Verdict, classify_status
+from connectors.erp._http.ratelimit import RateLimiter, Window
+from connectors.erp._http.tokens import (
+    ClientCredentialsAuth,
+    FileRefreshTokenStore,
+    RefreshTokenStore,
+    RotatingRefreshAuth,
+    TokenSet,
+)
+
+__all__ = [
+    "Authenticator",
+    "ClientCredentialsAuth",
+    "ErrorMapper",
+    "FileRefreshTokenStore",
+    "HttpClient",
+    "HttpFailure",
+    "RateLimiter",
+    "RefreshTokenStore",
+    "RetryPolicy",
+    "RotatingRefreshAuth",
+    "TokenSet",
+    "Verdict",
+    "Window",
+    "classify_status",
+    "jsonbody",
+]

@@ -1,0 +1,64 @@
+"""A client-side rate limiter: several sliding windows, waited out before each request.
+
+Vendors publish limits as "N requests per T seconds" (sometimes two at once, as
+QuickBooks' 500/min and 10/s); the limiter keeps the send times of the largest
+window and sleeps until every window has room. Clock and sleep are injected so
+tests and the bench run on virtual time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """At most `limit` requests in any `seconds`-long sliding window."""
+
+    limit: int
+    seconds: float
+
+    def __post_init__(self) -> None:
+        if self.limit < 1 or self.seconds <= 0:
+            raise ValueError(f"a rate window needs limit >= 1 and seconds > 0, got {self}")
+
+
+class RateLimiter:
+    """Blocks in `acquire()` until a request may go out under every window."""
+
+    def __init__(
+        self,
+        windows: Sequence[Window],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._windows = tuple(windows)
+        self._clock, self._sleep = clock, sleep
+        keep = max((w.limit for w in self._windows), default=0)
+        self._sent: deque[float] = deque(maxlen=keep or None)
+        self._lock = threading.Lock()
+        self.waited = 0.0
+        """Total seconds spent waiting (for the bench)."""
+
+    def acquire(self) -> None:
+        """Wait until a request fits every window, then count it."""
+        if not self._windows:
+            return
+        with self._lock:
+            while (delay := self._delay(self._clock())) > 0:
+                self.waited += delay
+                self._sleep(delay)
+            self._sent.append(self._clock())
+
+    def _delay(self, now: float) -> float:
+        delay = 0.0
+        for window in self._windows:
+            if len(self._sent) >= window.limit:
+                oldest = self._sent[-window.limit]
+                delay = max(delay, oldest + window.seconds - now)
+        return delay

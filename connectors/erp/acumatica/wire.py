@@ -1,0 +1,152 @@
+"""Acumatica wire shapes: `{"value": ...}` wrappers, HttpError bodies, Payment bodies.
+
+Shapes follow ../shared/reference/erp-and-tax-apis.md §1 (Default/24.200.001).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from connectors.base import ErpCapability, adjustment_kind
+from connectors.erp._http import HttpFailure, Verdict, classify_status
+from connectors.erp._http.client import retry_after_seconds
+from domain.records import Allocation, Application, Customer, Invoice
+
+NOT_FOUND = "NoEntitySatisfiesTheCondition"
+LOGIN_LIMIT = "API Login Limit"
+BAD_LOGIN = "Invalid credentials"
+PAYMENT_REF_LEN = 16
+
+
+def value(record: dict[str, Any], field: str) -> Any:
+    """The value inside a field wrapper; None for `{}` or a missing field."""
+    wrapper = record.get(field)
+    return wrapper.get("value") if isinstance(wrapper, dict) else None
+
+
+def wrap(fields: dict[str, Any]) -> dict[str, Any]:
+    """Plain values -> `{"Field": {"value": v}}`."""
+    return {k: {"value": v} for k, v in fields.items()}
+
+
+def field_errors(record: dict[str, Any]) -> str:
+    """The `error` strings a 422 puts inside field wrappers, as one line."""
+    found = []
+    for name, wrapper in record.items():
+        if isinstance(wrapper, dict) and wrapper.get("error"):
+            found.append(f"{name}: {wrapper['error']}")
+        elif isinstance(wrapper, list):
+            found.extend(
+                f"{name}: {e}"
+                for row in wrapper
+                if isinstance(row, dict)
+                if (e := field_errors(row))
+            )
+    return "; ".join(found)
+
+
+def map_error(response: httpx.Response) -> HttpFailure:
+    """HttpError / 422 entity bodies -> verdict; the "no entity" 500 is a rejection, not a retry."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    kind = str(body.get("exceptionType", ""))
+    message = str(body.get("exceptionMessage") or body.get("message") or response.reason_phrase)
+    verdict = classify_status(response.status_code)
+    if response.status_code == 422:  # noqa: PLR2004
+        message = field_errors(body) or message
+    elif NOT_FOUND in kind:
+        verdict = Verdict.REJECTED
+    elif LOGIN_LIMIT in message:
+        verdict = Verdict.TRANSIENT
+    elif BAD_LOGIN in message:
+        verdict = Verdict.PERMANENT
+    code = kind.rsplit(".", 1)[-1]
+    return HttpFailure(verdict, response.status_code, code, message, retry_after_seconds(response))
+
+
+def money(raw: Any) -> Decimal:
+    """A DecimalValue as money (0 when empty)."""
+    return Decimal(str(raw)) if raw is not None else Decimal("0.00")
+
+
+def day(raw: Any) -> date:
+    """A DateTimeValue's calendar date."""
+    return datetime.fromisoformat(str(raw)).date()
+
+
+def customer(record: dict[str, Any], currency: str) -> Customer:
+    """A Customer record."""
+    return Customer(
+        customer_id=str(value(record, "CustomerID")),
+        name=str(value(record, "CustomerName") or value(record, "CustomerID")),
+        parent_id=value(record, "ParentRecord") or None,
+        terms=str(value(record, "Terms") or ""),
+        currency=str(value(record, "CurrencyID") or currency),
+    )
+
+
+def invoice(record: dict[str, Any], currency: str) -> Invoice:
+    """An Invoice record; only an Open one has a balance to pay."""
+    balance = money(value(record, "Balance"))
+    return Invoice(
+        invoice_id=str(value(record, "ReferenceNbr")),
+        customer_id=str(value(record, "Customer")),
+        invoice_date=day(value(record, "Date")),
+        due_date=day(value(record, "DueDate") or value(record, "Date")),
+        amount=money(value(record, "Amount")),
+        open_amount=balance if value(record, "Status") == "Open" else Decimal("0.00"),
+        currency=currency,
+        terms=str(value(record, "Terms") or ""),
+        po_number=value(record, "CustomerOrder") or None,
+    )
+
+
+INVOICE_FIELDS = "Type,ReferenceNbr,Customer,Date,DueDate,Amount,Balance,Status,Terms,CustomerOrder,LastModifiedDateTime"
+
+
+def payment_ref(idempotency_key: str) -> str:
+    """Our dedupe key in `PaymentRef`."""
+    return "AB" + hashlib.sha256(idempotency_key.encode()).hexdigest()[: PAYMENT_REF_LEN - 2]
+
+
+def document(allocation: Allocation, write_off_reason: str | None) -> dict[str, Any]:
+    """One `DocumentsToApply` row, with a cash discount or a write-off when the allocation has one."""
+    row = wrap(
+        {
+            "DocType": "Invoice",
+            "ReferenceNbr": allocation.invoice_id,
+            "AmountPaid": allocation.amount,
+        }
+    )
+    kind = adjustment_kind(allocation)
+    if kind is ErpCapability.DISCOUNT:
+        row["CashDiscountTaken"] = {"value": allocation.adjustment}
+    elif kind is ErpCapability.WRITE_OFF:
+        row["BalanceWriteOff"] = {"value": allocation.adjustment}
+        if write_off_reason:
+            row["WriteOffReasonCode"] = {"value": write_off_reason}
+    return row
+
+
+def payment_body(
+    application: Application, *, method: str, cash_account: str, write_off_reason: str | None
+) -> dict[str, Any]:
+    """A Payment with its documents to apply; the amount no document takes stays unapplied."""
+    body = wrap({
+        "Type": "Payment", "CustomerID": application.customer_id, "PaymentMethod": method,
+        "CashAccount": cash_account, "PaymentRef": payment_ref(application.idempotency_key),
+        "ApplicationDate": f"{application.booked_on.isoformat()}T00:00:00",
+        "PaymentAmount": application.amount, "Hold": False, "Description": application.evidence[:255],
+    })  # fmt: skip
+    body["DocumentsToApply"] = [
+        document(a, write_off_reason) for a in application.allocations if a.invoice_id is not None
+    ]
+    return body

@@ -1,0 +1,113 @@
+"""The ERP section's `kind` variants: validated, secrets as references, composed into gateways."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arbridge.erp_gateways import build_erp_gateway
+from config import (
+    AcumaticaErpSettings,
+    BusinessCentralErpSettings,
+    QuickBooksErpSettings,
+    load_settings,
+)
+from connectors.erp.acumatica import AcumaticaErpGateway
+from connectors.erp.business_central import BusinessCentralErpGateway
+from connectors.erp.quickbooks import QuickBooksErpGateway
+from domain.errors import ConfigError
+
+ERPS = {
+    "business_central": """\
+  erp:
+    kind: business_central
+    name: bc
+    tenant: contoso.onmicrosoft.com
+    company: CRONUS USA, Inc.
+    client_id: 1b2c3d4e
+    client_secret: env:BC_SECRET
+""",
+    "acumatica": """\
+  erp:
+    kind: acumatica
+    name: acu
+    site: https://erp.example.com/AcumaticaERP
+    endpoint_version: 24.200.001
+    username: apiuser
+    password: env:ACU_PASSWORD
+    company: MyTenant
+    payment_method: CHECK
+    cash_account: "10200"
+""",
+    "quickbooks": """\
+  erp:
+    kind: quickbooks
+    name: qbo
+    realm_id: "9341453000000001"
+    client_id: ABc123
+    client_secret: file:{tmp}/qbo.secret
+    refresh_token_file: tokens/qbo.token
+""",
+}
+
+
+def _write(tmp_path: Path, erp: str) -> Path:
+    path = tmp_path / "arbridge.yaml"
+    path.write_text("connectors:\n" + erp.format(tmp=tmp_path), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _secrets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BC_SECRET", "bc-value")
+    monkeypatch.setenv("ACU_PASSWORD", "acu-value")
+    (tmp_path / "qbo.secret").write_text("qbo-value\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("kind", "settings_type", "gateway_type"),
+    [
+        ("business_central", BusinessCentralErpSettings, BusinessCentralErpGateway),
+        ("acumatica", AcumaticaErpSettings, AcumaticaErpGateway),
+        ("quickbooks", QuickBooksErpSettings, QuickBooksErpGateway),
+    ],
+)
+def test_each_kind_loads_and_composes(
+    tmp_path: Path, kind: str, settings_type: type, gateway_type: type
+) -> None:
+    settings = load_settings(_write(tmp_path, ERPS[kind]))
+    assert isinstance(settings.connectors.erp, settings_type)
+    assert isinstance(build_erp_gateway(settings.connectors.erp), gateway_type)
+
+
+def test_quickbooks_token_file_is_relative_to_the_config(tmp_path: Path) -> None:
+    erp = load_settings(_write(tmp_path, ERPS["quickbooks"])).connectors.erp
+    assert isinstance(erp, QuickBooksErpSettings)
+    assert erp.refresh_token_file == tmp_path / "tokens" / "qbo.token"
+    assert erp.requests_per_minute == 500
+
+
+def test_a_literal_secret_is_refused_without_being_echoed(tmp_path: Path) -> None:
+    text = ERPS["business_central"].replace("env:BC_SECRET", "Sup3rS3cret~value")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(_write(tmp_path, text))
+    assert "connectors.erp.business_central.client_secret" in str(caught.value)
+    assert "Sup3rS3cret" not in str(caught.value)
+
+
+def test_a_missing_secret_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ACU_PASSWORD")
+    with pytest.raises(ConfigError, match="ACU_PASSWORD is not set"):
+        load_settings(_write(tmp_path, ERPS["acumatica"]))
+
+
+def test_endpoint_version_must_be_pinned(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="endpoint_version"):
+        load_settings(_write(tmp_path, ERPS["acumatica"].replace("24.200.001", "latest")))
+
+
+def test_qbo_rate_above_the_vendor_limit_is_refused(tmp_path: Path) -> None:
+    text = ERPS["quickbooks"] + "    requests_per_minute: 900\n"
+    with pytest.raises(ConfigError, match="requests_per_minute"):
+        load_settings(_write(tmp_path, text))

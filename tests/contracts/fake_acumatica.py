@@ -1,0 +1,247 @@
+"""A fake Acumatica tenant (Default/24.200.001) for respx, in the reference's wire shapes (§1)."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import respx
+
+from domain.records import Customer, Invoice
+from tests.contracts.fault import Faults
+
+SITE = "https://erp.example.com/AcumaticaERP"
+BASE = f"{SITE}/entity/Default/24.200.001/"
+
+
+def http_error(status: int, message: str, kind: str = "PX.Data.PXException") -> httpx.Response:
+    """Acumatica's HttpError body."""
+    body = {
+        "message": "An error has occurred.",
+        "exceptionMessage": message,
+        "exceptionType": kind,
+        "stackTrace": "   at PX.Api…",
+    }
+    return httpx.Response(status, json=body)
+
+
+def w(value: Any) -> dict[str, Any]:
+    """A field wrapper (`{}` when empty)."""
+    return {} if value is None else {"value": value}
+
+
+def _json(body: Any, status: int = 200) -> httpx.Response:
+    return httpx.Response(
+        status, content=json.dumps(body, default=str), headers={"Content-Type": "application/json"}
+    )
+
+
+class FakeAcumatica:
+    """Customers, AR invoices, payments with release/void, cookie sessions with licence seats."""
+
+    def __init__(
+        self, customers: Sequence[Customer], invoices: Sequence[Invoice], *, seats: int = 2
+    ) -> None:
+        self.customers = list(customers)
+        self.invoices = {i.invoice_id: i for i in invoices}
+        self.status = {i.invoice_id: "Open" if i.is_open else "Closed" for i in invoices}
+        self.modified = dict.fromkeys(self.invoices, "2026-11-01T10:00:00+00:00")
+        self.payments: dict[str, dict[str, Any]] = {}
+        self.sessions: set[str] = set()
+        self.seats, self.logins, self.logouts = seats, 0, 0
+        self.jobs: dict[str, list[int]] = {}
+        self.faults = Faults()
+
+    def touch(self, number: str, **changes: Any) -> None:
+        """Change an invoice as a user would."""
+        self.status[number] = changes.pop("status", self.status[number])
+        self.invoices[number] = replace(self.invoices[number], **changes)
+        self.modified[number] = f"2026-11-02T10:00:{len(self.payments):02d}+00:00"
+
+    def install(self, router: respx.MockRouter) -> None:
+        """Register every route."""
+        f = self.faults
+        router.post(f"{SITE}/entity/auth/login").mock(side_effect=f.wrap("login", self._login))
+        router.post(f"{SITE}/entity/auth/logout").mock(side_effect=f.wrap("logout", self._logout))
+        router.get(f"{BASE}Customer").mock(side_effect=f.wrap("customers", self._customers))
+        router.get(f"{BASE}Invoice").mock(side_effect=f.wrap("invoices", self._invoices))
+        router.get(url__regex=rf"{re.escape(BASE)}Invoice/Invoice/.+").mock(
+            side_effect=f.wrap("invoice", self._invoice)
+        )
+        router.get(f"{BASE}Payment").mock(side_effect=f.wrap("find", self._find))
+        router.put(f"{BASE}Payment").mock(side_effect=f.wrap("put", self._put))
+        router.post(f"{BASE}Payment/ReleasePayment").mock(
+            side_effect=f.wrap("release", self._release)
+        )
+        router.post(f"{BASE}Payment/VoidPayment").mock(side_effect=f.wrap("void", self._void))
+        router.get(url__regex=r".*/status/.+").mock(side_effect=f.wrap("poll", self._poll))
+
+    # ------------------------------------------------------------------ sessions
+    def _login(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        if body.get("name") != "apiuser" or body.get("password") != "acu-s3cret":
+            return http_error(500, "Error: Invalid credentials. Please try again.")
+        if len(self.sessions) >= self.seats:
+            return http_error(429, "API Login Limit reached")
+        sid = uuid.uuid4().hex
+        self.sessions.add(sid)
+        self.logins += 1
+        return httpx.Response(204, headers=[("Set-Cookie", f".ASPXAUTH={sid}; path=/; HttpOnly"),
+                                            ("Set-Cookie", f"ASP.NET_SessionId=s{sid}; path=/; HttpOnly")])  # fmt: skip
+
+    def _sid(self, request: httpx.Request) -> str | None:
+        found = re.search(r"\.ASPXAUTH=(\w+)", request.headers.get("Cookie", ""))
+        return found.group(1) if found and found.group(1) in self.sessions else None
+
+    def _logout(self, request: httpx.Request) -> httpx.Response:
+        sid = self._sid(request)
+        if sid is not None:
+            self.sessions.discard(sid)
+            self.logouts += 1
+        return httpx.Response(204)
+
+    def _denied(self, request: httpx.Request) -> httpx.Response | None:
+        return None if self._sid(request) else http_error(401, "You are not logged in.")
+
+    # ------------------------------------------------------------------ reading
+    def _paged(self, request: httpx.Request, rows: list[dict[str, Any]]) -> httpx.Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        top, skip = (
+            int(request.url.params.get("$top", "100000")),
+            int(request.url.params.get("$skip", "0")),
+        )
+        return _json(rows[skip : skip + top])
+
+    def _customers(self, request: httpx.Request) -> httpx.Response:
+        rows = [{"id": str(uuid.uuid4()), "rowNumber": n + 1, "note": w(""), "CustomerID": w(c.customer_id),
+                 "CustomerName": w(c.name), "CurrencyID": w("USD"), "ParentRecord": w(c.parent_id), "Terms": w(c.terms or None),
+                 "custom": {}} for n, c in enumerate(self.customers)]  # fmt: skip
+        return self._paged(request, rows)
+
+    def _row(self, number: str) -> dict[str, Any]:
+        i = self.invoices[number]
+        return {"id": str(uuid.uuid5(uuid.NAMESPACE_OID, number)), "rowNumber": 1, "note": w(""),
+                "Amount": w(float(i.amount)), "Balance": w(float(i.open_amount)), "Customer": w(i.customer_id),
+                "Date": w(f"{i.invoice_date}T00:00:00+00:00"), "DueDate": w(f"{i.due_date}T00:00:00+00:00"),
+                "LastModifiedDateTime": w(self.modified[number]), "ReferenceNbr": w(number), "Status": w(self.status[number]),
+                "Type": w("Invoice"), "CustomerOrder": w(i.po_number), "Terms": w(i.terms or None), "custom": {}}  # fmt: skip
+
+    def _invoices(self, request: httpx.Request) -> httpx.Response:
+        where = request.url.params.get("$filter", "")
+        numbers = sorted(self.invoices)
+        if where == "Type eq 'Invoice' and Status eq 'Open'":
+            numbers = [n for n in numbers if self.status[n] == "Open"]
+        elif "ReferenceNbr eq" in where:
+            wanted = set(re.findall(r"ReferenceNbr eq '([^']*)'", where))
+            numbers = [n for n in numbers if n in wanted]
+        else:
+            since = re.fullmatch(
+                r"Type eq 'Invoice' and LastModifiedDateTime gt datetimeoffset'(.+)'", where
+            )
+            assert since, where
+            numbers = [n for n in numbers if self.modified[n] > since.group(1)]
+        return self._paged(request, [self._row(n) for n in numbers])
+
+    def _invoice(self, request: httpx.Request) -> httpx.Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        number = request.url.path.rsplit("/", 1)[1]
+        if number not in self.invoices:
+            return http_error(
+                500,
+                "No entity satisfies the condition.",
+                "PX.Api.ContractBased.NoEntitySatisfiesTheConditionException",
+            )
+        return _json(self._row(number))
+
+    def _find(self, request: httpx.Request) -> httpx.Response:
+        where = request.url.params.get("$filter", "")
+        one = re.fullmatch(r"PaymentRef eq '([^']*)' and CustomerID eq '([^']*)'", where)
+        if one is not None:
+            rows = [
+                p
+                for p in self.payments.values()
+                if p["PaymentRef"]["value"] == one.group(1)
+                and p["CustomerID"]["value"] == one.group(2)
+            ]
+        else:
+            refs = set(re.findall(r"PaymentRef eq '([^']*)'", where))
+            assert refs, where
+            rows = [p for p in self.payments.values() if p["PaymentRef"]["value"] in refs]
+        return self._paged(request, rows)
+
+    # ------------------------------------------------------------------ payments
+    def _put(self, request: httpx.Request) -> httpx.Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        body = json.loads(request.content, parse_float=Decimal)
+        if body["CashAccount"]["value"] != "10200":
+            body["CashAccount"]["error"] = "'Cash Account' cannot be found in the system."
+            return _json(body, 422)
+        number = f"{len(self.payments) + 123:06d}"
+        payment = {
+            **body,
+            "id": str(uuid.uuid4()),
+            "rowNumber": 1,
+            "ReferenceNbr": w(number),
+            "Status": w("Balanced"),
+            "custom": {},
+        }
+        self.payments[number] = payment
+        return _json(payment)
+
+    def _release(self, request: httpx.Request) -> httpx.Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        entity = json.loads(request.content)["entity"]
+        number = entity["ReferenceNbr"]["value"]
+        job = str(uuid.uuid4())
+        self.jobs[job] = [202, 204]
+        self._apply(number, sign=-1)
+        self.payments[number]["Status"] = w("Closed")
+        return httpx.Response(
+            202,
+            headers={
+                "Location": f"/AcumaticaERP/entity/Default/24.200.001/Payment/ReleasePayment/status/{job}"
+            },
+        )
+
+    def _poll(self, request: httpx.Request) -> httpx.Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        steps = self.jobs[request.url.path.rsplit("/", 1)[1]]
+        return httpx.Response(steps.pop(0) if len(steps) > 1 else steps[0])
+
+    def _void(self, request: httpx.Request) -> httpx.Response:
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        number = json.loads(request.content)["entity"]["ReferenceNbr"]["value"]
+        self._apply(number, sign=1)
+        self.payments[number]["Status"] = w("Voided")
+        return httpx.Response(204)
+
+    def _apply(self, number: str, *, sign: int) -> None:
+        for row in self.payments[number].get("DocumentsToApply", []):
+            ref = row["ReferenceNbr"]["value"]
+            closing = sum(
+                (
+                    Decimal(str(row.get(k, {}).get("value", 0)))
+                    for k in ("AmountPaid", "CashDiscountTaken", "BalanceWriteOff")
+                ),
+                Decimal(0),
+            )
+            left = self.invoices[ref].open_amount + sign * closing
+            self.touch(ref, open_amount=left, status="Open" if left > 0 else "Closed")

@@ -1,0 +1,231 @@
+"""A fake Business Central API v2.0 tenant for respx, in the reference's wire shapes (§2)."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from urllib.parse import parse_qs
+
+import httpx
+import respx
+
+from domain.records import Customer, Invoice
+from tests.contracts.fault import Faults
+
+HOST = "https://api.businesscentral.dynamics.com"
+BASE = f"{HOST}/v2.0/tenant-1/Production/api/v2.0/"
+TOKEN_URL = "https://login.microsoftonline.com/tenant-1/oauth2/v2.0/token"
+CID, JID = "9b2c0000-0000-0000-0000-000000000001", "4d5e0000-0000-0000-0000-000000000002"
+COMPANY = f"{BASE}companies({CID})"
+
+
+def error(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """A BC error body."""
+    body = {"error": {"code": code, "message": f"{message}  CorrelationId:  2c5d0000-0000"}}
+    return httpx.Response(status, json=body, headers=headers)
+
+
+@dataclass
+class _Inv:
+    invoice: Invoice
+    status: str
+    modified: str
+
+
+class FakeBusinessCentral:
+    """State of one company plus the routes that serve it."""
+
+    def __init__(self, customers: Sequence[Customer], invoices: Sequence[Invoice]) -> None:
+        self.customers = list(customers)
+        self.invoices = {
+            i.invoice_id: _Inv(i, "Open" if i.is_open else "Paid", "2026-11-01T10:00:00Z")
+            for i in invoices
+        }
+        self.lines: list[dict[str, object]] = []
+        self.faults = Faults()
+        self.tokens_issued = 0
+        self.bearer_seen: list[str] = []
+        self.clock = 0
+
+    # ------------------------------------------------------------------ state helpers
+    def touch(self, number: str, **changes: object) -> None:
+        """Change an invoice as a user would (bumps lastModifiedDateTime)."""
+        self.clock += 1
+        inv = self.invoices[number]
+        status = str(changes.pop("status", inv.status))
+        inv.invoice = replace(inv.invoice, **changes)  # type: ignore[arg-type]
+        inv.status, inv.modified = status, f"2026-11-02T10:00:{self.clock:02d}Z"
+
+    def journal_amount(self, number: str | None) -> Decimal:
+        """What the journal lines apply to one invoice (None: unapplied lines)."""
+        return sum(
+            (
+                -Decimal(str(ln["amount"]))
+                for ln in self.lines
+                if ln.get("appliesToInvoiceNumber") == number
+            ),
+            Decimal(0),
+        )
+
+    # ------------------------------------------------------------------ routes
+    def install(self, router: respx.MockRouter) -> None:
+        """Register every route on a respx router."""
+        f = self.faults
+        router.post(TOKEN_URL).mock(side_effect=f.wrap("token", self._token))
+        router.get(f"{BASE}companies").mock(side_effect=f.wrap("companies", self._companies))
+        router.get(f"{COMPANY}/customers").mock(side_effect=f.wrap("customers", self._customers))
+        router.get(f"{COMPANY}/salesInvoices").mock(side_effect=f.wrap("invoices", self._invoices))
+        router.get(f"{COMPANY}/customerPaymentJournals").mock(
+            side_effect=f.wrap("journals", self._journals)
+        )
+        lines = f"{COMPANY}/customerPaymentJournals({JID})/customerPayments"
+        router.get(lines).mock(side_effect=f.wrap("lines", self._lines))
+        router.post(lines).mock(side_effect=f.wrap("add_line", self._add_line))
+        router.post(f"{COMPANY}/journals({JID})/Microsoft.NAV.post").mock(
+            side_effect=f.wrap("post", self._post)
+        )
+
+    def _token(self, request: httpx.Request) -> httpx.Response:
+        form = parse_qs(request.content.decode())
+        if form.get("client_secret") != ["s3cret-value"]:
+            return httpx.Response(
+                401, json={"error": "invalid_client", "error_description": "AADSTS7000215 s3cret"}
+            )
+        self.tokens_issued += 1
+        return httpx.Response(
+            200,
+            json={
+                "token_type": "Bearer",
+                "expires_in": 3599,
+                "access_token": f"tok-{self.tokens_issued}",
+            },
+        )
+
+    def _authorized(self, request: httpx.Request) -> httpx.Response | None:
+        self.bearer_seen.append(request.headers.get("Authorization", ""))
+        if not request.headers.get("Authorization", "").startswith("Bearer tok-"):
+            return error(
+                401, "Authentication_InvalidCredentials", "The credentials provided are incorrect"
+            )
+        return None
+
+    def _page(self, request: httpx.Request, rows: list[dict[str, object]]) -> httpx.Response:
+        denied = self._authorized(request)
+        if denied is not None:
+            return denied
+        prefer = re.search(r"maxpagesize=(\d+)", request.headers.get("Prefer", ""))
+        size = int(prefer.group(1)) if prefer else 20000
+        skip = int(request.url.params.get("$skiptoken", "0"))
+        body: dict[str, object] = {
+            "@odata.context": f"{BASE}$metadata#x",
+            "value": rows[skip : skip + size],
+        }
+        if skip + size < len(rows):
+            params = dict(request.url.params)
+            params["$skiptoken"] = str(skip + size)
+            body["@odata.nextLink"] = str(request.url.copy_with(params=params))
+        return httpx.Response(
+            200, content=json.dumps(body, default=str), headers={"Content-Type": "application/json"}
+        )
+
+    def _companies(self, request: httpx.Request) -> httpx.Response:
+        return self._page(
+            request,
+            [
+                {
+                    "id": CID,
+                    "systemVersion": "25.0",
+                    "name": "CRONUS USA, Inc.",
+                    "displayName": "CRONUS",
+                }
+            ],
+        )
+
+    def _customers(self, request: httpx.Request) -> httpx.Response:
+        rows: list[dict[str, object]] = [{"@odata.etag": 'W/"JzE5"', "id": str(uuid.uuid5(uuid.NAMESPACE_OID, c.customer_id)), "number": c.customer_id,
+                 "displayName": c.name, "currencyCode": "", "lastModifiedDateTime": "2026-11-01T10:00:00Z"} for c in self.customers]  # fmt: skip
+        return self._page(request, rows)
+
+    def _invoice_row(self, inv: _Inv) -> dict[str, object]:
+        i = inv.invoice
+        return {"@odata.etag": 'W/"JzE5OzU1"', "id": str(uuid.uuid5(uuid.NAMESPACE_OID, i.invoice_id)), "number": i.invoice_id,
+                "customerNumber": i.customer_id, "invoiceDate": i.invoice_date.isoformat(), "dueDate": i.due_date.isoformat(),
+                "totalAmountIncludingTax": float(i.amount), "remainingAmount": float(i.open_amount), "currencyCode": "USD",
+                "status": inv.status, "customerPurchaseOrderReference": i.po_number or "", "lastModifiedDateTime": inv.modified}  # fmt: skip
+
+    def _invoices(self, request: httpx.Request) -> httpx.Response:
+        where = request.url.params.get("$filter", "")
+        rows = list(self.invoices.values())
+        if where == "status eq 'Open'":
+            rows = [r for r in rows if r.status == "Open"]
+        elif where.startswith("lastModifiedDateTime gt "):
+            rows = [r for r in rows if r.modified > where.removeprefix("lastModifiedDateTime gt ")]
+        elif where:
+            wanted = set(re.findall(r"number eq '([^']*)'", where))
+            rows = [r for r in rows if r.invoice.invoice_id in wanted]
+        return self._page(request, [self._invoice_row(r) for r in rows])
+
+    def _journals(self, request: httpx.Request) -> httpx.Response:
+        assert request.url.params["$filter"] == "code eq 'CASHRCPT'"
+        return self._page(
+            request,
+            [
+                {
+                    "id": JID,
+                    "code": "CASHRCPT",
+                    "displayName": "Cash receipts",
+                    "lastModifiedDateTime": "2026-11-01T10:00:00Z",
+                }
+            ],
+        )
+
+    def _lines(self, request: httpx.Request) -> httpx.Response:
+        where = request.url.params.get("$filter", "")
+        keys = set(re.findall(r"externalDocumentNumber eq '([^']*)'", where))
+        numbers = set(re.findall(r"appliesToInvoiceNumber eq '([^']*)'", where))
+        assert keys, "journal lines are always read by externalDocumentNumber"
+        rows = [
+            ln
+            for ln in self.lines
+            if ln["externalDocumentNumber"] in keys or ln.get("appliesToInvoiceNumber") in numbers
+        ]
+        return self._page(request, rows)
+
+    def _add_line(self, request: httpx.Request) -> httpx.Response:
+        denied = self._authorized(request)
+        if denied is not None:
+            return denied
+        body = json.loads(request.content, parse_float=Decimal)
+        if len(body["externalDocumentNumber"]) > 20:
+            return error(
+                400, "Application_StringExceededLength", "externalDocumentNumber is too long"
+            )
+        number = body.get("appliesToInvoiceNumber")
+        if number is not None and number not in self.invoices:
+            return error(
+                400, "Internal_RecordNotFound", f"The Sales Invoice {number} does not exist."
+            )
+        line = {"@odata.etag": 'W/"JzIw"', "id": str(uuid.uuid4()), "journalId": JID, "journalDisplayName": "CASHRCPT",
+                "lineNumber": 10000 * (len(self.lines) + 1), "comment": "", **body, "amount": str(body["amount"])}  # fmt: skip
+        self.lines.append(line)
+        return httpx.Response(
+            201, content=json.dumps(line, default=str), headers={"Content-Type": "application/json"}
+        )
+
+    def _post(self, request: httpx.Request) -> httpx.Response:
+        if not self.lines:
+            return error(400, "Application_DialogException", "There is nothing to post.")
+        for line in self.lines:
+            number = line.get("appliesToInvoiceNumber")
+            if isinstance(number, str):
+                inv = self.invoices[number].invoice
+                left = inv.open_amount + Decimal(str(line["amount"]))
+                self.touch(number, open_amount=left, status="Open" if left > 0 else "Paid")
+        self.lines.clear()
+        return httpx.Response(204)

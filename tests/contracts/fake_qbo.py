@@ -1,0 +1,232 @@
+"""A fake QuickBooks Online company for respx, in the reference's wire shapes (§3)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import respx
+
+from domain.records import Customer, Invoice
+from tests.contracts.fault import Faults
+
+REALM = "9341453000000001"
+BASE = f"https://quickbooks.api.intuit.com/v3/company/{REALM}/"
+TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+CLIENT = base64.b64encode(b"client-1:qbo-s3cret").decode()
+TIME = "2026-11-23T08:15:02.511-07:00"
+
+
+def fault(
+    status: int, code: str, message: str, kind: str = "ValidationFault", detail: str = ""
+) -> httpx.Response:
+    """A QBO Fault body (code is a string)."""
+    error = {"Message": message, "Detail": detail or message, "code": code, "element": ""}
+    return httpx.Response(status, json={"Fault": {"Error": [error], "type": kind}, "time": TIME})
+
+
+def _json(body: Any, status: int = 200) -> httpx.Response:
+    return httpx.Response(
+        status, content=json.dumps(body, default=str), headers={"Content-Type": "application/json"}
+    )
+
+
+class FakeQuickBooks:
+    """One realm: customers, invoices (Balance), payments, rotating refresh tokens."""
+
+    def __init__(self, customers: Sequence[Customer], invoices: Sequence[Invoice]) -> None:
+        self.customers = list(customers)
+        self.invoices = {i.invoice_id: i for i in invoices}
+        self.ids = {i.invoice_id: str(1000 + n) for n, i in enumerate(invoices)}
+        self.updated = dict.fromkeys(self.invoices, "2026-11-01T03:00:00-07:00")
+        self.payments: dict[str, dict[str, Any]] = {}
+        self.replies: dict[str, httpx.Response] = {}
+        self.refresh_token, self.access_n = "rt-0", 0
+        self.faults = Faults()
+
+    def touch(self, number: str, **changes: Any) -> None:
+        """Change an invoice as a user would."""
+        self.invoices[number] = replace(self.invoices[number], **changes)
+        self.updated[number] = f"2026-11-02T03:00:{len(self.payments):02d}-07:00"
+
+    def install(self, router: respx.MockRouter) -> None:
+        """Register every route."""
+        f = self.faults
+        router.post(TOKEN_URL).mock(side_effect=f.wrap("token", self._token))
+        router.get(f"{BASE}query").mock(side_effect=f.wrap("query", self._query))
+        router.post(f"{BASE}payment").mock(side_effect=f.wrap("payment", self._payment))
+        router.get(url__regex=rf"{re.escape(BASE)}payment/\d+").mock(
+            side_effect=f.wrap("read", self._read)
+        )
+
+    # ------------------------------------------------------------------ auth
+    def _token(self, request: httpx.Request) -> httpx.Response:
+        assert request.headers["Authorization"] == f"Basic {CLIENT}"
+        form = parse_qs(request.content.decode())
+        if form.get("grant_type") != ["refresh_token"] or form.get("refresh_token") != [
+            self.refresh_token
+        ]:
+            return _json({"error": "invalid_grant"}, 400)
+        n = int(self.refresh_token.split("-")[1]) + 1
+        self.refresh_token, self.access_n = f"rt-{n}", self.access_n + 1
+        return _json({"access_token": f"at-{self.access_n}", "refresh_token": self.refresh_token, "expires_in": 3600,
+                      "x_refresh_token_expires_in": 8726400, "token_type": "bearer"})  # fmt: skip
+
+    def _check(self, request: httpx.Request) -> httpx.Response | None:
+        assert request.url.params.get("minorversion") == "75"
+        if request.headers.get("Authorization") != f"Bearer at-{self.access_n}":
+            return httpx.Response(
+                401,
+                json={
+                    "fault": {
+                        "error": [
+                            {
+                                "message": "message=AuthenticationFailed; errorCode=003200; statusCode=401",
+                                "detail": "Token expired",
+                                "code": "3200",
+                            }
+                        ],
+                        "type": "AUTHENTICATION",
+                    },
+                    "time": TIME,
+                },
+            )
+        return None
+
+    # ------------------------------------------------------------------ entities
+    def _invoice(self, number: str) -> dict[str, Any]:
+        i = self.invoices[number]
+        return {"domain": "QBO", "sparse": False, "Id": self.ids[number], "SyncToken": "0",
+                "MetaData": {"CreateTime": "2026-10-01T09:01:22-07:00", "LastUpdatedTime": self.updated[number]},
+                "DocNumber": number, "TxnDate": i.invoice_date.isoformat(), "DueDate": i.due_date.isoformat(),
+                "CurrencyRef": {"value": "USD", "name": "United States Dollar"}, "LinkedTxn": [],
+                "CustomerRef": {"value": i.customer_id, "name": i.customer_id}, "TotalAmt": float(i.amount),
+                "Balance": float(i.open_amount)}  # fmt: skip
+
+    def _query(self, request: httpx.Request) -> httpx.Response:
+        denied = self._check(request)
+        if denied is not None:
+            return denied
+        text = request.url.params["query"]
+        m = re.fullmatch(
+            r"SELECT \* FROM (\w+)(?: WHERE (.*?))?(?: ORDERBY [\w.]+)? STARTPOSITION (\d+) MAXRESULTS (\d+)",
+            text,
+        )
+        if m is None:
+            return fault(400, "4000", "Error parsing query", detail=f"QueryParserError: {text}")
+        entity, where, start, size = m.group(1), m.group(2) or "", int(m.group(3)), int(m.group(4))
+        rows = self._rows(entity, where)[start - 1 : start - 1 + size]
+        body: dict[str, Any] = {
+            "QueryResponse": {entity: rows, "startPosition": start, "maxResults": len(rows)}
+            if rows
+            else {},
+            "time": TIME,
+        }
+        return _json(body)
+
+    def _rows(self, entity: str, where: str) -> list[dict[str, Any]]:
+        if entity == "Customer":
+            return [{"Id": c.customer_id, "SyncToken": "0", "DisplayName": c.name, "Active": True,
+                     "CurrencyRef": {"value": "USD"}} for c in self.customers]  # fmt: skip
+        if entity == "Payment":
+            assert where.startswith("PaymentRefNum IN ("), where
+            refs = set(re.findall(r"'([^']*)'", where))
+            return [p for p in self.payments.values() if p["PaymentRefNum"] in refs]
+        numbers = sorted(self.invoices, key=lambda n: self.updated[n])
+        if where == "Balance > '0'":
+            numbers = [n for n in numbers if self.invoices[n].open_amount > 0]
+        elif where.startswith("MetaData.LastUpdatedTime > "):
+            from datetime import datetime
+
+            since = datetime.fromisoformat(where.split("'")[1])
+            numbers = [n for n in numbers if datetime.fromisoformat(self.updated[n]) > since]
+        elif where.startswith("DocNumber IN"):
+            wanted = set(re.findall(r"'([^']*)'", where))
+            numbers = [n for n in numbers if n in wanted]
+        return [self._invoice(n) for n in numbers]
+
+    # ------------------------------------------------------------------ payments
+    def _payment(self, request: httpx.Request) -> httpx.Response:
+        denied = self._check(request)
+        if denied is not None:
+            return denied
+        request_id = request.url.params.get("requestid")
+        assert request_id
+        assert len(request_id) <= 50
+        if request_id in self.replies:
+            return self.replies[request_id]
+        body = json.loads(request.content, parse_float=Decimal)
+        if request.url.params.get("operation") == "void":
+            answer = self._void(body)
+        else:
+            answer = self._create(body)
+        if answer.status_code == 200:
+            self.replies[request_id] = answer
+        return answer
+
+    def _create(self, body: dict[str, Any]) -> httpx.Response:
+        by_id = {v: k for k, v in self.ids.items()}
+        for line in body["Line"]:
+            number = by_id.get(line["LinkedTxn"][0]["TxnId"])
+            if number is None:
+                return fault(
+                    400,
+                    "610",
+                    "Object Not Found",
+                    detail="Something you're trying to use has been made inactive",
+                )
+            if Decimal(line["Amount"]) > self.invoices[number].open_amount:
+                return fault(
+                    400,
+                    "6000",
+                    "A business validation error has occurred",
+                    detail="The amount applied is more than the balance",
+                )
+        for line in body["Line"]:
+            number = by_id[line["LinkedTxn"][0]["TxnId"]]
+            self.touch(
+                number, open_amount=self.invoices[number].open_amount - Decimal(line["Amount"])
+            )
+        applied = sum((Decimal(line["Amount"]) for line in body["Line"]), Decimal(0))
+        pid = str(2000 + len(self.payments))
+        payment = {**body, "Id": pid, "SyncToken": "0", "domain": "QBO", "sparse": False, "ProcessPayment": False,
+                   "UnappliedAmt": Decimal(body["TotalAmt"]) - applied,
+                   "MetaData": {"CreateTime": TIME, "LastUpdatedTime": TIME}}  # fmt: skip
+        self.payments[pid] = payment
+        return _json({"Payment": payment, "time": TIME})
+
+    def _void(self, body: dict[str, Any]) -> httpx.Response:
+        payment = self.payments[body["Id"]]
+        if body["SyncToken"] != payment["SyncToken"]:
+            return fault(
+                400,
+                "5010",
+                "Stale Object Error",
+                detail="You and root were working on this at the same time.",
+            )
+        by_id = {v: k for k, v in self.ids.items()}
+        for line in payment["Line"]:
+            number = by_id[line["LinkedTxn"][0]["TxnId"]]
+            self.touch(
+                number, open_amount=self.invoices[number].open_amount + Decimal(line["Amount"])
+            )
+        payment.update(
+            TotalAmt=0, Line=[], SyncToken=str(int(payment["SyncToken"]) + 1), PrivateNote="Voided"
+        )
+        return _json({"Payment": payment, "time": TIME})
+
+    def _read(self, request: httpx.Request) -> httpx.Response:
+        denied = self._check(request)
+        if denied is not None:
+            return denied
+        pid = request.url.path.rsplit("/", 1)[1]
+        if pid not in self.payments:
+            return fault(400, "610", "Object Not Found")
+        return _json({"Payment": self.payments[pid], "time": TIME})
