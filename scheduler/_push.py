@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 import structlog
 
-from connectors.base import ErpGateway, PostOutcome
-from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
+from connectors.base import BatchPoster, ErpCapability, ErpGateway, PostOutcome, PostResult
+from connectors.errors import ConnectorError, PermanentConnectorError, RecordRejectedError
 from domain.review import ReviewReason
 from review import NewReviewItem, open_item
 from scheduler._health import connector_failed
@@ -19,7 +20,8 @@ from store.postings import OutboxEntry
 log = structlog.get_logger("arbridge.cycle")
 
 
-CLAIM_BATCH = 50  # outbox entries claimed (and deliveries recorded) at a time
+CLAIM_BATCH = 200  # outbox entries claimed (and deliveries recorded) at a time
+POST_CHUNK = 25  # applications per call to an ERP that posts in batches
 
 
 def push(
@@ -65,19 +67,45 @@ def _push_batch(
     """Post one claimed batch; False when the ERP is unwell and pushing should stop."""
     delivered: list[tuple[int, str | None]] = []
     renew_at = clock() + lease / 2
+    step = POST_CHUNK if _batches(gateway) else 1
     try:
-        for n, entry in enumerate(entries):
+        for start in range(0, len(entries), step):
             if clock() >= renew_at:  # a slow ERP: keep the rest of the batch ours (if shared)
                 renew_at = clock() + lease / 2
                 with store.transaction() as session:
-                    postings.extend_claims(
-                        session, [e.outbox_id for e in entries[n:]], until=clock() + lease
-                    )
-            if not _post_one(store, gateway, entry, delivered, summary=summary, clock=clock):
-                return False
+                    rest = [e.outbox_id for e in entries[start:]]
+                    postings.extend_claims(session, rest, until=clock() + lease)
+            chunk = entries[start : start + step]
+            for entry, outcome in zip(chunk, _attempt(gateway, chunk), strict=False):
+                ok = _settle(
+                    store, gateway, entry, outcome, delivered, summary=summary, clock=clock
+                )
+                if not ok:
+                    return False
         return True
     finally:
         _record(store, delivered, clock)
+
+
+def _batches(gateway: ErpGateway) -> bool:
+    return ErpCapability.BATCH in gateway.capabilities and hasattr(gateway, "post_applications")
+
+
+def _attempt(gateway: ErpGateway, chunk: list[OutboxEntry]) -> list[PostResult | ConnectorError]:
+    """Post a chunk: one call for a batching ERP, else one call each (stopping at trouble)."""
+    apps = [e.application for e in chunk]
+    if len(apps) > 1 and _batches(gateway):
+        return list(cast("BatchPoster", gateway).post_applications(apps))
+    outcomes: list[PostResult | ConnectorError] = []
+    for app in apps:
+        try:
+            outcomes.append(gateway.post_application(app))
+        except RecordRejectedError as exc:
+            outcomes.append(exc)
+        except ConnectorError as exc:
+            outcomes.append(exc)
+            break
+    return outcomes
 
 
 def _record(
@@ -89,32 +117,32 @@ def _record(
         delivered.clear()
 
 
-def _post_one(
+def _settle(
     store: Store,
     gateway: ErpGateway,
     entry: OutboxEntry,
+    outcome: PostResult | ConnectorError,
     delivered: list[tuple[int, str | None]],
     *,
     summary: RunSummary,
     clock: Callable[[], datetime],
 ) -> bool:
-    """Post one entry; False when the ERP is unwell and pushing should stop for now."""
+    """Record what posting one entry did; False when the ERP is unwell and pushing should stop."""
     app = entry.application
-    try:
-        result = gateway.post_application(app)
-    except RecordRejectedError as exc:
-        _rejected(store, entry.outbox_id, app.bank_account, app.bank_id, str(exc),
+    if isinstance(outcome, RecordRejectedError):
+        _rejected(store, entry.outbox_id, app.bank_account, app.bank_id, str(outcome),
                   summary=summary, clock=clock)  # fmt: skip
         return True
-    except TransientConnectorError as exc:
-        _failed(store, entry.outbox_id, str(exc), summary)
-        summary.error(f"posting {app.bank_id} will be retried: {exc}")
-        log.warning("payment_post_deferred", bank_id=app.bank_id, error=str(exc))
+    if isinstance(outcome, PermanentConnectorError):
+        _failed(store, entry.outbox_id, str(outcome), summary)
+        connector_failed(store, gateway.name, str(outcome), summary, clock, role="erp")
         return False
-    except PermanentConnectorError as exc:
-        _failed(store, entry.outbox_id, str(exc), summary)
-        connector_failed(store, gateway.name, str(exc), summary, clock, role="erp")
+    if isinstance(outcome, ConnectorError):  # transient: nothing or all was posted
+        _failed(store, entry.outbox_id, str(outcome), summary)
+        summary.error(f"posting {app.bank_id} will be retried: {outcome}")
+        log.warning("payment_post_deferred", bank_id=app.bank_id, error=str(outcome))
         return False
+    result = outcome
     delivered.append((entry.outbox_id, result.erp_reference))
     summary.add("posted" if result.outcome is PostOutcome.POSTED else "already_posted")
     log.info(

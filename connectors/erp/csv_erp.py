@@ -23,7 +23,7 @@ from pathlib import Path
 
 from connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
 from connectors.erp._csvfiles import Row, load_all
-from connectors.errors import CapabilityMissingError, TransientConnectorError
+from connectors.errors import CapabilityMissingError, ConnectorError, TransientConnectorError
 from domain.money import format_money
 from domain.records import ZERO, Application, Customer, Invoice
 
@@ -37,7 +37,12 @@ APPLICATION_COLUMNS = (
 
 Clock = Callable[[], datetime]
 CAPABILITIES = frozenset(
-    {ErpCapability.DISCOUNT, ErpCapability.WRITE_OFF, ErpCapability.UNAPPLIED_CREDIT}
+    {
+        ErpCapability.DISCOUNT,
+        ErpCapability.WRITE_OFF,
+        ErpCapability.UNAPPLIED_CREDIT,
+        ErpCapability.BATCH,
+    }
 )
 
 
@@ -129,7 +134,7 @@ class CsvErpGateway:
         several arbridge processes sharing this file never write a row twice.
         """
         with self._exclusive():
-            return self._post_locked(application)
+            return self._post_locked(application)[0]
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -148,27 +153,41 @@ class CsvErpGateway:
             finally:
                 fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
-    def _post_locked(self, application: Application) -> PostResult:
+    def post_applications(
+        self, applications: Sequence[Application]
+    ) -> list[PostResult | ConnectorError]:
+        """Append every application's missing rows in one durable write (capability BATCH)."""
+        try:
+            with self._exclusive():
+                return list(self._post_locked(*applications))
+        except TransientConnectorError as exc:
+            return [exc]
+
+    def _post_locked(self, *applications: Application) -> list[PostResult]:
         posted = self._posted_rows()
-        rows = [
-            (a.invoice_id or "", a)
-            for a in application.allocations
-            if (application.bank_id, a.invoice_id or "") not in posted
-        ]
-        if not rows:
-            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=application.bank_id)
         applied_at = self._clock().astimezone(UTC).isoformat(timespec="seconds")
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        for invoice_id, a in rows:
-            writer.writerow([
-                application.bank_id, invoice_id, a.customer_id, format_money(a.amount),
-                format_money(a.adjustment) if a.adjustment else "0", a.adjustment_reason or "", applied_at,
-            ])  # fmt: skip
-        self._append(buffer.getvalue())
-        for invoice_id, a in rows:
-            posted[(application.bank_id, invoice_id)] = a.amount + a.adjustment
-        return PostResult(outcome=PostOutcome.POSTED, erp_reference=application.bank_id)
+        results: list[PostResult] = []
+        written: dict[tuple[str, str], Decimal] = {}
+        for app in applications:
+            rows = [
+                a
+                for a in app.allocations
+                if (key := (app.bank_id, a.invoice_id or "")) not in posted and key not in written
+            ]
+            for a in rows:
+                writer.writerow([
+                    app.bank_id, a.invoice_id or "", a.customer_id, format_money(a.amount),
+                    format_money(a.adjustment) if a.adjustment else "0", a.adjustment_reason or "", applied_at,
+                ])  # fmt: skip
+                written[app.bank_id, a.invoice_id or ""] = a.amount + a.adjustment
+            outcome = PostOutcome.POSTED if rows else PostOutcome.ALREADY_POSTED
+            results.append(PostResult(outcome=outcome, erp_reference=app.bank_id))
+        if written:
+            self._append(buffer.getvalue())
+            posted.update(written)
+        return results
 
     def _append(self, text: str) -> None:
         """Append whole rows durably; a torn last row from a crash is cut off first."""

@@ -145,3 +145,27 @@ def test_a_torn_row_that_reached_its_timestamp_is_still_not_counted_as_posted(
 
     assert result.outcome is PostOutcome.POSTED
     assert _lines(erp, tmp_path)[-1] == "TX2,INV-1002,C001,480.50,0,,2026-11-23T09:30:00+00:00"
+
+
+def test_a_batch_is_one_durable_append_that_skips_rows_already_written(
+    erp: CsvErpGateway, tmp_path: Path
+) -> None:
+    erp.post_application(_app("TX1", ("INV-1001", "1250.00")))
+    batch = [
+        _app("TX1", ("INV-1001", "1250.00")),
+        _app("TX2", ("INV-1002", "480.50"), (None, "5.00")),
+        _app("TX2", ("INV-1002", "480.50"), (None, "5.00")),  # the same twice in one batch
+    ]
+
+    results = erp.post_applications(batch)
+
+    assert [getattr(r, "outcome", None) for r in results] == [
+        PostOutcome.ALREADY_POSTED,
+        PostOutcome.POSTED,
+        PostOutcome.ALREADY_POSTED,
+    ]
+    assert [line.split(",")[:2] for line in _lines(erp, tmp_path)[1:]] == [
+        ["TX1", "INV-1001"],
+        ["TX2", "INV-1002"],
+        ["TX2", ""],
+    ]
