@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, insert, text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.records import Customer, Invoice
 from store._core import table_of
 from store.tables import CustomerRow, InvoiceRow, SyncCursorRow
+
+_CHUNK = 500
 
 
 def save_snapshot(
@@ -35,13 +37,8 @@ def save_snapshot(
     session.execute(delete(InvoiceRow).where(InvoiceRow.erp == erp))  # type: ignore[arg-type]
     if customers:
         session.connection().execute(
-            insert(table_of(CustomerRow)),
-            [
-                {"erp": erp, "customer_id": c.customer_id, "name": c.name, "parent_id": c.parent_id,
-                 "terms": c.terms, "currency": c.currency, "seen_at": now}
-                for c in customers
-            ],
-        )  # fmt: skip
+            insert(table_of(CustomerRow)), [_customer_values(erp, c, now) for c in customers]
+        )
     if invoices:
         session.connection().execute(
             insert(table_of(InvoiceRow)), [_invoice_values(erp, i, now) for i in invoices]
@@ -54,6 +51,11 @@ def _digest(customers: Sequence[Customer], invoices: Sequence[Invoice]) -> str:
     for record in (*customers, *invoices):
         digest.update(repr(record).encode())
     return digest.hexdigest()
+
+
+def _customer_values(erp: str, c: Customer, now: datetime) -> dict[str, object]:
+    return {"erp": erp, "customer_id": c.customer_id, "name": c.name, "parent_id": c.parent_id,
+            "terms": c.terms, "currency": c.currency, "seen_at": now}  # fmt: skip
 
 
 def _invoice_values(erp: str, inv: Invoice, now: datetime) -> dict[str, object]:
@@ -97,3 +99,35 @@ def load_snapshot(
         for i in session.exec(select(InvoiceRow).where(InvoiceRow.erp == erp))
     ]  # fmt: skip
     return customers, invoices, cursor.updated_at
+
+
+def merge_changes(
+    session: Session,
+    erp: str,
+    customers: Sequence[Customer],
+    invoices: Sequence[Invoice],
+    now: datetime,
+) -> None:
+    """Apply an incremental pull: replace the customers, upsert the changed invoices."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"snapshot:{erp}"}
+        )
+    session.execute(delete(CustomerRow).where(CustomerRow.erp == erp))  # type: ignore[arg-type]
+    if customers:
+        session.connection().execute(
+            insert(table_of(CustomerRow)), [_customer_values(erp, c, now) for c in customers]
+        )
+    ids = [i.invoice_id for i in invoices]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(
+            delete(InvoiceRow).where(InvoiceRow.erp == erp, col(InvoiceRow.invoice_id).in_(chunk))  # type: ignore[arg-type]
+        )
+    if invoices:
+        session.connection().execute(
+            insert(table_of(InvoiceRow)), [_invoice_values(erp, i, now) for i in invoices]
+        )
+    session.merge(
+        SyncCursorRow(connector=erp, stream="snapshot", value="incremental", updated_at=now)
+    )
