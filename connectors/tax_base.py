@@ -38,9 +38,7 @@ class TaxSystem(Protocol):
         """
         ...
 
-    def list_certificates(
-        self, modified_since: datetime | None = None
-    ) -> Sequence[TaxCertificate]:
+    def list_certificates(self, modified_since: datetime | None = None) -> Sequence[TaxCertificate]:
         """Certificates changed after `modified_since` (every certificate when None), with customers.
 
         Raises:

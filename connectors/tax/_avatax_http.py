@@ -146,11 +146,17 @@ class AvaTaxHttp:
             return PermanentConnectorError(self._name, f"{text} (certificates not set up)")
         if status in _AUTH_STATUSES:
             return PermanentConnectorError(self._name, text)
-        if status == 429 or code in _THROTTLED:  # refused before doing anything: always safe
+        if (
+            status == httpx.codes.TOO_MANY_REQUESTS or code in _THROTTLED
+        ):  # refused before doing anything: always safe
             return _Retry(self._name, text)
         if status in _RETRY_STATUSES:
-            return _Retry(self._name, text) if idempotent else TransientConnectorError(self._name, text)
-        if 400 <= status < 500:
+            return (
+                _Retry(self._name, text)
+                if idempotent
+                else TransientConnectorError(self._name, text)
+            )
+        if response.is_client_error:
             return RecordRejectedError(self._name, text)
         return TransientConnectorError(self._name, text)
 

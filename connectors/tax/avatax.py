@@ -72,9 +72,7 @@ class AvaTaxSystem:
         created = self._http.post(f"/api/v2/companies/{company}/customers", body)
         return [_customer(r) for r in _as_list(self._name, created)]
 
-    def list_certificates(
-        self, modified_since: datetime | None = None
-    ) -> Sequence[TaxCertificate]:
+    def list_certificates(self, modified_since: datetime | None = None) -> Sequence[TaxCertificate]:
         """Certificates changed after `modified_since`, with their linked customers."""
         params = {"$include": "customers", **_since_filter(modified_since)}
         path = f"{self._company_path()}/certificates"

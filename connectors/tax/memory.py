@@ -53,9 +53,7 @@ class InMemoryTaxSystem:
         self.customers.update((c.customer_code, c) for c in created)
         return created
 
-    def list_certificates(
-        self, modified_since: datetime | None = None
-    ) -> Sequence[TaxCertificate]:
+    def list_certificates(self, modified_since: datetime | None = None) -> Sequence[TaxCertificate]:
         """Certificates changed after `modified_since` (all when None)."""
         return [c for c in self.certificates.values() if _after(c.modified_at, modified_since)]
 
@@ -80,7 +78,9 @@ class InMemoryTaxSystem:
     def request_certificate(self, customer_code: str, email: str) -> str:
         """Record the invitation."""
         if customer_code not in self.customers:
-            raise RecordRejectedError(self._name, f"Customer with code '{customer_code}' not found.")
+            raise RecordRejectedError(
+                self._name, f"Customer with code '{customer_code}' not found."
+            )
         self.invitations.append((customer_code, email))
         return f"invitation-{len(self.invitations)}"
 
