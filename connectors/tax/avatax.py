@@ -6,9 +6,9 @@ Paths and fields follow `shared/reference/erp-and-tax-apis.md` §4.5-4.6 and §4
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from tenacity.wait import WaitBaseT
@@ -16,6 +16,8 @@ from tenacity.wait import WaitBaseT
 from connectors.errors import PermanentConnectorError
 from connectors.tax._avatax_http import BASE_URLS, AvaTaxHttp
 from domain.tax import CertificateUpload, NewTaxCustomer, TaxCertificate, TaxCustomer
+
+T = TypeVar("T")
 
 
 class AvaTaxSystem:
@@ -57,7 +59,7 @@ class AvaTaxSystem:
     def list_customers(self, modified_since: datetime | None = None) -> Sequence[TaxCustomer]:
         """Customers changed after `modified_since` (every customer when None)."""
         path = f"{self._company_path()}/customers"
-        return [_customer(r) for r in self._http.pages(path, _since_filter(modified_since))]
+        return _parsed(self._name, _customer, self._http.pages(path, _since_filter(modified_since)))
 
     def create_customers(self, customers: Sequence[NewTaxCustomer]) -> Sequence[TaxCustomer]:
         """Create customers (one POST with an array body)."""
@@ -70,13 +72,13 @@ class AvaTaxSystem:
             for c in customers
         ]  # fmt: skip
         created = self._http.post(f"/api/v2/companies/{company}/customers", body)
-        return [_customer(r) for r in _as_list(self._name, created)]
+        return _parsed(self._name, _customer, _as_list(self._name, created))
 
     def list_certificates(self, modified_since: datetime | None = None) -> Sequence[TaxCertificate]:
         """Certificates changed after `modified_since`, with their linked customers."""
         params = {"$include": "customers", **_since_filter(modified_since)}
         path = f"{self._company_path()}/certificates"
-        return [_certificate(r) for r in self._http.pages(path, params)]
+        return _parsed(self._name, _certificate, self._http.pages(path, params))
 
     def upload_certificate(self, upload: CertificateUpload) -> TaxCertificate:
         """Create a certificate from the PDF (exemption reason not pre-validated), then link it."""
@@ -136,6 +138,22 @@ def _since_filter(since: datetime | None) -> dict[str, str]:
         return {}
     day = (since.astimezone(UTC) - timedelta(days=1)).date()
     return {"$filter": f"modifiedDate gt '{day.isoformat()}'"}
+
+
+def _parsed(
+    name: str, parse: Callable[[dict[str, Any]], T], records: Iterable[dict[str, Any]]
+) -> list[T]:
+    """Records turned into ours; a malformed one stops the pull, naming the record."""
+    out = []
+    for raw in records:
+        try:
+            out.append(parse(raw))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            ident = raw.get("id", raw.get("customerCode", "?")) if isinstance(raw, dict) else "?"
+            raise PermanentConnectorError(
+                name, f"malformed record {ident}: {type(exc).__name__} {exc}"
+            ) from exc
+    return out
 
 
 def _as_list(name: str, body: Any) -> list[dict[str, Any]]:
