@@ -77,9 +77,11 @@ def test_certificates_are_paged_through_next_link_with_customers_and_zone() -> N
     assert (first.region, first.country, first.zone_name) == ("CA", "US", "California")
     assert first.customer_codes == ("C000000042",)
     assert (first.signed_date, first.expiration_date) == (date(2025, 1, 15), date(2028, 1, 15))
-    assert first.usable and first.exemption_reason == "RESALE"
+    assert first.usable
+    assert first.exemption_reason == "RESALE"
     assert first.modified_at == datetime(2025, 5, 2, 11, 40, 9, tzinfo=UTC)
-    assert not certs[1].usable and certs[1].region is None
+    assert not certs[1].usable
+    assert certs[1].region is None
     sent = first_page.calls.last.request
     assert sent.url.params["$include"] == "customers"
     assert sent.url.params["$top"] == "1000"
@@ -251,7 +253,8 @@ def test_upload_creates_unvalidated_certificate_then_links_the_customer() -> Non
     assert len(body) == 1
     assert base64.b64decode(body[0]["pdf"]) == b"%PDF-1.4 test"
     assert body[0]["signedDate"] == "2026-11-20"
-    assert "filename" not in body[0] and "pages" not in body[0]  # exactly one of them
+    assert "filename" not in body[0]
+    assert "pages" not in body[0]
     assert json.loads(link.calls.last.request.content) == {"certificates": [90]}
     assert cert.certificate_id == "90"
     assert cert.customer_codes == ("C000000042",)

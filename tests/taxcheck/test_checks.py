@@ -30,6 +30,7 @@ CA = TaxCertificate(
 
 
 def _inv(
+    *,
     tax: str | None = "10.00",
     region: str | None = "CA",
     on: date = date(2026, 10, 1),
