@@ -38,7 +38,9 @@ CERT_88 = {
 }  # fmt: skip
 
 
-def _error(code: str, message: str, number: int = 0, target: str = "HttpRequest") -> dict:
+def _error(
+    code: str, message: str, number: int = 0, target: str = "HttpRequest"
+) -> dict[str, object]:
     detail = {
         "code": code, "number": number, "message": message, "description": "",
         "faultCode": "Client", "helpLink": f"https://developer.avalara.com/avatax/errors/{code}",
