@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import structlog
@@ -22,6 +22,7 @@ from scheduler._health import connector_failed, connector_ok
 from scheduler._summary import RunSummary
 from scheduler._tax_upload import upload_folder
 from store import Store, reviews
+from store import tax as tax_cache
 from taxcheck import (
     ShortPayment,
     by_customer,
@@ -34,6 +35,7 @@ from taxcheck import (
 log = structlog.get_logger("arbridge.tax")
 Clock = Callable[[], datetime]
 _ACTIVE = [ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value]
+FULL_REFRESH = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -64,8 +66,7 @@ def run_tax_step(
     try:
         if deps.uploads is not None:
             upload_folder(store, system, deps.uploads, summary, clock)
-        codes = [c.customer_code for c in system.list_customers()]
-        certificates = list(system.list_certificates())
+        codes, certificates = pull(store, system, clock)
     except ConnectorError as exc:
         connector_failed(store, system.name, str(exc), summary, clock, role="tax")
         return []
@@ -76,6 +77,34 @@ def run_tax_step(
     )  # fmt: skip
     queue_findings(store, findings, summary, clock)
     return findings
+
+
+def pull(store: Store, system: TaxSystem, clock: Clock) -> tuple[list[str], list[TaxCertificate]]:
+    """Customer codes and certificates: changes since the last pull, merged into the cache.
+
+    Once a day the pull is full and replaces the cache, so records deleted in the tax
+    system (which an incremental pull cannot see) drop out.
+
+    Raises:
+        ConnectorError: the tax system could not be read; the cache is unchanged.
+    """
+    started = clock()
+    with store.transaction() as session:
+        since, last_full = tax_cache.cursors(session, system.name)
+    full = since is None or last_full is None or started - last_full >= FULL_REFRESH
+    modified_since = None if full else since
+    customers = list(system.list_customers(modified_since))
+    certificates = list(system.list_certificates(modified_since))
+    with store.transaction() as session:
+        tax_cache.save_pull(
+            session, system.name, customers=customers, certificates=certificates,
+            started=started, full=full,
+        )  # fmt: skip
+        codes = tax_cache.customer_codes(session, system.name)
+        cached = tax_cache.certificates(session, system.name)
+    log.info("tax_pulled", connector=system.name, full=full, customers=len(customers),
+             certificates=len(certificates))  # fmt: skip
+    return codes, cached
 
 
 def find(
