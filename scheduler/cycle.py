@@ -75,7 +75,8 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
                 claim_lease=deps.claim_lease, shared=deps.shared,
             )  # fmt: skip
             if deps.tax is not None:
-                run_tax_step(deps.store, deps.tax, snapshot, summary, deps.clock)
+                snap = (snapshot.customers, snapshot.invoices)
+                run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)
         with deps.store.transaction() as session:
             runs.finish_run(
                 session, summary.run_id, status=summary.status, counts=summary.counts, errors=summary.errors,

@@ -57,7 +57,8 @@ def run_tax_step(
     """Upload dropped certificates, check invoices and payments, and queue what was found.
 
     A tax system that cannot be reached is recorded like any other connector failure;
-    the rest of the cycle is unaffected.
+    the rest of the cycle is unaffected. Invoices without tax fields (e.g. from a stored
+    snapshot, which does not keep them) are not judged.
 
     Returns:
         Every finding of this run (already-queued ones included).
