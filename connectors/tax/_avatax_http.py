@@ -7,12 +7,14 @@ Wire shapes follow `shared/reference/erp-and-tax-apis.md` §4: list responses ar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import structlog
 from tenacity import (
+    RetryCallState,
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
@@ -43,6 +45,22 @@ _THROTTLED = frozenset({"RateLimitExceededError"})
 class _Retry(TransientConnectorError):
     """A failure worth another attempt (429, 5xx, 408, a dropped connection)."""
 
+    def __init__(self, connector: str, message: str, retry_after: float | None = None) -> None:
+        super().__init__(connector, message)
+        self.retry_after = retry_after
+
+
+MAX_RETRY_AFTER = 120.0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a numeric Retry-After header (capped), else None."""
+    value = response.headers.get("retry-after", "")
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER)
+    except ValueError:
+        return None
+
 
 class AvaTaxHttp:
     """One AvaTax account: sends requests, retries what is safe, and pages through lists."""
@@ -58,10 +76,12 @@ class AvaTaxHttp:
         wait: WaitBaseT | None = None,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._name = name
         self._attempts = attempts
-        self._wait = wait if wait is not None else wait_exponential(multiplier=1, max=30)
+        self._backoff = wait if wait is not None else wait_exponential(multiplier=1, max=30)
+        self._sleep = sleep
         self._client = httpx.Client(
             base_url=base_url,
             auth=httpx.BasicAuth(account_id, license_key),
@@ -108,6 +128,7 @@ class AvaTaxHttp:
         retrying = Retrying(
             stop=stop_after_attempt(self._attempts),
             wait=self._wait,
+            sleep=self._sleep,
             retry=retry_if_exception_type(_Retry),
             reraise=True,
         )
@@ -115,6 +136,13 @@ class AvaTaxHttp:
             return retrying(self._once, method, path, idempotent=idempotent, **kwargs)
         except _Retry as exc:
             raise TransientConnectorError(self._name, exc.message) from exc
+
+    def _wait(self, state: RetryCallState) -> float:
+        """The server's Retry-After when it sent one, else exponential backoff."""
+        failure = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(failure, _Retry) and failure.retry_after is not None:
+            return failure.retry_after
+        return float(self._backoff(state))
 
     def _once(self, method: str, path: str, *, idempotent: bool, **kwargs: Any) -> Any:
         try:
@@ -146,10 +174,9 @@ class AvaTaxHttp:
             return PermanentConnectorError(self._name, f"{text} (certificates not set up)")
         if status in _AUTH_STATUSES:
             return PermanentConnectorError(self._name, text)
-        if (
-            status == httpx.codes.TOO_MANY_REQUESTS or code in _THROTTLED
-        ):  # refused before doing anything: always safe
-            return _Retry(self._name, text)
+        if status == httpx.codes.TOO_MANY_REQUESTS or code in _THROTTLED:
+            # Refused before anything was done: safe to retry even a create.
+            return _Retry(self._name, text, _retry_after(response))
         if status in _RETRY_STATUSES:
             return (
                 _Retry(self._name, text)

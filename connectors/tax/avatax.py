@@ -6,6 +6,7 @@ Paths and fields follow `shared/reference/erp-and-tax-apis.md` §4.5-4.6 and §4
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -35,6 +36,7 @@ class AvaTaxSystem:
         attempts: int = 4,
         wait: WaitBaseT | None = None,
         transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._name = name
         self._company_id = company_id
@@ -42,6 +44,7 @@ class AvaTaxSystem:
         self._http = AvaTaxHttp(
             name=name, base_url=BASE_URLS[environment], account_id=account_id,
             license_key=license_key, attempts=attempts, wait=wait, transport=transport,
+            sleep=sleep,
         )  # fmt: skip
 
     def __repr__(self) -> str:

@@ -168,6 +168,29 @@ def test_429_is_retried_then_succeeds() -> None:
 
 
 @respx.mock
+def test_retry_after_is_honoured_on_429_even_for_a_create() -> None:
+    """A 429 was refused before anything happened: the create is retried after Retry-After."""
+    slept: list[float] = []
+    route = respx.post(f"{COMPANY}/customers")
+    route.side_effect = [
+        httpx.Response(
+            429,
+            headers={"Retry-After": "7"},
+            json=_error("RateLimitExceededError", "slow down", 1723),
+        ),
+        httpx.Response(200, json=[{"customerCode": "C1", "name": "One"}]),
+    ]
+    system = AvaTaxSystem(
+        name="avatax", account_id="1", license_key=LICENSE, company_id=123456, sleep=slept.append
+    )
+
+    created = system.create_customers([NewTaxCustomer(customer_code="C1", name="One")])
+
+    assert [c.customer_code for c in created] == ["C1"]
+    assert slept == [7.0]
+
+
+@respx.mock
 def test_persistent_5xx_becomes_transient_after_the_last_attempt() -> None:
     """Server errors are retried `attempts` times, then reported as transient."""
     route = respx.get(f"{COMPANY}/customers").respond(500, json=_error("ServerError", "oops"))
