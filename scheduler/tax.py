@@ -21,7 +21,7 @@ from review import NewReviewItem, open_many
 from scheduler._health import connector_failed, connector_ok
 from scheduler._summary import RunSummary
 from scheduler._tax_upload import upload_folder
-from store import Store, reviews
+from store import Store, StoreConflictError, reviews
 from store import tax as tax_cache
 from taxcheck import (
     ShortPayment,
@@ -63,6 +63,20 @@ def run_tax_step(
     Returns:
         Every finding of this run (already-queued ones included).
     """
+    try:
+        return _run(store, deps, snapshot, summary, clock)
+    except StoreConflictError:  # another daemon sharing the store did the same just now
+        log.info("tax_step_taken", connector=deps.system.name)
+        return []
+
+
+def _run(
+    store: Store,
+    deps: TaxCheckDeps,
+    snapshot: tuple[Sequence[Customer], Sequence[Invoice]],
+    summary: RunSummary,
+    clock: Clock,
+) -> list[TaxFinding]:
     system = deps.system
     try:
         if deps.uploads is not None:
