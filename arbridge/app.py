@@ -14,9 +14,13 @@ from config import ArbridgeSettings, CsvProfileSettings, FolderBankSettings
 from config.secrets import SecretRef
 from connectors.bank import CsvProfile, FolderBankSource
 from connectors.base import BankSource, ErpGateway
+from connectors.tax import AvaTaxSystem, InMemoryTaxSystem
+from connectors.tax_base import TaxSystem
+from domain.errors import ConfigError, ConfigProblem
 from matching import MatchSettings
 from review import ReviewQueue
 from scheduler import CycleDeps, make_trigger
+from scheduler.tax import TaxCheckDeps
 from store import Store, StoreUnavailableError, create_store_engine, upgrade
 
 
@@ -41,6 +45,7 @@ class App:
                 name: make_trigger(interval_seconds=rule.interval_seconds or 0, cron=rule.cron)
                 for name, rule in self.settings.schedule.connectors.items()
             },
+            tax=build_tax_deps(self.settings),
         )
 
 
@@ -112,3 +117,34 @@ def build_bank_source(settings: FolderBankSettings) -> BankSource:
 def build_erp(settings: ArbridgeSettings) -> ErpGateway:
     """The ERP gateway from its settings."""
     return build_erp_gateway(settings.connectors.erp)
+
+
+def build_tax_system(settings: ArbridgeSettings) -> TaxSystem | None:
+    """The tax system from its settings, or None when none is configured."""
+    tax = settings.connectors.tax
+    if tax is None:
+        return None
+    if tax.kind == "memory":
+        return InMemoryTaxSystem(name=tax.name)
+    try:
+        license_key = tax.license_key.resolve()
+    except LookupError as exc:
+        where = "connectors.tax.license_key"
+        raise ConfigError(where, [ConfigProblem(path=where, message=str(exc))]) from None
+    MASKER.register(license_key)
+    return AvaTaxSystem(
+        name=tax.name, account_id=tax.account_id, license_key=license_key,
+        environment=tax.environment, company_id=tax.company_id, company_code=tax.company_code,
+    )  # fmt: skip
+
+
+def build_tax_deps(settings: ArbridgeSettings) -> TaxCheckDeps | None:
+    """The tax step's collaborators, or None when no tax system is configured."""
+    system = build_tax_system(settings)
+    if system is None:
+        return None
+    return TaxCheckDeps(
+        system=system,
+        expiry_warning_days=settings.tax.expiry_warning_days,
+        uploads=settings.tax.uploads,
+    )

@@ -14,6 +14,7 @@ from arbridge.app import App, build_app, open_store
 from arbridge.cli_bank import bank
 from arbridge.cli_daemon import run, status
 from arbridge.cli_review import review
+from arbridge.cli_tax import tax
 from arbridge.logs import configure_logging
 from config import ArbridgeSettings, CsvErpSettings, load_settings, settings_json_schema
 from domain.errors import ArbridgeError, ConfigError
@@ -147,6 +148,7 @@ cli.add_command(review)
 cli.add_command(run)
 cli.add_command(status)
 cli.add_command(bank)
+cli.add_command(tax)
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from config.secrets import SecretField
+from config.tax import TaxSettings, TaxSystemSettings
 
 _PASSWORD_IN_URL = re.compile(r"://[^/@:]+:[^/@]+@")
 
@@ -250,10 +251,12 @@ class ConnectorsSettings(_Settings):
 
     bank: list[BankSourceSettings] = Field(default_factory=list)
     erp: ErpSettings
+    tax: TaxSystemSettings | None = None
 
     @model_validator(mode="after")
     def _unique_names(self) -> ConnectorsSettings:
         names = [b.name for b in self.bank] + [self.erp.name]
+        names += [self.tax.name] if self.tax is not None else []
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise ValueError(f"connector names must be unique; repeated: {', '.join(dupes)}")
@@ -350,6 +353,7 @@ class ArbridgeSettings(_Settings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    tax: TaxSettings = Field(default_factory=TaxSettings)
 
     @model_validator(mode="after")
     def _scheduled_connectors_exist(self) -> ArbridgeSettings:

@@ -35,7 +35,11 @@ class Customer:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Invoice:
-    """An ERP invoice as last seen; `open_amount` is what is still owed."""
+    """An ERP invoice as last seen; `open_amount` is what is still owed.
+
+    `tax_amount` and `ship_to_region` are known only where the ERP reports them
+    (None = unknown, which is not the same as a zero tax amount).
+    """
 
     invoice_id: str
     customer_id: str
@@ -46,10 +50,14 @@ class Invoice:
     currency: str = "USD"
     terms: str = ""
     po_number: str | None = None
+    tax_amount: Decimal | None = None
+    ship_to_region: str | None = None
 
     def __post_init__(self) -> None:
         _require_decimal(self.amount, "amount")
         _require_decimal(self.open_amount, "open_amount")
+        if self.tax_amount is not None:
+            _require_decimal(self.tax_amount, "tax_amount")
 
     @property
     def is_open(self) -> bool:

@@ -23,6 +23,7 @@ ACTIVE = (ReviewStatus.OPEN, ReviewStatus.ASSIGNED)
 _ALLOWED: dict[str, set[ReviewStatus]] = {
     "assign": {ReviewStatus.OPEN, ReviewStatus.ASSIGNED},
     "dismiss": {ReviewStatus.OPEN, ReviewStatus.ASSIGNED},
+    "resolve": {ReviewStatus.OPEN, ReviewStatus.ASSIGNED},
     "reopen": {ReviewStatus.RESOLVED, ReviewStatus.DISMISSED},
 }
 
@@ -194,6 +195,10 @@ class ReviewQueue:
         if not comment.strip():
             raise ReviewStateError("dismissing needs a comment saying why")
         self._change(item_id, "dismiss", actor, status=ReviewStatus.DISMISSED, comment=comment)
+
+    def resolve(self, item_id: int, *, actor: str, comment: str) -> None:
+        """Close an item because what it asked for was done (say what in the comment)."""
+        self._change(item_id, "resolve", actor, status=ReviewStatus.RESOLVED, comment=comment)
 
     def reopen(self, item_id: int, *, actor: str, comment: str | None = None) -> None:
         """Bring a closed item back to the queue."""

@@ -18,6 +18,7 @@ from scheduler._decide import decide
 from scheduler._pull import pull_bank, pull_erp
 from scheduler._push import push
 from scheduler._summary import RunSummary
+from scheduler.tax import TaxCheckDeps, run_tax_step
 from store import Store, runs
 
 log = structlog.get_logger("arbridge.cycle")
@@ -44,6 +45,7 @@ class CycleDeps:
     claim_lease: timedelta = timedelta(seconds=60)
     shared: bool = False  # several daemons on this store (else this one holds its lease)
     pull_triggers: Mapping[str, BaseTrigger] = field(default_factory=dict)
+    tax: TaxCheckDeps | None = None
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -72,6 +74,9 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
                 deps.store, deps.erp, summary, deps.clock, worker=deps.worker,
                 claim_lease=deps.claim_lease, shared=deps.shared,
             )  # fmt: skip
+            if deps.tax is not None:
+                snap = (snapshot.customers, snapshot.invoices)
+                run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)
         with deps.store.transaction() as session:
             runs.finish_run(
                 session, summary.run_id, status=summary.status, counts=summary.counts, errors=summary.errors,

@@ -210,3 +210,15 @@ class ConnectorHealthRow(SQLModel, table=True):
     last_failure_at: datetime | None = _when(nullable=True)
     last_error: str | None = Field(default=None, sa_type=Text)
     consecutive_failures: int = 0
+
+
+class TaxRecordRow(SQLModel, table=True):
+    """A tax-system customer or certificate as last pulled (the cache incremental pulls update)."""
+
+    __tablename__ = "tax_record"
+
+    connector: str = Field(primary_key=True, max_length=100)
+    kind: str = Field(primary_key=True, max_length=20)  # customer | certificate
+    key: str = Field(primary_key=True, max_length=200)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    seen_at: datetime = _when()

@@ -41,6 +41,10 @@ class Row:
         except ValueError:
             raise self.error(field, value, "is not an amount") from None
 
+    def optional_money(self, field: str) -> Decimal | None:
+        """A decimal amount that may be empty (or absent from the header)."""
+        return self.money(field) if self.values.get(field) else None
+
     def date(self, field: str) -> date:
         """An ISO date."""
         value = self.values[field]

@@ -5,7 +5,8 @@ appended to `applications.csv`, one row per allocation, and never written twice:
 a row is identified by (bank_transaction_id, invoice_id), so a retry after a
 crash writes only the rows that are missing. Open amounts returned by
 `fetch_invoices` already net out the rows in `applications.csv`, as an ERP
-would after importing them.
+would after importing them. Invoices may carry the optional columns
+`tax_amount` and `ship_to_region` (read by the tax checks).
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ def _invoice(row: Row) -> Invoice:
         currency=row.optional("currency") or "USD",
         terms=row.optional("terms") or "",
         po_number=row.optional("po_number"),
+        tax_amount=row.optional_money("tax_amount"),
+        ship_to_region=row.optional("ship_to_region"),
     )
 
 

@@ -1,0 +1,16 @@
+"""Pure tax checks: invoices and payments against exemption certificates. Imports only domain."""
+
+from taxcheck.certificates import by_customer, covering, expiring, missing_customers
+from taxcheck.invoices import check_invoice, check_invoices
+from taxcheck.payments import ShortPayment, exemption_claim
+
+__all__ = [
+    "ShortPayment",
+    "by_customer",
+    "check_invoice",
+    "check_invoices",
+    "covering",
+    "exemption_claim",
+    "expiring",
+    "missing_customers",
+]
