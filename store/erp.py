@@ -70,6 +70,8 @@ def _invoice_values(erp: str, inv: Invoice, now: datetime) -> dict[str, object]:
         "currency": inv.currency,
         "terms": inv.terms,
         "po_number": inv.po_number,
+        "tax_amount": inv.tax_amount,
+        "ship_to_region": inv.ship_to_region,
         "seen_at": now,
     }
 
@@ -95,7 +97,8 @@ def load_snapshot(
     invoices = [
         Invoice(invoice_id=i.invoice_id, customer_id=i.customer_id, invoice_date=i.invoice_date,
                 due_date=i.due_date, amount=i.amount, open_amount=i.open_amount,
-                currency=i.currency, terms=i.terms, po_number=i.po_number)
+                currency=i.currency, terms=i.terms, po_number=i.po_number,
+                tax_amount=i.tax_amount, ship_to_region=i.ship_to_region)
         for i in session.exec(select(InvoiceRow).where(InvoiceRow.erp == erp))
     ]  # fmt: skip
     return customers, invoices, cursor.updated_at

@@ -94,6 +94,8 @@ class InvoiceRow(SQLModel, table=True):
     currency: str = Field(default="USD", max_length=3)
     terms: str = Field(default="", max_length=100)
     po_number: str | None = Field(default=None, max_length=100)
+    tax_amount: Decimal | None = _money(nullable=True)
+    ship_to_region: str | None = Field(default=None, max_length=20)
     seen_at: datetime = _when()
 
 
