@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from config import ArbridgeSettings, CsvProfileSettings, FolderBankSettings
 from config.secrets import SecretRef
 from connectors.bank import CsvProfile, FolderBankSource
 from connectors.base import BankSource, ErpGateway
+from connectors.erp._http import RequestLimiter, Window
 from connectors.tax import AvaTaxSystem, InMemoryTaxSystem
 from connectors.tax_base import TaxSystem
 from domain.errors import ConfigError, ConfigProblem
@@ -22,6 +24,7 @@ from review import ReviewQueue
 from scheduler import CycleDeps, make_trigger
 from scheduler.tax import TaxCheckDeps
 from store import Store, StoreUnavailableError, create_store_engine, upgrade
+from store.ratebudget import SharedRateBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +40,7 @@ class App:
         return CycleDeps(
             store=self.store,
             bank_sources=[build_bank_source(s) for s in self.settings.connectors.bank],
-            erp=build_erp(self.settings),
+            erp=build_erp(self.settings, store=self.store),
             match_settings=MatchSettings(max_suggestions=self.settings.matching.max_suggestions),
             claim_lease=timedelta(seconds=self.settings.store.claim_seconds),
             shared=self.settings.store.shared,
@@ -114,9 +117,16 @@ def build_bank_source(settings: FolderBankSettings) -> BankSource:
     )
 
 
-def build_erp(settings: ArbridgeSettings) -> ErpGateway:
+def build_erp(settings: ArbridgeSettings, store: Store | None = None) -> ErpGateway:
     """The ERP gateway from its settings."""
-    return build_erp_gateway(settings.connectors.erp)
+    if store is None or not settings.store.shared:
+        return build_erp_gateway(settings.connectors.erp)
+    name = settings.connectors.erp.name
+
+    def shared_budget(windows: Sequence[Window]) -> RequestLimiter:
+        return SharedRateBudget(store.engine, name, [(w.limit, w.seconds) for w in windows])
+
+    return build_erp_gateway(settings.connectors.erp, limiter_factory=shared_budget)
 
 
 def build_tax_system(settings: ArbridgeSettings) -> TaxSystem | None:

@@ -12,7 +12,7 @@ from config import (
 from config.secrets import SecretRef
 from connectors.base import ErpGateway
 from connectors.erp import CsvErpGateway, acumatica, business_central, quickbooks
-from connectors.erp._http import FileRefreshTokenStore
+from connectors.erp._http import FileRefreshTokenStore, LimiterFactory, RateLimiter
 
 ErpSettings = (
     CsvErpSettings | BusinessCentralErpSettings | AcumaticaErpSettings | QuickBooksErpSettings
@@ -26,14 +26,17 @@ def secret(ref: SecretRef) -> str:
     return value
 
 
-def build_erp_gateway(erp: ErpSettings) -> ErpGateway:
-    """The concrete gateway for the configured ERP kind."""
+def build_erp_gateway(
+    erp: ErpSettings, limiter_factory: LimiterFactory = RateLimiter
+) -> ErpGateway:
+    """The concrete gateway for the configured ERP kind (its rate limiter from the factory)."""
     if isinstance(erp, BusinessCentralErpSettings):
         return business_central.build(
             name=erp.name, tenant=erp.tenant, environment=erp.environment, company=erp.company,
             client_id=erp.client_id, client_secret=secret(erp.client_secret),
             journal_code=erp.journal_code, currency=erp.currency, post_journal=erp.post_journal,
             requests_per_minute=erp.requests_per_minute, timeout=erp.timeout_seconds,
+            limiter_factory=limiter_factory,
         )  # fmt: skip
     if isinstance(erp, AcumaticaErpSettings):
         return acumatica.build(
@@ -42,6 +45,7 @@ def build_erp_gateway(erp: ErpSettings) -> ErpGateway:
             branch=erp.branch, payment_method=erp.payment_method, cash_account=erp.cash_account,
             write_off_reason=erp.write_off_reason, currency=erp.currency,
             requests_per_minute=erp.requests_per_minute, timeout=erp.timeout_seconds,
+            limiter_factory=limiter_factory,
         )  # fmt: skip
     if isinstance(erp, QuickBooksErpSettings):
         return quickbooks.build(
@@ -50,6 +54,7 @@ def build_erp_gateway(erp: ErpSettings) -> ErpGateway:
             tokens=FileRefreshTokenStore(erp.refresh_token_file, connector=erp.name),
             sandbox=erp.sandbox, currency=erp.currency,
             requests_per_minute=erp.requests_per_minute, timeout=erp.timeout_seconds,
+            limiter_factory=limiter_factory,
         )  # fmt: skip
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications

@@ -224,3 +224,14 @@ class TaxRecordRow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     seen_at: datetime = _when()
+
+
+class RateEventRow(SQLModel, table=True):
+    """One request sent to a vendor API, for a rate budget shared by several daemons."""
+
+    __tablename__ = "rate_event"
+    __table_args__ = (Index("ix_rate_event_connector_at", "connector", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    connector: str = Field(max_length=100)
+    at: float  # seconds since the epoch (wall clock, comparable across processes)

@@ -3,7 +3,7 @@
 from connectors.erp._http import jsonbody
 from connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
 from connectors.erp._http.errors import HttpFailure, Verdict, classify_status
-from connectors.erp._http.ratelimit import RateLimiter, Window
+from connectors.erp._http.ratelimit import LimiterFactory, RateLimiter, RequestLimiter, Window
 from connectors.erp._http.tokens import (
     ClientCredentialsAuth,
     FileRefreshTokenStore,
@@ -19,8 +19,10 @@ __all__ = [
     "FileRefreshTokenStore",
     "HttpClient",
     "HttpFailure",
+    "LimiterFactory",
     "RateLimiter",
     "RefreshTokenStore",
+    "RequestLimiter",
     "RetryPolicy",
     "RotatingRefreshAuth",
     "TokenSet",

@@ -24,7 +24,7 @@ from tenacity.wait import wait_random_exponential
 
 from connectors.erp._http import jsonbody
 from connectors.erp._http.errors import HttpFailure, Verdict
-from connectors.erp._http.ratelimit import RateLimiter
+from connectors.erp._http.ratelimit import RateLimiter, RequestLimiter
 
 log = structlog.get_logger("arbridge.erp.http")
 
@@ -101,7 +101,7 @@ class HttpClient:
         client: httpx.Client,
         map_error: ErrorMapper,
         auth: Authenticator | None = None,
-        limiter: RateLimiter | None = None,
+        limiter: RequestLimiter | None = None,
         retry: RetryPolicy | None = None,
         secrets: Sequence[str] = (),
     ) -> None:

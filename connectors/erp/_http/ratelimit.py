@@ -13,6 +13,15 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
+
+
+class RequestLimiter(Protocol):
+    """Anything that makes a request wait for its turn (this module's or a shared budget)."""
+
+    def acquire(self) -> None:
+        """Block until one more request may go out, and count it."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +71,7 @@ class RateLimiter:
                 oldest = self._sent[-window.limit]
                 delay = max(delay, oldest + window.seconds - now)
         return delay
+
+
+LimiterFactory = Callable[[Sequence[Window]], RequestLimiter]
+"""Builds the limiter for a connector's vendor windows (the composition root may share it)."""

@@ -23,7 +23,15 @@ from connectors.base import (
     PostOutcome,
     PostResult,
 )
-from connectors.erp._http import HttpClient, RateLimiter, RetryPolicy, Window, jsonbody
+from connectors.erp._http import (
+    HttpClient,
+    LimiterFactory,
+    RateLimiter,
+    RequestLimiter,
+    RetryPolicy,
+    Window,
+    jsonbody,
+)
 from connectors.erp._http.batching import post_in_chunks
 from connectors.erp.acumatica import wire
 from connectors.erp.acumatica.session import CookieSession
@@ -305,7 +313,8 @@ def build(
     requests_per_minute: int = 100,
     timeout: float = 60.0,
     retry: RetryPolicy | None = None,
-    limiter: RateLimiter | None = None,
+    limiter: RequestLimiter | None = None,
+    limiter_factory: LimiterFactory = RateLimiter,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AcumaticaErpGateway:
@@ -321,7 +330,7 @@ def build(
     )
     api = HttpClient(
         connector=name, client=http, map_error=wire.map_error, auth=session,
-        limiter=limiter or RateLimiter([Window(requests_per_minute, 60.0)]), retry=retry, secrets=(password,),
+        limiter=limiter or limiter_factory([Window(requests_per_minute, 60.0)]), retry=retry, secrets=(password,),
     )  # fmt: skip
     session.bind(api)
     return AcumaticaErpGateway(

@@ -30,7 +30,9 @@ from connectors.base import (
 from connectors.erp._http import (
     ClientCredentialsAuth,
     HttpClient,
+    LimiterFactory,
     RateLimiter,
+    RequestLimiter,
     RetryPolicy,
     Window,
     jsonbody,
@@ -291,7 +293,8 @@ def build(
     api_host: str = API_HOST,
     login_host: str = LOGIN_HOST,
     retry: RetryPolicy | None = None,
-    limiter: RateLimiter | None = None,
+    limiter: RequestLimiter | None = None,
+    limiter_factory: LimiterFactory = RateLimiter,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> BusinessCentralErpGateway:
@@ -307,7 +310,7 @@ def build(
     )  # fmt: skip
     api = HttpClient(
         connector=name, client=http, map_error=wire.map_error, auth=auth,
-        limiter=limiter or RateLimiter([Window(requests_per_minute, 60.0), Window(6000, 300.0)]),
+        limiter=limiter or limiter_factory([Window(requests_per_minute, 60.0), Window(6000, 300.0)]),
         retry=retry, secrets=(client_secret,),
     )  # fmt: skip
     return BusinessCentralErpGateway(

@@ -26,8 +26,10 @@ from connectors.base import (
 from connectors.erp._http import (
     HttpClient,
     HttpFailure,
+    LimiterFactory,
     RateLimiter,
     RefreshTokenStore,
+    RequestLimiter,
     RetryPolicy,
     RotatingRefreshAuth,
     Verdict,
@@ -226,7 +228,8 @@ def build(
     api_host: str | None = None,
     token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
-    limiter: RateLimiter | None = None,
+    limiter: RequestLimiter | None = None,
+    limiter_factory: LimiterFactory = RateLimiter,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> QuickBooksErpGateway:
@@ -245,6 +248,6 @@ def build(
     windows = [Window(requests_per_minute, 60.0), Window(10, 1.0)]
     api = HttpClient(
         connector=name, client=http, map_error=wire.map_error, auth=auth,
-        limiter=limiter or RateLimiter(windows), retry=retry, secrets=(client_secret,),
+        limiter=limiter or limiter_factory(windows), retry=retry, secrets=(client_secret,),
     )  # fmt: skip
     return QuickBooksErpGateway(name=name, api=api, currency=currency)
