@@ -1,21 +1,175 @@
-"""Find candidate document references in free remittance text."""
+"""Invoice and PO numbers in free remittance text, however mangled, checked against an index.
+
+A reference is found when a run of words in the text, compared without case,
+spaces, dashes or `#`, is an invoice number; or when its digits, leading zeros
+and prefix dropped, are the digits of one; or when swapping two adjacent digits
+makes them so (a typing slip, marked `transposed` and trusted less).
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
-_TOKEN = re.compile(r"[A-Z0-9](?:[A-Z0-9_/\-]*[A-Z0-9])?")
+from domain.records import Invoice
+
+_WORD = re.compile(r"[A-Z0-9]+")
+_JOINER = re.compile(r"[\s\-#/.:_]{0,2}")
+_MAX_SPAN = 3
+_MIN_BARE_DIGITS = 3
+_MIN_TRANSPOSE_DIGITS = 4
+_MARKERS = frozenset(
+    {"INV", "INVS", "INVOICE", "INVOICES", "IN", "NO", "NR", "NUM", "REF", "BILL", "DOC"}
+)
+
+
+class RefHow(StrEnum):
+    """How a reference was recognised, best first."""
+
+    EXACT = "exact"
+    NORMALISED = "normalised"
+    PO = "po"
+    TRANSPOSED = "transposed"
+
+
+@dataclass(frozen=True, slots=True)
+class RefHit:
+    """Text that names one or more invoices (several when it cannot tell them apart)."""
+
+    text: str
+    invoice_ids: tuple[str, ...]
+    how: RefHow
 
 
 def extract_tokens(text: str) -> frozenset[str]:
-    """Every word-like token of the text, upper-cased, inner dashes and slashes kept.
+    """Every alphanumeric word of the text, upper-cased.
 
     >>> sorted(extract_tokens("Pmt inv-1001, INV-1002."))
-    ['INV-1001', 'INV-1002', 'PMT']
+    ['1001', '1002', 'INV', 'PMT']
     """
-    return frozenset(_TOKEN.findall(text.upper()))
+    return frozenset(_WORD.findall(text.upper()))
 
 
 def normalise_document_id(value: str) -> str:
     """How document ids are compared: upper-case, surrounding blanks dropped."""
     return value.strip().upper()
+
+
+def compact(value: str) -> str:
+    """Upper-case letters and digits only: `inv-0042` -> `INV0042`."""
+    return "".join(_WORD.findall(value.upper()))
+
+
+def digits_key(value: str) -> str:
+    """The digits of a value without leading zeros (empty when it has none)."""
+    return "".join(ch for ch in value if ch.isdigit()).lstrip("0")
+
+
+def _last_group(value: str) -> str:
+    groups = re.findall(r"\d+", value)
+    return groups[-1].lstrip("0") if len(groups) > 1 else ""
+
+
+def _transpositions(digits: str) -> Iterable[str]:
+    for i in range(len(digits) - 1):
+        if digits[i] != digits[i + 1]:
+            yield digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+
+
+class ReferenceIndex:
+    """Invoices indexed by their number (compact and digits) and by PO number."""
+
+    def __init__(self, invoices: Sequence[Invoice]) -> None:
+        self._compact: dict[str, list[str]] = {}
+        self._digits: dict[str, list[str]] = {}
+        self._po: dict[str, list[str]] = {}
+        self._prefixes: set[str] = set(_MARKERS)
+        for inv in invoices:
+            prefix = re.match(r"[A-Z]*", inv.invoice_id.upper())
+            if prefix and prefix.group(0):
+                self._prefixes.add(prefix.group(0))
+            self._add(self._compact, compact(inv.invoice_id), inv.invoice_id)
+            key = digits_key(inv.invoice_id)
+            self._add(self._digits, key, inv.invoice_id)
+            last = _last_group(inv.invoice_id)
+            if len(last) >= _MIN_BARE_DIGITS and last != key:
+                self._add(self._digits, last, inv.invoice_id)
+            if inv.po_number:
+                self._add(self._po, compact(inv.po_number), inv.invoice_id)
+                po_digits = digits_key(inv.po_number)
+                if len(po_digits) >= _MIN_TRANSPOSE_DIGITS:
+                    self._add(self._po, po_digits, inv.invoice_id)
+
+    @staticmethod
+    def _add(index: dict[str, list[str]], key: str, invoice_id: str) -> None:
+        if key:
+            ids = index.setdefault(key, [])
+            if invoice_id not in ids:
+                ids.append(invoice_id)
+
+    def find(self, text: str, extra: Sequence[str] = ()) -> list[RefHit]:
+        """Every reference in `text` (and in structured `extra` references), in order."""
+        hits: list[RefHit] = []
+        seen: set[tuple[str, ...]] = set()
+        for chunk in (text, *extra):
+            for hit in self._scan(chunk.upper()):
+                if hit.invoice_ids not in seen:
+                    seen.add(hit.invoice_ids)
+                    hits.append(hit)
+        return hits
+
+    def _scan(self, text: str) -> Iterable[RefHit]:
+        words = list(_WORD.finditer(text))
+        i = 0
+        while i < len(words):
+            for span in range(min(_MAX_SPAN, len(words) - i), 0, -1):
+                run = words[i : i + span]
+                if not _joinable(text, run):
+                    continue
+                hit = self._lookup(text, run, exact_only=span > 1)
+                if hit is not None:
+                    yield hit
+                    i += span
+                    break
+            else:
+                i += 1
+
+    def _lookup(self, text: str, run: list[re.Match[str]], *, exact_only: bool) -> RefHit | None:
+        raw = text[run[0].start() : run[-1].end()]
+        joined = "".join(m.group(0) for m in run)
+        if not any(ch.isdigit() for ch in joined):
+            return None
+        ids = self._compact.get(joined)
+        if ids:
+            how = RefHow.EXACT if any(raw == i.upper() for i in ids) else RefHow.NORMALISED
+            return RefHit(raw, tuple(ids), how)
+        digits = digits_key(joined)
+        letters = re.match(r"[A-Z]*", joined)
+        prefix = letters.group(0) if letters else ""
+        if not digits or not joined[len(prefix) :].isdigit():
+            return None  # letters after digits (`12ABC`, `INV 12 AB`) are no document number
+        if prefix and prefix not in self._prefixes:
+            return None
+        hashed = run[0].start() > 0 and text[run[0].start() - 1] == "#"
+        if len(digits) < _MIN_BARE_DIGITS and not (prefix or hashed):
+            return None
+        ids = self._digits.get(digits)
+        if ids:
+            return RefHit(raw, tuple(ids), RefHow.NORMALISED)
+        ids = self._po.get(joined) or self._po.get(digits)
+        if ids:
+            return RefHit(raw, tuple(ids), RefHow.PO)
+        if exact_only or len(digits) < _MIN_TRANSPOSE_DIGITS:
+            return None
+        found = sorted({i for t in _transpositions(digits) for i in self._digits.get(t, ())})
+        return RefHit(raw, tuple(found), RefHow.TRANSPOSED) if found else None
+
+
+def _joinable(text: str, run: list[re.Match[str]]) -> bool:
+    """Whether words are close enough to be one number (`INV 10-05`), not a sentence."""
+    for left, right in zip(run, run[1:], strict=False):
+        if not _JOINER.fullmatch(text, left.end(), right.start()):
+            return False
+    return True

@@ -1,0 +1,70 @@
+"""Company names as banks write them: normalised words, consonant skeletons, legal suffixes gone."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+LEGAL_WORDS = frozenset(
+    "INC INCORPORATED LLC LLP LP LTD LIMITED CORP CORPORATION CO COMPANY PLC GMBH AG SA SAS BV NV "
+    "PTY SONS AND THE OF".split()
+)
+NOISE_WORDS = frozenset(
+    "PAYMENT PAYMENTS PMT PYMT PAY ACH CREDIT CR WIRE WIRES TRF XFER TRANSFER REMIT REMITTANCE "
+    "DEPOSIT DEP INV INVS INVOICE INVOICES REF RE FOR FROM BY ORIG ORIGINATOR ID NAME ENTRY "
+    "DESCR CCD PPD CTX SEC IND BATCH TRN FED MEMO BILL BILLS PO NO NR NUM".split()
+)
+_WORD = re.compile(r"[A-Z0-9]+")
+_VOWELS = str.maketrans("", "", "AEIOU")
+
+
+@lru_cache(maxsize=200_000)
+def name_words(name: str) -> tuple[str, ...]:
+    """The words that identify a company: `Smith & Sons, Inc.` -> ('SMITH',)."""
+    text = name.upper().replace("&", " AND ").replace("'", "")
+    return tuple(w for w in _WORD.findall(text) if w not in LEGAL_WORDS)
+
+
+def text_words(text: str) -> tuple[str, ...]:
+    """Words of a bank text that may belong to a payer name (no digits, no banking jargon)."""
+    raw = text.upper().replace("&", " AND ").replace("'", "")
+    return tuple(
+        w for w in _WORD.findall(raw) if w not in LEGAL_WORDS and not any(ch.isdigit() for ch in w)
+    )
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """First letter plus the consonants, doubled letters once: `BRIGHTWATER` -> `BRGHTWTR`."""
+    rest = word[1:].translate(_VOWELS)
+    out = word[0]
+    for ch in rest:
+        if ch != out[-1]:
+            out += ch
+    return out
+
+
+def word_score(name_word: str, seen: str) -> float:
+    """How well a word in the bank text stands for a word of the customer's name (0-1)."""
+    if seen == name_word:
+        return 1.0
+    if len(seen) >= 3 and name_word.startswith(seen):  # abbreviated or truncated
+        return 0.92
+    sk_name, sk_seen = skeleton(name_word), skeleton(seen)
+    if len(seen) >= 3 and sk_seen == sk_name:  # vowels dropped
+        return 0.95
+    if len(sk_seen) >= 3 and sk_name.startswith(sk_seen) and seen == seen.translate(_VOWELS):
+        return 0.9  # vowels dropped and cut short
+    if len(seen) >= 5 and len(name_word) >= 5:
+        similarity = Levenshtein.normalized_similarity(name_word, seen)
+        if similarity >= 0.8:
+            return similarity
+    return 0.0
+
+
+def index_keys(word: str) -> tuple[str, ...]:
+    """Keys under which a name word is indexed, shared with its abbreviations and misspellings."""
+    keys = {word[:3], skeleton(word)[:3]}
+    return tuple(sorted(k for k in keys if len(k) >= 2))

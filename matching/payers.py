@@ -1,0 +1,132 @@
+"""Who paid: learned bank accounts and aliases first, then fuzzy company names.
+
+Names are compared word by word in order, each word of the customer's name
+scored against the best later word of the bank text (exact, abbreviated,
+truncated, vowels dropped, misspelt). Words that a 32-35 character bank field
+would have cut off do not count against a name. A name is accepted only when
+it scores above a threshold and clearly ahead of the next best customer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from domain.records import BankLine, Customer
+from matching.names import NOISE_WORDS, index_keys, name_words, text_words, word_score
+from matching.settings import MatchSettings, PayerHints
+
+TRUNCATION_START = 28
+MAX_POSTING = 2000
+MAX_CANDIDATES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PayerMatch:
+    """A customer recognised as the payer, how, and how sure (0-1)."""
+
+    customer_id: str
+    score: float
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    customer_id: str
+    words: tuple[str, ...]
+    cuttable: tuple[bool, ...]
+
+
+def _name_of(customer: Customer) -> _Name:
+    words = name_words(customer.name)
+    upper = customer.name.upper()
+    cuttable, pos = [], 0
+    for word in words:
+        found = upper.find(word, pos)
+        pos = found + len(word) if found >= 0 else pos
+        cuttable.append(found >= TRUNCATION_START)
+    return _Name(customer.customer_id, words, tuple(cuttable))
+
+
+class PayerIndex:
+    """Customers indexed by name-word keys, plus what the caller learned."""
+
+    def __init__(self, customers: Mapping[str, Customer], hints: PayerHints) -> None:
+        self._names = [_name_of(c) for c in customers.values() if name_words(c.name)]
+        self._keys: dict[str, list[int]] = {}
+        for pos, name in enumerate(self._names):
+            for key in {k for w in name.words for k in index_keys(w)}:
+                self._keys.setdefault(key, []).append(pos)
+        self._accounts = {k.replace(" ", "").upper(): v for k, v in hints.accounts.items()}
+        self._aliases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for alias, customer_id in hints.aliases.items():
+            words = text_words(alias)
+            if words:
+                self._aliases.setdefault(words[0], []).append((words, customer_id))
+
+    def identify(self, line: BankLine, settings: MatchSettings) -> PayerMatch | None:
+        """The customer who paid `line`, or None when no name is clearly recognised."""
+        if line.payer_account:
+            known = self._accounts.get(line.payer_account.replace(" ", "").upper())
+            if known is not None:
+                return PayerMatch(known, 1.0, f"bank account {line.payer_account} linked before")
+        text = line.payer_name or line.description
+        words = text_words(text)
+        alias = self._alias(words)
+        if alias is not None:
+            return alias
+        ranked = self.rank(words)
+        if not ranked:
+            return None
+        best_score, best = ranked[0]
+        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
+        if best_score < settings.name_threshold or best_score - runner_up < settings.name_margin:
+            return None
+        return PayerMatch(best.customer_id, best_score, f"name matches {best_score:.0%}")
+
+    def _alias(self, words: Sequence[str]) -> PayerMatch | None:
+        for start, word in enumerate(words):
+            for alias, customer_id in self._aliases.get(word, ()):
+                if tuple(words[start : start + len(alias)]) == alias:
+                    return PayerMatch(customer_id, 1.0, f"alias '{' '.join(alias)}' learned before")
+        return None
+
+    def rank(self, words: Sequence[str]) -> list[tuple[float, _Name]]:
+        """Candidate customers for the words, best first (ties by customer id)."""
+        votes: Counter[int] = Counter()
+        for word in dict.fromkeys(w for w in words if len(w) >= 2 and w not in NOISE_WORDS):
+            for key in index_keys(word):
+                posting = self._keys.get(key, ())
+                if len(posting) <= MAX_POSTING:
+                    votes.update(posting)
+        scored = [
+            (_score(self._names[p], words), self._names[p])
+            for p, _ in votes.most_common(MAX_CANDIDATES)
+        ]
+        scored.sort(key=lambda item: (-item[0], item[1].customer_id))
+        return [item for item in scored if item[0] > 0]
+
+
+def _score(name: _Name, words: Sequence[str]) -> float:
+    """Length-weighted share of the name's words found, in order, in the text."""
+    total = got = 0.0
+    start, strong = 0, False
+    for i, word in enumerate(name.words):
+        best, at = 0.0, -1
+        for j in range(start, len(words)):
+            s = word_score(word, words[j])
+            if s > best:
+                best, at = s, j
+                if s == 1.0:
+                    break
+        if best == 0.0 and name.cuttable[i] and start >= len(words) - 1:
+            continue  # cut off by the bank's field length
+        if best == 0.0 and all(name.cuttable[i:]) and got > 0:
+            continue
+        total += len(word)
+        if best > 0:
+            got += len(word) * best
+            start = at + 1
+            strong = strong or (best >= 0.9 and len(word) >= 4)
+    return got / total if total and strong else 0.0
