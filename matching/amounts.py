@@ -107,7 +107,7 @@ def discounted(
     late = [(inv, d) for inv, _, d in found if d and d.day > d.terms.days + grace_days]
     if late:
         inv, d = late[0]
-        pct = f"{d.terms.rate * 100:g}%"
+        pct = _pct(d.terms.rate)
         return None, (
             f"amount equals the open amount less a {pct} discount, but {inv.invoice_id} was paid "
             f"on day {d.day}, after the {d.terms.days}-day discount window"
@@ -118,9 +118,13 @@ def discounted(
     ]
     parts[-1] = _absorb(parts[-1], amount - sum((p.cash for p in parts), ZERO))
     first = next(d for _, _, d in found if d)
-    pct = f"{first.terms.rate * 100:g}%"
+    pct = _pct(first.terms.rate)
     note = f"amount equals the open amount less {pct} discount, paid on day {first.day}"
     return Fit(FitKind.DISCOUNT, tuple(parts), note), None
+
+
+def _pct(rate: Decimal) -> str:
+    return f"{(rate * 100).normalize():f}%"
 
 
 def _absorb(part: Part, rounding: Decimal) -> Part:
@@ -130,10 +134,15 @@ def _absorb(part: Part, rounding: Decimal) -> Part:
     return Part(part.invoice, part.cash + rounding, part.adjustment - rounding, part.reason)
 
 
-def bank_fee(opens: Sequence[Open], amount: Decimal, tolerance: Decimal) -> Fit | None:
-    """The payment is short by no more than a bank fee; the fee closes the last invoice."""
+def bank_fee(
+    opens: Sequence[Open], amount: Decimal, tolerance: Decimal, max_share: Decimal
+) -> Fit | None:
+    """The payment is short by no more than a bank fee; the fee closes the last invoice.
+
+    The shortfall must be within `tolerance` and at most `max_share` of the open amount.
+    """
     short = total(opens) - amount
-    if not opens or not ZERO < short <= tolerance:
+    if not opens or not ZERO < short <= min(tolerance, total(opens) * max_share):
         return None
     *full, (inv, rem) = opens
     if rem <= short:

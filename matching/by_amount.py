@@ -115,8 +115,8 @@ def _subset(line: BankLine, opens: list[Open], books: Books) -> _Step:
 
 
 def _single_fee(line: BankLine, opens: list[Open], books: Books) -> _Step:
-    tolerance = books.settings.bank_fee_tolerance
-    fits = [f for o in opens if (f := amounts.bank_fee([o], line.amount, tolerance)) is not None]
+    tolerance, share = books.settings.bank_fee_tolerance, books.settings.bank_fee_max_share
+    fits = [f for o in opens if (f := amounts.bank_fee([o], line.amount, tolerance, share)) is not None]
     if len(fits) == 1:
         inv = fits[0].parts[0].invoice.invoice_id
         return Fit(FitKind.BANK_FEE, fits[0].parts, f"{inv}: {fits[0].note}"), FIT_CONFIDENCE[

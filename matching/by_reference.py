@@ -189,7 +189,7 @@ def _fit(line: BankLine, opens: list[Open], named: _Named, books: Books) -> Fit 
             suggest((ledger.by_id[i] for i in ids), "named; discount questioned"),
             named.payer_id,
         )
-    fit = amounts.bank_fee(opens, amount, settings.bank_fee_tolerance)
+    fit = amounts.bank_fee(opens, amount, settings.bank_fee_tolerance, settings.bank_fee_max_share)
     if fit is not None:
         return fit
     if amount > amounts.total(opens):

@@ -16,6 +16,15 @@ NOISE_WORDS = frozenset(
     "DEPOSIT DEP INV INVS INVOICE INVOICES REF RE FOR FROM BY ORIG ORIGINATOR ID NAME ENTRY "
     "DESCR CCD PPD CTX SEC IND BATCH TRN FED MEMO BILL BILLS PO NO NR NUM".split()
 )
+ABBREVIATIONS = {
+    "MFG": "MANUFACTURING", "MFR": "MANUFACTURING", "INTL": "INTERNATIONAL", "NATL": "NATIONAL",
+    "SVC": "SERVICE", "SVCS": "SERVICES", "SRVCS": "SERVICES", "CTR": "CENTER", "DIST": "DISTRIBUTION",
+    "DISTR": "DISTRIBUTORS", "ASSOC": "ASSOCIATES", "BROS": "BROTHERS", "GRP": "GROUP",
+    "HLDGS": "HOLDINGS", "MGMT": "MANAGEMENT", "AMER": "AMERICA", "TECH": "TECHNOLOGIES",
+    "SYS": "SYSTEMS", "ENGR": "ENGINEERING", "LABS": "LABORATORIES", "PROD": "PRODUCTS",
+    "EQUIP": "EQUIPMENT", "SUPP": "SUPPLY", "IND": "INDUSTRIAL", "INDS": "INDUSTRIES",
+    "MED": "MEDICAL", "ENT": "ENTERPRISES", "INTERNATL": "INTERNATIONAL", "MKTG": "MARKETING",
+}  # fmt: skip
 _WORD = re.compile(r"[A-Z0-9]+")
 _VOWELS = str.maketrans("", "", "AEIOU")
 
@@ -50,6 +59,8 @@ def word_score(name_word: str, seen: str) -> float:
     """How well a word in the bank text stands for a word of the customer's name (0-1)."""
     if seen == name_word:
         return 1.0
+    if ABBREVIATIONS.get(seen) == name_word:
+        return 0.95
     if len(seen) >= 3 and name_word.startswith(seen):  # abbreviated or truncated
         return 0.92
     sk_name, sk_seen = skeleton(name_word), skeleton(seen)

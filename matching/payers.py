@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.records import BankLine, Customer
-from matching.names import NOISE_WORDS, index_keys, name_words, text_words, word_score
+from matching.names import ABBREVIATIONS, NOISE_WORDS, index_keys, name_words, text_words, word_score
 from matching.settings import MatchSettings, PayerHints
 
 TRUNCATION_START = 28
@@ -59,11 +59,11 @@ class PayerIndex:
             for key in {k for w in name.words for k in index_keys(w)}:
                 self._keys.setdefault(key, []).append(pos)
         self._accounts = {k.replace(" ", "").upper(): v for k, v in hints.accounts.items()}
-        self._aliases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._aliases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for alias, customer_id in hints.aliases.items():
             words = text_words(alias)
             if words:
-                self._aliases.setdefault(words[0], []).append((words, customer_id))
+                self._aliases.setdefault(words[0], []).append((words, customer_id, alias))
 
     def identify(self, line: BankLine, settings: MatchSettings) -> PayerMatch | None:
         """The customer who paid `line`, or None when no name is clearly recognised."""
@@ -87,16 +87,16 @@ class PayerIndex:
 
     def _alias(self, words: Sequence[str]) -> PayerMatch | None:
         for start, word in enumerate(words):
-            for alias, customer_id in self._aliases.get(word, ()):
+            for alias, customer_id, given in self._aliases.get(word, ()):
                 if tuple(words[start : start + len(alias)]) == alias:
-                    return PayerMatch(customer_id, 1.0, f"alias '{' '.join(alias)}' learned before")
+                    return PayerMatch(customer_id, 1.0, f"alias '{given}' learned before")
         return None
 
     def rank(self, words: Sequence[str]) -> list[tuple[float, _Name]]:
         """Candidate customers for the words, best first (ties by customer id)."""
         votes: Counter[int] = Counter()
         for word in dict.fromkeys(w for w in words if len(w) >= 2 and w not in NOISE_WORDS):
-            for key in index_keys(word):
+            for key in {*index_keys(word), *index_keys(ABBREVIATIONS.get(word, word))}:
                 posting = self._keys.get(key, ())
                 if len(posting) <= MAX_POSTING:
                     votes.update(posting)

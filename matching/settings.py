@@ -29,6 +29,7 @@ class MatchSettings:
         name_threshold: lowest payer-name score (0-1) that identifies a customer.
         name_margin: how far ahead of the runner-up the best name must be.
         bank_fee_tolerance: largest shortfall written off as a bank fee.
+        bank_fee_max_share: largest shortfall as a share of the open amount.
         discount_grace_days: days after the discount window still accepted (bank float).
         apply_partial_payments: apply a short payment of one named invoice (else review).
         subset_max_invoices: open invoices of a payer considered by the subset search.
@@ -44,6 +45,7 @@ class MatchSettings:
     name_threshold: float = 0.86
     name_margin: float = 0.06
     bank_fee_tolerance: Decimal = Decimal("30.00")
+    bank_fee_max_share: Decimal = Decimal("0.10")
     discount_grace_days: int = 2
     apply_partial_payments: bool = True
     subset_max_invoices: int = 40
