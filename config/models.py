@@ -286,7 +286,13 @@ class MatchingSettings(_Settings):
         default=None, description="Review the first payment of a customer never paid before."
     )
     bank_fee_tolerance: Decimal | None = Field(
-        default=None, ge=0, decimal_places=2, description="Largest shortfall written off as a bank fee."
+        default=None,
+        ge=0,
+        decimal_places=2,
+        description="Largest shortfall written off as a bank fee.",
+    )
+    bank_fee_max_share: Decimal | None = Field(
+        default=None, ge=0, le=1, description="Largest bank fee as a share of the open amount."
     )
     discount_grace_days: int | None = Field(
         default=None, ge=0, le=30, description="Days after the discount window still accepted."
@@ -295,7 +301,10 @@ class MatchingSettings(_Settings):
         default=None, description="Apply a short payment of the one invoice it names."
     )
     name_threshold: float | None = Field(
-        default=None, ge=0.5, le=1, description="Lowest payer-name score that identifies a customer."
+        default=None,
+        ge=0.5,
+        le=1,
+        description="Lowest payer-name score that identifies a customer.",
     )
     subset_max_invoices: int | None = Field(default=None, ge=2, le=200)
     subset_max_size: int | None = Field(default=None, ge=2, le=20)

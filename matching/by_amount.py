@@ -20,6 +20,7 @@ from matching.subsets import find_subsets
 ONE_BY_AMOUNT = 0.99
 SUBSET = 0.93
 ALL_OPEN = 0.97
+MIN_ALL = 2
 
 
 def by_amount(line: BankLine, payer: PayerMatch, books: Books) -> Plan | Proposal:
@@ -45,7 +46,7 @@ def by_amount(line: BankLine, payer: PayerMatch, books: Books) -> Plan | Proposa
                 for f in result
             ]
             return review(line, ReviewReason.LOOKALIKE_INVOICES, why, sugg, payer.customer_id)
-    return _unmatched(line, payer, opens, books, who, late)
+    return _unmatched(line, payer, opens, books, who=who, late=late)
 
 
 _Step = tuple[Fit, float] | list[Fit] | str | None
@@ -86,7 +87,7 @@ def _single_discount(line: BankLine, opens: list[Open], books: Books) -> _Step:
 
 
 def _all_open(line: BankLine, opens: list[Open], books: Books) -> _Step:
-    if len(opens) < 2 or amounts.total(opens) != line.amount:
+    if len(opens) < MIN_ALL or amounts.total(opens) != line.amount:
         return None
     fit = amounts.exact(opens, line.amount)
     assert fit is not None
@@ -116,7 +117,9 @@ def _subset(line: BankLine, opens: list[Open], books: Books) -> _Step:
 
 def _single_fee(line: BankLine, opens: list[Open], books: Books) -> _Step:
     tolerance, share = books.settings.bank_fee_tolerance, books.settings.bank_fee_max_share
-    fits = [f for o in opens if (f := amounts.bank_fee([o], line.amount, tolerance, share)) is not None]
+    fits = [
+        f for o in opens if (f := amounts.bank_fee([o], line.amount, tolerance, share)) is not None
+    ]
     if len(fits) == 1:
         inv = fits[0].parts[0].invoice.invoice_id
         return Fit(FitKind.BANK_FEE, fits[0].parts, f"{inv}: {fits[0].note}"), FIT_CONFIDENCE[
@@ -126,7 +129,13 @@ def _single_fee(line: BankLine, opens: list[Open], books: Books) -> _Step:
 
 
 def _unmatched(
-    line: BankLine, payer: PayerMatch, opens: list[Open], books: Books, who: str, late: str | None
+    line: BankLine,
+    payer: PayerMatch,
+    opens: list[Open],
+    books: Books,
+    *,
+    who: str,
+    late: str | None,
 ) -> Proposal:
     ledger = books.ledger
     if late is not None:

@@ -17,6 +17,7 @@ from matching.references import RefHit, RefHow
 from matching.subsets import find_subsets
 
 REF_PAYER_CONFIDENCE = 0.97
+CLOSED_NAMED = 0.95  # some named invoices were already paid
 STRONG_FITS = frozenset({FitKind.EXACT, FitKind.DISCOUNT, FitKind.BANK_FEE})
 
 
@@ -35,44 +36,44 @@ def by_reference(
     named = _resolve(line, hits, payer, books)
     if named is None or isinstance(named, Proposal):
         return named
-    ledger = books.ledger
     ids = list(dict.fromkeys(inv.invoice_id for _, inv in named.hits))
-    opens = ledger.opens(ids)
+    opens = books.ledger.opens(ids)
     open_now = [(inv, rem) for inv, rem in opens if rem > 0]
     closed = [inv for inv, rem in opens if rem <= 0]
     ref_note = named_as(named.hits)
-    if not open_now:
-        why = f"{ref_note}; {listed(i.invoice_id for i in closed)} already paid in full: a second payment?"
-        return review(
-            line,
-            ReviewReason.DUPLICATE_PAYMENT,
-            why,
-            suggest(closed, "already paid"),
-            named.payer_id,
-        )
-    if closed and line.amount == amounts.total(open_now) + sum((i.amount for i in closed), ZERO):
-        why = f"{ref_note}; {listed(i.invoice_id for i in closed)} already paid: this pays it a second time"
-        return review(
-            line,
-            ReviewReason.DUPLICATE_PAYMENT,
-            why,
-            suggest(closed, "already paid"),
-            named.payer_id,
-        )
+    duplicate = _second_payment(line, open_now, closed, named, ref_note)
+    if duplicate is not None:
+        return duplicate
     fit = _fit(line, open_now, named, books)
     if isinstance(fit, Proposal):
         return fit
+    plan = _plan(fit, named, ref_note)
     transposed = any(hit.how is RefHow.TRANSPOSED for hit, _ in named.hits)
     by_ref_only = named.payer_confidence == REF_PAYER_CONFIDENCE
     if by_ref_only and (fit.kind not in STRONG_FITS or transposed):
-        why = f"{named.payer_note}; {ref_note}; {fit.note}: payer not recognised by name, check it"
-        reason = ReviewReason.UNIDENTIFIED_PAYER
-        return review(line, reason, why, [_plan(fit, named, ref_note).as_suggestion()])
-    plan = _plan(fit, named, ref_note)
+        why = f"{plan.explanation}: payer not recognised by name, check it"
+        return review(line, ReviewReason.UNIDENTIFIED_PAYER, why, [plan.as_suggestion()])
     if closed:
-        return Plan(plan.customer_id, plan.fit, plan.confidence * 0.95,
-                    plan.explanation + f"; {listed(i.invoice_id for i in closed)} already paid, left out")  # fmt: skip
+        left_out = f"; {listed(i.invoice_id for i in closed)} already paid, left out"
+        return Plan(
+            plan.customer_id, plan.fit, plan.confidence * CLOSED_NAMED, plan.explanation + left_out
+        )
     return plan
+
+
+def _second_payment(
+    line: BankLine, open_now: list[Open], closed: list[Invoice], named: _Named, ref_note: str
+) -> Proposal | None:
+    """Every named invoice already paid, or the payment includes one that is."""
+    paid = listed(i.invoice_id for i in closed)
+    if not open_now:
+        why = f"{ref_note}; {paid} already paid in full: a second payment?"
+    elif closed and line.amount == amounts.total(open_now) + sum((i.amount for i in closed), ZERO):
+        why = f"{ref_note}; {paid} already paid: this pays it a second time"
+    else:
+        return None
+    sugg = suggest(closed, "already paid")
+    return review(line, ReviewReason.DUPLICATE_PAYMENT, why, sugg, named.payer_id)
 
 
 def _plan(fit: Fit, named: _Named, ref_note: str) -> Plan:

@@ -22,7 +22,7 @@ from matching.noncustomer import non_ar_reason
 from matching.payers import PayerIndex
 from matching.plans import Plan, review, suggest
 from matching.policy import hold
-from matching.references import RefHit, ReferenceIndex
+from matching.references import ReferenceIndex, RefHit
 from matching.settings import MatchSettings, PayerHints
 
 

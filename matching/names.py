@@ -8,13 +8,82 @@ from functools import lru_cache
 from rapidfuzz.distance import Levenshtein
 
 LEGAL_WORDS = frozenset(
-    "INC INCORPORATED LLC LLP LP LTD LIMITED CORP CORPORATION CO COMPANY PLC GMBH AG SA SAS BV NV "
-    "PTY SONS AND THE OF".split()
+    [
+        "INC",
+        "INCORPORATED",
+        "LLC",
+        "LLP",
+        "LP",
+        "LTD",
+        "LIMITED",
+        "CORP",
+        "CORPORATION",
+        "CO",
+        "COMPANY",
+        "PLC",
+        "GMBH",
+        "AG",
+        "SA",
+        "SAS",
+        "BV",
+        "NV",
+        "PTY",
+        "SONS",
+        "AND",
+        "THE",
+        "OF",
+    ]
 )
 NOISE_WORDS = frozenset(
-    "PAYMENT PAYMENTS PMT PYMT PAY ACH CREDIT CR WIRE WIRES TRF XFER TRANSFER REMIT REMITTANCE "
-    "DEPOSIT DEP INV INVS INVOICE INVOICES REF RE FOR FROM BY ORIG ORIGINATOR ID NAME ENTRY "
-    "DESCR CCD PPD CTX SEC IND BATCH TRN FED MEMO BILL BILLS PO NO NR NUM".split()
+    [
+        "PAYMENT",
+        "PAYMENTS",
+        "PMT",
+        "PYMT",
+        "PAY",
+        "ACH",
+        "CREDIT",
+        "CR",
+        "WIRE",
+        "WIRES",
+        "TRF",
+        "XFER",
+        "TRANSFER",
+        "REMIT",
+        "REMITTANCE",
+        "DEPOSIT",
+        "DEP",
+        "INV",
+        "INVS",
+        "INVOICE",
+        "INVOICES",
+        "REF",
+        "RE",
+        "FOR",
+        "FROM",
+        "BY",
+        "ORIG",
+        "ORIGINATOR",
+        "ID",
+        "NAME",
+        "ENTRY",
+        "DESCR",
+        "CCD",
+        "PPD",
+        "CTX",
+        "SEC",
+        "IND",
+        "BATCH",
+        "TRN",
+        "FED",
+        "MEMO",
+        "BILL",
+        "BILLS",
+        "PO",
+        "NO",
+        "NR",
+        "NUM",
+    ]
 )
 ABBREVIATIONS = {
     "MFG": "MANUFACTURING", "MFR": "MANUFACTURING", "INTL": "INTERNATIONAL", "NATL": "NATIONAL",
@@ -55,27 +124,40 @@ def skeleton(word: str) -> str:
     return out
 
 
+MIN_ABBREVIATION = 3
+MIN_FUZZY_LENGTH = 5
+MIN_FUZZY_SIMILARITY = 0.8
+MIN_KEY = 2
+
+
+def _shortened(name_word: str, seen: str) -> float:
+    """Abbreviations, truncation and dropped vowels; 0 when none applies."""
+    if ABBREVIATIONS.get(seen) == name_word:
+        return 0.95
+    if len(seen) < MIN_ABBREVIATION:
+        return 0.0
+    if name_word.startswith(seen):
+        return 0.92
+    sk_name, sk_seen = skeleton(name_word), skeleton(seen)
+    if sk_seen == sk_name:
+        return 0.95
+    if sk_name.startswith(sk_seen) and seen == seen.translate(_VOWELS):
+        return 0.9  # vowels dropped and cut short
+    return 0.0
+
+
 def word_score(name_word: str, seen: str) -> float:
     """How well a word in the bank text stands for a word of the customer's name (0-1)."""
     if seen == name_word:
         return 1.0
-    if ABBREVIATIONS.get(seen) == name_word:
-        return 0.95
-    if len(seen) >= 3 and name_word.startswith(seen):  # abbreviated or truncated
-        return 0.92
-    sk_name, sk_seen = skeleton(name_word), skeleton(seen)
-    if len(seen) >= 3 and sk_seen == sk_name:  # vowels dropped
-        return 0.95
-    if len(sk_seen) >= 3 and sk_name.startswith(sk_seen) and seen == seen.translate(_VOWELS):
-        return 0.9  # vowels dropped and cut short
-    if len(seen) >= 5 and len(name_word) >= 5:
-        similarity = Levenshtein.normalized_similarity(name_word, seen)
-        if similarity >= 0.8:
-            return similarity
-    return 0.0
+    score = _shortened(name_word, seen)
+    if score or len(seen) < MIN_FUZZY_LENGTH or len(name_word) < MIN_FUZZY_LENGTH:
+        return score
+    similarity = Levenshtein.normalized_similarity(name_word, seen)
+    return similarity if similarity >= MIN_FUZZY_SIMILARITY else 0.0
 
 
 def index_keys(word: str) -> tuple[str, ...]:
     """Keys under which a name word is indexed, shared with its abbreviations and misspellings."""
     keys = {word[:3], skeleton(word)[:3]}
-    return tuple(sorted(k for k in keys if len(k) >= 2))
+    return tuple(sorted(k for k in keys if len(k) >= MIN_KEY))

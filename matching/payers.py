@@ -14,12 +14,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.records import BankLine, Customer
-from matching.names import ABBREVIATIONS, NOISE_WORDS, index_keys, name_words, text_words, word_score
+from matching.names import (
+    ABBREVIATIONS,
+    NOISE_WORDS,
+    index_keys,
+    name_words,
+    text_words,
+    word_score,
+)
 from matching.settings import MatchSettings, PayerHints
 
 TRUNCATION_START = 28
 MAX_POSTING = 2000
 MAX_CANDIDATES = 200
+MIN_WORD = 2
+STRONG_WORD_SCORE = 0.9
+STRONG_WORD_LENGTH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +105,7 @@ class PayerIndex:
     def rank(self, words: Sequence[str]) -> list[tuple[float, _Name]]:
         """Candidate customers for the words, best first (ties by customer id)."""
         votes: Counter[int] = Counter()
-        for word in dict.fromkeys(w for w in words if len(w) >= 2 and w not in NOISE_WORDS):
+        for word in dict.fromkeys(w for w in words if len(w) >= MIN_WORD and w not in NOISE_WORDS):
             for key in {*index_keys(word), *index_keys(ABBREVIATIONS.get(word, word))}:
                 posting = self._keys.get(key, ())
                 if len(posting) <= MAX_POSTING:
@@ -128,5 +138,5 @@ def _score(name: _Name, words: Sequence[str]) -> float:
         if best > 0:
             got += len(word) * best
             start = at + 1
-            strong = strong or (best >= 0.9 and len(word) >= 4)
+            strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
     return got / total if total and strong else 0.0

@@ -8,6 +8,7 @@ makes them so (a typing slip, marked `transposed` and trusted less).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -139,37 +140,40 @@ class ReferenceIndex:
     def _lookup(self, text: str, run: list[re.Match[str]], *, exact_only: bool) -> RefHit | None:
         raw = text[run[0].start() : run[-1].end()]
         joined = "".join(m.group(0) for m in run)
-        if not any(ch.isdigit() for ch in joined):
-            return None
-        ids = self._compact.get(joined)
+        ids = self._compact.get(joined) if any(ch.isdigit() for ch in joined) else None
         if ids:
             how = RefHow.EXACT if any(raw == i.upper() for i in ids) else RefHow.NORMALISED
             return RefHit(raw, tuple(ids), how)
-        digits = digits_key(joined)
-        letters = re.match(r"[A-Z]*", joined)
-        prefix = letters.group(0) if letters else ""
-        if not digits or not joined[len(prefix) :].isdigit():
-            return None  # letters after digits (`12ABC`, `INV 12 AB`) are no document number
-        if prefix and prefix not in self._prefixes:
+        digits = self._number(text, run, joined)
+        if not digits:
             return None
-        hashed = run[0].start() > 0 and text[run[0].start() - 1] == "#"
-        if len(digits) < _MIN_BARE_DIGITS and not (prefix or hashed):
-            return None
-        ids = self._digits.get(digits)
-        if ids:
-            return RefHit(raw, tuple(ids), RefHow.NORMALISED)
-        ids = self._po.get(joined) or self._po.get(digits)
-        if ids:
-            return RefHit(raw, tuple(ids), RefHow.PO)
+        for index, how in ((self._digits, RefHow.NORMALISED), (self._po, RefHow.PO)):
+            ids = index.get(digits) or (index.get(joined) if how is RefHow.PO else None)
+            if ids:
+                return RefHit(raw, tuple(ids), how)
         if exact_only or len(digits) < _MIN_TRANSPOSE_DIGITS:
             return None
         found = sorted({i for t in _transpositions(digits) for i in self._digits.get(t, ())})
         return RefHit(raw, tuple(found), RefHow.TRANSPOSED) if found else None
 
+    def _number(self, text: str, run: list[re.Match[str]], joined: str) -> str:
+        """The digits of a run that reads as a document number (known prefix or `#`), else ''."""
+        digits = digits_key(joined)
+        letters = re.match(r"[A-Z]*", joined)
+        prefix = letters.group(0) if letters else ""
+        if not digits or not joined[len(prefix) :].isdigit():
+            return ""  # letters after digits (`12ABC`, `INV 12 AB`) are no document number
+        if prefix and prefix not in self._prefixes:
+            return ""
+        hashed = run[0].start() > 0 and text[run[0].start() - 1] == "#"
+        if len(digits) < _MIN_BARE_DIGITS and not (prefix or hashed):
+            return ""
+        return digits
+
 
 def _joinable(text: str, run: list[re.Match[str]]) -> bool:
     """Whether words are close enough to be one number (`INV 10-05`), not a sentence."""
-    for left, right in zip(run, run[1:], strict=False):
+    for left, right in itertools.pairwise(run):
         if not _JOINER.fullmatch(text, left.end(), right.start()):
             return False
     return True

@@ -13,6 +13,9 @@ from decimal import Decimal
 
 from matching.amounts import Open
 
+MIN_INVOICES = 2  # one invoice of the exact amount is not a subset question
+ENOUGH = 2  # two solutions make the answer ambiguous
+
 
 @dataclass(frozen=True, slots=True)
 class SubsetResult:
@@ -47,9 +50,9 @@ def find_subsets(
             return SubsetResult(tuple(found), complete=False)
         start, left, chosen = stack.pop()
         if left == 0:
-            if len(chosen) >= 2:
+            if len(chosen) >= MIN_INVOICES:
                 found.append(tuple(sorted(cents[k][1] for k in chosen)))
-                if len(found) >= 2:
+                if len(found) >= ENOUGH:
                     return SubsetResult(tuple(found), complete=True)
             continue
         if len(chosen) >= max_size or start >= len(values) or suffix[start] < left:

@@ -65,7 +65,12 @@ def context(**kwargs: object) -> MatchContext:
 
 
 def line(
-    description: str, amount: str, *, on: date = date(2026, 11, 6), bank_id: str = "TX1", **extra: object
+    description: str,
+    amount: str,
+    *,
+    on: date = date(2026, 11, 6),
+    bank_id: str = "TX1",
+    **extra: object,
 ) -> BankLine:
     """A credit line on the operating account."""
     return BankLine(

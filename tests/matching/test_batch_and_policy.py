@@ -59,7 +59,9 @@ def test_learned_alias_identifies_the_payer() -> None:
 def test_amount_above_the_limit_is_held_with_the_plan_as_suggestion() -> None:
     settings = MatchSettings(max_auto_amount=Decimal("999.99"))
 
-    [proposal] = match_lines([line("ACME INDUSTRIAL SUPPLY INV-0042", "1000.00")], context(), settings)
+    [proposal] = match_lines(
+        [line("ACME INDUSTRIAL SUPPLY INV-0042", "1000.00")], context(), settings
+    )
 
     assert proposal.reason is ReviewReason.POLICY_HOLD
     assert "above the auto-posting limit 999.99" in proposal.explanation
@@ -71,13 +73,17 @@ def test_customer_override_beats_the_general_limit() -> None:
         max_auto_amount=Decimal("10.00"),
         customers={"C100": CustomerPolicy(max_auto_amount=Decimal("5000.00"))},
     )
-    [proposal] = match_lines([line("ACME INDUSTRIAL SUPPLY INV-0042", "1000.00")], context(), settings)
+    [proposal] = match_lines(
+        [line("ACME INDUSTRIAL SUPPLY INV-0042", "1000.00")], context(), settings
+    )
     assert proposal.outcome is ProposalOutcome.APPLY
 
 
 def test_customer_set_to_manual_is_always_reviewed() -> None:
     settings = MatchSettings(customers={"C100": CustomerPolicy(auto_apply=False)})
-    [proposal] = match_lines([line("ACME INDUSTRIAL SUPPLY INV-0042", "1000.00")], context(), settings)
+    [proposal] = match_lines(
+        [line("ACME INDUSTRIAL SUPPLY INV-0042", "1000.00")], context(), settings
+    )
     assert proposal.reason is ReviewReason.POLICY_HOLD
     assert "customer C100 is always reviewed" in proposal.explanation
 
@@ -99,12 +105,16 @@ def test_first_time_payer_is_held_when_history_is_known() -> None:
 
 def test_low_confidence_goes_to_review() -> None:
     settings = MatchSettings(min_confidence=0.99)
-    [proposal] = match_lines([line("DELTA HARBOR LOGISTICS INV 3030", "1234.56")], context(), settings)
+    [proposal] = match_lines(
+        [line("DELTA HARBOR LOGISTICS INV 3030", "1234.56")], context(), settings
+    )
     assert proposal.outcome is ProposalOutcome.REVIEW
     assert "confidence 0.88 is below 0.99" in proposal.explanation
 
 
 def test_partial_payments_can_be_sent_to_review() -> None:
     settings = MatchSettings(apply_partial_payments=False)
-    [proposal] = match_lines([line("ACME INDUSTRIAL SUPPLY INV-0044", "400.00")], context(), settings)
+    [proposal] = match_lines(
+        [line("ACME INDUSTRIAL SUPPLY INV-0044", "400.00")], context(), settings
+    )
     assert proposal.reason is ReviewReason.SHORT_PAYMENT
