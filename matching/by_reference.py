@@ -119,6 +119,10 @@ def _resolve(
         return review(
             line, ReviewReason.NO_MATCH, why, suggest((i for _, i in chosen), "named in the text")
         )
+    score = books.payers.name_score(line, payer_id)
+    if score >= books.settings.name_threshold:
+        note = f"payer {ledger.name(payer_id)} (name matches {score:.0%}, confirmed by the invoice numbers)"
+        return _Named(payer_id, note, 1.0, tuple(chosen))
     note = f"payer identified by the invoice numbers as {ledger.name(payer_id)}"
     return _Named(payer_id, note, REF_PAYER_CONFIDENCE, tuple(chosen))
 

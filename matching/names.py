@@ -146,6 +146,7 @@ def _shortened(name_word: str, seen: str) -> float:
     return 0.0
 
 
+@lru_cache(maxsize=500_000)
 def word_score(name_word: str, seen: str) -> float:
     """How well a word in the bank text stands for a word of the customer's name (0-1)."""
     if seen == name_word:

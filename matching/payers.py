@@ -26,7 +26,7 @@ from matching.settings import MatchSettings, PayerHints
 
 TRUNCATION_START = 28
 MAX_POSTING = 2000
-MAX_CANDIDATES = 200
+MAX_CANDIDATES = 40
 MIN_WORD = 2
 STRONG_WORD_SCORE = 0.9
 STRONG_WORD_LENGTH = 4
@@ -64,6 +64,7 @@ class PayerIndex:
 
     def __init__(self, customers: Mapping[str, Customer], hints: PayerHints) -> None:
         self._names = [_name_of(c) for c in customers.values() if name_words(c.name)]
+        self._by_id = {name.customer_id: name for name in self._names}
         self._keys: dict[str, list[int]] = {}
         for pos, name in enumerate(self._names):
             for key in {k for w in name.words for k in index_keys(w)}:
@@ -87,13 +88,24 @@ class PayerIndex:
         if alias is not None:
             return alias
         ranked = self.rank(words)
-        if not ranked:
+        if not ranked or ranked[0][0] < settings.name_threshold:
             return None
-        best_score, best = ranked[0]
-        runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-        if best_score < settings.name_threshold or best_score - runner_up < settings.name_margin:
+        close = [name for score, name in ranked if score > ranked[0][0] - settings.name_margin]
+        best = _most_specific(close)
+        if best is None:
             return None
-        return PayerMatch(best.customer_id, best_score, f"name matches {best_score:.0%}")
+        score = next(score for score, name in ranked if name is best)
+        how = f"name matches {score:.0%}"
+        if len(close) > 1:
+            how += f", the most specific of {len(close)} similar names"
+        return PayerMatch(best.customer_id, score, how)
+
+    def name_score(self, line: BankLine, customer_id: str) -> float:
+        """How well the line's payer text matches one given customer's name (0-1)."""
+        name = self._by_id.get(customer_id)
+        return (
+            0.0 if name is None else _score(name, text_words(line.payer_name or line.description))
+        )
 
     def _alias(self, words: Sequence[str]) -> PayerMatch | None:
         for start, word in enumerate(words):
@@ -116,6 +128,15 @@ class PayerIndex:
         ]
         scored.sort(key=lambda item: (-item[0], item[1].customer_id))
         return [item for item in scored if item[0] > 0]
+
+
+def _most_specific(close: list[_Name]) -> _Name | None:
+    """The one name whose words include those of every other close name, if there is one."""
+    widest = max(close, key=lambda name: len(set(name.words)))
+    words = set(widest.words)
+    if all(set(other.words) < words for other in close if other is not widest):
+        return widest
+    return None
 
 
 def _score(name: _Name, words: Sequence[str]) -> float:

@@ -17,7 +17,7 @@ from enum import StrEnum
 from domain.records import Invoice
 
 _WORD = re.compile(r"[A-Z0-9]+")
-_JOINER = re.compile(r"[\s\-#/.:_]{0,2}")
+_JOINER = re.compile(r"[\s\-#/.:_]{0,3}")
 _MAX_SPAN = 3
 _MIN_BARE_DIGITS = 3
 _MIN_TRANSPOSE_DIGITS = 4
