@@ -10,8 +10,9 @@ it scores above a threshold and clearly ahead of the next best customer.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from domain.records import BankLine, Customer
 from matching.names import (
@@ -27,6 +28,7 @@ from matching.settings import MatchSettings, PayerHints
 TRUNCATION_START = 28
 MAX_POSTING = 2000
 MAX_CANDIDATES = 40
+RANK_CACHE = 100_000
 MIN_WORD = 2
 STRONG_WORD_SCORE = 0.9
 STRONG_WORD_LENGTH = 4
@@ -66,9 +68,17 @@ class PayerIndex:
         self._names = [_name_of(c) for c in customers.values() if name_words(c.name)]
         self._by_id = {name.customer_id: name for name in self._names}
         self._keys: dict[str, list[int]] = {}
+        self._pairs: dict[str, list[int]] = {}
+        self._single: dict[str, list[int]] = {}
         for pos, name in enumerate(self._names):
             for key in {k for w in name.words for k in index_keys(w)}:
                 self._keys.setdefault(key, []).append(pos)
+            for key in _pair_keys(name.words, index_keys):
+                self._pairs.setdefault(key, []).append(pos)
+            if len(name.words) == 1:
+                for key in index_keys(name.words[0]):
+                    self._single.setdefault(key, []).append(pos)
+        self._ranked: dict[tuple[str, ...], list[tuple[float, _Name]]] = {}
         self._accounts = {k.replace(" ", "").upper(): v for k, v in hints.accounts.items()}
         self._aliases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for alias, customer_id in hints.aliases.items():
@@ -116,18 +126,47 @@ class PayerIndex:
 
     def rank(self, words: Sequence[str]) -> list[tuple[float, _Name]]:
         """Candidate customers for the words, best first (ties by customer id)."""
+        words = tuple(words)
+        cached = self._ranked.get(words)
+        if cached is not None:
+            return cached
+        usable = [w for w in words if len(w) >= MIN_WORD and w not in NOISE_WORDS]
         votes: Counter[int] = Counter()
-        for word in dict.fromkeys(w for w in words if len(w) >= MIN_WORD and w not in NOISE_WORDS):
-            for key in {*index_keys(word), *index_keys(ABBREVIATIONS.get(word, word))}:
-                posting = self._keys.get(key, ())
-                if len(posting) <= MAX_POSTING:
-                    votes.update(posting)
+        for key in _pair_keys(usable, _text_keys):
+            votes.update(self._pairs.get(key, ()))
+        for word in usable:
+            for key in _text_keys(word):
+                votes.update(self._single.get(key, ()))
+        if not votes:
+            for word in dict.fromkeys(usable):
+                for key in _text_keys(word):
+                    posting = self._keys.get(key, ())
+                    if len(posting) <= MAX_POSTING:
+                        votes.update(posting)
         scored = [
             (_score(self._names[p], words), self._names[p])
             for p, _ in votes.most_common(MAX_CANDIDATES)
         ]
         scored.sort(key=lambda item: (-item[0], item[1].customer_id))
-        return [item for item in scored if item[0] > 0]
+        ranked = [item for item in scored if item[0] > 0]
+        if len(self._ranked) < RANK_CACHE:
+            self._ranked[words] = ranked
+        return ranked
+
+
+@lru_cache(maxsize=200_000)
+def _text_keys(word: str) -> tuple[str, ...]:
+    """Index keys of a word seen in bank text, its usual abbreviation expanded."""
+    return tuple(sorted({*index_keys(word), *index_keys(ABBREVIATIONS.get(word, word))}))
+
+
+def _pair_keys(words: Sequence[str], keys: Callable[[str], tuple[str, ...]]) -> set[str]:
+    """Keys of each word with the next one or the one after (a dropped middle word)."""
+    out: set[str] = set()
+    for i, first in enumerate(words):
+        for second in words[i + 1 : i + 3]:
+            out.update(f"{a}|{b}" for a in keys(first) for b in keys(second))
+    return out
 
 
 def _most_specific(close: list[_Name]) -> _Name | None:

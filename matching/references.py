@@ -17,6 +17,9 @@ from enum import StrEnum
 from domain.records import Invoice
 
 _WORD = re.compile(r"[A-Z0-9]+")
+_NOT_DIGIT = re.compile(r"\D+")
+_DIGIT_GROUP = re.compile(r"\d+")
+_PREFIX = re.compile(r"[A-Z]*")
 _JOINER = re.compile(r"[\s\-#/.:_]{0,3}")
 _MAX_SPAN = 3
 _MIN_BARE_DIGITS = 3
@@ -65,12 +68,7 @@ def compact(value: str) -> str:
 
 def digits_key(value: str) -> str:
     """The digits of a value without leading zeros (empty when it has none)."""
-    return "".join(ch for ch in value if ch.isdigit()).lstrip("0")
-
-
-def _last_group(value: str) -> str:
-    groups = re.findall(r"\d+", value)
-    return groups[-1].lstrip("0") if len(groups) > 1 else ""
+    return _NOT_DIGIT.sub("", value).lstrip("0")
 
 
 def _transpositions(digits: str) -> Iterable[str]:
@@ -88,27 +86,35 @@ class ReferenceIndex:
         self._po: dict[str, list[str]] = {}
         self._prefixes: set[str] = set(_MARKERS)
         for inv in invoices:
-            prefix = re.match(r"[A-Z]*", inv.invoice_id.upper())
-            if prefix and prefix.group(0):
-                self._prefixes.add(prefix.group(0))
-            self._add(self._compact, compact(inv.invoice_id), inv.invoice_id)
-            key = digits_key(inv.invoice_id)
-            self._add(self._digits, key, inv.invoice_id)
-            last = _last_group(inv.invoice_id)
-            if len(last) >= _MIN_BARE_DIGITS and last != key:
-                self._add(self._digits, last, inv.invoice_id)
-            if inv.po_number:
-                self._add(self._po, compact(inv.po_number), inv.invoice_id)
-                po_digits = digits_key(inv.po_number)
-                if len(po_digits) >= _MIN_TRANSPOSE_DIGITS:
-                    self._add(self._po, po_digits, inv.invoice_id)
+            self._add_invoice(inv)
+
+    def _add_invoice(self, inv: Invoice) -> None:
+        upper = inv.invoice_id.upper()
+        prefix = _PREFIX.match(upper)
+        if prefix and prefix.group(0):
+            self._prefixes.add(prefix.group(0))
+        self._add(self._compact, "".join(_WORD.findall(upper)), inv.invoice_id)
+        groups = _DIGIT_GROUP.findall(upper)
+        key = "".join(groups).lstrip("0")
+        self._add(self._digits, key, inv.invoice_id)
+        last = groups[-1].lstrip("0") if len(groups) > 1 else ""
+        if len(last) >= _MIN_BARE_DIGITS and last != key:
+            self._add(self._digits, last, inv.invoice_id)
+        if inv.po_number:
+            self._add(self._po, compact(inv.po_number), inv.invoice_id)
+            po_digits = digits_key(inv.po_number)
+            if len(po_digits) >= _MIN_TRANSPOSE_DIGITS:
+                self._add(self._po, po_digits, inv.invoice_id)
 
     @staticmethod
     def _add(index: dict[str, list[str]], key: str, invoice_id: str) -> None:
-        if key:
-            ids = index.setdefault(key, [])
-            if invoice_id not in ids:
-                ids.append(invoice_id)
+        if not key:
+            return
+        ids = index.get(key)
+        if ids is None:
+            index[key] = [invoice_id]
+        elif invoice_id not in ids:
+            ids.append(invoice_id)
 
     def find(self, text: str, extra: Sequence[str] = ()) -> list[RefHit]:
         """Every reference in `text` (and in structured `extra` references), in order."""
@@ -123,11 +129,15 @@ class ReferenceIndex:
 
     def _scan(self, text: str) -> Iterable[RefHit]:
         words = list(_WORD.finditer(text))
+        digits = [any(ch.isdigit() for ch in w.group(0)) for w in words]
         i = 0
         while i < len(words):
+            if not digits[i] and words[i].group(0) not in self._prefixes:
+                i += 1  # a number starts with digits or a known prefix
+                continue
             for span in range(min(_MAX_SPAN, len(words) - i), 0, -1):
                 run = words[i : i + span]
-                if not _joinable(text, run):
+                if not any(digits[i : i + span]) or not _joinable(text, run):
                     continue
                 hit = self._lookup(text, run, exact_only=span > 1)
                 if hit is not None:
@@ -159,7 +169,7 @@ class ReferenceIndex:
     def _number(self, text: str, run: list[re.Match[str]], joined: str) -> str:
         """The digits of a run that reads as a document number (known prefix or `#`), else ''."""
         digits = digits_key(joined)
-        letters = re.match(r"[A-Z]*", joined)
+        letters = _PREFIX.match(joined)
         prefix = letters.group(0) if letters else ""
         if not digits or not joined[len(prefix) :].isdigit():
             return ""  # letters after digits (`12ABC`, `INV 12 AB`) are no document number
