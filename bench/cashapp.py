@@ -1,6 +1,6 @@
 """Benchmark: cash-application quality on synthetic data with a truth file, and engine speed.
 
-Usage: .venv/bin/python -m bench.cashapp [--lines 2000] [--seeds 1 2 3]
+Usage: .venv/bin/python -m bench.cashapp [--lines 2000] [--seeds 1 2 3] [--format csv|ofx|camt]
 
 For each seed: writes a dataset in the contract layout (bench.cashapp_data), times the
 engine alone on it (lines/s), runs one real cycle through the CLI's composition root,
@@ -106,16 +106,22 @@ def engine_speed(config: Path) -> tuple[int, float]:
     return len(lines), time.perf_counter() - started
 
 
-def run_seed(lines: int, seed: int, total: Score) -> tuple[int, float]:
+def run_seed(lines: int, seed: int, fmt: str, total: Score) -> tuple[int, float]:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        generate(data, lines=lines, seed=seed)
+        generate(data, lines=lines, seed=seed, fmt=fmt)
         config = data / "arbridge.yaml"
         config.write_text(CONTRACT_CONFIG.format(data=data), encoding="utf-8")
         count, seconds = engine_speed(config)
-        run_cycle(build_app(load_settings(config)).cycle_deps())
-        with (data / "bank" / "statement.csv").open(encoding="utf-8") as fh:
-            descriptions = {r["Transaction ID"]: r["Description"] for r in csv.DictReader(fh)}
+        app = build_app(load_settings(config))
+        run_cycle(app.cycle_deps())
+        deps = app.cycle_deps()
+        descriptions = {
+            ln.bank_id: ln.description
+            for src in deps.bank_sources
+            for f in src.list_files()
+            for ln in src.read(f)
+        }
         score(data, total, descriptions)
     return count, seconds
 
@@ -142,12 +148,15 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=2000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--show", type=int, default=0, help="print this many misses")
+    parser.add_argument(
+        "--format", choices=["csv", "ofx", "camt"], default="csv", help="statement format"
+    )
     args = parser.parse_args()
     configure_logging("warning")
     total = Score()
     count, seconds = 0, 0.0
     for seed in args.seeds:
-        n, t = run_seed(args.lines, seed, total)
+        n, t = run_seed(args.lines, seed, args.format, total)
         count, seconds = count + n, seconds + t
     report(total)
     print(f"engine alone: {count:,} lines in {seconds:.2f} s = {count / seconds:,.0f} lines/s")

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from bench.cashapp_formats import WRITERS
 from bench.cashapp_names import STRANGERS, as_bank_writes, company_names
 
 CENT = Decimal("0.01")
@@ -45,7 +46,7 @@ class Inv:
 @dataclass
 class Line:
     day: date
-    text: str
+    text: tuple[str, str]  # payer as the bank writes it, remittance text
     amount: Decimal
     case: str
     apply: bool
@@ -126,7 +127,7 @@ def _full(inv: Inv) -> tuple[str, Decimal, Decimal, str]:
 def _named(w: _World, c: int, day: date, invs: list[Inv], *, amount: Decimal, case: str,
            mangled: bool = False, payer: int | None = None) -> Line:  # fmt: skip
     refs = [mangle(w.rng, i.invoice_id) if mangled else i.invoice_id for i in invs]
-    text = f"{w.payer_text(c if payer is None else payer)} {_remit(w.rng, refs)}"
+    text = (w.payer_text(c if payer is None else payer), _remit(w.rng, refs))
     return Line(day, text, amount, case, True, [_full(i) for i in invs])
 
 
@@ -162,7 +163,7 @@ def multi_unlisted(w: _World, c: int, day: date) -> list[Line]:
     return [
         Line(
             day,
-            f"{w.payer_text(c)} {_plain(w.rng)}",
+            (w.payer_text(c), _plain(w.rng)),
             total,
             "multi_unlisted",
             True,
@@ -174,7 +175,7 @@ def multi_unlisted(w: _World, c: int, day: date) -> list[Line]:
 def amount_only(w: _World, c: int, day: date) -> list[Line]:
     inv = w.take(c)
     return [
-        Line(day, f"{w.payer_text(c)} {_plain(w.rng)}", inv.open, "amount_only", True, [_full(inv)])
+        Line(day, (w.payer_text(c), _plain(w.rng)), inv.open, "amount_only", True, [_full(inv)])
     ]
 
 
@@ -241,7 +242,7 @@ def parent_pays(w: _World, c: int, day: date) -> list[Line]:
 
 def non_customer(w: _World, c: int, day: date) -> list[Line]:
     amount = Decimal(w.rng.randint(100, 900_000)) / 100
-    return [Line(day, w.rng.choice(NON_AR), amount, "non_customer", False)]
+    return [Line(day, ("", w.rng.choice(NON_AR)), amount, "non_customer", False)]
 
 
 def duplicate(w: _World, c: int, day: date) -> list[Line]:
@@ -261,14 +262,12 @@ def duplicate(w: _World, c: int, day: date) -> list[Line]:
 def lookalike(w: _World, c: int, day: date) -> list[Line]:
     inv = w.take(c)
     w.new_invoice(c, amount=inv.open)
-    return [Line(day, f"{w.payer_text(c)} {_plain(w.rng)}", inv.open, "lookalike", False)]
+    return [Line(day, (w.payer_text(c), _plain(w.rng)), inv.open, "lookalike", False)]
 
 
 def unidentifiable(w: _World, c: int, day: date) -> list[Line]:
     amount = Decimal(w.rng.randint(5_000, 2_000_000)) / 100
-    return [
-        Line(day, f"{w.rng.choice(STRANGERS)} {_plain(w.rng)}", amount, "unidentifiable", False)
-    ]
+    return [Line(day, (w.rng.choice(STRANGERS), _plain(w.rng)), amount, "unidentifiable", False)]
 
 
 MAKERS: dict[str, Callable[[_World, int, date], list[Line]]] = {
@@ -322,8 +321,11 @@ def _settle(w: _World, lines: list[Line]) -> None:
                     remaining[invoice_id] -= cash + adjustment
 
 
-def generate(folder: Path, *, lines: int, seed: int) -> None:
-    """Write a dataset of about `lines` bank lines in the contract layout, with truth.csv."""
+def generate(folder: Path, *, lines: int, seed: int, fmt: str = "csv") -> None:
+    """Write a dataset of about `lines` bank lines in the contract layout, with truth.csv.
+
+    `fmt` is the statement format: `csv` (the contract's), `ofx` (2.x XML) or `camt` (053).
+    """
     rng = random.Random(seed)
     world = _World(rng, customers=max(lines // 4, 20))
     weights = list(CASES.values())
@@ -338,10 +340,10 @@ def generate(folder: Path, *, lines: int, seed: int) -> None:
             )
             made.append(line)
     _settle(world, made)
-    _write(folder, world, made)
+    _write(folder, world, made, fmt)
 
 
-def _write(folder: Path, world: _World, made: list[Line]) -> None:
+def _write(folder: Path, world: _World, made: list[Line], fmt: str) -> None:
     (folder / "erp").mkdir(parents=True)
     (folder / "bank").mkdir()
     with (folder / "erp" / "customers.csv").open("w", newline="", encoding="utf-8") as fh:
@@ -356,13 +358,14 @@ def _write(folder: Path, world: _World, made: list[Line]) -> None:
         for inv in world.invoices:
             due = inv.issued + timedelta(days=30)
             out.writerow([inv.invoice_id, f"C{inv.customer:05d}", inv.issued, due, inv.amount, inv.open, "USD", inv.terms, ""])  # fmt: skip
-    with (folder / "bank" / "statement.csv").open("w", newline="", encoding="utf-8") as fh, \
-            (folder / "truth.csv").open("w", newline="", encoding="utf-8") as th:  # fmt: skip
-        out, truth = csv.writer(fh), csv.writer(th)
-        out.writerow(["Date", "Description", "Amount", "Transaction ID"])
+    rows = [
+        (f"TX{n:07d}", line.day, line.text[0], line.text[1], line.amount)
+        for n, line in enumerate(made)
+    ]
+    WRITERS[fmt](folder / "bank", rows)
+    with (folder / "truth.csv").open("w", newline="", encoding="utf-8") as th:
+        truth = csv.writer(th)
         truth.writerow(["bank_transaction_id", "case", "apply", "allocations"])
-        for n, line in enumerate(made):
-            tx = f"TX{n:07d}"
-            out.writerow([line.day.strftime("%m/%d/%Y"), line.text, f"{line.amount:.2f}", tx])
+        for (tx, *_), line in zip(rows, made, strict=True):
             alloc = " ".join(f"{i}:{c:.2f}:{a:.2f}:{r}" for i, c, a, r in line.alloc)
             truth.writerow([tx, line.case, int(line.apply), alloc])

@@ -92,8 +92,13 @@ class PayerIndex:
             known = self._accounts.get(line.payer_account.replace(" ", "").upper())
             if known is not None:
                 return PayerMatch(known, 1.0, f"bank account {line.payer_account} linked before")
-        text = line.payer_name or line.description
-        words = text_words(text)
+        for text in _texts(line):
+            found = self._by_name(text_words(text), settings)
+            if found is not None:
+                return found
+        return None
+
+    def _by_name(self, words: Sequence[str], settings: MatchSettings) -> PayerMatch | None:
         alias = self._alias(words)
         if alias is not None:
             return alias
@@ -167,6 +172,13 @@ def _pair_keys(words: Sequence[str], keys: Callable[[str], tuple[str, ...]]) -> 
         for second in words[i + 1 : i + 3]:
             out.update(f"{a}|{b}" for a in keys(first) for b in keys(second))
     return out
+
+
+def _texts(line: BankLine) -> tuple[str, ...]:
+    """Where the payer's name may be: the bank's payer field first, then the free text."""
+    if line.payer_name and line.payer_name != line.description:
+        return (line.payer_name, line.description)
+    return (line.description,)
 
 
 def _most_specific(close: list[_Name]) -> _Name | None:
