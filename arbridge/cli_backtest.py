@@ -17,6 +17,7 @@ from domain.money import format_money, parse_money
 from domain.records import BankLine
 from matching import MatchContext, match_lines
 from matching.backtest import BacktestReport, PostedRow, compare, replay_invoices
+from matching.misapplied import find_misapplications
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -41,7 +42,7 @@ HISTORY_COLUMNS = ("bank_transaction_id", "invoice_id", "amount")
 @click.option("--show", type=int, default=20, show_default=True, help="Wrong auto-posts to list.")
 @click.pass_obj
 def backtest(ctx: Context, history: Path, statements: tuple[Path, ...], show: int) -> None:
-    """Print precision, recall and what the current rules would have auto-posted wrongly."""
+    """Print precision, recall, what the rules would have auto-posted wrongly, and misapplications."""
     settings = ctx.settings
     try:
         posted = read_history(history)
@@ -51,13 +52,21 @@ def backtest(ctx: Context, history: Path, statements: tuple[Path, ...], show: in
         sys.exit(1)
     erp = build_erp(settings)
     customers = {c.customer_id: c for c in erp.fetch_customers()}
-    invoices = replay_invoices(list(erp.fetch_invoices()), posted)
-    proposals = match_lines(
-        lines,
-        MatchContext(customers=customers, invoices=invoices),
-        match_settings(settings.matching),
+    current = list(erp.fetch_invoices())
+    engine = match_settings(settings.matching)
+    replayed = MatchContext(customers=customers, invoices=replay_invoices(current, posted))
+    _print(compare(match_lines(lines, replayed, engine), posted), show)
+    findings = find_misapplications(
+        lines, posted, MatchContext(customers=customers, invoices=current), engine
     )
-    _print(compare(proposals, posted), show)
+    click.echo(f"suspected misapplications in the history: {len(findings)}")
+    for finding in findings[:show]:
+        fix = (
+            f" -> suggest {' '.join(finding.suggestions[0].invoice_ids)}"
+            if finding.suggestions
+            else ""
+        )
+        click.echo(f"MISAPPLIED {finding.line.bank_id}: {finding.explanation}{fix}")
 
 
 def read_history(path: Path) -> list[PostedRow]:

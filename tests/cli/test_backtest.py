@@ -51,6 +51,11 @@ def test_a_different_posting_is_listed_as_wrong(contract_data: Path) -> None:
     assert "precision 0.00% (0 right, 1 wrong); recall 0.00%" in output
     assert "WRONG TX0001: engine INV-1001=1250.00; posted INV-1002=1250.00" in output
     assert "lookalike_invoices 1" in output
+    assert (
+        "MISAPPLIED TX0001: suspected misapplication: the remittance names INV-1001, but INV-1002 was applied"
+        in output
+    )
+    assert "-> suggest INV-1001" in output
 
 
 def test_bad_history_names_file_line_and_field(contract_data: Path) -> None:
