@@ -41,3 +41,41 @@ def test_discount_bank_fee_and_overpayment_rows(contract_data: Path) -> None:
     )
     credit = rows["TX0009", ""]
     assert (credit["customer_id"], credit["amount"], credit["adjustment"]) == ("C005", "70.00", "0")
+
+
+def _camt(entries: str) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt>'
+        "<GrpHdr><MsgId>T</MsgId><CreDtTm>2026-11-20T00:00:00</CreDtTm></GrpHdr>"
+        f"<Stmt><Id>1</Id><Acct><Id><IBAN>DE00TEST</IBAN></Id></Acct>{entries}</Stmt></BkToCstmrStmt></Document>\n"
+    )
+
+
+def _entry(ref: str, amount: str, payer: str, memo: str) -> str:
+    return (
+        f'<Ntry><Amt Ccy="USD">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts><Cd>BOOK</Cd></Sts>'
+        f"<BookgDt><Dt>2026-11-10</Dt></BookgDt><AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls>"
+        f"<RltdPties><Dbtr><Nm>{payer}</Nm></Dbtr><DbtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></DbtrAcct></RltdPties>"
+        f"<RmtInf><Ustrd>{memo}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+    )
+
+
+def test_a_bank_account_learned_from_one_payment_identifies_the_next(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    runner = CliRunner()
+    (contract_data / "bank" / "statement-2026-11.csv").unlink()  # the demo's own payments aside
+    (contract_data / "bank" / "first.xml").write_text(
+        _camt(_entry("CAMT1", "1200.00", "Cobalt Ridge Mining Corp", "INV-1006")), encoding="utf-8"
+    )
+    assert runner.invoke(cli, ["--config", str(config), "run", "--once"]).exit_code == 0
+    (contract_data / "bank" / "second.xml").write_text(
+        _camt(_entry("CAMT2", "9800.00", "CRMC TREASURY SVCS", "OCT SETTLEMENT")), encoding="utf-8"
+    )
+
+    assert runner.invoke(cli, ["--config", str(config), "run", "--once"]).exit_code == 0
+
+    with (contract_data / "out" / "applications.csv").open(encoding="utf-8") as fh:
+        rows = {(r["bank_transaction_id"], r["invoice_id"]) for r in csv.DictReader(fh)}
+    assert ("CAMT1", "INV-1006") in rows
+    assert ("CAMT2", "INV-1005") in rows  # the payer's name is unknown; its account is not
