@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from domain.money import format_money
 from domain.records import ZERO, BankLine, Invoice, Proposal
@@ -174,32 +175,52 @@ def _foreign(
 
 
 def _fit(line: BankLine, opens: list[Open], named: _Named, books: Books) -> Fit | Proposal:
-    settings, ledger = books.settings, books.ledger
+    settings = books.settings
     amount = line.amount
     fit = amounts.exact(opens, amount)
-    if fit is not None:
-        return fit
-    fit, late = amounts.discounted(
-        opens, amount, line.booked_on, ledger.terms_of, settings.discount_grace_days
-    )
-    if fit is not None:
-        return fit
-    if late is not None:
-        ids = [i.invoice_id for i, _ in opens]
-        why = f"{named_as(named.hits)}; {late}"
-        return review(
-            line,
-            ReviewReason.SHORT_PAYMENT,
-            why,
-            suggest((ledger.by_id[i] for i in ids), "named; discount questioned"),
-            named.payer_id,
-        )
-    fit = amounts.bank_fee(opens, amount, settings.bank_fee_tolerance, settings.bank_fee_max_share)
+    if fit is None:
+        terms_of, grace = books.ledger.terms_of, settings.discount_grace_days
+        fit, late = amounts.discounted(opens, amount, line.booked_on, terms_of, grace)
+        if fit is None:
+            questioned = _questioned(line, opens, named, late)
+            if questioned is not None:
+                return questioned
+            share = settings.bank_fee_max_share
+            fit = amounts.bank_fee(opens, amount, settings.bank_fee_tolerance, share)
     if fit is not None:
         return fit
     if amount > amounts.total(opens):
         return _with_unlisted(line, opens, named, books)
     return _short(line, opens, named, books)
+
+
+def _questioned(
+    line: BankLine, opens: list[Open], named: _Named, late: str | None
+) -> Proposal | None:
+    """Short payments a clerk asks about: a discount taken late, or exactly the tax left unpaid."""
+    tax = _short_by_tax(opens, line.amount)
+    if late is not None:
+        why, hint = f"{named_as(named.hits)}; {late}", "named; discount questioned"
+    elif tax is not None:
+        owed = format_money(amounts.total(opens))
+        why = (
+            f"{named_as(named.hits)}; paid {format_money(line.amount)} of {owed}: "
+            f"short by exactly the tax ({format_money(tax)}), a tax-exemption claim?"
+        )
+        hint = "named; tax not paid"
+    else:
+        return None
+    sugg = suggest((i for i, _ in opens), hint, 0.5)
+    return review(line, ReviewReason.SHORT_PAYMENT, why, sugg, named.payer_id)
+
+
+def _short_by_tax(opens: list[Open], amount: Decimal) -> Decimal | None:
+    """The tax on the named invoices when the payment is short by exactly that, else None."""
+    taxes = [inv.tax_amount for inv, _ in opens]
+    if any(t is None for t in taxes):
+        return None
+    tax = sum((t for t in taxes if t is not None), ZERO)
+    return tax if tax > 0 and amounts.total(opens) - amount == tax else None
 
 
 def _with_unlisted(

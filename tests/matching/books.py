@@ -21,7 +21,7 @@ CUSTOMERS = [
 
 def _inv(
     invoice_id: str, customer_id: str, amount: str, *, open_amount: str | None = None,
-    issued: date = date(2026, 10, 1), terms: str = "NET30", po: str | None = None,
+    issued: date = date(2026, 10, 1), terms: str = "NET30", po: str | None = None, tax: str | None = None,
 ) -> Invoice:  # fmt: skip
     return Invoice(
         invoice_id=invoice_id,
@@ -32,6 +32,7 @@ def _inv(
         open_amount=Decimal(open_amount if open_amount is not None else amount),
         terms=terms,
         po_number=po,
+        tax_amount=Decimal(tax) if tax is not None else None,
     )
 
 
@@ -51,7 +52,7 @@ INVOICES = [
     _inv("INV-5001", "C500", "812.34"),
     _inv("INV-5002", "C500", "100.00"),
     _inv("INV-5003", "C500", "215.66"),
-    _inv("INV-5004", "C500", "1500.00"),
+    _inv("INV-5004", "C500", "1500.00", tax="100.00"),
 ]
 
 

@@ -94,6 +94,9 @@ CASES = [
          reason=ReviewReason.NO_MATCH, says="belongs to C100 Acme Industrial Supply Inc"),
     Case("short of several named invoices", "ACME INDUSTRIAL SUPPLY INV-0042 INV-0043", "1100.00",
          reason=ReviewReason.SHORT_PAYMENT, says="open 1250.00, paid 1100.00"),
+    Case("short by exactly the tax", "JOHNSON AND SONS INV-5004", "1400.00",
+         reason=ReviewReason.SHORT_PAYMENT, says="short by exactly the tax (100.00), a tax-exemption claim?",
+         suggested=("INV-5004",)),
     Case("known payer, nothing fits", "JOHNSON AND SONS", "77.77",
          reason=ReviewReason.NO_MATCH, says="no open invoice or combination"),
 ]  # fmt: skip
