@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from arbridge.erp_gateways import build_erp_gateway
 from arbridge.logs import MASKER
 from config import ArbridgeSettings, CsvProfileSettings, FolderBankSettings
+from config.models import MatchingSettings
 from config.secrets import SecretRef
 from connectors.bank import CsvProfile, FolderBankSource
 from connectors.base import BankSource, ErpGateway
@@ -19,7 +20,7 @@ from connectors.erp._http import RequestLimiter, Window
 from connectors.tax import AvaTaxSystem, InMemoryTaxSystem
 from connectors.tax_base import TaxSystem
 from domain.errors import ConfigError, ConfigProblem
-from matching import MatchSettings
+from matching import CustomerPolicy, MatchSettings
 from review import ReviewQueue
 from scheduler import CycleDeps, make_trigger
 from scheduler.tax import TaxCheckDeps
@@ -41,7 +42,7 @@ class App:
             store=self.store,
             bank_sources=[build_bank_source(s) for s in self.settings.connectors.bank],
             erp=build_erp(self.settings, store=self.store),
-            match_settings=MatchSettings(max_suggestions=self.settings.matching.max_suggestions),
+            match_settings=match_settings(self.settings.matching),
             claim_lease=timedelta(seconds=self.settings.store.claim_seconds),
             shared=self.settings.store.shared,
             pull_triggers={
@@ -50,6 +51,16 @@ class App:
             },
             tax=build_tax_deps(self.settings),
         )
+
+
+def match_settings(settings: MatchingSettings) -> MatchSettings:
+    """The engine's settings from the `matching:` section; keys left out keep the engine's defaults."""
+    given = settings.model_dump(exclude_unset=True, exclude_none=True, exclude={"customers"})
+    customers = {
+        cid: CustomerPolicy(**c.model_dump(exclude_none=True))
+        for cid, c in settings.customers.items()
+    }
+    return MatchSettings(**given, customers=customers)
 
 
 def store_url(settings: ArbridgeSettings) -> str:

@@ -11,6 +11,7 @@ import structlog
 
 from arbridge import __version__
 from arbridge.app import App, build_app, open_store
+from arbridge.cli_backtest import backtest
 from arbridge.cli_bank import bank
 from arbridge.cli_daemon import run, status
 from arbridge.cli_review import review
@@ -149,6 +150,7 @@ cli.add_command(run)
 cli.add_command(status)
 cli.add_command(bank)
 cli.add_command(tax)
+cli.add_command(backtest)
 
 
 def main() -> None:

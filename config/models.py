@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 from datetime import UTC
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -263,10 +264,53 @@ class ConnectorsSettings(_Settings):
         return self
 
 
+class CustomerMatchingSettings(_Settings):
+    """Auto-posting limits for one customer (each optional)."""
+
+    auto_apply: bool | None = Field(default=None, description="false: always review this customer.")
+    max_auto_amount: Decimal | None = Field(default=None, ge=0, decimal_places=2)
+    min_confidence: float | None = Field(default=None, ge=0, le=1)
+
+
 class MatchingSettings(_Settings):
-    """Knobs of the matching engine."""
+    """Knobs of the matching engine and the auto-posting policy; every key is optional."""
 
     max_suggestions: int = Field(default=5, ge=0, le=50)
+    min_confidence: float | None = Field(
+        default=None, ge=0, le=1, description="Proposals below this confidence are reviewed."
+    )
+    max_auto_amount: Decimal | None = Field(
+        default=None, ge=0, decimal_places=2, description="Lines above this are always reviewed."
+    )
+    review_first_time_payers: bool | None = Field(
+        default=None, description="Review the first payment of a customer never paid before."
+    )
+    bank_fee_tolerance: Decimal | None = Field(
+        default=None,
+        ge=0,
+        decimal_places=2,
+        description="Largest shortfall written off as a bank fee.",
+    )
+    bank_fee_max_share: Decimal | None = Field(
+        default=None, ge=0, le=1, description="Largest bank fee as a share of the open amount."
+    )
+    discount_grace_days: int | None = Field(
+        default=None, ge=0, le=30, description="Days after the discount window still accepted."
+    )
+    apply_partial_payments: bool | None = Field(
+        default=None, description="Apply a short payment of the one invoice it names."
+    )
+    name_threshold: float | None = Field(
+        default=None,
+        ge=0.5,
+        le=1,
+        description="Lowest payer-name score that identifies a customer.",
+    )
+    subset_max_invoices: int | None = Field(default=None, ge=2, le=200)
+    subset_max_size: int | None = Field(default=None, ge=2, le=20)
+    customers: dict[str, CustomerMatchingSettings] = Field(
+        default_factory=dict, description="Per-customer overrides, by ERP customer id."
+    )
 
 
 def _check_cron(cron: str | None) -> str | None:

@@ -20,6 +20,7 @@ class ReviewReason(StrEnum):
     QUARANTINED_FILE = "quarantined_file"
     CONNECTOR_DOWN = "connector_down"
     POSTING_REJECTED = "posting_rejected"
+    POLICY_HOLD = "policy_hold"
 
 
 class ReviewStatus(StrEnum):

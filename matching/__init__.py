@@ -1,6 +1,14 @@
 """The cash-application engine: pure functions from bank lines and invoices to proposals."""
 
-from matching.engine import MatchContext, MatchSettings, match_lines
+from matching.engine import MatchContext, match_lines
 from matching.references import extract_tokens
+from matching.settings import CustomerPolicy, MatchSettings, PayerHints
 
-__all__ = ["MatchContext", "MatchSettings", "extract_tokens", "match_lines"]
+__all__ = [
+    "CustomerPolicy",
+    "MatchContext",
+    "MatchSettings",
+    "PayerHints",
+    "extract_tokens",
+    "match_lines",
+]

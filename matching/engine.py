@@ -1,76 +1,38 @@
-"""The simplest honest engine: apply exact references at exact amounts, question the rest.
+"""The cash-application engine: bank lines, customers and invoices in, one proposal per line out.
 
-A credit line is applied only when the invoice numbers it names are open and their
-open amounts add up to the payment exactly. Everything else gets a review reason
-and, where the data allows, suggestions a person can accept with one click.
-Invoices applied earlier in the same batch count as paid for later lines.
+Lines are decided in two passes, each in (date, account, id) order: first the
+lines that name invoices, then the rest, so a payment by amount alone never
+takes an invoice that another line names. Invoices applied earlier in the batch
+count as paid for later lines. The engine is pure: same inputs, same output.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from domain.money import format_money
-from domain.records import (
-    ZERO,
-    Allocation,
-    BankLine,
-    Customer,
-    Invoice,
-    Proposal,
-    ProposalOutcome,
-    Suggestion,
-)
+from domain.records import Allocation, BankLine, Customer, Invoice, Proposal, ProposalOutcome
 from domain.review import ReviewReason
-from matching.references import extract_tokens, normalise_document_id
-
-EXACT_CONFIDENCE = 0.99
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MatchSettings:
-    """Tolerances and limits of the engine."""
-
-    max_suggestions: int = 5
+from matching.by_amount import by_amount
+from matching.by_reference import by_reference
+from matching.context import Books
+from matching.ledger import Ledger
+from matching.noncustomer import non_ar_reason
+from matching.payers import PayerIndex
+from matching.plans import Plan, review, suggest
+from matching.policy import hold
+from matching.references import ReferenceIndex, RefHit
+from matching.settings import MatchSettings, PayerHints
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MatchContext:
-    """What the caller knows: customers and every invoice with its current open amount."""
+    """What the caller knows: customers, every invoice with its open amount, what was learned."""
 
     customers: Mapping[str, Customer]
     invoices: Sequence[Invoice]
-
-
-@dataclass(slots=True)
-class _Ledger:
-    """Open amounts as they stand while a batch is being matched."""
-
-    by_id: dict[str, Invoice]
-    remaining: dict[str, Decimal]
-    by_amount: dict[Decimal, list[str]] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, invoices: Sequence[Invoice]) -> _Ledger:
-        ledger = cls(by_id={}, remaining={})
-        for inv in invoices:
-            key = normalise_document_id(inv.invoice_id)
-            ledger.by_id[key] = inv
-            ledger.remaining[key] = inv.open_amount
-            if inv.is_open:
-                ledger.by_amount.setdefault(inv.open_amount, []).append(key)
-        return ledger
-
-    def named_in(self, line: BankLine) -> list[str]:
-        tokens = extract_tokens(line.description) | {
-            normalise_document_id(r) for r in line.references
-        }
-        return sorted(t for t in tokens if t in self.by_id)
-
-    def consume(self, key: str, amount: Decimal) -> None:
-        self.remaining[key] -= amount
+    hints: PayerHints = field(default_factory=PayerHints)
 
 
 def match_lines(
@@ -79,109 +41,97 @@ def match_lines(
     """Decide what to do with each bank line.
 
     Args:
-        lines: bank lines not decided yet; matched in (date, account, id) order.
-        context: customers and invoices as the ERP reports them.
-        settings: engine limits; defaults when omitted.
+        lines: bank lines not decided yet.
+        context: customers and invoices as the ERP reports them, and learned payer links.
+        settings: tolerances and auto-posting policy; defaults when omitted.
 
     Returns:
-        One proposal per line, in the order matched. Same inputs, same output.
+        One proposal per line, in the order decided. Same inputs, same output.
     """
     settings = settings or MatchSettings()
-    ledger = _Ledger.of(context.invoices)
+    books = Books(
+        ledger=Ledger(context.customers, context.invoices),
+        refs=ReferenceIndex(context.invoices),
+        payers=PayerIndex(context.customers, context.hints),
+        settings=settings,
+        hints=context.hints,
+    )
     ordered = sorted(lines, key=lambda ln: (ln.booked_on, ln.account, ln.bank_id))
-    return [_decide(line, ledger, settings) for line in ordered]
+    found = [(line, books.refs.find(line.description, line.references)) for line in ordered]
+    first = [item for item in found if item[1]]
+    later = [item for item in found if not item[1]]
+    return [decide(line, hits, books) for line, hits in (*first, *later)]
 
 
-def _decide(line: BankLine, ledger: _Ledger, settings: MatchSettings) -> Proposal:
+def decide(line: BankLine, hits: Sequence[RefHit], books: Books) -> Proposal:
+    """One line's proposal; an applied plan is booked against the ledger at once."""
     if not line.is_credit:
         return Proposal(
             line=line, outcome=ProposalOutcome.IGNORE, explanation="debit: not incoming cash"
         )
-    named = ledger.named_in(line)
-    if named:
-        return _by_reference(line, named, ledger)
-    return _without_reference(line, ledger, settings)
+    result = _plan(line, hits, books)
+    if isinstance(result, Proposal):
+        return result
+    held = hold(result, line, books.settings, books.hints)
+    if held is not None:
+        reason, why = held
+        text = f"{result.explanation}; held for review: {why}"
+        return review(line, reason, text, [result.as_suggestion()], result.customer_id)
+    return _apply(line, result, books.ledger)
 
 
-def _by_reference(line: BankLine, named: list[str], ledger: _Ledger) -> Proposal:
-    invoices = [ledger.by_id[key] for key in named]
-    listed = ", ".join(inv.invoice_id for inv in invoices)
-    open_keys = [key for key in named if ledger.remaining[key] > 0]
-    suggestion = Suggestion(
-        invoice_ids=tuple(inv.invoice_id for inv in invoices),
-        customer_id=invoices[0].customer_id,
-        explanation=f"named in the text: {listed}",
-        confidence=0.5,
+def _plan(line: BankLine, hits: Sequence[RefHit], books: Books) -> Plan | Proposal:
+    payer = books.payers.identify(line, books.settings)
+    if hits:
+        result = by_reference(line, hits, payer, books)
+        if result is not None:
+            return result
+    marker = non_ar_reason(line.description)
+    if marker is not None and payer is None:
+        why = f"not customer cash: '{marker}' in the text and no customer or invoice recognised"
+        return review(line, ReviewReason.NON_AR_CREDIT, why)
+    if payer is None:
+        return _unidentified(line, books)
+    return by_amount(line, payer, books)
+
+
+def _unidentified(line: BankLine, books: Books) -> Proposal:
+    same = books.ledger.open_at(line.amount)[: books.settings.max_suggestions]
+    text = "payer not recognised and no invoice number found in the text"
+    if same:
+        text += f"; {len(same)} open invoice(s) of {format_money(line.amount)} shown as suggestions"
+    return review(
+        line, ReviewReason.UNIDENTIFIED_PAYER, text, suggest(same, "open amount equals the payment")
     )
-    if not open_keys:
-        return _review(
-            line, ReviewReason.DUPLICATE_PAYMENT, f"{listed} already paid in full", (suggestion,)
-        )
-    owed = sum((ledger.remaining[key] for key in open_keys), ZERO)
-    customers = {ledger.by_id[key].customer_id for key in open_keys}
-    if owed == line.amount and len(customers) == 1 and len(open_keys) == len(named):
-        return _apply(line, open_keys, ledger)
-    reason = ReviewReason.SHORT_PAYMENT if line.amount < owed else ReviewReason.OVERPAYMENT
-    text = (
-        f"{listed} named in the text; open {format_money(owed)}, paid {format_money(line.amount)}"
-    )
-    if len(open_keys) != len(named):
-        text += "; some named invoices are already paid"
-    return _review(line, reason, text, (suggestion,))
 
 
-def _apply(line: BankLine, keys: list[str], ledger: _Ledger) -> Proposal:
+def _apply(line: BankLine, plan: Plan, ledger: Ledger) -> Proposal:
     allocations = []
-    for key in keys:
-        inv = ledger.by_id[key]
+    for part in plan.fit.parts:
         allocations.append(
             Allocation(
-                invoice_id=inv.invoice_id, customer_id=inv.customer_id, amount=ledger.remaining[key]
+                invoice_id=part.invoice.invoice_id,
+                customer_id=part.invoice.customer_id,
+                amount=part.cash,
+                adjustment=part.adjustment,
+                adjustment_reason=part.reason,
             )
         )
-        ledger.consume(key, ledger.remaining[key])
-    listed = ", ".join(a.invoice_id or "" for a in allocations)
-    noun = "invoice" if len(allocations) == 1 else "invoices"
+        ledger.take(part.invoice.invoice_id, part.cash + part.adjustment)
+    if plan.fit.credit:
+        allocations.append(
+            Allocation(
+                invoice_id=None,
+                customer_id=plan.customer_id,
+                amount=plan.fit.credit,
+                adjustment_reason=None,
+            )
+        )
     return Proposal(
         line=line,
         outcome=ProposalOutcome.APPLY,
-        explanation=f"{noun} {listed} named in the text; amount equals the open amount",
-        confidence=EXACT_CONFIDENCE,
-        customer_id=allocations[0].customer_id,
+        explanation=plan.explanation,
+        confidence=round(plan.confidence, 4),
+        customer_id=plan.customer_id,
         allocations=tuple(allocations),
-    )
-
-
-def _without_reference(line: BankLine, ledger: _Ledger, settings: MatchSettings) -> Proposal:
-    same_amount = [
-        k for k in ledger.by_amount.get(line.amount, []) if ledger.remaining[k] == line.amount
-    ]
-    suggestions = tuple(
-        Suggestion(
-            invoice_ids=(ledger.by_id[k].invoice_id,),
-            customer_id=ledger.by_id[k].customer_id,
-            explanation=f"open amount equals the payment ({format_money(line.amount)})",
-            confidence=0.3,
-        )
-        for k in sorted(same_amount)[: settings.max_suggestions]
-    )
-    text = "no invoice number found in the text"
-    if suggestions:
-        text += f"; {len(same_amount)} open invoice(s) of the same amount"
-    return _review(line, ReviewReason.NO_MATCH, text, suggestions)
-
-
-def _review(
-    line: BankLine, reason: ReviewReason, text: str, suggestions: tuple[Suggestion, ...]
-) -> Proposal:
-    customer = (
-        suggestions[0].customer_id if len({s.customer_id for s in suggestions}) == 1 else None
-    )
-    return Proposal(
-        line=line,
-        outcome=ProposalOutcome.REVIEW,
-        explanation=text,
-        reason=reason,
-        customer_id=customer,
-        suggestions=suggestions,
     )

@@ -1,21 +1,189 @@
-"""Find candidate document references in free remittance text."""
+"""Invoice and PO numbers in free remittance text, however mangled, checked against an index.
+
+A reference is found when a run of words in the text, compared without case,
+spaces, dashes or `#`, is an invoice number; or when its digits, leading zeros
+and prefix dropped, are the digits of one; or when swapping two adjacent digits
+makes them so (a typing slip, marked `transposed` and trusted less).
+"""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
-_TOKEN = re.compile(r"[A-Z0-9](?:[A-Z0-9_/\-]*[A-Z0-9])?")
+from domain.records import Invoice
+
+_WORD = re.compile(r"[A-Z0-9]+")
+_NOT_DIGIT = re.compile(r"\D+")
+_DIGIT_GROUP = re.compile(r"\d+")
+_PREFIX = re.compile(r"[A-Z]*")
+_JOINER = re.compile(r"[\s\-#/.:_]{0,3}")
+_MAX_SPAN = 3
+_MIN_BARE_DIGITS = 3
+_MIN_TRANSPOSE_DIGITS = 4
+_MARKERS = frozenset(
+    {"INV", "INVS", "INVOICE", "INVOICES", "IN", "NO", "NR", "NUM", "REF", "BILL", "DOC"}
+)
+
+
+class RefHow(StrEnum):
+    """How a reference was recognised, best first."""
+
+    EXACT = "exact"
+    NORMALISED = "normalised"
+    PO = "po"
+    TRANSPOSED = "transposed"
+
+
+@dataclass(frozen=True, slots=True)
+class RefHit:
+    """Text that names one or more invoices (several when it cannot tell them apart)."""
+
+    text: str
+    invoice_ids: tuple[str, ...]
+    how: RefHow
 
 
 def extract_tokens(text: str) -> frozenset[str]:
-    """Every word-like token of the text, upper-cased, inner dashes and slashes kept.
+    """Every alphanumeric word of the text, upper-cased.
 
     >>> sorted(extract_tokens("Pmt inv-1001, INV-1002."))
-    ['INV-1001', 'INV-1002', 'PMT']
+    ['1001', '1002', 'INV', 'PMT']
     """
-    return frozenset(_TOKEN.findall(text.upper()))
+    return frozenset(_WORD.findall(text.upper()))
 
 
 def normalise_document_id(value: str) -> str:
     """How document ids are compared: upper-case, surrounding blanks dropped."""
     return value.strip().upper()
+
+
+def compact(value: str) -> str:
+    """Upper-case letters and digits only: `inv-0042` -> `INV0042`."""
+    return "".join(_WORD.findall(value.upper()))
+
+
+def digits_key(value: str) -> str:
+    """The digits of a value without leading zeros (empty when it has none)."""
+    return _NOT_DIGIT.sub("", value).lstrip("0")
+
+
+def _transpositions(digits: str) -> Iterable[str]:
+    for i in range(len(digits) - 1):
+        if digits[i] != digits[i + 1]:
+            yield digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
+
+
+class ReferenceIndex:
+    """Invoices indexed by their number (compact and digits) and by PO number."""
+
+    def __init__(self, invoices: Sequence[Invoice]) -> None:
+        self._compact: dict[str, list[str]] = {}
+        self._digits: dict[str, list[str]] = {}
+        self._po: dict[str, list[str]] = {}
+        self._prefixes: set[str] = set(_MARKERS)
+        for inv in invoices:
+            self._add_invoice(inv)
+
+    def _add_invoice(self, inv: Invoice) -> None:
+        upper = inv.invoice_id.upper()
+        prefix = _PREFIX.match(upper)
+        if prefix and prefix.group(0):
+            self._prefixes.add(prefix.group(0))
+        self._add(self._compact, "".join(_WORD.findall(upper)), inv.invoice_id)
+        groups = _DIGIT_GROUP.findall(upper)
+        key = "".join(groups).lstrip("0")
+        self._add(self._digits, key, inv.invoice_id)
+        last = groups[-1].lstrip("0") if len(groups) > 1 else ""
+        if len(last) >= _MIN_BARE_DIGITS and last != key:
+            self._add(self._digits, last, inv.invoice_id)
+        if inv.po_number:
+            self._add(self._po, compact(inv.po_number), inv.invoice_id)
+            po_digits = digits_key(inv.po_number)
+            if len(po_digits) >= _MIN_TRANSPOSE_DIGITS:
+                self._add(self._po, po_digits, inv.invoice_id)
+
+    @staticmethod
+    def _add(index: dict[str, list[str]], key: str, invoice_id: str) -> None:
+        if not key:
+            return
+        ids = index.get(key)
+        if ids is None:
+            index[key] = [invoice_id]
+        elif invoice_id not in ids:
+            ids.append(invoice_id)
+
+    def find(self, text: str, extra: Sequence[str] = ()) -> list[RefHit]:
+        """Every reference in `text` (and in structured `extra` references), in order."""
+        hits: list[RefHit] = []
+        seen: set[tuple[str, ...]] = set()
+        for chunk in (text, *extra):
+            for hit in self._scan(chunk.upper()):
+                if hit.invoice_ids not in seen:
+                    seen.add(hit.invoice_ids)
+                    hits.append(hit)
+        return hits
+
+    def _scan(self, text: str) -> Iterable[RefHit]:
+        words = list(_WORD.finditer(text))
+        digits = [any(ch.isdigit() for ch in w.group(0)) for w in words]
+        i = 0
+        while i < len(words):
+            if not digits[i] and words[i].group(0) not in self._prefixes:
+                i += 1  # a number starts with digits or a known prefix
+                continue
+            for span in range(min(_MAX_SPAN, len(words) - i), 0, -1):
+                run = words[i : i + span]
+                if not any(digits[i : i + span]) or not _joinable(text, run):
+                    continue
+                hit = self._lookup(text, run, exact_only=span > 1)
+                if hit is not None:
+                    yield hit
+                    i += span
+                    break
+            else:
+                i += 1
+
+    def _lookup(self, text: str, run: list[re.Match[str]], *, exact_only: bool) -> RefHit | None:
+        raw = text[run[0].start() : run[-1].end()]
+        joined = "".join(m.group(0) for m in run)
+        ids = self._compact.get(joined) if any(ch.isdigit() for ch in joined) else None
+        if ids:
+            how = RefHow.EXACT if any(raw == i.upper() for i in ids) else RefHow.NORMALISED
+            return RefHit(raw, tuple(ids), how)
+        digits = self._number(text, run, joined)
+        if not digits:
+            return None
+        for index, how in ((self._digits, RefHow.NORMALISED), (self._po, RefHow.PO)):
+            ids = index.get(digits) or (index.get(joined) if how is RefHow.PO else None)
+            if ids:
+                return RefHit(raw, tuple(ids), how)
+        if exact_only or len(digits) < _MIN_TRANSPOSE_DIGITS:
+            return None
+        found = sorted({i for t in _transpositions(digits) for i in self._digits.get(t, ())})
+        return RefHit(raw, tuple(found), RefHow.TRANSPOSED) if found else None
+
+    def _number(self, text: str, run: list[re.Match[str]], joined: str) -> str:
+        """The digits of a run that reads as a document number (known prefix or `#`), else ''."""
+        digits = digits_key(joined)
+        letters = _PREFIX.match(joined)
+        prefix = letters.group(0) if letters else ""
+        if not digits or not joined[len(prefix) :].isdigit():
+            return ""  # letters after digits (`12ABC`, `INV 12 AB`) are no document number
+        if prefix and prefix not in self._prefixes:
+            return ""
+        hashed = run[0].start() > 0 and text[run[0].start() - 1] == "#"
+        if len(digits) < _MIN_BARE_DIGITS and not (prefix or hashed):
+            return ""
+        return digits
+
+
+def _joinable(text: str, run: list[re.Match[str]]) -> bool:
+    """Whether words are close enough to be one number (`INV 10-05`), not a sentence."""
+    for left, right in itertools.pairwise(run):
+        if not _JOINER.fullmatch(text, left.end(), right.start()):
+            return False
+    return True

@@ -12,11 +12,11 @@ import structlog
 from sqlmodel import Session
 
 from domain.records import Application, Invoice, Proposal, ProposalOutcome
-from matching import MatchContext, MatchSettings, match_lines
+from matching import MatchContext, MatchSettings, PayerHints, match_lines
 from review import NewReviewItem, item_for_bank_line, open_many
 from scheduler._pull import Snapshot
 from scheduler._summary import RunSummary
-from store import Store, bank, postings
+from store import Store, bank, payer_links, postings
 from store.postings import NewApplication
 
 log = structlog.get_logger("arbridge.cycle")
@@ -46,13 +46,43 @@ def decide(
             return
         unsent = postings.unsent_by_invoice(session, erp_name, sent_after=snapshot.taken_at)
         ids = {(line.account, line.bank_id): line_id for line_id, line in lines}
+        links = payer_links.load_links(session, erp_name)
         context = MatchContext(
-            customers={c.customer_id: c for c in customers}, invoices=_net_of(invoices, unsent)
+            customers={c.customer_id: c for c in customers},
+            invoices=_net_of(invoices, unsent),
+            hints=PayerHints(
+                accounts=links.accounts, aliases=links.aliases, known_payers=links.known_payers
+            ),
         )
         batch = _Batch(erp_name=erp_name)
-        for proposal in match_lines([line for _, line in lines], context, settings):
+        proposals = match_lines([line for _, line in lines], context, settings)
+        for proposal in proposals:
             batch.add(ids[(proposal.line.account, proposal.line.bank_id)], proposal)
-        batch.store(session, summary=summary, now=clock())
+        now = clock()
+        batch.store(session, summary=summary, now=now)
+        _learn_accounts(session, erp_name, proposals, now)
+
+
+LEARN_CONFIDENCE = 0.95
+"""Only applications at least this sure teach which customer a bank account belongs to."""
+
+
+def _learn_accounts(
+    session: Session, erp_name: str, proposals: Sequence[Proposal], now: datetime
+) -> None:
+    """Link payer bank accounts to the customers they certainly paid for."""
+    for p in proposals:
+        account = p.line.payer_account
+        if (
+            p.outcome is ProposalOutcome.APPLY
+            and account
+            and p.customer_id
+            and p.confidence >= LEARN_CONFIDENCE
+        ):
+            payer_links.learn(
+                session, erp_name, kind=payer_links.ACCOUNT, key=account,
+                customer_id=p.customer_id, origin="auto", now=now,
+            )  # fmt: skip
 
 
 def _net_of(invoices: Sequence[Invoice], unsent: dict[str, Decimal]) -> list[Invoice]:

@@ -235,3 +235,17 @@ class RateEventRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     connector: str = Field(max_length=100)
     at: float  # seconds since the epoch (wall clock, comparable across processes)
+
+
+class PayerLinkRow(SQLModel, table=True):
+    """A learned link from how a payer shows up (bank account or name) to an ERP customer."""
+
+    __tablename__ = "payer_link"
+
+    erp: str = Field(primary_key=True, max_length=100)
+    kind: str = Field(primary_key=True, max_length=10)  # account | alias
+    key: str = Field(primary_key=True, max_length=300)
+    customer_id: str = Field(max_length=100)
+    origin: str = Field(max_length=20)  # auto | review
+    created_at: datetime = _when()
+    updated_at: datetime = _when()

@@ -58,11 +58,19 @@ def test_run_once_applies_exact_matches_and_writes_contract_rows(
         ("TX0001", "INV-1001"),
         ("TX0002", "INV-1003"),
         ("TX0002", "INV-1004"),
+        ("TX0003", "INV-1005"),  # `inv 1005`: mangled reference
         ("TX0004", "INV-1010"),
+        ("TX0008", "INV-1002"),  # part payment of the one invoice it names
+        ("TX0009", "INV-1009"),  # overpayment: invoice closed ...
+        ("TX0009", ""),  # ... and the rest left as unapplied credit
         ("TX0011", "INV-1006"),
     }
     assert applied["TX0002", "INV-1004"]["amount"] == "315.25"
     assert applied["TX0002", "INV-1004"]["customer_id"] == "C002"
+    assert applied["TX0008", "INV-1002"]["amount"] == "400.00"
+    assert applied["TX0009", "INV-1009"]["amount"] == "430.00"
+    assert applied["TX0009", ""]["amount"] == "70.00"
+    assert applied["TX0009", ""]["customer_id"] == "C005"
     assert {r["adjustment"] for r in rows} == {"0"}
     assert all(r["applied_at"].endswith("+00:00") for r in rows)
 
@@ -81,7 +89,8 @@ def test_review_list_csv_has_contract_columns_and_every_exception(
     assert by_tx["TX0006"]["reason"] == "duplicate_payment"
     assert by_tx["TX0005"]["suggested_invoice_ids"] == "INV-1007 INV-1008"
     assert by_tx["TX0010"]["suggested_invoice_ids"] == ""
-    assert by_tx["TX0008"]["amount"] == "400.00"
+    assert by_tx["TX0012"]["reason"] == "non_ar_credit"
+    assert by_tx["TX0010"]["reason"] == "unidentified_payer"
     assert "TX0007" not in by_tx  # a debit is kept, not queued
     assert "TX0001" not in by_tx
 

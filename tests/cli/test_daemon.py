@@ -58,7 +58,7 @@ def test_daemon_runs_a_cycle_then_exits_0_on_signal(contract_data: Path, sig: in
     assert "cycle " in out
     assert '"event": "daemon_stopped"' in err
     with applications.open(encoding="utf-8") as fh:
-        assert len(list(csv.DictReader(fh))) == 5
+        assert len(list(csv.DictReader(fh))) == 9  # 7 lines applied, one with a credit row
 
 
 def _run_finished(data: Path) -> bool:

@@ -169,3 +169,26 @@ def test_a_batch_is_one_durable_append_that_skips_rows_already_written(
         ["TX2", "INV-1002"],
         ["TX2", ""],
     ]
+
+
+def test_adjustments_are_written_and_close_the_invoice(erp: CsvErpGateway, tmp_path: Path) -> None:
+    allocations = (
+        Allocation(invoice_id="INV-1003", customer_id="C002", amount=Decimal("1960.00"),
+                   adjustment=Decimal("40.00"), adjustment_reason="discount"),
+        Allocation(invoice_id="INV-1004", customer_id="C002", amount=Decimal("300.25"),
+                   adjustment=Decimal("15.00"), adjustment_reason="bank_fee"),
+    )  # fmt: skip
+    app = Application(
+        idempotency_key="operating:TX9", bank_account="operating", bank_id="TX9", customer_id="C002",
+        booked_on=date(2026, 11, 8), amount=Decimal("2260.25"), allocations=allocations,
+    )  # fmt: skip
+
+    erp.post_application(app)
+
+    assert _lines(erp, tmp_path)[1:] == [
+        "TX9,INV-1003,C002,1960.00,40.00,discount,2026-11-23T09:30:00+00:00",
+        "TX9,INV-1004,C002,300.25,15.00,bank_fee,2026-11-23T09:30:00+00:00",
+    ]
+    invoices = {i.invoice_id: i for i in erp.fetch_invoices()}
+    assert invoices["INV-1003"].open_amount == Decimal("0.00")
+    assert invoices["INV-1004"].open_amount == Decimal("0.00")

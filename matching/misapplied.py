@@ -1,0 +1,124 @@
+"""Applications already made (by people or other tools) that the bank line behind them contradicts.
+
+Four checks per bank line: more applied than was paid; an invoice applied twice; an
+invoice of a customer other than the recognised payer; invoices other than those the
+remittance names. Each finding is a review proposal whose suggestion is what the engine
+would have applied instead, when it would apply anything.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal
+
+from domain.money import format_money
+from domain.records import ZERO, BankLine, Proposal, ProposalOutcome, Suggestion
+from domain.review import ReviewReason
+from matching.backtest import PostedRow, replay_invoices
+from matching.context import Books
+from matching.engine import MatchContext, match_lines
+from matching.ledger import Ledger
+from matching.payers import PayerIndex
+from matching.plans import listed, review
+from matching.references import ReferenceIndex, RefHow
+from matching.settings import MatchSettings
+
+_NAMED = frozenset({RefHow.EXACT, RefHow.NORMALISED, RefHow.PO})
+
+
+def find_misapplications(
+    lines: Sequence[BankLine],
+    history: Sequence[PostedRow],
+    context: MatchContext,
+    settings: MatchSettings | None = None,
+) -> list[Proposal]:
+    """Review proposals for the applications in `history` that their bank lines contradict."""
+    settings = settings or MatchSettings()
+    invoices = replay_invoices(context.invoices, history)
+    books = Books(
+        ledger=Ledger(context.customers, invoices),
+        refs=ReferenceIndex(invoices),
+        payers=PayerIndex(context.customers, context.hints),
+        settings=settings,
+        hints=context.hints,
+    )
+    rows: dict[str, list[PostedRow]] = defaultdict(list)
+    for row in history:
+        rows[row.bank_id].append(row)
+    twice = _applied_twice(history, books.ledger)
+    replay = MatchContext(customers=context.customers, invoices=invoices, hints=context.hints)
+    out = []
+    for line in sorted(lines, key=lambda ln: (ln.booked_on, ln.account, ln.bank_id)):
+        posted = rows.get(line.bank_id)
+        if not posted or not line.is_credit:
+            continue
+        problems = _problems(line, posted, books, twice)
+        if problems:
+            out.append(_finding(line, problems, replay, settings))
+    return out
+
+
+def _applied_twice(history: Sequence[PostedRow], ledger: Ledger) -> dict[str, list[str]]:
+    """Invoices applied from several bank lines for more than the invoice's amount."""
+    lines: dict[str, list[str]] = defaultdict(list)
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in history:
+        if row.invoice_id and row.invoice_id in ledger.by_id:
+            lines[row.invoice_id].append(row.bank_id)
+            totals[row.invoice_id] += row.amount + row.adjustment
+    return {
+        inv: sorted(set(ids))
+        for inv, ids in lines.items()
+        if len(set(ids)) > 1 and totals[inv] > ledger.by_id[inv].amount
+    }
+
+
+def _problems(
+    line: BankLine, posted: list[PostedRow], books: Books, twice: dict[str, list[str]]
+) -> list[str]:
+    ledger = books.ledger
+    found = []
+    cash = sum((r.amount for r in posted), ZERO)
+    if cash > line.amount:
+        found.append(
+            f"{format_money(cash)} applied but the payment was {format_money(line.amount)}"
+        )
+    applied = [r.invoice_id for r in posted if r.invoice_id and r.invoice_id in ledger.by_id]
+    found += [f"{i} applied more than once ({listed(twice[i])})" for i in applied if i in twice]
+    payer = books.payers.identify(line, books.settings)
+    if payer is not None:
+        foreign = [
+            i for i in applied if not ledger.related(payer.customer_id, ledger.by_id[i].customer_id)
+        ]
+        if foreign:
+            owner = ledger.name(ledger.by_id[foreign[0]].customer_id)
+            found.append(
+                f"{listed(foreign)} belongs to {owner}, but the payer is {ledger.name(payer.customer_id)} ({payer.how})"
+            )
+    named = {i for hit in books.refs.find(line.description, line.references) if hit.how in _NAMED
+             for i in hit.invoice_ids if len(hit.invoice_ids) == 1}  # fmt: skip
+    if named and not named & set(applied):
+        found.append(
+            f"the remittance names {listed(sorted(named))}, but {listed(applied) or 'no invoice'} was applied"
+        )
+    return found
+
+
+def _finding(
+    line: BankLine, problems: list[str], replay: MatchContext, settings: MatchSettings
+) -> Proposal:
+    [engine] = match_lines([line], replay, settings)
+    suggestions: list[Suggestion] = []
+    if engine.outcome is ProposalOutcome.APPLY:
+        ids = tuple(a.invoice_id for a in engine.allocations if a.invoice_id)
+        suggestions.append(
+            Suggestion(
+                invoice_ids=ids,
+                customer_id=engine.customer_id,
+                explanation=f"correction: {engine.explanation}",
+                confidence=engine.confidence,
+            )
+        )
+    why = "suspected misapplication: " + "; ".join(problems)
+    return review(line, ReviewReason.SUSPECTED_MISAPPLICATION, why, suggestions, engine.customer_id)

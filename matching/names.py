@@ -1,0 +1,164 @@
+"""Company names as banks write them: normalised words, consonant skeletons, legal suffixes gone."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from rapidfuzz.distance import Levenshtein
+
+LEGAL_WORDS = frozenset(
+    [
+        "INC",
+        "INCORPORATED",
+        "LLC",
+        "LLP",
+        "LP",
+        "LTD",
+        "LIMITED",
+        "CORP",
+        "CORPORATION",
+        "CO",
+        "COMPANY",
+        "PLC",
+        "GMBH",
+        "AG",
+        "SA",
+        "SAS",
+        "BV",
+        "NV",
+        "PTY",
+        "SONS",
+        "AND",
+        "THE",
+        "OF",
+    ]
+)
+NOISE_WORDS = frozenset(
+    [
+        "PAYMENT",
+        "PAYMENTS",
+        "PMT",
+        "PYMT",
+        "PAY",
+        "ACH",
+        "CREDIT",
+        "CR",
+        "WIRE",
+        "WIRES",
+        "TRF",
+        "XFER",
+        "TRANSFER",
+        "REMIT",
+        "REMITTANCE",
+        "DEPOSIT",
+        "DEP",
+        "INV",
+        "INVS",
+        "INVOICE",
+        "INVOICES",
+        "REF",
+        "RE",
+        "FOR",
+        "FROM",
+        "BY",
+        "ORIG",
+        "ORIGINATOR",
+        "ID",
+        "NAME",
+        "ENTRY",
+        "DESCR",
+        "CCD",
+        "PPD",
+        "CTX",
+        "SEC",
+        "IND",
+        "BATCH",
+        "TRN",
+        "FED",
+        "MEMO",
+        "BILL",
+        "BILLS",
+        "PO",
+        "NO",
+        "NR",
+        "NUM",
+    ]
+)
+ABBREVIATIONS = {
+    "MFG": "MANUFACTURING", "MFR": "MANUFACTURING", "INTL": "INTERNATIONAL", "NATL": "NATIONAL",
+    "SVC": "SERVICE", "SVCS": "SERVICES", "SRVCS": "SERVICES", "CTR": "CENTER", "DIST": "DISTRIBUTION",
+    "DISTR": "DISTRIBUTORS", "ASSOC": "ASSOCIATES", "BROS": "BROTHERS", "GRP": "GROUP",
+    "HLDGS": "HOLDINGS", "MGMT": "MANAGEMENT", "AMER": "AMERICA", "TECH": "TECHNOLOGIES",
+    "SYS": "SYSTEMS", "ENGR": "ENGINEERING", "LABS": "LABORATORIES", "PROD": "PRODUCTS",
+    "EQUIP": "EQUIPMENT", "SUPP": "SUPPLY", "IND": "INDUSTRIAL", "INDS": "INDUSTRIES",
+    "MED": "MEDICAL", "ENT": "ENTERPRISES", "INTERNATL": "INTERNATIONAL", "MKTG": "MARKETING",
+}  # fmt: skip
+_WORD = re.compile(r"[A-Z0-9]+")
+_VOWELS = str.maketrans("", "", "AEIOU")
+
+
+@lru_cache(maxsize=200_000)
+def name_words(name: str) -> tuple[str, ...]:
+    """The words that identify a company: `Smith & Sons, Inc.` -> ('SMITH',)."""
+    text = name.upper().replace("&", " AND ").replace("'", "")
+    return tuple(w for w in _WORD.findall(text) if w not in LEGAL_WORDS)
+
+
+def text_words(text: str) -> tuple[str, ...]:
+    """Words of a bank text that may belong to a payer name (no digits, no banking jargon)."""
+    raw = text.upper().replace("&", " AND ").replace("'", "")
+    return tuple(
+        w for w in _WORD.findall(raw) if w not in LEGAL_WORDS and not any(ch.isdigit() for ch in w)
+    )
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """First letter plus the consonants, doubled letters once: `BRIGHTWATER` -> `BRGHTWTR`."""
+    rest = word[1:].translate(_VOWELS)
+    out = word[0]
+    for ch in rest:
+        if ch != out[-1]:
+            out += ch
+    return out
+
+
+MIN_ABBREVIATION = 3
+MIN_FUZZY_LENGTH = 5
+MIN_FUZZY_SIMILARITY = 0.8
+MIN_KEY = 2
+
+
+def _shortened(name_word: str, seen: str) -> float:
+    """Abbreviations, truncation and dropped vowels; 0 when none applies."""
+    if ABBREVIATIONS.get(seen) == name_word:
+        return 0.95
+    if len(seen) < MIN_ABBREVIATION:
+        return 0.0
+    if name_word.startswith(seen):
+        return 0.92
+    sk_name, sk_seen = skeleton(name_word), skeleton(seen)
+    if sk_seen == sk_name:
+        return 0.95
+    if sk_name.startswith(sk_seen) and seen == seen.translate(_VOWELS):
+        return 0.9  # vowels dropped and cut short
+    return 0.0
+
+
+@lru_cache(maxsize=500_000)
+def word_score(name_word: str, seen: str) -> float:
+    """How well a word in the bank text stands for a word of the customer's name (0-1)."""
+    if seen == name_word:
+        return 1.0
+    score = _shortened(name_word, seen)
+    if score or len(seen) < MIN_FUZZY_LENGTH or len(name_word) < MIN_FUZZY_LENGTH:
+        return score
+    similarity = Levenshtein.normalized_similarity(name_word, seen)
+    return similarity if similarity >= MIN_FUZZY_SIMILARITY else 0.0
+
+
+def index_keys(word: str) -> tuple[str, ...]:
+    """Keys under which a name word is indexed, shared with its abbreviations and misspellings."""
+    keys = {word[:3], skeleton(word)[:3]}
+    return tuple(sorted(k for k in keys if len(k) >= MIN_KEY))

@@ -1,0 +1,214 @@
+"""Who paid: learned bank accounts and aliases first, then fuzzy company names.
+
+Names are compared word by word in order, each word of the customer's name
+scored against the best later word of the bank text (exact, abbreviated,
+truncated, vowels dropped, misspelt). Words that a 32-35 character bank field
+would have cut off do not count against a name. A name is accepted only when
+it scores above a threshold and clearly ahead of the next best customer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from domain.records import BankLine, Customer
+from matching.names import (
+    ABBREVIATIONS,
+    NOISE_WORDS,
+    index_keys,
+    name_words,
+    text_words,
+    word_score,
+)
+from matching.settings import MatchSettings, PayerHints
+
+TRUNCATION_START = 28
+MAX_POSTING = 2000
+MAX_CANDIDATES = 40
+RANK_CACHE = 100_000
+MIN_WORD = 2
+STRONG_WORD_SCORE = 0.9
+STRONG_WORD_LENGTH = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PayerMatch:
+    """A customer recognised as the payer, how, and how sure (0-1)."""
+
+    customer_id: str
+    score: float
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Name:
+    customer_id: str
+    words: tuple[str, ...]
+    cuttable: tuple[bool, ...]
+
+
+def _name_of(customer: Customer) -> _Name:
+    words = name_words(customer.name)
+    upper = customer.name.upper()
+    cuttable, pos = [], 0
+    for word in words:
+        found = upper.find(word, pos)
+        pos = found + len(word) if found >= 0 else pos
+        cuttable.append(found >= TRUNCATION_START)
+    return _Name(customer.customer_id, words, tuple(cuttable))
+
+
+class PayerIndex:
+    """Customers indexed by name-word keys, plus what the caller learned."""
+
+    def __init__(self, customers: Mapping[str, Customer], hints: PayerHints) -> None:
+        self._names = [_name_of(c) for c in customers.values() if name_words(c.name)]
+        self._by_id = {name.customer_id: name for name in self._names}
+        self._keys: dict[str, list[int]] = {}
+        self._pairs: dict[str, list[int]] = {}
+        self._single: dict[str, list[int]] = {}
+        for pos, name in enumerate(self._names):
+            for key in {k for w in name.words for k in index_keys(w)}:
+                self._keys.setdefault(key, []).append(pos)
+            for key in _pair_keys(name.words, index_keys):
+                self._pairs.setdefault(key, []).append(pos)
+            if len(name.words) == 1:
+                for key in index_keys(name.words[0]):
+                    self._single.setdefault(key, []).append(pos)
+        self._ranked: dict[tuple[str, ...], list[tuple[float, _Name]]] = {}
+        self._accounts = {k.replace(" ", "").upper(): v for k, v in hints.accounts.items()}
+        self._aliases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        for alias, customer_id in hints.aliases.items():
+            words = text_words(alias)
+            if words:
+                self._aliases.setdefault(words[0], []).append((words, customer_id, alias))
+
+    def identify(self, line: BankLine, settings: MatchSettings) -> PayerMatch | None:
+        """The customer who paid `line`, or None when no name is clearly recognised."""
+        if line.payer_account:
+            known = self._accounts.get(line.payer_account.replace(" ", "").upper())
+            if known is not None:
+                return PayerMatch(known, 1.0, f"bank account {line.payer_account} linked before")
+        for text in _texts(line):
+            found = self._by_name(text_words(text), settings)
+            if found is not None:
+                return found
+        return None
+
+    def _by_name(self, words: Sequence[str], settings: MatchSettings) -> PayerMatch | None:
+        alias = self._alias(words)
+        if alias is not None:
+            return alias
+        ranked = self.rank(words)
+        if not ranked or ranked[0][0] < settings.name_threshold:
+            return None
+        close = [name for score, name in ranked if score > ranked[0][0] - settings.name_margin]
+        best = _most_specific(close)
+        if best is None:
+            return None
+        score = next(score for score, name in ranked if name is best)
+        how = f"name matches {score:.0%}"
+        if len(close) > 1:
+            how += f", the most specific of {len(close)} similar names"
+        return PayerMatch(best.customer_id, score, how)
+
+    def name_score(self, line: BankLine, customer_id: str) -> float:
+        """How well the line's payer text matches one given customer's name (0-1)."""
+        name = self._by_id.get(customer_id)
+        return (
+            0.0 if name is None else _score(name, text_words(line.payer_name or line.description))
+        )
+
+    def _alias(self, words: Sequence[str]) -> PayerMatch | None:
+        for start, word in enumerate(words):
+            for alias, customer_id, given in self._aliases.get(word, ()):
+                if tuple(words[start : start + len(alias)]) == alias:
+                    return PayerMatch(customer_id, 1.0, f"alias '{given}' learned before")
+        return None
+
+    def rank(self, words: Sequence[str]) -> list[tuple[float, _Name]]:
+        """Candidate customers for the words, best first (ties by customer id)."""
+        words = tuple(words)
+        cached = self._ranked.get(words)
+        if cached is not None:
+            return cached
+        usable = [w for w in words if len(w) >= MIN_WORD and w not in NOISE_WORDS]
+        votes: Counter[int] = Counter()
+        for key in _pair_keys(usable, _text_keys):
+            votes.update(self._pairs.get(key, ()))
+        for word in usable:
+            for key in _text_keys(word):
+                votes.update(self._single.get(key, ()))
+        if not votes:
+            for word in dict.fromkeys(usable):
+                for key in _text_keys(word):
+                    posting = self._keys.get(key, ())
+                    if len(posting) <= MAX_POSTING:
+                        votes.update(posting)
+        scored = [
+            (_score(self._names[p], words), self._names[p])
+            for p, _ in votes.most_common(MAX_CANDIDATES)
+        ]
+        scored.sort(key=lambda item: (-item[0], item[1].customer_id))
+        ranked = [item for item in scored if item[0] > 0]
+        if len(self._ranked) < RANK_CACHE:
+            self._ranked[words] = ranked
+        return ranked
+
+
+@lru_cache(maxsize=200_000)
+def _text_keys(word: str) -> tuple[str, ...]:
+    """Index keys of a word seen in bank text, its usual abbreviation expanded."""
+    return tuple(sorted({*index_keys(word), *index_keys(ABBREVIATIONS.get(word, word))}))
+
+
+def _pair_keys(words: Sequence[str], keys: Callable[[str], tuple[str, ...]]) -> set[str]:
+    """Keys of each word with the next one or the one after (a dropped middle word)."""
+    out: set[str] = set()
+    for i, first in enumerate(words):
+        for second in words[i + 1 : i + 3]:
+            out.update(f"{a}|{b}" for a in keys(first) for b in keys(second))
+    return out
+
+
+def _texts(line: BankLine) -> tuple[str, ...]:
+    """Where the payer's name may be: the bank's payer field first, then the free text."""
+    if line.payer_name and line.payer_name != line.description:
+        return (line.payer_name, line.description)
+    return (line.description,)
+
+
+def _most_specific(close: list[_Name]) -> _Name | None:
+    """The one name whose words include those of every other close name, if there is one."""
+    widest = max(close, key=lambda name: len(set(name.words)))
+    words = set(widest.words)
+    if all(set(other.words) < words for other in close if other is not widest):
+        return widest
+    return None
+
+
+def _score(name: _Name, words: Sequence[str]) -> float:
+    """Length-weighted share of the name's words found, in order, in the text."""
+    total = got = 0.0
+    start, strong = 0, False
+    for i, word in enumerate(name.words):
+        best, at = 0.0, -1
+        for j in range(start, len(words)):
+            s = word_score(word, words[j])
+            if s > best:
+                best, at = s, j
+                if s == 1.0:
+                    break
+        if best == 0.0 and name.cuttable[i] and start >= len(words) - 1:
+            continue  # cut off by the bank's field length
+        if best == 0.0 and all(name.cuttable[i:]) and got > 0:
+            continue
+        total += len(word)
+        if best > 0:
+            got += len(word) * best
+            start = at + 1
+            strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
+    return got / total if total and strong else 0.0

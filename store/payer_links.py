@@ -1,0 +1,68 @@
+"""Repository of learned payer links: bank account or payer name -> ERP customer.
+
+Links come from applications the engine made with certainty (`auto`) and from
+finance staff resolving review items (`review`); a person's link is never
+overwritten by an automatic one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from store.tables import ApplicationRow, PayerLinkRow
+
+ACCOUNT = "account"
+ALIAS = "alias"
+
+
+@dataclass(frozen=True, slots=True)
+class PayerLinks:
+    """What was learned for one ERP, as the matching engine takes it."""
+
+    accounts: dict[str, str]
+    aliases: dict[str, str]
+    known_payers: frozenset[str]
+
+
+def load_links(session: Session, erp: str) -> PayerLinks:
+    """Every link of an ERP, and the customers arbridge has applied cash for before."""
+    accounts: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for row in session.exec(select(PayerLinkRow).where(PayerLinkRow.erp == erp)):
+        (accounts if row.kind == ACCOUNT else aliases)[row.key] = row.customer_id
+    paid = session.exec(
+        select(ApplicationRow.customer_id).where(ApplicationRow.erp == erp).distinct()
+    )
+    return PayerLinks(accounts, aliases, frozenset(paid))
+
+
+def learn(
+    session: Session, erp: str, *, kind: str, key: str, customer_id: str, origin: str, now: datetime
+) -> bool:
+    """Remember a link; returns False when a person's link to another customer stands."""
+    if kind not in {ACCOUNT, ALIAS}:
+        raise ValueError(f"unknown payer link kind {kind!r}")
+    key = " ".join(key.split())[:300]
+    row = session.get(PayerLinkRow, (erp, kind, key))
+    if row is None:
+        row = PayerLinkRow(erp=erp, kind=kind, key=key, customer_id=customer_id, origin=origin,
+                           created_at=now, updated_at=now)  # fmt: skip
+    elif row.origin == "review" and origin != "review" and row.customer_id != customer_id:
+        return False
+    else:
+        row.customer_id, row.origin, row.updated_at = customer_id, origin, now
+    session.add(row)
+    return True
+
+
+def forget(session: Session, erp: str, *, kind: str, key: str) -> None:
+    """Drop a link (finance found it wrong)."""
+    row = session.get(PayerLinkRow, (erp, kind, " ".join(key.split())))
+    if row is not None:
+        session.delete(row)
+
+
+__all__ = ["ACCOUNT", "ALIAS", "PayerLinks", "forget", "learn", "load_links"]
