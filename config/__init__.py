@@ -1,5 +1,6 @@
 """YAML configuration -> validated, frozen settings. Nothing else happens here."""
 
+from config.daemon import LoggingSettings, MonitoringSettings, ScheduleSettings
 from config.loader import load_settings, settings_json_schema
 from config.models import (
     AcumaticaErpSettings,
@@ -9,10 +10,8 @@ from config.models import (
     CsvErpSettings,
     CsvProfileSettings,
     FolderBankSettings,
-    LoggingSettings,
     MatchingSettings,
     QuickBooksErpSettings,
-    ScheduleSettings,
     StoreSettings,
 )
 from config.secrets import SecretRef
@@ -27,6 +26,7 @@ __all__ = [
     "FolderBankSettings",
     "LoggingSettings",
     "MatchingSettings",
+    "MonitoringSettings",
     "QuickBooksErpSettings",
     "ScheduleSettings",
     "SecretRef",

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import codecs
 import re
-from datetime import UTC
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from apscheduler.triggers.cron import CronTrigger
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from config._base import Settings as _Settings
+from config.daemon import LoggingSettings, MonitoringSettings, ScheduleSettings
 from config.secrets import SecretField
 from config.tax import TaxSettings, TaxSystemSettings
 
@@ -46,13 +44,6 @@ ResolvedPath = Annotated[Path, AfterValidator(_resolve_path)]
 def _check_encoding(value: str) -> str:
     codecs.lookup(value)  # raises LookupError -> reported as a config problem
     return value
-
-
-_CRON_FIELDS = 5
-
-
-class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class StoreSettings(_Settings):
@@ -311,81 +302,6 @@ class MatchingSettings(_Settings):
     customers: dict[str, CustomerMatchingSettings] = Field(
         default_factory=dict, description="Per-customer overrides, by ERP customer id."
     )
-
-
-def _check_cron(cron: str | None) -> str | None:
-    if cron is None:
-        return None
-    fields = cron.split()
-    if len(fields) != _CRON_FIELDS:
-        raise ValueError("a crontab line has 5 fields: minute hour day month day-of-week")
-    names = ("minute", "hour", "day", "month", "day_of_week")
-    CronTrigger(**dict(zip(names, fields, strict=True)), timezone=UTC)  # raises on bad values
-    return cron
-
-
-Cron = Annotated[str, AfterValidator(_check_cron)]
-
-
-class ConnectorSchedule(_Settings):
-    """How often one connector is pulled (it may be less often than the cycle runs)."""
-
-    interval_seconds: int | None = Field(default=None, ge=1)
-    cron: Cron | None = Field(default=None, description="A crontab line, UTC.")
-
-    @model_validator(mode="after")
-    def _one_rule(self) -> ConnectorSchedule:
-        if (self.interval_seconds is None) == (self.cron is None):
-            raise ValueError("give exactly one of interval_seconds or cron")
-        return self
-
-
-class ScheduleSettings(_Settings):
-    """How often the daemon runs a cycle when not started with --once."""
-
-    interval_seconds: int = Field(default=300, ge=1, description="Seconds between cycles.")
-    cron: str | None = Field(
-        default=None,
-        description="A crontab line (minute hour day month day-of-week, UTC); "
-        "when set it replaces interval_seconds, e.g. '*/5 6-20 * * mon-fri'.",
-    )
-    jitter_seconds: int = Field(default=0, ge=0, description="Random delay added to each run.")
-    misfire_grace_seconds: int = Field(
-        default=300, ge=1, description="How late a missed run may still start."
-    )
-    connectors: dict[str, ConnectorSchedule] = Field(
-        default_factory=dict,
-        description="Per connector (by name): pull it only this often; the cycle still "
-        "matches and pushes every time, using the connector's last pull.",
-    )
-
-    @field_validator("cron")
-    @classmethod
-    def _valid_cron(cls, cron: str | None) -> str | None:
-        return _check_cron(cron)
-
-
-class MonitoringSettings(_Settings):
-    """The daemon's /healthz and /metrics endpoint (off unless `listen` is set)."""
-
-    listen: str | None = Field(
-        default=None,
-        pattern=r"^[^\s:]+:\d{1,5}$",
-        description="host:port to serve /healthz and /metrics on, e.g. 127.0.0.1:9464.",
-    )
-    stale_after_seconds: int | None = Field(
-        default=None,
-        ge=1,
-        description="/healthz turns 503 when no cycle finished for this long "
-        "(default: three intervals, or a day with a cron schedule).",
-    )
-
-
-class LoggingSettings(_Settings):
-    """Log level and format (JSON when not on a terminal, unless told otherwise)."""
-
-    level: Literal["debug", "info", "warning", "error"] = "info"
-    format: Literal["auto", "json", "console"] = "auto"
 
 
 class ArbridgeSettings(_Settings):
