@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, bindparam, false, insert, or_, true, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
@@ -188,26 +189,37 @@ def release_claims(session: Session, *, worker: str) -> None:
 
 
 def _entries(session: Session, *where: Any) -> Iterator[OutboxEntry]:
-    query = (
-        select(OutboxRow, ApplicationRow, BankLineRow)
-        .join(ApplicationRow, col(ApplicationRow.id) == col(OutboxRow.application_id))
-        .join(BankLineRow, col(BankLineRow.id) == col(ApplicationRow.bank_line_id))
-        .where(*where)
-        .order_by(col(OutboxRow.id))
-    )
-    for outbox, app, line in session.exec(query):
-        assert outbox.id is not None
-        application = Application(
-            idempotency_key=app.idempotency_key,
-            bank_account=line.account,
-            bank_id=line.bank_id,
-            customer_id=app.customer_id,
-            booked_on=line.booked_on,
-            amount=app.amount,
-            allocations=tuple(_allocation(a) for a in app.allocations),
-            evidence=app.explanation,
+    outbox, app, line = table_of(OutboxRow), table_of(ApplicationRow), table_of(BankLineRow)
+    query = (  # plain columns, no ORM objects: the push path reads thousands of these
+        sa_select(
+            outbox.c.id,
+            outbox.c.attempts,
+            app.c.idempotency_key,
+            app.c.customer_id,
+            app.c.amount,
+            app.c.allocations,
+            app.c.explanation,
+            line.c.account,
+            line.c.bank_id,
+            line.c.booked_on,
         )
-        yield OutboxEntry(outbox.id, application, outbox.attempts)
+        .join_from(outbox, app, app.c.id == outbox.c.application_id)
+        .join(line, line.c.id == app.c.bank_line_id)
+        .where(*where)
+        .order_by(outbox.c.id)
+    )
+    for row in session.connection().execute(query):
+        application = Application(
+            idempotency_key=row.idempotency_key,
+            bank_account=row.account,
+            bank_id=row.bank_id,
+            customer_id=row.customer_id,
+            booked_on=row.booked_on,
+            amount=row.amount,
+            allocations=tuple(_allocation(a) for a in row.allocations),
+            evidence=row.explanation,
+        )
+        yield OutboxEntry(row.id, application, row.attempts)
 
 
 def mark_sent(session: Session, outbox_id: int, erp_reference: str | None, now: datetime) -> None:
