@@ -16,6 +16,7 @@ from arbridge.cli_bank import bank
 from arbridge.cli_daemon import run, status
 from arbridge.cli_review import review
 from arbridge.cli_tax import tax
+from arbridge.cli_user import user
 from arbridge.logs import configure_logging
 from config import ArbridgeSettings, CsvErpSettings, load_settings, settings_json_schema
 from domain.errors import ArbridgeError, ConfigError
@@ -146,6 +147,7 @@ def db_status(ctx: Context) -> None:
 
 
 cli.add_command(review)
+cli.add_command(user)
 cli.add_command(run)
 cli.add_command(status)
 cli.add_command(bank)

@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING
 import click
 
 from arbridge.monitoring import Monitor, serve
+from arbridge.webserver import ensure_demo_user, serve_web
 from config import ArbridgeSettings
 from scheduler import make_trigger, run_cycle, run_forever, run_once
+from store import Store
 from store.lease import lease_for
 from store.status import StatusReport, status_report
 
@@ -51,8 +53,19 @@ def run(ctx: Context, once: bool) -> None:
             message = f"monitoring cannot listen on {listen}: {exc.strerror}"
             raise click.ClickException(message) from None
         click.echo(f"health and metrics on http://{listen}/healthz and /metrics")
+    _start_web(ctx.settings, app.store)
     click.echo(f"arbridge running ({trigger}); Ctrl-C or SIGTERM stops it.")
     run_forever(cycle, trigger=trigger, lease=lease, grace_seconds=schedule.misfire_grace_seconds)
+
+
+def _start_web(settings: ArbridgeSettings, store: Store) -> None:
+    if not settings.web.listen:
+        return
+    password = ensure_demo_user(store) if settings.web.demo_user else None
+    serve_web(settings, store)
+    click.echo(f"finance web page on http://{settings.web.listen}/")
+    if password:
+        click.echo(f"demo login: user demo, password {password}")
 
 
 def _stale_after(settings: ArbridgeSettings) -> timedelta:

@@ -9,6 +9,7 @@ from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from config._base import Settings as _Settings
+from config.secrets import SecretField
 
 _CRON_FIELDS = 5
 
@@ -86,3 +87,23 @@ class LoggingSettings(_Settings):
 
     level: Literal["debug", "info", "warning", "error"] = "info"
     format: Literal["auto", "json", "console"] = "auto"
+
+
+class WebSettings(_Settings):
+    """The finance web page (off unless `listen` is set)."""
+
+    listen: str | None = Field(
+        default=None,
+        pattern=r"^[^\s:]+:\d{1,5}$",
+        description="host:port to serve the web page on, e.g. 127.0.0.1:8765.",
+    )
+    secret_key: SecretField | None = Field(
+        default=None,
+        description="Signs session cookies (env:NAME or file:/path). Without it a random key "
+        "is made at each start, and everyone logs in again after a restart.",
+    )
+    demo_user: bool = Field(
+        default=False,
+        description="Demo only: when no user exists, create 'demo' (clerk) with a random "
+        "password and print it at start.",
+    )

@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from config._base import Settings as _Settings
-from config.daemon import LoggingSettings, MonitoringSettings, ScheduleSettings
+from config.daemon import LoggingSettings, MonitoringSettings, ScheduleSettings, WebSettings
 from config.secrets import SecretField
 from config.tax import TaxSettings, TaxSystemSettings
 
@@ -313,6 +313,7 @@ class ArbridgeSettings(_Settings):
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     tax: TaxSettings = Field(default_factory=TaxSettings)
 
     @model_validator(mode="after")

@@ -249,3 +249,14 @@ class PayerLinkRow(SQLModel, table=True):
     origin: str = Field(max_length=20)  # auto | review
     created_at: datetime = _when()
     updated_at: datetime = _when()
+
+
+class UserRow(SQLModel, table=True):
+    """A person who may log in to the finance web page."""
+
+    __tablename__ = "app_user"
+
+    name: str = Field(primary_key=True, max_length=100)
+    password_hash: str = Field(max_length=200)  # argon2id, never the password
+    role: str = Field(max_length=10)  # viewer | clerk | admin
+    created_at: datetime = _when()

@@ -1,0 +1,47 @@
+"""`arbridge user add|list`: the people who may log in to the web page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from store import users
+from web.auth import add_user
+
+if TYPE_CHECKING:
+    from arbridge.cli import Context
+
+
+@click.group()
+def user() -> None:
+    """Web page users."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["viewer", "clerk", "admin"]), default="clerk",
+              show_default=True)  # fmt: skip
+@click.option("--password-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Read the password from this file instead of asking.")  # fmt: skip
+@click.pass_obj
+def add(ctx: Context, name: str, role: str, password_file: Path | None) -> None:
+    """Create a user (or reset their password and role)."""
+    if password_file is not None:
+        password = password_file.read_text(encoding="utf-8").strip()
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:  # noqa: PLR2004 - the one place this rule lives
+        raise click.ClickException("use a password of at least 10 characters")
+    add_user(ctx.app.store, name, password, role)
+    click.echo(f"user {name} ({role}) saved")
+
+
+@user.command("list")
+@click.pass_obj
+def list_users(ctx: Context) -> None:
+    """Every user and their role."""
+    with ctx.app.store.transaction() as session:
+        for row in users.all_users(session):
+            click.echo(f"{row.name}\t{row.role}")

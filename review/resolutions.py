@@ -1,0 +1,132 @@
+"""Resolving a review item by applying its cash: through the outbox, so the daemon posts it once.
+
+Applying also teaches the engine: the payer's bank account (or, failing that, the
+name on the line) is linked to the customer, so the same payer is auto-applied next time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlmodel import Session, col, select
+
+from domain.records import Allocation, Application, BankLine
+from domain.review import ReviewStatus
+from review.queue import ReviewStateError
+from store import Store, bank, payer_links, postings, reviews
+from store.postings import NewApplication
+from store.tables import InvoiceRow, ReviewItemRow
+
+_ACTIVE = {ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value}
+
+
+class Resolver:
+    """Finance's decisions that change the ERP, each in one transaction."""
+
+    def __init__(
+        self, store: Store, erp: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._store, self._erp, self._clock = store, erp, clock
+
+    def apply(self, item_id: int, allocations: Sequence[tuple[str, Decimal]], *, actor: str) -> str:
+        """Apply the item's bank line to these invoices with these amounts (they must add up).
+
+        Returns:
+            The idempotency key the daemon will post under.
+
+        Raises:
+            ReviewStateError: the item is closed, has no bank line, or the amounts are wrong.
+        """
+        now = self._clock()
+        with self._store.transaction() as session:
+            row, line_id, line = self._open_item_line(session, item_id)
+            owners = self._owners(session, [invoice for invoice, _ in allocations])
+            assert row.id is not None
+            earlier = sum(1 for e in reviews.events(session, row.id) if e.action == "resolve")
+            application = self._application(row, line, allocations, owners, earlier)
+            postings.add_applications(
+                session,
+                [NewApplication(bank_line_id=line_id, application=application, confidence=1.0,
+                                explanation=f"applied by {actor} from review item {item_id}",
+                                origin="review")],
+                erp=self._erp, run_id=None, now=now,
+            )  # fmt: skip
+            bank.set_statuses(session, [(line_id, "applied", f"resolved by {actor}")])
+            self._close(session, row, actor, now, application)
+            self._learn(session, line, application.customer_id, now)
+        return application.idempotency_key
+
+    def _open_item_line(
+        self, session: Session, item_id: int
+    ) -> tuple[ReviewItemRow, int, BankLine]:
+        row = session.get(ReviewItemRow, item_id)
+        if row is None:
+            raise ReviewStateError(f"review item {item_id} does not exist")
+        if row.status not in _ACTIVE:
+            raise ReviewStateError(f"review item {item_id} is {row.status}; reopen it first")
+        if row.bank_line_id is None:
+            raise ReviewStateError(f"review item {item_id} has no bank line to apply")
+        ((line_id, line),) = bank.load_lines(session, [row.bank_line_id])
+        return row, line_id, line
+
+    def _owners(self, session: Session, invoice_ids: Sequence[str]) -> dict[str, str]:
+        query = select(InvoiceRow.invoice_id, InvoiceRow.customer_id).where(
+            InvoiceRow.erp == self._erp, col(InvoiceRow.invoice_id).in_(invoice_ids)
+        )
+        owners = dict(session.exec(query).all())
+        unknown = [i for i in invoice_ids if i not in owners]
+        if unknown:
+            raise ReviewStateError(f"unknown invoice(s): {', '.join(unknown)}")
+        return owners
+
+    def _application(
+        self,
+        row: ReviewItemRow,
+        line: BankLine,
+        allocations: Sequence[tuple[str, Decimal]],
+        owners: dict[str, str],
+        round_: int,
+    ) -> Application:
+        if not allocations or any(amount <= 0 for _, amount in allocations):
+            raise ReviewStateError("give each chosen invoice an amount above zero")
+        total = sum((amount for _, amount in allocations), Decimal(0))
+        if total != line.amount:
+            raise ReviewStateError(f"the amounts add up to {total}, the payment is {line.amount}")
+        customers = {owners[i] for i, _ in allocations}
+        customer = row.customer_id if row.customer_id in customers else sorted(customers)[0]
+        return Application(
+            idempotency_key=f"{self._erp}:{line.account}:{line.bank_id}:review{row.id}.{round_}",
+            bank_account=line.account, bank_id=line.bank_id, customer_id=customer,
+            booked_on=line.booked_on, amount=line.amount,
+            allocations=tuple(
+                Allocation(invoice_id=i, customer_id=owners[i], amount=a) for i, a in allocations
+            ),
+            evidence=f"review item {row.id}",
+        )  # fmt: skip
+
+    def _close(
+        self, session: Session, row: ReviewItemRow, actor: str, now: datetime, app: Application
+    ) -> None:
+        assert row.id is not None
+        before = {"status": row.status, "assignee": row.assignee}
+        row.status, row.updated_at = ReviewStatus.RESOLVED.value, now
+        session.add(row)
+        applied = ", ".join(f"{a.invoice_id} {a.amount}" for a in app.allocations)
+        reviews.add_event(
+            session, row.id, actor=actor, action="resolve", now=now, before=before,
+            after={"status": row.status, "assignee": row.assignee}, comment=f"applied: {applied}",
+        )  # fmt: skip
+
+    def _learn(self, session: Session, line: BankLine, customer_id: str, now: datetime) -> None:
+        if line.payer_account:
+            key, kind = line.payer_account, payer_links.ACCOUNT
+        elif line.payer_name:
+            key, kind = line.payer_name, payer_links.ALIAS
+        else:
+            return
+        payer_links.learn(
+            session, self._erp, kind=kind, key=key, customer_id=customer_id, origin="review",
+            now=now,
+        )  # fmt: skip

@@ -1,0 +1,178 @@
+"""The finance web page over a real store after a real cycle on the demo data."""
+
+from __future__ import annotations
+
+import csv
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from arbridge.app import App, build_app
+from config import load_settings
+from scheduler import run_cycle
+from web.app import create_app
+from web.auth import add_user
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def demo(contract_data_any_store: Path) -> App:
+    app = build_app(load_settings(contract_data_any_store / "arbridge.yaml"))
+    run_cycle(app.cycle_deps())
+    add_user(app.store, "clara", PASSWORD, "clerk")
+    add_user(app.store, "vic", PASSWORD, "viewer")
+    return app
+
+
+@pytest.fixture
+def client(demo: App) -> Iterator[httpx.Client]:
+    """Real HTTP to the app served by uvicorn on a free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(demo.store, erp="books"), host="127.0.0.1", port=port,
+                       log_level="warning", lifespan="off")
+    )  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=False) as http:
+        yield http
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _login(client: httpx.Client, name: str) -> str:
+    response = client.post("/login", data={"name": name, "password": PASSWORD})
+    assert response.status_code == 303
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie
+    assert "samesite=lax" in cookie.lower()
+    page = client.get("/").text
+    token = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert token is not None
+    return token.group(1)
+
+
+def _item_id(client: httpx.Client, bank_id: str) -> int:
+    page = client.get("/?status=").text
+    found = re.search(
+        rf'<a href="/items/(\d+)">\d+</a></td><td>[a-z_]+</td>\s*<td class="num">[^<]*</td><td>{bank_id}<',
+        page,
+    )
+    assert found is not None, page
+    return int(found.group(1))
+
+
+def test_pages_need_a_login(client: httpx.Client) -> None:
+    for path in ("/", "/items/1", "/runs"):
+        response = client.get(path)
+        assert (response.status_code, response.headers["location"]) == (303, "/login")
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client: httpx.Client) -> None:
+    for name in ("clara", "nobody"):
+        response = client.post("/login", data={"name": name, "password": "wrong"})
+        assert response.status_code == 200
+        assert "Wrong name or password." in response.text
+        assert "set-cookie" not in response.headers
+
+
+def test_queue_lists_and_filters_items(client: httpx.Client) -> None:
+    _login(client, "clara")
+
+    everything = client.get("/").text
+    lookalikes = client.get("/?reason=lookalike_invoices").text
+
+    assert "TX0005" in everything
+    assert "TX0010" in everything
+    assert "TX0005" in lookalikes
+    assert "TX0010" not in lookalikes
+
+
+def test_a_form_without_the_csrf_token_is_refused(client: httpx.Client) -> None:
+    _login(client, "clara")
+    item = _item_id(client, "TX0005")
+
+    response = client.post(f"/items/{item}/assign", data={"csrf": "forged", "assignee": "x"})
+
+    assert response.status_code == 403
+
+
+def test_a_viewer_sees_but_cannot_resolve(client: httpx.Client) -> None:
+    csrf = _login(client, "vic")
+    item = _item_id(client, "TX0005")
+
+    assert "Apply to" not in client.get(f"/items/{item}").text
+    response = client.post(
+        f"/items/{item}/apply", data={"csrf": csrf, "invoice": "INV-1007", "amount": "760.00"}
+    )
+
+    assert response.status_code == 403
+
+
+def test_choosing_the_invoice_of_a_lookalike_posts_it_on_the_next_cycle(
+    demo: App, client: httpx.Client, contract_data_any_store: Path
+) -> None:
+    csrf = _login(client, "clara")
+    item = _item_id(client, "TX0005")
+
+    response = client.post(
+        f"/items/{item}/apply", data={"csrf": csrf, "invoice": "INV-1008", "amount": "760.00"}
+    )
+    assert response.status_code == 303
+    page = client.get(f"/items/{item}").text
+    assert "resolved" in page
+    assert "clara: resolve: applied: INV-1008 760.00" in page
+
+    run_cycle(demo.cycle_deps())
+    run_cycle(demo.cycle_deps())  # once only, however many cycles follow
+
+    rows = _applications(contract_data_any_store)
+    assert rows.count(("TX0005", "INV-1008", "C004", "760.00")) == 1
+
+
+def test_a_payment_split_across_two_invoices_must_add_up(
+    demo: App, client: httpx.Client, contract_data_any_store: Path
+) -> None:
+    csrf = _login(client, "clara")
+    item = _item_id(client, "TX0005")
+    form = {"csrf": csrf, "invoice": ["INV-1007", "INV-1008"]}
+
+    wrong = client.post(f"/items/{item}/apply", data={**form, "amount": ["400.00", "300.00"]})
+    assert (
+        "the amounts add up to 700.00, the payment is 760.00"
+        in client.get(wrong.headers["location"]).text
+    )
+
+    client.post(f"/items/{item}/apply", data={**form, "amount": ["400.00", "360.00"]})
+    run_cycle(demo.cycle_deps())
+
+    rows = _applications(contract_data_any_store)
+    assert ("TX0005", "INV-1007", "C004", "400.00") in rows
+    assert ("TX0005", "INV-1008", "C004", "360.00") in rows
+
+
+def test_run_page_shows_cycles_and_connectors(client: httpx.Client) -> None:
+    _login(client, "clara")
+
+    page = client.get("/runs").text
+
+    assert "operating" in page
+    assert "books" in page
+
+
+def _applications(data: Path) -> list[tuple[str, ...]]:
+    with (data / "out" / "applications.csv").open(encoding="utf-8") as fh:
+        return [tuple(r[:4]) for r in list(csv.reader(fh))[1:]]

@@ -1,0 +1,174 @@
+"""The finance web page: routes over the review queue, the resolver and the store."""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from domain.review import ReviewReason, ReviewStatus
+from review import ReviewQueue, ReviewStateError
+from review.resolutions import Resolver
+from store import Store
+from store.runs import recent_runs
+from store.status import status_report
+from web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Role, Sessions, User, check_login
+
+PAGE_SIZE = 50
+_TEMPLATES = Jinja2Templates(directory=str(resources.files("web") / "templates"))
+
+
+class _Login(Exception):
+    """Not logged in: send the browser to the login page."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Web:
+    """What every route works with."""
+
+    store: Store
+    sessions: Sessions
+    queue: ReviewQueue
+    resolver: Resolver
+
+    def current(self, request: Request) -> tuple[User, str]:
+        """The logged-in user and session token, or a redirect to the login page."""
+        found = self.sessions.user_of(request.cookies.get(SESSION_COOKIE))
+        if found is None:
+            raise _Login
+        return found
+
+    def page(
+        self, request: Request, name: str, who: tuple[User, str] | None, **context: Any
+    ) -> Response:
+        """Render a template with the user and their CSRF token."""
+        extra = {"user": who[0], "csrf": self.sessions.csrf_token(who[1])} if who else {}
+        return _TEMPLATES.TemplateResponse(request, name, {**extra, **context})
+
+    def guard(self, who: tuple[User, str], csrf: str | None, role: Role = Role.CLERK) -> User:
+        """Refuse a form without this session's CSRF token, or from a user below `role`."""
+        if not self.sessions.csrf_ok(who[1], csrf):
+            raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the page")
+        if who[0].role < role:
+            raise HTTPException(403, f"{who[0].name} may not do this ({role.name.lower()} only)")
+        return who[0]
+
+
+def create_app(store: Store, *, erp: str, secret_key: str | None = None) -> FastAPI:
+    """The web app over one store; `erp` names the ERP that resolutions post to."""
+    app = FastAPI(title="arbridge", docs_url=None, redoc_url=None, openapi_url=None)
+    web = _Web(store, Sessions(secret_key), ReviewQueue(store), Resolver(store, erp))
+
+    @app.exception_handler(_Login)
+    def _to_login(_request: Request, _exc: _Login) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    _auth_routes(app, web)
+    _queue_routes(app, web)
+    _action_routes(app, web)
+    return app
+
+
+def _auth_routes(app: FastAPI, web: _Web) -> None:
+    Current = Annotated[tuple[User, str], Depends(web.current)]
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request) -> Response:
+        return web.page(request, "login.html", None, error=None)
+
+    @app.post("/login")
+    def login(
+        request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()]
+    ) -> Response:
+        user = check_login(web.store, name, password)
+        if user is None:
+            return web.page(request, "login.html", None, error="Wrong name or password.")
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, web.sessions.cookie_for(user), max_age=SESSION_MAX_AGE,
+                            httponly=True, samesite="lax")  # fmt: skip
+        return response
+
+    @app.post("/logout")
+    def logout(who: Current, csrf: Annotated[str | None, Form()] = None) -> Response:
+        web.guard(who, csrf, Role.VIEWER)
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+
+def _queue_routes(app: FastAPI, web: _Web) -> None:
+    Current = Annotated[tuple[User, str], Depends(web.current)]
+
+    @app.get("/", response_class=HTMLResponse)
+    def queue_page(request: Request, who: Current, reason: str = "", status: str = "",
+                   page_no: int = 1) -> Response:  # fmt: skip
+        statuses = [status] if status in set(ReviewStatus) else ["open", "assigned"]
+        items = web.queue.open_items(statuses=statuses, reason=reason or None, limit=PAGE_SIZE,
+                                     offset=(max(page_no, 1) - 1) * PAGE_SIZE)  # fmt: skip
+        with web.store.transaction() as session:
+            counts = status_report(session).review
+        return web.page(request, "queue.html", who, items=items, reasons=list(ReviewReason),
+                        statuses=list(ReviewStatus), reason=reason, status=status, counts=counts,
+                        page_no=page_no, more=len(items) == PAGE_SIZE)  # fmt: skip
+
+    @app.get("/items/{item_id}", response_class=HTMLResponse)
+    def item_page(request: Request, item_id: int, who: Current, error: str = "") -> Response:
+        try:
+            item, trail = web.queue.show(item_id)
+        except ReviewStateError as exc:
+            raise HTTPException(404, str(exc)) from None
+        return web.page(request, "item.html", who, item=item, trail=trail, error=error)
+
+    @app.get("/runs", response_class=HTMLResponse)
+    def runs_page(request: Request, who: Current) -> Response:
+        with web.store.transaction() as session:
+            runs, report = recent_runs(session, limit=30), status_report(session)
+        return web.page(request, "runs.html", who, runs=runs, report=report)
+
+
+def _action_routes(app: FastAPI, web: _Web) -> None:
+    Current = Annotated[tuple[User, str], Depends(web.current)]
+    Text = Annotated[str, Form()]
+
+    @app.post("/items/{item_id}/apply")
+    def apply(item_id: int, who: Current, invoice: Annotated[list[str], Form()],
+              amount: Annotated[list[str], Form()], csrf: Annotated[str | None, Form()] = None) -> Response:  # fmt: skip
+        user = web.guard(who, csrf)
+        try:
+            web.resolver.apply(item_id, _allocations(invoice, amount), actor=user.name)
+        except ReviewStateError as exc:
+            return RedirectResponse(f"/items/{item_id}?error={exc}", status_code=303)
+        return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+    @app.post("/items/{item_id}/{action}")
+    def change(item_id: int, action: str, who: Current, *, csrf: Text = "", comment: Text = "",
+               assignee: Text = "") -> Response:  # fmt: skip
+        user = web.guard(who, csrf)
+        try:
+            if action == "assign":
+                web.queue.assign(item_id, assignee or user.name, actor=user.name)
+            elif action == "dismiss":
+                web.queue.dismiss(item_id, actor=user.name, comment=comment)
+            elif action == "reopen":
+                web.queue.reopen(item_id, actor=user.name, comment=comment or None)
+            else:
+                raise HTTPException(404, f"no action {action!r}")
+        except ReviewStateError as exc:
+            return RedirectResponse(f"/items/{item_id}?error={exc}", status_code=303)
+        return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
+def _allocations(invoices: list[str], amounts: list[str]) -> list[tuple[str, Decimal]]:
+    """The split form's rows that name an invoice, as (invoice, amount)."""
+    chosen = []
+    for invoice, text in zip(invoices, amounts, strict=True):
+        if not invoice.strip():
+            continue
+        try:
+            chosen.append((invoice.strip(), Decimal(text.strip())))
+        except InvalidOperation:
+            raise ReviewStateError(f"{text!r} is not an amount (invoice {invoice})") from None
+    return chosen
