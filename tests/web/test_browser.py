@@ -1,0 +1,99 @@
+"""The finance web page in a real browser: Debian's Chromium, headless, driven by Playwright."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from arbridge.app import App
+from scheduler import run_cycle
+from tests.web.conftest import PASSWORD
+
+pytest.importorskip("playwright")
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium is not installed (scripts/test-deps installs it as root): "
+    "the browser tests did NOT run",
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--no-first-run", "--disable-component-update", "--disable-sync"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+def _login(page: Page, base: str, name: str = "clara") -> None:
+    page.goto(f"{base}/")
+    expect(page).to_have_url(f"{base}/login")
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Review queue")).to_be_visible()
+
+
+@pytest.mark.slow
+def test_clerk_filters_the_queue_and_resolves_a_lookalike(
+    browser: Browser, client: httpx.Client, demo: App, contract_data_any_store: Path
+) -> None:
+    base = str(client.base_url).rstrip("/")
+    page = browser.new_page()
+    _login(page, base)
+
+    page.get_by_label("Reason").select_option("lookalike_invoices")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("cell", name="TX0005")).to_be_visible()
+    expect(page.get_by_role("cell", name="TX0010")).to_have_count(0)
+
+    page.get_by_role("row", name="TX0005").get_by_role("link").click()
+    page.get_by_role("button", name="Apply to INV-1008").click()
+    expect(page.get_by_text("clara: resolve: applied: INV-1008 760.00")).to_be_visible()
+
+    run_cycle(demo.cycle_deps())
+    with (contract_data_any_store / "out" / "applications.csv").open(encoding="utf-8") as fh:
+        rows = [tuple(r[:4]) for r in csv.reader(fh)]
+    assert ("TX0005", "INV-1008", "C004", "760.00") in rows
+
+
+@pytest.mark.slow
+def test_split_form_keeps_the_total_as_you_type(browser: Browser, client: httpx.Client) -> None:
+    base = str(client.base_url).rstrip("/")
+    page = browser.new_page()
+    _login(page, base)
+    page.get_by_role("row", name="TX0005").get_by_role("link").click()
+
+    amounts = page.get_by_label("Amount")
+    amounts.nth(0).fill("400.00")
+    amounts.nth(1).fill("360.00")
+
+    expect(page.locator("#split-total")).to_have_text("760.00")
+    page.get_by_role("button", name="Apply", exact=True).click()
+    expect(page.get_by_text("applied: INV-1007 400.00, INV-1008 360.00")).to_be_visible()
+
+
+@pytest.mark.slow
+def test_a_page_without_login_goes_to_the_login_form(
+    browser: Browser, client: httpx.Client
+) -> None:
+    base = str(client.base_url).rstrip("/")
+    page = browser.new_page()
+
+    page.goto(f"{base}/runs")
+
+    expect(page).to_have_url(f"{base}/login")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
