@@ -7,13 +7,15 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from domain.money import format_money
+from domain.money import format_money, parse_money
 from domain.review import ReviewReason, ReviewStatus
 from review import ReviewItemView, ReviewStateError
+from review.resolutions import Resolver
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -109,6 +111,28 @@ def assign(ctx: Context, item_id: int, assignee: str, actor: str) -> None:
     """Assign an item to a person."""
     _guard(lambda: ctx.app.queue.assign(item_id, assignee, actor=actor))
     click.echo(f"item {item_id} assigned to {assignee}")
+
+
+@review.command("resolve")
+@click.argument("item_id", type=int)
+@click.option("--invoice", "invoices", multiple=True, required=True, metavar="INVOICE:AMOUNT",
+              help="Apply this amount to this invoice; repeat to split (amounts must add up).")  # fmt: skip
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def resolve(ctx: Context, item_id: int, invoices: tuple[str, ...], actor: str) -> None:
+    """Apply the item's payment to invoices; the daemon posts it on its next cycle."""
+    chosen = [_allocation(text) for text in invoices]
+    resolver = Resolver(ctx.app.store, ctx.settings.connectors.erp.name)
+    key = _guard(lambda: resolver.apply(item_id, chosen, actor=actor))
+    click.echo(f"item {item_id} resolved; queued for the ERP as {key}")
+
+
+def _allocation(text: str) -> tuple[str, Decimal]:
+    invoice, _, amount = text.rpartition(":")
+    try:
+        return invoice, parse_money(amount)
+    except ValueError:
+        raise click.BadParameter(f"{text!r}: expected INVOICE:AMOUNT") from None
 
 
 @review.command("dismiss")

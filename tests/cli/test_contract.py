@@ -149,3 +149,28 @@ def test_new_statement_later_is_applied_without_touching_earlier_rows(
 
 def _rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_review_resolve_from_the_terminal_posts_once_on_the_next_cycle(
+    contract_data_any_store: Path,
+) -> None:
+    contract_data = contract_data_any_store
+    config = contract_data / "arbridge.yaml"
+    _run(config, "run", "--once")
+    item = next(i for i in _review(config) if i["bank_transaction_id"] == "TX0005")
+
+    out = _run(
+        config, "review", "resolve", item["item_id"], "--invoice", "INV-1007:400.00",
+        "--invoice", "INV-1008:360.00", "--as", "alice",
+    )  # fmt: skip
+    _run(config, "run", "--once")
+    _run(config, "run", "--once")
+
+    assert f"item {item['item_id']} resolved" in out
+    rows = [
+        (r["bank_transaction_id"], r["invoice_id"], r["amount"])
+        for r in _applications(contract_data)
+    ]
+    assert rows.count(("TX0005", "INV-1007", "400.00")) == 1
+    assert rows.count(("TX0005", "INV-1008", "360.00")) == 1
+    assert "TX0005" not in {i["bank_transaction_id"] for i in _review(config)}
