@@ -45,6 +45,7 @@ class App:
             match_settings=match_settings(self.settings.matching),
             claim_lease=timedelta(seconds=self.settings.store.claim_seconds),
             shared=self.settings.store.shared,
+            claim_batch=self.settings.store.claim_batch,
             pull_triggers={
                 name: make_trigger(interval_seconds=rule.interval_seconds or 0, cron=rule.cron)
                 for name, rule in self.settings.schedule.connectors.items()

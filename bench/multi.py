@@ -41,9 +41,11 @@ class MultiRun:
     posted_by: dict[str, int]
 
 
-def _config(data: Path, url: str, claim: int) -> Path:
+def _config(data: Path, url: str, claim: int, batch: int) -> Path:
     text_ = CONTRACT_CONFIG.format(data=data).replace(f"sqlite:///{data}/state.db", url)
-    text_ = text_.replace("store:\n", f"store:\n  shared: true\n  claim_seconds: {claim}\n", 1)
+    text_ = text_.replace(
+        "store:\n", f"store:\n  shared: true\n  claim_seconds: {claim}\n  claim_batch: {batch}\n", 1
+    )
     config = data / "arbridge.yaml"
     config.write_text(text_ + "schedule:\n  interval_seconds: 1\n", encoding="utf-8")
     return config
@@ -89,10 +91,11 @@ def run_daemons(
     daemons: int,
     kill_after_sent: int | None,
     claim_seconds: int = 60,
+    claim_batch: int = 200,
     timeout: float = 600,
 ) -> MultiRun:
     """Run daemons until the backlog is done; SIGKILL one once `kill_after_sent` are posted."""
-    config = _config(data, url, claim_seconds)
+    config = _config(data, url, claim_seconds, claim_batch)
     command = [str(ARBRIDGE), "--config", str(config), "run"]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     started = time.perf_counter()

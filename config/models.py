@@ -65,6 +65,12 @@ class StoreSettings(_Settings):
         description="With shared: true, how long a daemon's claim on a batch of work lasts "
         "before another daemon may take it over (it is renewed while the work goes on).",
     )
+    claim_batch: int = Field(
+        default=200,
+        ge=1,
+        le=10_000,
+        description="With shared: true, how many outbox entries a daemon claims at once.",
+    )
     busy_timeout_seconds: float = Field(
         default=30,
         gt=0,

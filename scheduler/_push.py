@@ -33,6 +33,7 @@ def push(
     worker: str,
     claim_lease: timedelta,
     shared: bool = False,
+    batch: int = CLAIM_BATCH,
 ) -> None:
     """Post every pending application; stop at the first sign the ERP is unwell (retried next cycle).
 
@@ -44,7 +45,7 @@ def push(
     while True:
         with store.transaction() as session:
             entries = postings.claim(
-                session, gateway.name, worker=worker, limit=CLAIM_BATCH, now=clock(),
+                session, gateway.name, worker=worker, limit=batch, now=clock(),
                 lease=claim_lease, honour_claims=shared,
             )  # fmt: skip
         if not entries:

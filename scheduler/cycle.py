@@ -43,6 +43,7 @@ class CycleDeps:
     clock: Callable[[], datetime] = _utcnow
     worker: str = field(default_factory=_worker_name)
     claim_lease: timedelta = timedelta(seconds=60)
+    claim_batch: int = 200
     shared: bool = False  # several daemons on this store (else this one holds its lease)
     pull_triggers: Mapping[str, BaseTrigger] = field(default_factory=dict)
     tax: TaxCheckDeps | None = None
@@ -72,7 +73,7 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
             )
             push(
                 deps.store, deps.erp, summary, deps.clock, worker=deps.worker,
-                claim_lease=deps.claim_lease, shared=deps.shared,
+                claim_lease=deps.claim_lease, shared=deps.shared, batch=deps.claim_batch,
             )  # fmt: skip
             if deps.tax is not None:
                 snap = (snapshot.customers, snapshot.invoices)

@@ -28,6 +28,7 @@ def test_three_daemons_one_killed_apply_every_line_exactly_once(
         daemons=3,
         kill_after_sent=sum(clean.values()) // 4,
         claim_seconds=5,
+        claim_batch=10,
         timeout=240,
     )
 
