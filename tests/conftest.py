@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from connectors.bank import CsvProfile
 from store import Store, create_store_engine, upgrade
 from tests.postgres_server import PostgresServer, find_bindir
 
@@ -38,6 +39,16 @@ connectors:
     invoices: {data}/erp/invoices.csv
     applications: {data}/out/applications.csv
 """
+
+
+CONTRACT_PROFILE = CsvProfile(
+    date_column="Date",
+    date_format="%m/%d/%Y",
+    description_columns=("Description",),
+    amount_column="Amount",
+    transaction_id_column="Transaction ID",
+)
+"""The bank CSV profile of CONTRACT.md §2, for tests that build a bank source directly."""
 
 
 @pytest.fixture(scope="session")

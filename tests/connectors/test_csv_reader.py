@@ -12,14 +12,9 @@ from connectors.bank import CsvProfile
 from connectors.bank.csv_reader import read_csv_statement
 from domain.errors import BadInputError
 from domain.records import BankLine
+from tests.conftest import CONTRACT_PROFILE
 
-CONTRACT = CsvProfile(
-    date_column="Date",
-    date_format="%m/%d/%Y",
-    description_columns=("Description",),
-    amount_column="Amount",
-    transaction_id_column="Transaction ID",
-)
+CONTRACT = CONTRACT_PROFILE
 HEADER = "Date,Description,Amount,Transaction ID\n"
 
 

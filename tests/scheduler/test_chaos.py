@@ -12,21 +12,16 @@ import httpx
 import respx
 
 from bench.datasets import write_dataset
-from connectors.bank import CsvProfile, FolderBankSource
+from connectors.bank import FolderBankSource
 from connectors.erp import CsvErpGateway
 from scheduler import CycleDeps, run_cycle
 from store import Store, postings
+from tests.conftest import CONTRACT_PROFILE
 from tests.contracts import fake_qbo
 from tests.contracts.fault import Faults, Handler
 from tests.contracts.harness import build_qbo
 
-PROFILE = CsvProfile(
-    date_column="Date",
-    date_format="%m/%d/%Y",
-    description_columns=("Description",),
-    amount_column="Amount",
-    transaction_id_column="Transaction ID",
-)
+PROFILE = CONTRACT_PROFILE
 
 
 class Chaos(Faults):

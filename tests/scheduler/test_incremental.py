@@ -5,16 +5,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from connectors.bank import CsvProfile, FolderBankSource
+from connectors.bank import FolderBankSource
 from connectors.erp import CsvErpGateway, InMemoryErpGateway
 from scheduler import CycleDeps, run_cycle
 from store import Store, cursors, erp
-from tests.conftest import DEMO
+from tests.conftest import CONTRACT_PROFILE, DEMO
 
-PROFILE = CsvProfile(
-    date_column="Date", date_format="%m/%d/%Y", description_columns=("Description",),
-    amount_column="Amount", transaction_id_column="Transaction ID",
-)  # fmt: skip
+PROFILE = CONTRACT_PROFILE
 
 
 def _deps(store: Store, tmp_path: Path) -> tuple[CycleDeps, InMemoryErpGateway]:
