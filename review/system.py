@@ -7,10 +7,9 @@ from datetime import datetime
 from sqlmodel import Session, col, select
 
 from domain.review import ReviewReason, ReviewStatus
+from review.queue import SYSTEM_ACTOR
 from store import reviews
 from store.tables import ReviewItemRow
-
-SYSTEM_ACTOR = "arbridge"
 
 
 def close_connector_items(session: Session, connector: str, *, now: datetime) -> list[int]:

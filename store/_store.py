@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from domain.errors import ArbridgeError
+from store._core import serialize
 
 
 class StoreUnavailableError(ArbridgeError):
@@ -48,13 +49,8 @@ class Store:
 
     @staticmethod
     def serialize(session: Session, section: str) -> None:
-        """Make the rest of this transaction exclusive among processes for `section`.
-
-        PostgreSQL: a transaction-level advisory lock, released at commit or rollback.
-        SQLite needs none: one process per store, and writers are serialized anyway.
-        """
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": section})
+        """Make the rest of this transaction exclusive among processes (see `_core.serialize`)."""
+        serialize(session, section)
 
     def dispose(self) -> None:
         """Close pooled connections."""

@@ -6,11 +6,11 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, insert, text
+from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from domain.records import Customer, Invoice
-from store._core import table_of
+from store._core import serialize, table_of
 from store.tables import CustomerRow, InvoiceRow, SyncCursorRow
 
 _CHUNK = 500
@@ -25,10 +25,7 @@ def save_snapshot(
 ) -> None:
     """Replace the stored snapshot of one ERP with what was just fetched (skipped if unchanged)."""
     digest = _digest(customers, invoices)
-    if session.get_bind().dialect.name == "postgresql":  # daemons sharing the store take turns
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"snapshot:{erp}"}
-        )
+    serialize(session, f"snapshot:{erp}")  # daemons sharing the store take turns
     cursor = session.get(SyncCursorRow, (erp, "snapshot"))
     if cursor is not None and cursor.value == digest:
         return
@@ -112,10 +109,7 @@ def merge_changes(
     now: datetime,
 ) -> None:
     """Apply an incremental pull: replace the customers, upsert the changed invoices."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": f"snapshot:{erp}"}
-        )
+    serialize(session, f"snapshot:{erp}")
     session.execute(delete(CustomerRow).where(CustomerRow.erp == erp))  # type: ignore[arg-type]
     if customers:
         session.connection().execute(

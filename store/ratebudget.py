@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy import Engine, delete, func, insert, select
 from sqlmodel import Session
 
-from store._core import table_of
+from store._core import serialize, table_of
 from store.tables import RateEventRow
 
 _PRUNE_EVERY = 500  # requests between deletions of rows older than the longest window
@@ -49,11 +49,7 @@ class SharedRateBudget:
     def _try(self) -> float:
         """Record a request and return 0, or return how long to wait first."""
         with Session(self._engine) as session, session.begin():
-            if session.get_bind().dialect.name == "postgresql":
-                session.execute(
-                    text("SELECT pg_advisory_xact_lock(hashtext(:k))"),
-                    {"k": f"rate:{self._connector}"},
-                )
+            serialize(session, f"rate:{self._connector}")
             now = self._clock()
             delay = max(
                 self._delay(session, now, limit, seconds) for limit, seconds in self._windows
