@@ -43,9 +43,9 @@ class Resolver:
         with self._store.transaction() as session:
             row, line_id, line = self._open_item_line(session, item_id)
             owners = self._owners(session, [invoice for invoice, _ in allocations])
-            assert row.id is not None
-            earlier = sum(1 for e in reviews.events(session, row.id) if e.action == "resolve")
-            application = self._application(row, line, allocations, owners, earlier)
+            application = self._application(
+                row, line, allocations, owners, self._key(session, row, line)
+            )
             postings.add_applications(
                 session,
                 [NewApplication(bank_line_id=line_id, application=application, confidence=1.0,
@@ -54,9 +54,53 @@ class Resolver:
                 erp=self._erp, run_id=None, now=now,
             )  # fmt: skip
             bank.set_statuses(session, [(line_id, "applied", f"resolved by {actor}")])
-            self._close(session, row, actor, now, application)
+            applied = ", ".join(f"{a.invoice_id} {a.amount}" for a in application.allocations)
+            self._close(session, row, actor, now, f"applied: {applied}")
             self._learn(session, line, application.customer_id, now)
         return application.idempotency_key
+
+    def on_account(self, item_id: int, customer_id: str, *, actor: str) -> str:
+        """Put the whole payment on the customer's account as unapplied credit."""
+        now = self._clock()
+        with self._store.transaction() as session:
+            row, line_id, line = self._open_item_line(session, item_id)
+            if not session.exec(select(InvoiceRow.customer_id).where(
+                InvoiceRow.erp == self._erp, InvoiceRow.customer_id == customer_id
+            )).first():  # fmt: skip
+                raise ReviewStateError(f"unknown customer {customer_id}")
+            application = Application(
+                idempotency_key=self._key(session, row, line),
+                bank_account=line.account, bank_id=line.bank_id, customer_id=customer_id,
+                booked_on=line.booked_on, amount=line.amount,
+                allocations=(Allocation(invoice_id=None, customer_id=customer_id, amount=line.amount),),
+                evidence=f"review item {row.id}: on account",
+            )  # fmt: skip
+            postings.add_applications(
+                session,
+                [NewApplication(bank_line_id=line_id, application=application, confidence=1.0,
+                                explanation=f"put on account by {actor}", origin="review")],
+                erp=self._erp, run_id=None, now=now,
+            )  # fmt: skip
+            bank.set_statuses(session, [(line_id, "applied", f"on account by {actor}")])
+            self._close(session, row, actor, now, f"on account of {customer_id}")
+            self._learn(session, line, customer_id, now)
+        return application.idempotency_key
+
+    def not_receivable(self, item_id: int, category: str, *, actor: str) -> None:
+        """Set the line aside as not customer cash (interest, transfer, refund...); nothing is posted."""
+        if not category.strip():
+            raise ReviewStateError("say what the money is (a category)")
+        now = self._clock()
+        with self._store.transaction() as session:
+            row, line_id, _ = self._open_item_line(session, item_id)
+            bank.set_statuses(session, [(line_id, "ignored", f"not AR: {category} ({actor})")])
+            self._close(session, row, actor, now, f"not receivable: {category}")
+
+    def _key(self, session: Session, row: ReviewItemRow, line: BankLine) -> str:
+        """The idempotency key of this resolution; a re-resolved (reopened) item gets a new one."""
+        assert row.id is not None
+        earlier = sum(1 for e in reviews.events(session, row.id) if e.action == "resolve")
+        return f"{self._erp}:{line.account}:{line.bank_id}:review{row.id}.{earlier}"
 
     def _open_item_line(
         self, session: Session, item_id: int
@@ -87,7 +131,7 @@ class Resolver:
         line: BankLine,
         allocations: Sequence[tuple[str, Decimal]],
         owners: dict[str, str],
-        round_: int,
+        key: str,
     ) -> Application:
         if not allocations or any(amount <= 0 for _, amount in allocations):
             raise ReviewStateError("give each chosen invoice an amount above zero")
@@ -97,7 +141,7 @@ class Resolver:
         customers = {owners[i] for i, _ in allocations}
         customer = row.customer_id if row.customer_id in customers else sorted(customers)[0]
         return Application(
-            idempotency_key=f"{self._erp}:{line.account}:{line.bank_id}:review{row.id}.{round_}",
+            idempotency_key=key,
             bank_account=line.account, bank_id=line.bank_id, customer_id=customer,
             booked_on=line.booked_on, amount=line.amount,
             allocations=tuple(
@@ -107,16 +151,15 @@ class Resolver:
         )  # fmt: skip
 
     def _close(
-        self, session: Session, row: ReviewItemRow, actor: str, now: datetime, app: Application
+        self, session: Session, row: ReviewItemRow, actor: str, now: datetime, what: str
     ) -> None:
         assert row.id is not None
         before = {"status": row.status, "assignee": row.assignee}
         row.status, row.updated_at = ReviewStatus.RESOLVED.value, now
         session.add(row)
-        applied = ", ".join(f"{a.invoice_id} {a.amount}" for a in app.allocations)
         reviews.add_event(
             session, row.id, actor=actor, action="resolve", now=now, before=before,
-            after={"status": row.status, "assignee": row.assignee}, comment=f"applied: {applied}",
+            after={"status": row.status, "assignee": row.assignee}, comment=what,
         )  # fmt: skip
 
     def _learn(self, session: Session, line: BankLine, customer_id: str, now: datetime) -> None:

@@ -145,10 +145,14 @@ def _action_routes(app: FastAPI, web: _Web) -> None:
 
     @app.post("/items/{item_id}/{action}")
     def change(item_id: int, action: str, who: Current, *, csrf: Text = "", comment: Text = "",
-               assignee: Text = "") -> Response:  # fmt: skip
+               assignee: Text = "", customer: Text = "", category: Text = "") -> Response:  # fmt: skip
         user = web.guard(who, csrf)
         try:
-            if action == "assign":
+            if action == "on-account":
+                web.resolver.on_account(item_id, customer.strip(), actor=user.name)
+            elif action == "not-ar":
+                web.resolver.not_receivable(item_id, category, actor=user.name)
+            elif action == "assign":
                 web.queue.assign(item_id, assignee or user.name, actor=user.name)
             elif action == "dismiss":
                 web.queue.dismiss(item_id, actor=user.name, comment=comment)

@@ -136,3 +136,30 @@ def test_run_page_shows_cycles_and_connectors(client: httpx.Client) -> None:
 def _applications(data: Path) -> list[tuple[str, ...]]:
     with (data / "out" / "applications.csv").open(encoding="utf-8") as fh:
         return [tuple(r[:4]) for r in list(csv.reader(fh))[1:]]
+
+
+def test_unknown_payer_put_on_account_becomes_an_unapplied_credit_row(
+    demo: App, client: httpx.Client, contract_data_any_store: Path
+) -> None:
+    csrf = _login(client, "clara")
+    item = _item_id(client, "TX0010")
+
+    client.post(f"/items/{item}/on-account", data={"csrf": csrf, "customer": "C002"})
+    run_cycle(demo.cycle_deps())
+
+    assert ("TX0010", "", "C002", "312.40") in _applications(contract_data_any_store)
+    assert "on account of C002" in client.get(f"/items/{item}").text
+
+
+def test_interest_marked_not_receivable_is_closed_and_never_posted(
+    demo: App, client: httpx.Client, contract_data_any_store: Path
+) -> None:
+    csrf = _login(client, "clara")
+    item = _item_id(client, "TX0012")
+
+    client.post(f"/items/{item}/not-ar", data={"csrf": csrf, "category": "interest"})
+    run_cycle(demo.cycle_deps())
+
+    assert "not receivable: interest" in client.get(f"/items/{item}").text
+    assert "TX0012" not in {r[0] for r in _applications(contract_data_any_store)}
+    assert "TX0012" not in client.get("/").text
