@@ -126,6 +126,7 @@ def build_bank_source(settings: FolderBankSettings) -> BankSource:
         currency=settings.currency,
         csv_profile=profile,
         pattern=settings.pattern,
+        move_files=settings.move_files,
     )
 
 

@@ -158,6 +158,11 @@ class FolderBankSettings(_Settings):
     csv: CsvProfileSettings | None = None
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     pattern: str = Field(default="*", description="Glob of files to read in the folder.")
+    move_files: bool = Field(
+        default=False,
+        description="Move imported files to archive/ and bad ones to quarantine/ (beside a "
+        "<name>.error.txt). Off: files stay in place; each is read once (by content hash).",
+    )
 
 
 BankSourceSettings = FolderBankSettings

@@ -50,6 +50,14 @@ class BankSource(Protocol):
         """
         ...
 
+    def archive(self, file: StatementFile) -> None:
+        """Put away a file whose lines are stored (a source may keep files where they are)."""
+        ...
+
+    def quarantine(self, file: StatementFile, error: str) -> None:
+        """Put away a file that could not be read, with a note of why (or keep it in place)."""
+        ...
+
 
 class PostOutcome(StrEnum):
     """What posting an application did."""

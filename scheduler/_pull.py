@@ -52,13 +52,16 @@ def _import_one(
     store: Store, source: BankSource, file: StatementFile, summary: RunSummary, clock: Clock
 ) -> None:
     with store.transaction() as session:
-        if bank.find_file(session, source.name, file.sha256) is not None:
-            summary.add("files_skipped")
-            return
+        known = bank.find_file(session, source.name, file.sha256)
+    if known is not None:  # read before; a crash may have left it where it was
+        summary.add("files_skipped")
+        _put_away(source, file, known.status, known.error or "")
+        return
     try:
         lines = source.read(file)
     except BadInputError as exc:
         _quarantine(store, source.name, file, str(exc), summary=summary, clock=clock)
+        _put_away(source, file, "quarantined", str(exc))
         return
     try:
         with store.transaction() as session:
@@ -70,6 +73,7 @@ def _import_one(
         summary.add("files_skipped")
         log.info("bank_file_taken", connector=source.name, file=str(file.path))
         return
+    _put_away(source, file, "imported", "")
     summary.add("files_imported")
     summary.add("lines_new", row.new_line_count)
     summary.add("lines_duplicate", row.line_count - row.new_line_count)
@@ -80,6 +84,19 @@ def _import_one(
         lines=row.line_count,
         new=row.new_line_count,
     )
+
+
+def _put_away(source: BankSource, file: StatementFile, status: str, error: str) -> None:
+    """Archive or quarantine the file as its source does; a failed move is retried next cycle."""
+    try:
+        if status == "imported":
+            source.archive(file)
+        else:
+            source.quarantine(file, error)
+    except OSError as exc:
+        log.warning(
+            "bank_file_not_moved", connector=source.name, file=str(file.path), error=str(exc)
+        )
 
 
 def _quarantine(

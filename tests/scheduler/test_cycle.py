@@ -195,3 +195,39 @@ def test_a_schedule_for_an_unknown_connector_is_a_config_error(contract_data: Pa
 
     assert code == 2
     assert "unknown connector(s): bookz" in err
+
+
+def test_move_files_archives_good_files_and_quarantines_bad_ones_with_a_note(
+    contract_data: Path,
+) -> None:
+    config = contract_data / "arbridge.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "      kind: folder\n", "      kind: folder\n      move_files: true\n"
+        ),
+        encoding="utf-8",
+    )
+    bank_dir = contract_data / "bank"
+    (bank_dir / "broken.csv").write_text(
+        "Date,Description,Amount,Transaction ID\n11/31/2026,BAD DATE,1.00,TX0201\n",
+        encoding="utf-8",
+    )
+
+    assert _invoke(contract_data, "run", "--once")[0] == 0
+
+    assert sorted(p.name for p in bank_dir.iterdir() if p.is_file()) == []
+    assert (bank_dir / "archive" / "statement-2026-11.csv").exists()
+    note = (bank_dir / "quarantine" / "broken.csv.error.txt").read_text(encoding="utf-8")
+    assert "broken.csv:2, field 'Date', value '11/31/2026'" in note
+    assert (bank_dir / "quarantine" / "broken.csv").exists()
+
+    # a file imported just before a crash, still in place: recognised by content and put away
+    (bank_dir / "again.csv").write_bytes(
+        (bank_dir / "archive" / "statement-2026-11.csv").read_bytes()
+    )
+    code, out, _ = _invoke(contract_data, "run", "--once")
+
+    assert code == 0
+    assert "lines 0 new" in out
+    assert not (bank_dir / "again.csv").exists()
+    assert len(list((bank_dir / "archive").iterdir())) == 2
