@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import click
 
 from arbridge.monitoring import Monitor, serve
-from arbridge.webserver import ensure_demo_user, serve_web
 from config import ArbridgeSettings
 from scheduler import make_trigger, run_cycle, run_forever, run_once
 from store import Store
@@ -61,6 +60,8 @@ def run(ctx: Context, once: bool) -> None:
 def _start_web(settings: ArbridgeSettings, store: Store) -> None:
     if not settings.web.listen:
         return
+    from arbridge.webserver import ensure_demo_user, serve_web  # noqa: PLC0415 - web only when served
+
     password = ensure_demo_user(store) if settings.web.demo_user else None
     serve_web(settings, store)
     click.echo(f"finance web page on http://{settings.web.listen}/")

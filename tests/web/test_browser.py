@@ -38,6 +38,11 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def _rows(data: Path) -> list[tuple[str, ...]]:
+    with (data / "out" / "applications.csv").open(encoding="utf-8") as fh:
+        return [tuple(r[:4]) for r in csv.reader(fh)]
+
+
 def _login(page: Page, base: str, name: str = "clara") -> None:
     page.goto(f"{base}/")
     expect(page).to_have_url(f"{base}/login")
@@ -65,13 +70,13 @@ def test_clerk_filters_the_queue_and_resolves_a_lookalike(
     expect(page.get_by_text("clara: resolve: applied: INV-1008 760.00")).to_be_visible()
 
     run_cycle(demo.cycle_deps())
-    with (contract_data_any_store / "out" / "applications.csv").open(encoding="utf-8") as fh:
-        rows = [tuple(r[:4]) for r in csv.reader(fh)]
-    assert ("TX0005", "INV-1008", "C004", "760.00") in rows
+    assert ("TX0005", "INV-1008", "C004", "760.00") in _rows(contract_data_any_store)
 
 
 @pytest.mark.slow
-def test_split_form_keeps_the_total_as_you_type(browser: Browser, client: httpx.Client) -> None:
+def test_split_form_keeps_the_total_as_you_type(
+    browser: Browser, client: httpx.Client, demo: App, contract_data_any_store: Path
+) -> None:
     base = str(client.base_url).rstrip("/")
     page = browser.new_page()
     _login(page, base)
@@ -84,6 +89,39 @@ def test_split_form_keeps_the_total_as_you_type(browser: Browser, client: httpx.
     expect(page.locator("#split-total")).to_have_text("760.00")
     page.get_by_role("button", name="Apply", exact=True).click()
     expect(page.get_by_text("applied: INV-1007 400.00, INV-1008 360.00")).to_be_visible()
+
+    run_cycle(demo.cycle_deps())
+    rows = _rows(contract_data_any_store)
+    assert ("TX0005", "INV-1007", "C004", "400.00") in rows
+    assert ("TX0005", "INV-1008", "C004", "360.00") in rows
+
+
+@pytest.mark.slow
+def test_a_forged_csrf_token_is_refused_in_the_browser(
+    browser: Browser, client: httpx.Client
+) -> None:
+    base = str(client.base_url).rstrip("/")
+    page = browser.new_page()
+    _login(page, base)
+    page.get_by_role("row", name="TX0005").get_by_role("link").click()
+
+    page.eval_on_selector_all('input[name="csrf"]', "els => els.forEach(e => e.value = 'forged')")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name="Apply to INV-1008").click()
+
+    assert answer.value.status == 403
+
+
+@pytest.mark.slow
+def test_a_viewer_gets_no_apply_buttons(browser: Browser, client: httpx.Client) -> None:
+    base = str(client.base_url).rstrip("/")
+    page = browser.new_page()
+    _login(page, base, "vic")
+    page.get_by_role("row", name="TX0005").get_by_role("link").click()
+
+    expect(page.get_by_role("heading", name="Suggestions")).to_be_visible()
+    expect(page.get_by_role("button", name="Apply to INV-1008")).to_have_count(0)
+    expect(page.get_by_role("button", name="Dismiss")).to_have_count(0)
 
 
 @pytest.mark.slow
