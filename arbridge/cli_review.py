@@ -15,7 +15,7 @@ import click
 from domain.money import format_money, parse_money
 from domain.review import ReviewReason, ReviewStatus
 from review import ReviewItemView, ReviewStateError
-from review.resolutions import Resolver
+from review.resolutions import Resolver, WriteOffPolicy
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -122,9 +122,40 @@ def assign(ctx: Context, item_id: int, assignee: str, actor: str) -> None:
 def resolve(ctx: Context, item_id: int, invoices: tuple[str, ...], actor: str) -> None:
     """Apply the item's payment to invoices; the daemon posts it on its next cycle."""
     chosen = [_allocation(text) for text in invoices]
-    resolver = Resolver(ctx.app.store, ctx.settings.connectors.erp.name)
-    key = _guard(lambda: resolver.apply(item_id, chosen, actor=actor))
+    key = _guard(lambda: _resolver(ctx).apply(item_id, chosen, actor=actor))
     click.echo(f"item {item_id} resolved; queued for the ERP as {key}")
+
+
+@review.command("write-off")
+@click.argument("item_id", type=int)
+@click.option("--invoice", required=True, help="The invoice the short payment is for.")
+@click.option("--reason", required=True, help="Deduction reason code (review.write_off_reasons).")
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def write_off(ctx: Context, item_id: int, invoice: str, reason: str, actor: str) -> None:
+    """Apply a short payment and write off the rest, within review.write_off_limit."""
+    key = _guard(lambda: _resolver(ctx).write_off(item_id, invoice, reason, actor=actor))
+    click.echo(f"item {item_id} resolved with a write-off; queued for the ERP as {key}")
+
+
+@review.command("refund")
+@click.argument("item_id", type=int)
+@click.option(
+    "--customer", default=None, help="Whose credit to refund from (omit: not a customer)."
+)
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def refund(ctx: Context, item_id: int, customer: str | None, actor: str) -> None:
+    """Mark the payment for refund (a customer's: posted as their credit first)."""
+    key = _guard(lambda: _resolver(ctx).refund(item_id, customer, actor=actor))
+    posted = f"; credit queued for the ERP as {key}" if key else "; nothing posted"
+    click.echo(f"item {item_id} marked for refund{posted}")
+
+
+def _resolver(ctx: Context) -> Resolver:
+    review_settings = ctx.settings.review
+    policy = WriteOffPolicy(review_settings.write_off_limit, review_settings.write_off_reasons)
+    return Resolver(ctx.app.store, ctx.settings.connectors.erp.name, write_off=policy)
 
 
 def _allocation(text: str) -> tuple[str, Decimal]:

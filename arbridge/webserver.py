@@ -8,6 +8,7 @@ import threading
 import uvicorn
 
 from config import ArbridgeSettings
+from review.resolutions import WriteOffPolicy
 from store import Store, users
 from web.app import create_app
 from web.auth import add_user
@@ -29,7 +30,8 @@ def serve_web(settings: ArbridgeSettings, store: Store) -> uvicorn.Server:
     assert listen is not None
     host, port = listen.rsplit(":", 1)
     secret = settings.web.secret_key.resolve() if settings.web.secret_key else None
-    app = create_app(store, erp=settings.connectors.erp.name, secret_key=secret)
+    policy = WriteOffPolicy(settings.review.write_off_limit, settings.review.write_off_reasons)
+    app = create_app(store, erp=settings.connectors.erp.name, secret_key=secret, write_off=policy)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=int(port), log_level="warning"))
     threading.Thread(target=server.run, name="web", daemon=True).start()
     return server

@@ -23,6 +23,7 @@ from pydantic import (
 
 from config._base import Settings as _Settings
 from config.daemon import LoggingSettings, MonitoringSettings, ScheduleSettings, WebSettings
+from config.review import ReviewSettings
 from config.secrets import SecretField
 from config.tax import TaxSettings, TaxSystemSettings
 
@@ -325,6 +326,7 @@ class ArbridgeSettings(_Settings):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     tax: TaxSettings = Field(default_factory=TaxSettings)
 
     @model_validator(mode="after")

@@ -7,6 +7,7 @@ name on the line) is linked to the customer, so the same payer is auto-applied n
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -20,15 +21,30 @@ from store.postings import NewApplication
 from store.tables import InvoiceRow, ReviewItemRow
 
 _ACTIVE = {ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value}
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOffPolicy:
+    """How much of a short payment a clerk may write off per invoice, and the codes to name."""
+
+    limit: Decimal = Decimal("0.00")
+    reasons: tuple[str, ...] = ()
 
 
 class Resolver:
     """Finance's decisions that change the ERP, each in one transaction."""
 
     def __init__(
-        self, store: Store, erp: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+        self,
+        store: Store,
+        erp: str,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        write_off: WriteOffPolicy = WriteOffPolicy(),
     ) -> None:
         self._store, self._erp, self._clock = store, erp, clock
+        self.write_off_policy = write_off
 
     def apply(self, item_id: int, allocations: Sequence[tuple[str, Decimal]], *, actor: str) -> str:
         """Apply the item's bank line to these invoices with these amounts (they must add up).
@@ -59,7 +75,9 @@ class Resolver:
             self._learn(session, line, application.customer_id, now)
         return application.idempotency_key
 
-    def on_account(self, item_id: int, customer_id: str, *, actor: str) -> str:
+    def on_account(
+        self, item_id: int, customer_id: str, *, actor: str, what: str = "on account"
+    ) -> str:
         """Put the whole payment on the customer's account as unapplied credit."""
         now = self._clock()
         with self._store.transaction() as session:
@@ -73,18 +91,90 @@ class Resolver:
                 bank_account=line.account, bank_id=line.bank_id, customer_id=customer_id,
                 booked_on=line.booked_on, amount=line.amount,
                 allocations=(Allocation(invoice_id=None, customer_id=customer_id, amount=line.amount),),
-                evidence=f"review item {row.id}: on account",
+                evidence=f"review item {row.id}: {what}",
             )  # fmt: skip
-            postings.add_applications(
-                session,
-                [NewApplication(bank_line_id=line_id, application=application, confidence=1.0,
-                                explanation=f"put on account by {actor}", origin="review")],
-                erp=self._erp, run_id=None, now=now,
-            )  # fmt: skip
-            bank.set_statuses(session, [(line_id, "applied", f"on account by {actor}")])
-            self._close(session, row, actor, now, f"on account of {customer_id}")
+            self._queue(session, line_id, application, f"{what} by {actor}", now)
+            bank.set_statuses(session, [(line_id, "applied", f"{what} by {actor}")])
+            self._close(session, row, actor, now, f"{what} of {customer_id}")
             self._learn(session, line, customer_id, now)
         return application.idempotency_key
+
+    def write_off(self, item_id: int, invoice_id: str, reason: str, *, actor: str) -> str:
+        """Close the invoice with this short payment, writing the rest off under a reason code.
+
+        The shortfall (the invoice's open amount less what is still pending for it, less the
+        payment) must be above zero and within the YAML limit (`review.write_off_limit`).
+
+        Returns:
+            The idempotency key the daemon will post under.
+
+        Raises:
+            ReviewStateError: write-offs are off, the code is unknown, or the shortfall is wrong.
+        """
+        policy = self.write_off_policy
+        if reason not in policy.reasons:
+            raise ReviewStateError(
+                f"reason code {reason!r} is not one of {', '.join(policy.reasons)}"
+            )
+        now = self._clock()
+        with self._store.transaction() as session:
+            row, line_id, line = self._open_item_line(session, item_id)
+            invoice = session.get(InvoiceRow, (self._erp, invoice_id))
+            if invoice is None:
+                raise ReviewStateError(f"unknown invoice(s): {invoice_id}")
+            pending = postings.unsent_by_invoice(session, self._erp).get(invoice_id, Decimal(0))
+            short = (invoice.open_amount - pending - line.amount).quantize(_CENT)
+            if short <= 0:
+                raise ReviewStateError(f"the payment {line.amount} is not short of {invoice_id}")
+            if short > policy.limit:
+                raise ReviewStateError(
+                    f"writing off {short} is above the limit of {policy.limit}; ask an admin"
+                )
+            application = Application(
+                idempotency_key=self._key(session, row, line),
+                bank_account=line.account, bank_id=line.bank_id, customer_id=invoice.customer_id,
+                booked_on=line.booked_on, amount=line.amount,
+                allocations=(Allocation(invoice_id=invoice_id, customer_id=invoice.customer_id,
+                                        amount=line.amount, adjustment=short,
+                                        adjustment_reason=reason),),
+                evidence=f"review item {row.id}: write-off",
+            )  # fmt: skip
+            self._queue(session, line_id, application, f"written off by {actor}", now)
+            bank.set_statuses(session, [(line_id, "applied", f"write-off by {actor}")])
+            self._close(session, row, actor, now,
+                        f"applied {invoice_id} {line.amount}, wrote off {short} ({reason})")  # fmt: skip
+            self._learn(session, line, invoice.customer_id, now)
+        return application.idempotency_key
+
+    def refund(self, item_id: int, customer_id: str | None, *, actor: str) -> str | None:
+        """Mark the payment for refund.
+
+        With a customer, the cash is recorded in the ERP as the customer's credit (so the
+        refund can be paid from it) through the outbox; without one (a stranger's money)
+        nothing is posted and the line is set aside to be sent back.
+
+        Returns:
+            The idempotency key of the credit, or None when nothing is posted.
+        """
+        if customer_id:
+            key = self.on_account(item_id, customer_id, actor=actor, what="marked for refund")
+            return key
+        now = self._clock()
+        with self._store.transaction() as session:
+            row, line_id, _ = self._open_item_line(session, item_id)
+            bank.set_statuses(session, [(line_id, "ignored", f"to refund to the payer ({actor})")])
+            self._close(session, row, actor, now, "marked for refund to the payer")
+        return None
+
+    def _queue(
+        self, session: Session, line_id: int, application: Application, why: str, now: datetime
+    ) -> None:
+        postings.add_applications(
+            session,
+            [NewApplication(bank_line_id=line_id, application=application, confidence=1.0,
+                            explanation=why, origin="review")],
+            erp=self._erp, run_id=None, now=now,
+        )  # fmt: skip
 
     def not_receivable(self, item_id: int, category: str, *, actor: str) -> None:
         """Set the line aside as not customer cash (interest, transfer, refund...); nothing is posted."""

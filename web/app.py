@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from domain.review import ReviewReason, ReviewStatus
 from review import ReviewQueue, ReviewStateError
-from review.resolutions import Resolver
+from review.resolutions import Resolver, WriteOffPolicy
 from store import Store
 from store.runs import recent_runs
 from store.status import status_report
@@ -57,10 +57,17 @@ class _Web:
         return who[0]
 
 
-def create_app(store: Store, *, erp: str, secret_key: str | None = None) -> FastAPI:
+def create_app(
+    store: Store,
+    *,
+    erp: str,
+    secret_key: str | None = None,
+    write_off: WriteOffPolicy = WriteOffPolicy(),  # noqa: B008 (frozen)
+) -> FastAPI:
     """The web app over one store; `erp` names the ERP that resolutions post to."""
     app = FastAPI(title="arbridge", docs_url=None, redoc_url=None, openapi_url=None)
-    web = _Web(store, Sessions(secret_key), ReviewQueue(store), Resolver(store, erp))
+    resolver = Resolver(store, erp, write_off=write_off)
+    web = _Web(store, Sessions(secret_key), ReviewQueue(store), resolver)
 
     @app.exception_handler(_Login)
     def _to_login(_request: Request, _exc: _Login) -> Response:
@@ -120,7 +127,8 @@ def _queue_routes(app: FastAPI, web: _Web) -> None:
             item, trail = web.queue.show(item_id)
         except ReviewStateError as exc:
             raise HTTPException(404, str(exc)) from None
-        return web.page(request, "item.html", who, item=item, trail=trail, error=error)
+        return web.page(request, "item.html", who, item=item, trail=trail, error=error,
+                        write_off=web.resolver.write_off_policy)  # fmt: skip
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs_page(request: Request, who: Current) -> Response:
@@ -145,10 +153,15 @@ def _action_routes(app: FastAPI, web: _Web) -> None:
 
     @app.post("/items/{item_id}/{action}")
     def change(item_id: int, action: str, who: Current, *, csrf: Text = "", comment: Text = "",
-               assignee: Text = "", customer: Text = "", category: Text = "") -> Response:  # fmt: skip
+               assignee: Text = "", customer: Text = "", category: Text = "",
+               invoice: Text = "", reason: Text = "") -> Response:  # fmt: skip
         user = web.guard(who, csrf)
         try:
-            if action == "on-account":
+            if action == "write-off":
+                web.resolver.write_off(item_id, invoice.strip(), reason, actor=user.name)
+            elif action == "refund":
+                web.resolver.refund(item_id, customer.strip() or None, actor=user.name)
+            elif action == "on-account":
                 web.resolver.on_account(item_id, customer.strip(), actor=user.name)
             elif action == "not-ar":
                 web.resolver.not_receivable(item_id, category, actor=user.name)

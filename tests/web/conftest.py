@@ -14,6 +14,7 @@ import uvicorn
 
 from arbridge.app import App, build_app
 from config import load_settings
+from review.resolutions import WriteOffPolicy
 from scheduler import run_cycle
 from web.app import create_app
 from web.auth import add_user
@@ -36,8 +37,10 @@ def client(demo: App) -> Iterator[httpx.Client]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
+    review = demo.settings.review
+    policy = WriteOffPolicy(review.write_off_limit, review.write_off_reasons)
     server = uvicorn.Server(
-        uvicorn.Config(create_app(demo.store, erp="books"), host="127.0.0.1", port=port,
+        uvicorn.Config(create_app(demo.store, erp="books", write_off=policy), host="127.0.0.1", port=port,
                        log_level="warning", lifespan="off")
     )  # fmt: skip
     thread = threading.Thread(target=server.run, daemon=True)
