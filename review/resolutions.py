@@ -62,13 +62,8 @@ class Resolver:
             application = self._application(
                 row, line, allocations, owners, self._key(session, row, line)
             )
-            postings.add_applications(
-                session,
-                [NewApplication(bank_line_id=line_id, application=application, confidence=1.0,
-                                explanation=f"applied by {actor} from review item {item_id}",
-                                origin="review")],
-                erp=self._erp, run_id=None, now=now,
-            )  # fmt: skip
+            why = f"applied by {actor} from review item {item_id}"
+            self._queue(session, line_id, application, why, now)
             bank.set_statuses(session, [(line_id, "applied", f"resolved by {actor}")])
             applied = ", ".join(f"{a.invoice_id} {a.amount}" for a in application.allocations)
             self._close(session, row, actor, now, f"applied: {applied}")
