@@ -11,10 +11,11 @@ from sqlalchemy.exc import OperationalError
 
 from arbridge.erp_gateways import build_erp_gateway
 from arbridge.logs import MASKER
-from config import ArbridgeSettings, CsvProfileSettings, FolderBankSettings
+from arbridge.profiles import csv_profile
+from config import ArbridgeSettings, FolderBankSettings
 from config.models import MatchingSettings
 from config.secrets import SecretRef
-from connectors.bank import CsvProfile, FolderBankSource
+from connectors.bank import FolderBankSource
 from connectors.base import BankSource, ErpGateway
 from connectors.erp._http import RequestLimiter, Window
 from connectors.tax import AvaTaxSystem, InMemoryTaxSystem
@@ -93,28 +94,6 @@ def build_app(settings: ArbridgeSettings) -> App:
     """Open the store (migrating it) and build the queue."""
     store = open_store(settings)
     return App(settings=settings, store=store, queue=ReviewQueue(store))
-
-
-def csv_profile(settings: CsvProfileSettings) -> CsvProfile:
-    """The connector's profile from its YAML settings."""
-    amount = settings.amount
-    return CsvProfile(
-        date_column=settings.date.column,
-        date_format=settings.date.format,
-        description_columns=tuple(settings.description.columns),
-        description_separator=settings.description.separator,
-        amount_column=amount.column,
-        debit_column=amount.debit,
-        credit_column=amount.credit,
-        decimal_sep=amount.decimal,
-        thousands_sep=amount.thousands,
-        invert_sign=amount.invert,
-        transaction_id_column=settings.transaction_id.column if settings.transaction_id else None,
-        payer_column=settings.payer.column if settings.payer else None,
-        delimiter=settings.delimiter,
-        encoding=settings.encoding,
-        skip_lines=settings.skip_lines,
-    )
 
 
 def build_bank_source(settings: FolderBankSettings) -> BankSource:

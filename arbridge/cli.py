@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import structlog
 
 from arbridge import __version__
-from arbridge.app import App, build_app, open_store
-from arbridge.cli_backtest import backtest
-from arbridge.cli_bank import bank
-from arbridge.cli_daemon import run, status
-from arbridge.cli_review import review
-from arbridge.cli_tax import tax
-from arbridge.cli_user import user
-from arbridge.logs import configure_logging
-from config import ArbridgeSettings, CsvErpSettings, load_settings, settings_json_schema
 from domain.errors import ArbridgeError, ConfigError
-from store import current_revision, head_revision, is_up_to_date, upgrade
+
+if TYPE_CHECKING:
+    from arbridge.app import App
+    from config import ArbridgeSettings
+
+# Subcommands are imported when used: `arbridge bank read` should not pay for the
+# store, the scheduler and the web page (seconds of imports) to print a statement.
+_LAZY = {
+    "backtest": "arbridge.cli_backtest:backtest",
+    "bank": "arbridge.cli_bank:bank",
+    "review": "arbridge.cli_review:review",
+    "run": "arbridge.cli_daemon:run",
+    "status": "arbridge.cli_daemon:status",
+    "tax": "arbridge.cli_tax:tax",
+    "user": "arbridge.cli_user:user",
+}
 
 EXIT_CONFIG = 2
 EXIT_FAILED = 1
@@ -35,6 +42,9 @@ class Context:
     @cached_property
     def settings(self) -> ArbridgeSettings:
         """Load (and validate) the config; bad config exits 2 listing every problem."""
+        from arbridge.logs import configure_logging  # noqa: PLC0415
+        from config import load_settings  # noqa: PLC0415
+
         try:
             settings = load_settings(self.config_path)
         except ConfigError as exc:
@@ -46,6 +56,8 @@ class Context:
     @cached_property
     def app(self) -> App:
         """The composed application (store opened and migrated)."""
+        from arbridge.app import build_app  # noqa: PLC0415
+
         return build_app(self.settings)
 
     def close(self) -> None:
@@ -58,12 +70,25 @@ pass_context = click.make_pass_decorator(Context)
 
 
 class _Cli(click.Group):
-    """The root group: known errors become one clear line on stderr and exit code 1."""
+    """The root group: subcommands loaded on use; known errors become one line and exit 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *_LAZY])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _LAZY:
+            return super().get_command(ctx, cmd_name)
+        module, _, attr = _LAZY[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
         except ArbridgeError as exc:
+            import structlog  # noqa: PLC0415
+
             structlog.get_logger("arbridge").error("command_failed", error=str(exc))
             click.echo(f"arbridge: {exc}", err=True)
             ctx.exit(EXIT_FAILED)
@@ -98,6 +123,8 @@ def check_config(ctx: Context) -> None:
 
 
 def _missing_inputs(settings: ArbridgeSettings) -> list[str]:
+    from config import CsvErpSettings  # noqa: PLC0415
+
     erp = settings.connectors.erp
     paths = [(b.name, b.path) for b in settings.connectors.bank]
     if isinstance(erp, CsvErpSettings):
@@ -113,6 +140,8 @@ def config_group() -> None:
 @config_group.command("schema")
 def config_schema() -> None:
     """Print the JSON Schema of the configuration file (for editors)."""
+    from config import settings_json_schema  # noqa: PLC0415
+
     click.echo(settings_json_schema())
 
 
@@ -125,6 +154,9 @@ def db() -> None:
 @pass_context
 def db_upgrade(ctx: Context) -> None:
     """Apply the store's migrations up to this version."""
+    from arbridge.app import open_store  # noqa: PLC0415
+    from store import current_revision, upgrade  # noqa: PLC0415
+
     store = open_store(ctx.settings, migrate=False)
     try:
         upgrade(store.engine)
@@ -137,6 +169,9 @@ def db_upgrade(ctx: Context) -> None:
 @pass_context
 def db_status(ctx: Context) -> None:
     """Show the store's migration revision."""
+    from arbridge.app import open_store  # noqa: PLC0415
+    from store import current_revision, head_revision, is_up_to_date  # noqa: PLC0415
+
     store = open_store(ctx.settings, migrate=False)
     try:
         fresh = is_up_to_date(store.engine)
@@ -144,15 +179,6 @@ def db_status(ctx: Context) -> None:
         click.echo(f"store at revision {current_revision(store.engine)}: {state}")
     finally:
         store.dispose()
-
-
-cli.add_command(review)
-cli.add_command(user)
-cli.add_command(run)
-cli.add_command(status)
-cli.add_command(bank)
-cli.add_command(tax)
-cli.add_command(backtest)
 
 
 def main() -> None:

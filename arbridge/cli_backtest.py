@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from arbridge.app import build_erp, csv_profile, match_settings
+from arbridge.app import build_erp, match_settings
+from arbridge.profiles import csv_profile
 from config import ArbridgeSettings
 from connectors.bank import read_statement
 from domain.errors import BadInputError, SourceLocation

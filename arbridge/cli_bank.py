@@ -6,12 +6,15 @@ import csv
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import yaml
 
-from arbridge.app import csv_profile
-from config import ArbridgeSettings, FolderBankSettings, load_settings
+if TYPE_CHECKING:
+    from config import FolderBankSettings
+
+from arbridge.profiles import csv_profile
 from connectors.bank import read_statement, sniff_csv_profile
 from domain.errors import BadInputError
 from domain.records import BankLine
@@ -72,8 +75,10 @@ def sniff(file: Path) -> None:
 
 
 def _source(ctx: click.Context, name: str) -> FolderBankSettings:
+    from config import load_settings  # noqa: PLC0415 (pydantic only when a profile is named)
+
     config_path = getattr(ctx.obj, "config_path", Path("arbridge.yaml"))
-    settings: ArbridgeSettings = load_settings(config_path)
+    settings = load_settings(config_path)
     for source in settings.connectors.bank:
         if source.name == name:
             return source

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from domain.money import parse_money
 
@@ -44,6 +45,12 @@ def ofx_date(text: str) -> date:
     Raises:
         ValueError: not a date.
     """
+    return _calendar_date(text[:8] if text[:8].isdigit() else text)
+
+
+@lru_cache(maxsize=4096)
+def _calendar_date(text: str) -> date:
+    """A statement has few distinct days: each is parsed once."""
     match = _DATE.match(text)
     if match is None:
         raise ValueError(f"not an OFX date: {text!r}")

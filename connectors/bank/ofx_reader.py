@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from connectors.bank._errors import reject
 from connectors.bank._fingerprint import Fingerprinter
+from connectors.bank._ofx_fast import MARKER, Block, cut_transactions
 from connectors.bank._ofx_text import decode_ofx
 from connectors.bank._ofx_values import ofx_amount, ofx_date
 from connectors.bank._sgml import Node, parse_sgml
@@ -46,7 +47,8 @@ def read_ofx_transactions(path: Path, raw: bytes) -> list[OfxTransaction]:
             a transaction lacks a valid date or amount; names line and field.
     """
     text = decode_ofx(path, raw)
-    root = parse_sgml(path, text.body, text.first_line)
+    cut = cut_transactions(text.body, text.first_line)
+    root = parse_sgml(path, cut.skeleton, text.first_line)
     statements = list(root.iter(*_STATEMENTS))
     if not statements:
         raise reject(
@@ -55,7 +57,7 @@ def read_ofx_transactions(path: Path, raw: bytes) -> list[OfxTransaction]:
     found: list[OfxTransaction] = []
     for statement in statements:
         _check_balances(path, statement)
-        found.extend(_transactions(path, statement))
+        found.extend(_transactions(path, statement, cut.runs))
     return found
 
 
@@ -133,39 +135,55 @@ def _check_balances(path: Path, statement: Node) -> None:
             ) from None
 
 
-def _transactions(path: Path, statement: Node) -> Iterator[OfxTransaction]:
+def _transactions(path: Path, statement: Node, runs: list[list[Block]]) -> Iterator[OfxTransaction]:
     account_id = _account_id(statement)
     currency = (statement.value("CURDEF") or "").upper() or None
-    for trn in statement.iter("STMTTRN"):
-        yield _transaction(path, trn, account_id, currency)
+    for node in statement.iter("STMTTRN", MARKER):
+        blocks = runs[int(node.text)] if node.tag == MARKER else [_block(node)]
+        for block in blocks:
+            yield _transaction(path, block, account_id, currency)
 
 
-def _transaction(path: Path, trn: Node, account_id: str, currency: str | None) -> OfxTransaction:
-    payee = trn.child("PAYEE")
-    name = trn.value("NAME") or (payee.value("NAME") if payee is not None else None) or ""
-    own_currency = trn.path("CURRENCY", "CURSYM")
+def _block(trn: Node) -> Block:
+    """A transaction the tree reader built (it held an aggregate or an empty leaf)."""
+    values: dict[str, str] = {}
+    lines: dict[str, int] = {}
+    for child in trn.children:
+        values.setdefault(child.tag, child.text)
+        lines.setdefault(child.tag, child.line)
+    for aggregate in ("PAYEE", "CURRENCY"):
+        node = trn.child(aggregate)
+        inner = node.path("NAME" if aggregate == "PAYEE" else "CURSYM") if node else None
+        if inner is not None:
+            values[f"{aggregate}.{inner.tag}"] = inner.text
+    return Block(line=trn.line, values=values, lines=lines)
+
+
+def _transaction(path: Path, trn: Block, account_id: str, currency: str | None) -> OfxTransaction:
+    get = trn.values.get
+    own_currency = get("CURRENCY.CURSYM")
     return OfxTransaction(
         account_id=account_id,
-        fitid=trn.value("FITID") or "",
-        trntype=(trn.value("TRNTYPE") or "").upper(),
+        fitid=get("FITID") or "",
+        trntype=(get("TRNTYPE") or "").upper(),
         posted_on=_required(path, trn, "DTPOSTED", ofx_date),
         amount=_required(path, trn, "TRNAMT", ofx_amount),
-        currency=(own_currency.text.upper() if own_currency and own_currency.text else currency),
-        name=name,
-        memo=trn.value("MEMO") or "",
-        checknum=trn.value("CHECKNUM") or "",
-        refnum=trn.value("REFNUM") or "",
+        currency=own_currency.upper() if own_currency else currency,
+        name=get("NAME") or get("PAYEE.NAME") or "",
+        memo=get("MEMO") or "",
+        checknum=get("CHECKNUM") or "",
+        refnum=get("REFNUM") or "",
         line=trn.line,
     )
 
 
-def _required(path: Path, trn: Node, tag: str, parse: Callable[[str], _T]) -> _T:
-    node = trn.child(tag)
-    if node is None or not node.text:
+def _required(path: Path, trn: Block, tag: str, parse: Callable[[str], _T]) -> _T:
+    text = trn.values.get(tag)
+    if not text:
         raise reject(path, f"transaction has no {tag}", line=trn.line, field=tag)
     try:
-        return parse(node.text)
+        return parse(text)
     except ValueError:
         raise reject(
-            path, f"{tag} is not valid", line=node.line, field=tag, value=node.text
+            path, f"{tag} is not valid", line=trn.line_of(tag), field=tag, value=text
         ) from None

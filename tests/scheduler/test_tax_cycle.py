@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from arbridge.app import csv_profile
+from arbridge.profiles import csv_profile
 from config import CsvProfileSettings
 from connectors.bank import FolderBankSource
 from connectors.erp import CsvErpGateway

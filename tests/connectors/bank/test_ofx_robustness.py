@@ -219,3 +219,25 @@ def test_broken_file_is_rejected_whole_naming_line_and_field(
     assert location.field == field
     assert location.line is not None
     assert location.file.endswith("statement.ofx")
+
+
+def test_errors_name_the_right_line_inside_and_after_a_run_of_transactions(
+    tmp_path: Path,
+) -> None:
+    """Transactions are read in runs, cut out of the body; line numbers must not move."""
+    many = "".join(trn(fitid=f"T{i}").replace("<TRNAMT>", "\n<TRNAMT>") for i in range(5))
+    text = HEADER.format(encoding="USASCII", charset="1252") + body(stmt(many))
+    bad_amount = text.replace("12.50<FITID>T3", "12,5x<FITID>T3")
+    with pytest.raises(BadInputError) as caught:
+        read(tmp_path, bad_amount)
+    wanted = next(
+        n for n, line in enumerate(bad_amount.splitlines(), 1) if line.startswith("<TRNAMT>12,5x")
+    )
+    assert (caught.value.locations[0].line, caught.value.locations[0].field) == (wanted, "TRNAMT")
+
+    bad_balance = text.replace("<BALAMT>100.00", "<BALAMT>1OO.00")
+    with pytest.raises(BadInputError) as caught:
+        read(tmp_path, bad_balance)
+    wanted = next(n for n, line in enumerate(bad_balance.splitlines(), 1) if "1OO.00" in line)
+    assert caught.value.locations[0].line == wanted
+    assert caught.value.locations[0].field == "LEDGERBAL.BALAMT"
