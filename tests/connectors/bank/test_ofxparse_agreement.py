@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -88,7 +89,7 @@ def test_real_sample_agrees_with_ofxparse(path: Path) -> None:
     assert _ours(path, raw, dates=dates) == theirs
 
 
-SHAPES = {
+SHAPES: dict[str, Callable[[int], str]] = {
     "sgml leaves": generated_ofx,
     "xml closed leaves": lambda n: _as_xml(generated_ofx(n)),
     "payee aggregate": lambda n: (
