@@ -1,15 +1,21 @@
 """Statement reading speed and memory, per format, at growing sizes.
 
-    python -m bench.bank_ingest                 # every format at 1k, 10k, 100k transactions
-    python -m bench.bank_ingest --ofxparse 2500 # also compare with plain ofxparse.OfxParser
+    python -m bench.bank_ingest                  # every format at 1k, 10k, 100k transactions
+    python -m bench.bank_ingest --ofxparse 20161 # also compare with plain ofxparse.OfxParser
 
-Prints transactions/s and peak traced memory; cost should grow linearly.
+For each file it prints the reader in-process (wall and CPU seconds, transactions/s,
+peak traced Python memory) and the whole `arbridge bank read FILE --format csv`
+command (wall seconds, including interpreter start, and its peak RSS).
+Cost should grow linearly.
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import os
+import subprocess
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -111,15 +117,55 @@ FORMATS: dict[str, tuple[str, Callable[[int], str]]] = {
 }
 
 
-def measure(path: Path) -> tuple[int, float, float]:
-    start = time.perf_counter()
+def measure(path: Path) -> tuple[int, float, float, float]:
+    """Lines, wall and CPU seconds of the reader in-process, and its peak traced MiB."""
+    start, cpu = time.perf_counter(), time.process_time()
     lines = read_statement(path, account="a", currency="USD", csv_profile=CSV_PROFILE)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     tracemalloc.start()
     read_statement(path, account="a", currency="USD", csv_profile=CSV_PROFILE)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return len(lines), elapsed, peak / 2**20
+    return len(lines), elapsed, cpu, peak / 2**20
+
+
+def measure_command(path: Path, profile_config: Path | None) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of `arbridge bank read FILE --format csv`."""
+    command = [str(Path(sys.executable).with_name("arbridge"))]
+    if profile_config is not None:
+        command += ["--config", str(profile_config)]
+    command += ["bank", "read", str(path), "--format", "csv"]
+    if profile_config is not None:
+        command += ["--profile", "bench"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({status})")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def _profile_config(folder: Path) -> Path:
+    """A config naming a bank source `bench` with the CSV profile the generator writes."""
+    path = folder / "bench.yaml"
+    path.write_text(
+        "store: {url: 'sqlite:///bench.db'}\n"
+        "connectors:\n"
+        "  erp: {kind: csv, name: erp, customers: c.csv, invoices: i.csv, applications: o.csv}\n"
+        "  bank:\n"
+        "    - name: bench\n"
+        "      kind: folder\n"
+        "      path: .\n"
+        "      currency: USD\n"
+        "      csv:\n"
+        "        date: {column: Date, format: '%m/%d/%Y'}\n"
+        "        amount: {column: Amount}\n"
+        "        description: {columns: [Description]}\n"
+        "        transaction_id: {column: Transaction ID}\n",
+        encoding="utf-8",
+    )
+    return path
 
 
 def compare_ofxparse(n: int, folder: Path) -> None:
@@ -149,15 +195,20 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        print(f"{'format':8} {'txns':>7} {'MB':>6} {'seconds':>8} {'txns/s':>9} {'peak MiB':>9}")
+        config = _profile_config(folder)
+        print(
+            f"{'format':8} {'txns':>7} {'MB':>6} {'read s':>7} {'cpu s':>6} {'txns/s':>8} "
+            f"{'peak MiB':>8} {'cmd s':>6} {'cmd RSS MiB':>11}"
+        )
         for name, (suffix, make) in FORMATS.items():
             for n in (int(s) for s in args.sizes.split(",")):
                 path = folder / f"{name}-{n}{suffix}"
                 path.write_text(make(n), encoding="utf-8")
-                count, seconds, peak = measure(path)
-                size = path.stat().st_size / 1e6
+                count, seconds, cpu, peak = measure(path)
+                wall, rss = measure_command(path, config if name == "csv" else None)
                 print(
-                    f"{name:8} {count:7d} {size:6.1f} {seconds:8.3f} {count / seconds:9.0f} {peak:9.1f}"
+                    f"{name:8} {count:7d} {path.stat().st_size / 1e6:6.1f} {seconds:7.3f} "
+                    f"{cpu:6.3f} {count / seconds:8.0f} {peak:8.1f} {wall:6.2f} {rss:11.0f}"
                 )
         if args.ofxparse:
             compare_ofxparse(args.ofxparse, folder)
