@@ -15,7 +15,8 @@ import click
 from domain.money import format_money, parse_money
 from domain.review import ReviewReason, ReviewStatus
 from review import ReviewItemView, ReviewStateError
-from review.resolutions import Resolver, WriteOffPolicy
+from review.limits import WriteOffPolicy
+from review.resolutions import Resolver
 
 if TYPE_CHECKING:
     from arbridge.cli import Context

@@ -8,7 +8,7 @@ import threading
 import uvicorn
 
 from config import ArbridgeSettings
-from review.resolutions import WriteOffPolicy
+from review.limits import WriteOffPolicy
 from store import Store, users
 from web.app import create_app
 from web.auth import add_user

@@ -8,10 +8,11 @@ from review.queue import (
     open_item,
     open_many,
 )
-from store.reviews import NewReviewItem
+from store.reviews import NewReviewItem, ReviewFilter
 
 __all__ = [
     "NewReviewItem",
+    "ReviewFilter",
     "ReviewItemView",
     "ReviewQueue",
     "ReviewStateError",

@@ -14,7 +14,7 @@ from domain.errors import ArbridgeError
 from domain.records import Proposal
 from domain.review import ReviewReason, ReviewStatus
 from store import Store, reviews
-from store.reviews import NewReviewItem
+from store.reviews import NewReviewItem, ReviewFilter
 from store.tables import ReviewItemRow
 
 SYSTEM_ACTOR = "arbridge"
@@ -163,20 +163,56 @@ class ReviewQueue:
         reason: str | None = None,
         limit: int = 1000,
         offset: int = 0,
+        **narrow: Any,
     ) -> list[ReviewItemView]:
-        """Items in the given states (open and assigned by default), oldest first."""
+        """Items in the given states (open and assigned by default), oldest first.
+
+        `narrow` takes the other fields of `store.reviews.ReviewFilter`
+        (customer_id, assignee, min_amount, max_amount, created_before).
+        """
+        wanted = ReviewFilter(statuses=list(statuses), reason=reason, **narrow)
         with self._store.transaction() as session:
-            rows = reviews.list_items(
-                session, statuses=list(statuses), reason=reason, limit=limit, offset=offset
-            )
+            rows = reviews.list_items(session, wanted, limit=limit, offset=offset)
             return [_view(row, bank_id) for row, bank_id in rows]
+
+    def counts(self, wanted: ReviewFilter) -> dict[str, int]:
+        """How many items match, by reason."""
+        with self._store.transaction() as session:
+            return reviews.count_by_reason(session, wanted)
+
+    def comment(self, item_id: int, text: str, *, actor: str) -> None:
+        """Add a comment to an item's trail, in any state, without changing it."""
+        if not text.strip():
+            raise ReviewStateError("a comment needs some text")
+        with self._store.transaction() as session:
+            row = session.get(ReviewItemRow, item_id)
+            if row is None:
+                raise ReviewStateError(f"review item {item_id} does not exist")
+            reviews.add_event(
+                session, item_id, actor=actor, action="comment", now=self._clock(),
+                comment=text.strip(),
+            )  # fmt: skip
+
+    def bulk(self, item_ids: Sequence[int], action: str, *, actor: str, **args: str) -> list[str]:
+        """Assign or dismiss many items; each is its own change. Returns the refusals."""
+        refused = []
+        for item_id in item_ids:
+            try:
+                if action == "assign":
+                    self.assign(item_id, args.get("assignee") or actor, actor=actor)
+                elif action == "dismiss":
+                    self.dismiss(item_id, actor=actor, comment=args.get("comment", ""))
+                else:
+                    raise ReviewStateError(f"no bulk action {action!r}")
+            except ReviewStateError as exc:
+                refused.append(str(exc))
+        return refused
 
     def show(self, item_id: int) -> tuple[ReviewItemView, list[dict[str, Any]]]:
         """One item and its audit trail."""
         with self._store.transaction() as session:
-            rows = reviews.list_items(
-                session, statuses=list(ReviewStatus), limit=1, offset=0, item_id=item_id
-            )
+            wanted = ReviewFilter(statuses=list(ReviewStatus), item_id=item_id)
+            rows = reviews.list_items(session, wanted, limit=1)
             if not rows:
                 raise ReviewStateError(f"review item {item_id} does not exist")
             trail = [

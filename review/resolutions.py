@@ -7,7 +7,6 @@ name on the line) is linked to the customer, so the same payer is auto-applied n
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from domain.records import Allocation, Application, BankLine
 from domain.review import ReviewStatus
+from review.limits import Limits, WriteOffPolicy
 from review.queue import ReviewStateError
 from store import Store, bank, payer_links, postings, reviews
 from store.postings import NewApplication
@@ -22,14 +22,6 @@ from store.tables import InvoiceRow, ReviewItemRow
 
 _ACTIVE = {ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value}
 _CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True, slots=True)
-class WriteOffPolicy:
-    """How much of a short payment a clerk may write off per invoice, and the codes to name."""
-
-    limit: Decimal = Decimal("0.00")
-    reasons: tuple[str, ...] = ()
 
 
 class Resolver:
@@ -41,10 +33,15 @@ class Resolver:
         erp: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         *,
-        write_off: WriteOffPolicy = WriteOffPolicy(),
+        write_off: WriteOffPolicy = WriteOffPolicy(),  # noqa: B008 (frozen)
     ) -> None:
         self._store, self._erp, self._clock = store, erp, clock
-        self.write_off_policy = write_off
+        self.limits = Limits(store, write_off, clock)
+
+    @property
+    def write_off_policy(self) -> WriteOffPolicy:
+        """The write-off policy in force (the YAML's, or what an admin set since)."""
+        return self.limits.write_off()
 
     def apply(self, item_id: int, allocations: Sequence[tuple[str, Decimal]], *, actor: str) -> str:
         """Apply the item's bank line to these invoices with these amounts (they must add up).

@@ -148,9 +148,8 @@ def find(
 def short_payments(store: Store) -> list[ShortPayment]:
     """Open short-payment review items, as payments naming their invoices."""
     with store.transaction() as session:
-        rows = reviews.list_items(
-            session, statuses=_ACTIVE, reason=ReviewReason.SHORT_PAYMENT.value, limit=100_000
-        )
+        wanted = reviews.ReviewFilter(statuses=_ACTIVE, reason=ReviewReason.SHORT_PAYMENT.value)
+        rows = reviews.list_items(session, wanted, limit=100_000)
     payments = []
     for row, _bank_id in rows:
         if row.amount is None or not row.suggestions:

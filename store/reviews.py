@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -120,27 +120,61 @@ def add_event(
     )
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReviewFilter:
+    """Which review items a list shows. Every field narrows; None leaves it open.
+
+    `assignee` "-" means nobody. `created_before` selects items at least that old.
+    """
+
+    statuses: Sequence[str]
+    reason: str | None = None
+    customer_id: str | None = None
+    assignee: str | None = None
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    created_before: datetime | None = None
+    item_id: int | None = None
+
+
+def _where(query: Any, wanted: ReviewFilter) -> Any:
+    item = ReviewItemRow
+    query = query.where(col(item.status).in_(list(wanted.statuses)))
+    if wanted.reason is not None:
+        query = query.where(item.reason == wanted.reason)
+    if wanted.customer_id is not None:
+        query = query.where(item.customer_id == wanted.customer_id)
+    if wanted.assignee == "-":
+        query = query.where(col(item.assignee).is_(None))
+    elif wanted.assignee is not None:
+        query = query.where(item.assignee == wanted.assignee)
+    if wanted.min_amount is not None:
+        query = query.where(col(item.amount) >= wanted.min_amount)
+    if wanted.max_amount is not None:
+        query = query.where(col(item.amount) <= wanted.max_amount)
+    if wanted.created_before is not None:
+        query = query.where(col(item.created_at) <= wanted.created_before)
+    if wanted.item_id is not None:
+        query = query.where(item.id == wanted.item_id)
+    return query
+
+
 def list_items(
-    session: Session,
-    *,
-    statuses: Sequence[str],
-    reason: str | None = None,
-    item_id: int | None = None,
-    limit: int = 1000,
-    offset: int = 0,
+    session: Session, wanted: ReviewFilter, *, limit: int = 1000, offset: int = 0
 ) -> list[tuple[ReviewItemRow, str | None]]:
-    """Items in the given states with their bank line's bank id, oldest first."""
-    query = (
-        select(ReviewItemRow, BankLineRow.bank_id)
-        .join(BankLineRow, col(BankLineRow.id) == col(ReviewItemRow.bank_line_id), isouter=True)
-        .where(col(ReviewItemRow.status).in_(statuses))
+    """Items matching the filter with their bank line's bank id, oldest first."""
+    query = select(ReviewItemRow, BankLineRow.bank_id).join(
+        BankLineRow, col(BankLineRow.id) == col(ReviewItemRow.bank_line_id), isouter=True
     )
-    if reason is not None:
-        query = query.where(ReviewItemRow.reason == reason)
-    if item_id is not None:
-        query = query.where(ReviewItemRow.id == item_id)
-    query = query.order_by(col(ReviewItemRow.id)).offset(offset).limit(limit)
+    query = _where(query, wanted).order_by(col(ReviewItemRow.id)).offset(offset).limit(limit)
     return [(row, bank_id) for row, bank_id in session.exec(query)]
+
+
+def count_by_reason(session: Session, wanted: ReviewFilter) -> dict[str, int]:
+    """How many items match the filter, by reason (the filter's own reason ignored)."""
+    query = select(ReviewItemRow.reason, func.count()).group_by(col(ReviewItemRow.reason))
+    rows = session.exec(_where(query, replace(wanted, reason=None))).all()
+    return dict(rows)
 
 
 def events(session: Session, item_id: int) -> list[ReviewEventRow]:

@@ -141,7 +141,11 @@ class ReviewItemRow(SQLModel, table=True):
     """One thing a person must decide."""
 
     __tablename__ = "review_item"
-    __table_args__ = (Index("ix_review_item_status_reason", "status", "reason"),)
+    __table_args__ = (
+        Index("ix_review_item_status_reason", "status", "reason"),
+        Index("ix_review_item_status_customer", "status", "customer_id"),
+        Index("ix_review_item_status_assignee", "status", "assignee"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     dedupe_key: str = Field(max_length=300, unique=True)
@@ -260,3 +264,14 @@ class UserRow(SQLModel, table=True):
     password_hash: str = Field(max_length=200)  # argon2id, never the password
     role: str = Field(max_length=10)  # viewer | clerk | admin
     created_at: datetime = _when()
+
+
+class SettingRow(SQLModel, table=True):
+    """A limit an admin changed on the web page, overriding the YAML's value."""
+
+    __tablename__ = "app_setting"
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(max_length=500)
+    updated_by: str = Field(max_length=100)
+    updated_at: datetime = _when()

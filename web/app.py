@@ -1,21 +1,27 @@
 """The finance web page: routes over the review queue, the resolver and the store."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from importlib import resources
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from domain.review import ReviewReason, ReviewStatus
 from review import ReviewQueue, ReviewStateError
-from review.resolutions import Resolver, WriteOffPolicy
+from review.limits import WriteOffPolicy
+from review.resolutions import Resolver
 from store import Store
+from store.reviews import ReviewFilter
 from store.runs import recent_runs
 from store.status import status_report
 from web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Role, Sessions, User, check_login
+from web.filters import queue_filter
 
 PAGE_SIZE = 50
 _TEMPLATES = Jinja2Templates(directory=str(resources.files("web") / "templates"))
@@ -52,6 +58,11 @@ class _Web:
         """Refuse a form without this session's CSRF token, or from a user below `role`."""
         if not self.sessions.csrf_ok(who[1], csrf):
             raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the page")
+        return self.require(who, role)
+
+    @staticmethod
+    def require(who: tuple[User, str], role: Role) -> User:
+        """Refuse a user below `role`."""
         if who[0].role < role:
             raise HTTPException(403, f"{who[0].name} may not do this ({role.name.lower()} only)")
         return who[0]
@@ -73,9 +84,11 @@ def create_app(
     def _to_login(_request: Request, _exc: _Login) -> Response:
         return RedirectResponse("/login", status_code=303)
 
+    app.mount("/static", StaticFiles(directory=str(resources.files("web") / "static")), "static")
     _auth_routes(app, web)
     _queue_routes(app, web)
     _action_routes(app, web)
+    _admin_routes(app, web)
     return app
 
 
@@ -110,16 +123,17 @@ def _queue_routes(app: FastAPI, web: _Web) -> None:
     Current = Annotated[tuple[User, str], Depends(web.current)]
 
     @app.get("/", response_class=HTMLResponse)
-    def queue_page(request: Request, who: Current, reason: str = "", status: str = "",
-                   page_no: int = 1) -> Response:  # fmt: skip
-        statuses = [status] if status in set(ReviewStatus) else ["open", "assigned"]
-        items = web.queue.open_items(statuses=statuses, reason=reason or None, limit=PAGE_SIZE,
-                                     offset=(max(page_no, 1) - 1) * PAGE_SIZE)  # fmt: skip
-        with web.store.transaction() as session:
-            counts = status_report(session).review
+    def queue_page(request: Request, who: Current, page_no: int = 1) -> Response:
+        wanted, shown, problems = queue_filter(request.query_params, datetime.now(UTC))
+        counts = web.queue.counts(wanted)
+        total = sum(counts.values()) if wanted.reason is None else counts.get(wanted.reason, 0)
+        offset = (max(page_no, 1) - 1) * PAGE_SIZE
+        items = web.queue.open_items(limit=PAGE_SIZE, offset=offset, **_narrowing(wanted))
         return web.page(request, "queue.html", who, items=items, reasons=list(ReviewReason),
-                        statuses=list(ReviewStatus), reason=reason, status=status, counts=counts,
-                        page_no=page_no, more=len(items) == PAGE_SIZE)  # fmt: skip
+                        statuses=list(ReviewStatus), counts=counts, total=total, shown=shown,
+                        problems=problems, page_no=page_no, more=offset + len(items) < total,
+                        query=urlencode(shown), now=datetime.now(UTC),
+                        notice=request.query_params.get("notice", ""))  # fmt: skip
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
     def item_page(request: Request, item_id: int, who: Current, error: str = "") -> Response:
@@ -169,6 +183,8 @@ def _action_routes(app: FastAPI, web: _Web) -> None:
                 web.queue.assign(item_id, assignee or user.name, actor=user.name)
             elif action == "dismiss":
                 web.queue.dismiss(item_id, actor=user.name, comment=comment)
+            elif action == "comment":
+                web.queue.comment(item_id, comment, actor=user.name)
             elif action == "reopen":
                 web.queue.reopen(item_id, actor=user.name, comment=comment or None)
             else:
@@ -176,6 +192,45 @@ def _action_routes(app: FastAPI, web: _Web) -> None:
         except ReviewStateError as exc:
             return RedirectResponse(f"/items/{item_id}?error={exc}", status_code=303)
         return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
+def _admin_routes(app: FastAPI, web: _Web) -> None:
+    Current = Annotated[tuple[User, str], Depends(web.current)]
+    Text = Annotated[str, Form()]
+
+    @app.post("/bulk")
+    def bulk(who: Current, *, item: Annotated[list[int] | None, Form()] = None,
+             csrf: Text = "", action: Text = "assign", assignee: Text = "", comment: Text = "",
+             back: Text = "") -> Response:  # fmt: skip
+        user = web.guard(who, csrf)
+        item = item or []
+        refused = web.queue.bulk(item, action, actor=user.name, assignee=assignee.strip(),
+                                 comment=comment)  # fmt: skip
+        done = len(item) - len(refused)
+        note = f"{action}: {done} of {len(item)} done" + "".join(f"; {r}" for r in refused[:5])
+        return RedirectResponse(f"/?{back}&{urlencode({'notice': note})}", status_code=303)
+
+    @app.get("/settings", response_class=HTMLResponse)
+    def settings_page(request: Request, who: Current, error: str = "") -> Response:
+        web.require(who, Role.ADMIN)
+        limits = web.resolver.limits
+        return web.page(request, "settings.html", who, policy=limits.write_off(),
+                        configured=limits.configured, error=error)  # fmt: skip
+
+    @app.post("/settings")
+    def change_settings(who: Current, write_off_limit: Text, csrf: Text = "") -> Response:
+        user = web.guard(who, csrf, Role.ADMIN)
+        try:
+            web.resolver.limits.set_write_off_limit(write_off_limit, actor=user.name)
+        except ReviewStateError as exc:
+            return RedirectResponse(f"/settings?{urlencode({'error': str(exc)})}", 303)
+        return RedirectResponse("/settings", status_code=303)
+
+
+def _narrowing(wanted: ReviewFilter) -> dict[str, Any]:
+    fields = asdict(wanted)
+    del fields["item_id"]
+    return fields
 
 
 def _allocations(invoices: list[str], amounts: list[str]) -> list[tuple[str, Decimal]]:

@@ -14,7 +14,7 @@ import uvicorn
 
 from arbridge.app import App, build_app
 from config import load_settings
-from review.resolutions import WriteOffPolicy
+from review.limits import WriteOffPolicy
 from scheduler import run_cycle
 from web.app import create_app
 from web.auth import add_user
