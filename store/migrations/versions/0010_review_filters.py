@@ -1,7 +1,7 @@
 """review queue filters (customer, assignee) and admin-set limits
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009_corrections
 Create Date: 2026-11-23
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009_corrections"
 branch_labels = None
 depends_on = None
 
