@@ -50,7 +50,8 @@ def test_a_correction_queues_the_reversal_and_a_waiting_reapplication_with_an_au
         item, [("INV-1008", _760)], actor="clara", reason="remittance named INV-1008"
     )
 
-    assert reverse.endswith(":reverse:1") and reapply.endswith(":reapply:1")
+    assert reverse.endswith(":reverse:1")
+    assert reapply.endswith(":reapply:1")
     assert reverse.removesuffix(":reverse:1") == reapply.removesuffix(":reapply:1")
     with books.store.transaction() as session:
         pending = {e.application.idempotency_key: e for e in postings.pending(session, "books")}
@@ -173,7 +174,8 @@ def test_a_correction_can_itself_be_corrected_with_new_keys(books: Books) -> Non
     )
     books.cycle()
 
-    assert reverse.endswith(":reverse:2") and ":reapply:" not in reverse
+    assert reverse.endswith(":reverse:2")
+    assert ":reapply:" not in reverse
     assert (books.open_amount("INV-1007"), books.open_amount("INV-1008")) == ("0.00", "760.00")
     assert reapply in books.erp.posted
 
