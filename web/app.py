@@ -75,6 +75,7 @@ def create_app(
 
     _auth_routes(app, web)
     _queue_routes(app, web)
+    _correction_routes(app, web)  # before _action_routes: its /items/{id}/{action} catches all
     _action_routes(app, web)
     return app
 
@@ -128,7 +129,8 @@ def _queue_routes(app: FastAPI, web: _Web) -> None:
         except ReviewStateError as exc:
             raise HTTPException(404, str(exc)) from None
         return web.page(request, "item.html", who, item=item, trail=trail, error=error,
-                        write_off=web.resolver.write_off_policy)  # fmt: skip
+                        write_off=web.resolver.write_off_policy,
+                        posted=web.resolver.correctable(item_id))  # fmt: skip
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs_page(request: Request, who: Current) -> Response:
@@ -173,6 +175,22 @@ def _action_routes(app: FastAPI, web: _Web) -> None:
                 web.queue.reopen(item_id, actor=user.name, comment=comment or None)
             else:
                 raise HTTPException(404, f"no action {action!r}")
+        except ReviewStateError as exc:
+            return RedirectResponse(f"/items/{item_id}?error={exc}", status_code=303)
+        return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
+def _correction_routes(app: FastAPI, web: _Web) -> None:
+    Current = Annotated[tuple[User, str], Depends(web.current)]
+
+    @app.post("/items/{item_id}/correct")
+    def correct(item_id: int, who: Current, invoice: Annotated[list[str], Form()],
+                amount: Annotated[list[str], Form()], *, reason: Annotated[str, Form()] = "",
+                csrf: Annotated[str | None, Form()] = None) -> Response:  # fmt: skip
+        user = web.guard(who, csrf)
+        try:
+            chosen = _allocations(invoice, amount)
+            web.resolver.correct(item_id, chosen, actor=user.name, reason=reason)
         except ReviewStateError as exc:
             return RedirectResponse(f"/items/{item_id}?error={exc}", status_code=303)
         return RedirectResponse(f"/items/{item_id}", status_code=303)
