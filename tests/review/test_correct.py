@@ -15,7 +15,7 @@ from connectors.erp import InMemoryErpGateway
 from connectors.erp.memory import CAPABILITIES
 from connectors.errors import TransientConnectorError
 from domain.records import Application
-from review import ReviewStateError
+from review import NewReviewItem, ReviewStateError, open_item
 from store import Store, postings
 from store.tables import ApplicationRow, OutboxRow, ReviewItemRow
 from tests.review.conftest import Books, make_books
@@ -215,3 +215,26 @@ def test_nothing_is_corrected_before_it_is_posted_or_while_a_correction_is_in_fl
         books.resolver.correct(item, [("INV-1007", _760)], actor="c", reason="x")
     with pytest.raises(ReviewStateError, match="no posted application or bank line"):
         books.resolver.correct("TX9999", [("INV-1007", _760)], actor="c", reason="x")
+
+
+def test_a_suspected_misapplication_item_is_resolved_by_its_correction(books: Books) -> None:
+    with books.store.transaction() as session:
+        line_id = session.exec(
+            select(ApplicationRow.bank_line_id).where(
+                col(ApplicationRow.idempotency_key).endswith(":TX0001")
+            )
+        ).one()
+        item = open_item(session, NewReviewItem(
+            dedupe_key="misapplied:TX0001", reason="suspected_misapplication",
+            message="the remittance names INV-1007", bank_line_id=line_id,
+        ), now=datetime.now(UTC))  # fmt: skip
+    assert item is not None
+    split = [("INV-1007", _760), ("INV-1008", Decimal("490.00"))]
+
+    books.resolver.correct(item, split, actor="clara", reason="Delta paid")
+    books.cycle()
+
+    view, trail = books.queue.show(item)
+    assert (view.status, trail[-1]["before"]["status"]) == ("resolved", "open")
+    assert books.open_amount("INV-1001") == "1250.00"
+    assert books.open_amount("INV-1008") == "270.00"
