@@ -153,6 +153,36 @@ def refund(ctx: Context, item_id: int, customer: str | None, actor: str) -> None
     click.echo(f"item {item_id} marked for refund{posted}")
 
 
+@review.command("correct")
+@click.argument("target", metavar="ITEM_OR_BANK_ID")
+@click.option("--invoice", "invoices", multiple=True, required=True, metavar="INVOICE:AMOUNT",
+              help="Re-apply this amount to this invoice; repeat to split (amounts must add up).")  # fmt: skip
+@click.option("--reason", required=True, help="Why the posted application was wrong.")
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def correct(ctx: Context, target: str, invoices: tuple[str, ...], reason: str, actor: str) -> None:
+    """Reverse a posted application and re-apply the payment; the daemon posts both, in order.
+
+    ITEM_OR_BANK_ID is a review item id (a number), a bank transaction id, or an
+    application's idempotency key; write item:N or bank:ID when a number could be either.
+    """
+    chosen = [_allocation(text) for text in invoices]
+    found = _target(target)
+    reverse, reapply = _guard(
+        lambda: _resolver(ctx).correct(found, chosen, actor=actor, reason=reason)
+    )
+    click.echo(f"correction queued for the ERP: {reverse}, then {reapply}")
+
+
+def _target(text: str) -> int | str:
+    kind, colon, rest = text.partition(":")
+    if colon and kind == "item" and rest.isdigit():
+        return int(rest)
+    if colon and kind == "bank":
+        return rest
+    return int(text) if text.isdigit() else text
+
+
 def _resolver(ctx: Context) -> Resolver:
     review_settings = ctx.settings.review
     policy = WriteOffPolicy(review_settings.write_off_limit, review_settings.write_off_reasons)

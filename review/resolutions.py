@@ -6,6 +6,7 @@ name on the line) is linked to the customer, so the same payer is auto-applied n
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,9 +15,10 @@ from sqlmodel import Session, col, select
 
 from domain.records import Allocation, Application, BankLine
 from domain.review import ReviewStatus
+from review import corrections as fixes
 from review.limits import Limits, WriteOffPolicy
 from review.queue import ReviewStateError
-from store import Store, bank, payer_links, postings, reviews
+from store import Store, bank, corrections, payer_links, postings, reviews
 from store.postings import NewApplication
 from store.tables import InvoiceRow, ReviewItemRow
 
@@ -157,6 +159,63 @@ class Resolver:
             bank.set_statuses(session, [(line_id, "ignored", f"to refund to the payer ({actor})")])
             self._close(session, row, actor, now, "marked for refund to the payer")
         return None
+
+    def correct(
+        self,
+        target: int | str,
+        allocations: Sequence[tuple[str, Decimal]],
+        *,
+        actor: str,
+        reason: str,
+    ) -> tuple[str, str]:
+        """Correct a misapplication: reverse the posted application, then re-apply the cash.
+
+        `target` is a review item id (a resolved item, or a suspected misapplication), or
+        the idempotency key of a posted application, or a bank line's bank id. The new
+        allocations must add up to the payment, as for `apply`.
+
+        Both steps are queued here, in one transaction, as two outbox entries with stable
+        keys (`<root>:reverse:<n>`, `<root>:reapply:<n>`). The re-application's entry
+        *waits on* the reversal's (`outbox.after_id`): the daemon does not claim it until the
+        reversal is sent, and if the ERP refuses (or cannot do) the reversal, the waiting
+        entry is rejected with it and a `posting_rejected` item says why. So the ERP gets
+        both, in order, each once, or neither; nothing is held outside the outbox.
+
+        Returns:
+            The reversal's and the re-application's idempotency keys.
+
+        Raises:
+            ReviewStateError: no reason; nothing posted (or several things) to correct; the
+                line still has something waiting for the ERP; the amounts are wrong.
+        """
+        if not reason.strip():
+            raise ReviewStateError("say why the application was wrong (a reason)")
+        now = self._clock()
+        with self._store.transaction() as session:
+            undo, row = fixes.find(session, self._erp, target)
+            ((line_id, line),) = bank.load_lines(session, [undo.bank_line_id])
+            if row is None:
+                row = fixes.item_for(session, line_id, line.bank_id, undo, actor=actor, now=now)
+            owners = self._owners(session, [invoice for invoice, _ in allocations])
+            reverse_key, reapply_key = fixes.keys(undo, session)
+            reapply = self._application(row, line, allocations, owners, reapply_key)
+            reversal = dataclasses.replace(undo.application, idempotency_key=reverse_key)
+            why = f"correction by {actor}: {reason.strip()}"
+            corrections.queue_correction(session, erp=self._erp, undo=undo, reversal=reversal,
+                                         reapply=reapply, why=why, now=now)  # fmt: skip
+            bank.set_statuses(session, [(line_id, "applied", f"corrected by {actor}")])
+            fixes.record(session, row, actor=actor, now=now, before=undo.application,
+                         after=reapply, reason=reason)  # fmt: skip
+            self._learn(session, line, reapply.customer_id, now)
+        return reverse_key, reapply_key
+
+    def correctable(self, item_id: int) -> Application | None:
+        """The posted application a correction from this item would reverse, if there is one."""
+        with self._store.transaction() as session:
+            try:
+                return fixes.find(session, self._erp, item_id)[0].application
+            except ReviewStateError:
+                return None
 
     def _queue(
         self, session: Session, line_id: int, application: Application, why: str, now: datetime

@@ -9,7 +9,12 @@ from typing import cast
 import structlog
 
 from connectors.base import BatchPoster, ErpCapability, ErpGateway, PostOutcome, PostResult
-from connectors.errors import ConnectorError, PermanentConnectorError, RecordRejectedError
+from connectors.errors import (
+    CapabilityMissingError,
+    ConnectorError,
+    PermanentConnectorError,
+    RecordRejectedError,
+)
 from domain.review import ReviewReason
 from review import NewReviewItem, open_item
 from scheduler._health import connector_failed
@@ -94,19 +99,38 @@ def _batches(gateway: ErpGateway) -> bool:
 
 def _attempt(gateway: ErpGateway, chunk: list[OutboxEntry]) -> list[PostResult | ConnectorError]:
     """Post a chunk: one call for a batching ERP, else one call each (stopping at trouble)."""
-    apps = [e.application for e in chunk]
-    if len(apps) > 1 and _batches(gateway):
+    if len(chunk) > 1 and _batches(gateway) and not any(e.reverses is not None for e in chunk):
+        apps = [e.application for e in chunk]
         return list(cast("BatchPoster", gateway).post_applications(apps))
     outcomes: list[PostResult | ConnectorError] = []
-    for app in apps:
+    for entry in chunk:
         try:
-            outcomes.append(gateway.post_application(app))
+            outcomes.append(_post_one(gateway, entry))
         except RecordRejectedError as exc:
             outcomes.append(exc)
         except ConnectorError as exc:
             outcomes.append(exc)
             break
     return outcomes
+
+
+def _post_one(gateway: ErpGateway, entry: OutboxEntry) -> PostResult:
+    """Post an application, or undo one (a reversal); an ERP that cannot undo refuses it.
+
+    The application handed to `reverse_application` carries the undone allocations under
+    the reversal's own idempotency key, so an ERP deduplicating by key sees one request
+    per reversal however often it is retried.
+    """
+    if entry.reverses is None:
+        return gateway.post_application(entry.application)
+    if ErpCapability.REVERSE not in gateway.capabilities:
+        raise RecordRejectedError(gateway.name, "this ERP cannot reverse an application")
+    if not entry.reverses:
+        raise RecordRejectedError(gateway.name, "the application has no ERP reference")
+    try:
+        return gateway.reverse_application(entry.application, entry.reverses)
+    except CapabilityMissingError as exc:
+        raise RecordRejectedError(gateway.name, exc.message) from exc
 
 
 def _record(
@@ -131,8 +155,7 @@ def _settle(
     """Record what posting one entry did; False when the ERP is unwell and pushing should stop."""
     app = entry.application
     if isinstance(outcome, RecordRejectedError):
-        _rejected(store, entry.outbox_id, app.bank_account, app.bank_id, str(outcome),
-                  summary=summary, clock=clock)  # fmt: skip
+        _rejected(store, entry, str(outcome), summary=summary, clock=clock)
         return True
     if isinstance(outcome, PermanentConnectorError):
         _failed(store, entry.outbox_id, str(outcome), summary)
@@ -147,7 +170,8 @@ def _settle(
     delivered.append((entry.outbox_id, result.erp_reference))
     summary.add("posted" if result.outcome is PostOutcome.POSTED else "already_posted")
     log.info(
-        "payment_applied", connector=gateway.name, bank_id=app.bank_id,
+        "payment_applied" if entry.reverses is None else "application_reversed",
+        connector=gateway.name, bank_id=app.bank_id,
         customer_id=app.customer_id, invoices=[a.invoice_id for a in app.allocations],
         amount=str(app.amount), outcome=result.outcome.value,
     )  # fmt: skip
@@ -162,25 +186,48 @@ def _failed(store: Store, outbox_id: int, error: str, summary: RunSummary) -> No
 
 def _rejected(
     store: Store,
-    outbox_id: int,
-    account: str,
-    bank_id: str,
+    entry: OutboxEntry,
     error: str,
     *,
     summary: RunSummary,
     clock: Callable[[], datetime],
 ) -> None:
     now = clock()
-    item = NewReviewItem(
-        dedupe_key=f"rejected:{account}:{bank_id}",
-        reason=ReviewReason.POSTING_REJECTED.value,
-        message=f"the ERP refused the application of bank line {bank_id}: {error}",
-    )
+    bank_id = entry.application.bank_id
+    item = _rejection_item(entry, error)
     with store.transaction() as session:
-        postings.record_failure(session, outbox_id, error, rejected=True)
+        postings.record_failure(session, entry.outbox_id, error, rejected=True)
         opened = open_item(session, item, now=now)
     summary.add("post_failed")
     summary.error(f"ERP rejected {bank_id}: {error}")
     log.warning("payment_rejected", bank_id=bank_id, error=error)
     if opened is not None:
         summary.add("queued")
+
+
+def _rejection_item(entry: OutboxEntry, error: str) -> NewReviewItem:
+    """The posting_rejected item; a correction's names its step and carries the bank line."""
+    app = entry.application
+    if not entry.is_correction:
+        return NewReviewItem(
+            dedupe_key=f"rejected:{app.bank_account}:{app.bank_id}",
+            reason=ReviewReason.POSTING_REJECTED.value,
+            message=f"the ERP refused the application of bank line {app.bank_id}: {error}",
+        )
+    if entry.reverses is not None:
+        message = (
+            f"the correction of bank line {app.bank_id} was not made: the ERP could not reverse "
+            f"its application ({error}); the original application stands and the "
+            "re-application was not posted"
+        )
+    else:
+        message = (
+            f"the correction of bank line {app.bank_id} is half done: its application was "
+            f"reversed but the ERP refused the re-application {app.idempotency_key} ({error}); "
+            "the payment is unapplied: apply it from this item"
+        )
+    return NewReviewItem(
+        dedupe_key=f"rejected:{app.idempotency_key}", reason=ReviewReason.POSTING_REJECTED.value,
+        message=message, bank_line_id=entry.bank_line_id or None, amount=app.amount,
+        customer_id=app.customer_id,
+    )  # fmt: skip

@@ -1,6 +1,18 @@
 """Persistence: SQLModel tables, repositories and Alembic migrations. Works on SQLite and PostgreSQL."""
 
-from store import bank, cursors, erp, health, payer_links, postings, reviews, runs, tax, users
+from store import (
+    bank,
+    corrections,
+    cursors,
+    erp,
+    health,
+    payer_links,
+    postings,
+    reviews,
+    runs,
+    tax,
+    users,
+)
 from store._store import Store, StoreConflictError, StoreUnavailableError
 from store.db import create_store_engine, current_revision, head_revision, is_up_to_date, upgrade
 
@@ -9,6 +21,7 @@ __all__ = [
     "StoreConflictError",
     "StoreUnavailableError",
     "bank",
+    "corrections",
     "create_store_engine",
     "current_revision",
     "cursors",

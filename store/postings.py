@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, false, insert, or_, true, update
+from sqlalchemy import and_, bindparam, exists, false, insert, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
@@ -19,11 +19,23 @@ from store.tables import ApplicationRow, BankLineRow, OutboxRow
 
 @dataclass(frozen=True, slots=True)
 class OutboxEntry:
-    """A pending delivery: the outbox row id and the application to post."""
+    """A pending delivery: the outbox row id and the application to post.
+
+    A reversal (`reverses` set) undoes the posted application with that ERP reference; its
+    `application` carries the undone allocations under the reversal's own idempotency key.
+    """
 
     outbox_id: int
     application: Application
     attempts: int
+    bank_line_id: int = 0
+    reverses: str | None = None
+    after_id: int | None = None
+
+    @property
+    def is_correction(self) -> bool:
+        """A reversal, or a re-application waiting on one."""
+        return self.reverses is not None or self.after_id is not None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,6 +47,10 @@ class NewApplication:
     confidence: float
     explanation: str
     origin: str = "auto"
+    reverses_id: int | None = None
+    """A reversal: the id of the posted application it undoes."""
+    after: int | None = None
+    """Index (in the same call) of the item whose delivery this one waits on."""
 
 
 def add_applications(
@@ -58,7 +74,7 @@ def add_applications(
             "erp": erp, "customer_id": i.application.customer_id, "amount": i.application.amount,
             "allocations": [_allocation_json(a) for a in i.application.allocations],
             "confidence": i.confidence, "explanation": i.explanation, "origin": i.origin,
-            "run_id": run_id, "created_at": now,
+            "run_id": run_id, "created_at": now, "reverses_id": i.reverses_id,
         }
         for i in items
     ]  # fmt: skip
@@ -67,11 +83,28 @@ def add_applications(
     by_key = ids_by_key(session, table_of(ApplicationRow).c.idempotency_key, keys)
     ids = [by_key[k] for k in keys]
     outbox = [
-        {"application_id": i, "erp": erp, "status": "pending", "attempts": 0, "created_at": now}
+        {"application_id": i, "erp": erp, "status": "pending", "attempts": 0, "created_at": now,
+         "after_id": None}
         for i in ids
-    ]
-    session.connection().execute(insert(table_of(OutboxRow)), outbox)
+    ]  # fmt: skip
+    if any(i.after is not None for i in items):
+        _queue_in_order(session, items, outbox)
+    else:
+        session.connection().execute(insert(table_of(OutboxRow)), outbox)
     return ids
+
+
+def _queue_in_order(
+    session: Session, items: Sequence[NewApplication], outbox: list[dict[str, Any]]
+) -> None:
+    """Insert outbox rows one by one, pointing each waiting row at the one it waits on."""
+    table = table_of(OutboxRow)
+    outbox_ids: list[int] = []
+    for item, values in zip(items, outbox, strict=True):
+        if item.after is not None:
+            values["after_id"] = outbox_ids[item.after]
+        inserted = session.connection().execute(insert(table).values(values).returning(table.c.id))
+        outbox_ids.append(int(inserted.scalar_one()))
 
 
 def add_application(
@@ -117,6 +150,11 @@ def _allocation_json(a: Allocation) -> dict[str, Any]:
     }
 
 
+def allocation_from_json(data: dict[str, Any]) -> Allocation:
+    """An allocation as stored in `application.allocations`."""
+    return _allocation(data)
+
+
 def _allocation(data: dict[str, Any]) -> Allocation:
     return Allocation(
         invoice_id=data["invoice_id"],
@@ -156,7 +194,7 @@ def claim(
     ids = list(
         session.exec(
             select(OutboxRow.id)
-            .where(OutboxRow.erp == erp, OutboxRow.status == "pending", free)
+            .where(OutboxRow.erp == erp, OutboxRow.status == "pending", free, _ready())
             .order_by(col(OutboxRow.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -170,6 +208,14 @@ def claim(
         .values(claimed_by=worker, claimed_until=now + lease)
     )
     return list(_entries(session, col(OutboxRow.id).in_(ids)))
+
+
+def _ready() -> Any:
+    """The entry waits on nothing, or what it waits on is sent."""
+    outbox = table_of(OutboxRow)
+    prior = outbox.alias("prior")
+    sent = exists().where(prior.c.id == outbox.c.after_id, prior.c.status == "sent")
+    return or_(outbox.c.after_id.is_(None), sent)
 
 
 def extend_claims(session: Session, outbox_ids: Sequence[int], *, until: datetime) -> None:
@@ -190,10 +236,15 @@ def release_claims(session: Session, *, worker: str) -> None:
 
 def _entries(session: Session, *where: Any) -> Iterator[OutboxEntry]:
     outbox, app, line = table_of(OutboxRow), table_of(ApplicationRow), table_of(BankLineRow)
+    undone = outbox.alias("undone")
     query = (  # plain columns, no ORM objects: the push path reads thousands of these
         sa_select(
             outbox.c.id,
             outbox.c.attempts,
+            outbox.c.after_id,
+            undone.c.erp_reference.label("reverses"),
+            app.c.reverses_id,
+            app.c.bank_line_id,
             app.c.idempotency_key,
             app.c.customer_id,
             app.c.amount,
@@ -205,6 +256,7 @@ def _entries(session: Session, *where: Any) -> Iterator[OutboxEntry]:
         )
         .join_from(outbox, app, app.c.id == outbox.c.application_id)
         .join(line, line.c.id == app.c.bank_line_id)
+        .outerjoin(undone, undone.c.application_id == app.c.reverses_id)
         .where(*where)
         .order_by(outbox.c.id)
     )
@@ -219,7 +271,10 @@ def _entries(session: Session, *where: Any) -> Iterator[OutboxEntry]:
             allocations=tuple(_allocation(a) for a in row.allocations),
             evidence=row.explanation,
         )
-        yield OutboxEntry(row.id, application, row.attempts)
+        reverses = None if row.reverses_id is None else (row.reverses or "")
+        yield OutboxEntry(
+            row.id, application, row.attempts, row.bank_line_id, reverses, row.after_id
+        )
 
 
 def mark_sent(session: Session, outbox_id: int, erp_reference: str | None, now: datetime) -> None:
@@ -247,12 +302,21 @@ def mark_all_sent(
 
 
 def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bool) -> None:
-    """A delivery attempt failed; a rejected one leaves the queue (a review item takes over)."""
+    """A delivery attempt failed; a rejected one leaves the queue (a review item takes over).
+
+    Entries waiting on a rejected one are rejected with it: they must never be posted alone.
+    """
     row = session.get_one(OutboxRow, outbox_id)
     row.attempts += 1
     row.last_error = error
     if rejected:
         row.status = "rejected"
+        outbox = table_of(OutboxRow)
+        session.execute(
+            update(outbox)
+            .where(outbox.c.after_id == outbox_id, outbox.c.status == "pending")
+            .values(status="rejected", last_error=f"not posted: entry {outbox_id} it waits on was refused")
+        )  # fmt: skip
     session.add(row)
 
 
@@ -273,6 +337,7 @@ def unsent_by_invoice(
         select(ApplicationRow.allocations)
         .join(OutboxRow, col(OutboxRow.application_id) == col(ApplicationRow.id))
         .where(OutboxRow.erp == erp, or_(col(OutboxRow.status) == "pending", delivered_since))
+        .where(col(ApplicationRow.reverses_id).is_(None))  # a reversal takes nothing off
     )
     taken: dict[str, Decimal] = {}
     for allocations in session.exec(query):

@@ -116,6 +116,8 @@ class ApplicationRow(SQLModel, table=True):
     origin: str = Field(default="auto", max_length=20)  # auto | review
     run_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = _when()
+    reverses_id: int | None = Field(default=None, foreign_key="application.id")
+    """Set on a reversal: the posted application it undoes (its allocations are copied here)."""
 
 
 class OutboxRow(SQLModel, table=True):
@@ -135,6 +137,8 @@ class OutboxRow(SQLModel, table=True):
     sent_at: datetime | None = _when(nullable=True)
     claimed_by: str | None = Field(default=None, max_length=100)
     claimed_until: datetime | None = _when(nullable=True)
+    after_id: int | None = Field(default=None, foreign_key="outbox.id")
+    """Not to be posted before this entry is sent (a re-application waits on its reversal)."""
 
 
 class ReviewItemRow(SQLModel, table=True):

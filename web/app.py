@@ -87,6 +87,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(resources.files("web") / "static")), "static")
     _auth_routes(app, web)
     _queue_routes(app, web)
+    _correction_routes(app, web)  # before _action_routes: its /items/{id}/{action} catches all
     _action_routes(app, web)
     _admin_routes(app, web)
     return app
@@ -142,7 +143,8 @@ def _queue_routes(app: FastAPI, web: _Web) -> None:
         except ReviewStateError as exc:
             raise HTTPException(404, str(exc)) from None
         return web.page(request, "item.html", who, item=item, trail=trail, error=error,
-                        write_off=web.resolver.write_off_policy)  # fmt: skip
+                        write_off=web.resolver.write_off_policy,
+                        posted=web.resolver.correctable(item_id))  # fmt: skip
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs_page(request: Request, who: Current) -> Response:
@@ -231,6 +233,22 @@ def _narrowing(wanted: ReviewFilter) -> dict[str, Any]:
     fields = asdict(wanted)
     del fields["item_id"]
     return fields
+
+
+def _correction_routes(app: FastAPI, web: _Web) -> None:
+    Current = Annotated[tuple[User, str], Depends(web.current)]
+
+    @app.post("/items/{item_id}/correct")
+    def correct(item_id: int, who: Current, invoice: Annotated[list[str], Form()],
+                amount: Annotated[list[str], Form()], *, reason: Annotated[str, Form()] = "",
+                csrf: Annotated[str | None, Form()] = None) -> Response:  # fmt: skip
+        user = web.guard(who, csrf)
+        try:
+            chosen = _allocations(invoice, amount)
+            web.resolver.correct(item_id, chosen, actor=user.name, reason=reason)
+        except ReviewStateError as exc:
+            return RedirectResponse(f"/items/{item_id}?error={exc}", status_code=303)
+        return RedirectResponse(f"/items/{item_id}", status_code=303)
 
 
 def _allocations(invoices: list[str], amounts: list[str]) -> list[tuple[str, Decimal]]:

@@ -108,7 +108,13 @@ class CsvErpGateway:
         return InvoiceBatch(invoices=self.fetch_invoices(), cursor=None)
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
-        """Not possible: applications.csv is append-only and read by the ERP's import."""
+        """Not possible: applications.csv is append-only and read by the ERP's import.
+
+        A negative row would collide with the (bank_transaction_id, invoice_id) dedupe key
+        (a re-application to the same invoice would be skipped as already written), and an
+        importer or scorer reading the file as the contract describes it (§4) would count the
+        undone row as applied. So a correction becomes a `posting_rejected` review item.
+        """
         raise CapabilityMissingError(self._name, "the csv ERP cannot reverse an application")
 
     def fetch_customers(self) -> Sequence[Customer]:

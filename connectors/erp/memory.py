@@ -37,6 +37,8 @@ class InMemoryErpGateway:
         self.customers = {c.customer_id: c for c in customers}
         self.invoices: dict[str, Invoice] = {}
         self.posted: dict[str, Application] = {}
+        self.reversed: dict[str, Application] = {}
+        """Undone applications, by the idempotency key of the reversal that undid them."""
         self._version = 0
         self._changed_at: dict[str, int] = {}
         for invoice in invoices:
@@ -97,11 +99,18 @@ class InMemoryErpGateway:
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=application.idempotency_key)
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
-        """Give the invoices their open amounts back and forget the posting."""
+        """Give the invoices their open amounts back and forget the posting, once per key.
+
+        Reversing again under the same `application.idempotency_key` changes nothing and
+        answers ALREADY_POSTED (a retry after a lost answer).
+        """
+        if application.idempotency_key in self.reversed:
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=erp_reference)
         posted = self.posted.pop(erp_reference, None)
         if posted is None:
             raise RecordRejectedError(self._name, f"no posted application {erp_reference}")
         self._apply(posted, sign=-1)
+        self.reversed[application.idempotency_key] = posted
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
 
     def _apply(self, application: Application, *, sign: int) -> None:
