@@ -51,7 +51,9 @@ def read_bai2_statement(path: Path, *, account: str, currency: str) -> list[Bank
     if not records or records[0].code != "01":
         raise reject(path, "a BAI2 file starts with a 01 file header", line=1, field="01")
     if records[-1].code != "99":
-        raise reject(path, "no 99 file trailer: the file is truncated", line=records[-1].line)
+        raise reject(
+            path, "no 99 file trailer: the file is truncated", line=records[-1].line, field="99"
+        )
     state, lines = _State(), []
     fingerprints, seen = Fingerprinter(), set[str]()
     for record in records:
@@ -126,8 +128,8 @@ def _transaction(
     extra = _funds_extra(funds.strip(), head)
     rest = head[3 + extra :]
     bank_ref, customer_ref = (r.strip().removesuffix("/") for r in ([*rest, "", ""])[:2])
-    text = ",".join(rest[2:]).strip().removesuffix("/")
-    text = " ".join([text, *continued.split("\n")]).strip().removesuffix("/").strip()
+    pieces = [",".join(rest[2:]), *continued.split("\n")]  # the 16's text, then each 88's
+    text = " ".join(p.strip().removesuffix("/") for p in pieces)
     currency = state.account_currency or state.group_currency or default
     if state.as_of is None:
         raise reject(path, "16 record outside a 02 group", line=record.line, field="16")
