@@ -46,6 +46,6 @@ def read_statement(
     if reader is None:
         raise BadInputError(
             "not a statement format arbridge reads (OFX/QFX, camt.053/054, BAI2, MT940, CSV)",
-            SourceLocation(file=str(path)),
+            SourceLocation(file=str(path), line=1),
         )
     return reader(path, account=account, currency=currency)
