@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from connectors.bank._bom import from_utf16
 from connectors.bank._errors import reject
 from connectors.bank._fingerprint import Fingerprinter
 from domain.records import BankLine
@@ -74,7 +75,7 @@ def read_bai2_statement(path: Path, *, account: str, currency: str) -> list[Bank
 
 
 def _records(path: Path, raw: bytes) -> list[_Record]:
-    text = raw.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    text = _decode(from_utf16(raw, partial=True).removeprefix(codecs.BOM_UTF8))
     records: list[_Record] = []
     for number, physical in enumerate(text.splitlines(), start=1):
         content = physical.strip()
@@ -90,6 +91,13 @@ def _records(path: Path, raw: bytes) -> list[_Record]:
         else:
             raise reject(path, "unknown BAI2 record type", line=number, field="record", value=code)
     return records
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # decodes anything; BAI2 is meant to be ASCII
 
 
 def _split(code: str, rest: str) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 import mt940
 from mt940 import tags as mt940_tags
 
+from connectors.bank._bom import from_utf16
 from connectors.bank._errors import reject
 from connectors.bank._fingerprint import Fingerprinter
 from connectors.bank._mt940_lines import statement_lines
@@ -88,6 +89,7 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
 
 
 def _decode(raw: bytes) -> str:
+    raw = from_utf16(raw, partial=True)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:

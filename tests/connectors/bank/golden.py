@@ -2,8 +2,8 @@
 
 Each sample `<format>/<name>` has `<name>.expected.json` beside it: `{"lines": [...]}`
 (every BankLine field; money as strings, dates ISO, `source_file` the bare file name)
-for a good file, `{"error": {"message", "line", "field", "value"}}` (the first
-location of the BadInputError) for a bad one. Every sample is read with
+for a good file, `{"error": {"message", "line", "field", "value", "file"}}` (the
+first location of the BadInputError, file as a bare name) for a bad one. Every sample is read with
 account `ACCOUNT` and currency `CURRENCY`; CSV samples with their profile from
 `csv/profiles.yaml`, shaped like a bank source's `csv:` section.
 

@@ -111,3 +111,33 @@ def test_mt940_unreadable_statement_line_is_rejected_not_dropped(
         _read(tmp_path, "bad.sta", MT940.format(mark=mark, amount=amount))
     where = caught.value.locations[0]
     assert (where.line, where.field) == (9, field)
+
+
+@pytest.mark.parametrize("name", ["s.sta", "s.bai", "s.ofx"])
+def test_utf16_statement_with_a_byte_order_mark_is_read(tmp_path: Path, name: str) -> None:
+    """A Windows "Unicode" (UTF-16) export reads like its UTF-8 twin."""
+    sources = {
+        "s.sta": MT940.format(mark="C", amount="1,00"),
+        "s.bai": "01,1,2,240321,0500,1,,,2/\n02,2,1,1,240320,,USD,2/\n03,9,USD/\n"
+        "16,115,50000,Z,LBX2,,MÜLLER/\n49,50000,3/\n98,50000,1,5/\n99,50000,1,7/\n",
+        "s.ofx": "OFXHEADER:100\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>EUR\n"
+        "<BANKTRANLIST><STMTTRN><TRNTYPE>CREDIT\n<DTPOSTED>20240301\n<TRNAMT>5.00\n"
+        "<FITID>F1\n<NAME>Müller\n</STMTTRN></BANKTRANLIST></STMTRS></STMTTRNRS>"
+        "</BANKMSGSRSV1></OFX>\n",
+    }
+    utf8 = _read(tmp_path, name, sources[name])
+    utf16 = tmp_path / ("16" + name)
+    utf16.write_bytes(sources[name].encode("utf-16"))
+    lines = read_statement(utf16, account="a", currency="EUR", csv_profile=None)
+    assert [(x.amount, x.description) for x in lines] == [(x.amount, x.description) for x in utf8]
+    assert lines
+
+
+def test_bai2_utf8_text_is_not_read_as_latin1(tmp_path: Path) -> None:
+    """Non-ASCII BAI2 text written in UTF-8 keeps its letters."""
+    text = (
+        "01,1,2,240321,0500,1,,,2/\n02,2,1,1,240320,,USD,2/\n03,9,USD/\n"
+        "16,115,50000,Z,LBX2,,CHÈQUE MÜLLER/\n49,50000,3/\n98,50000,1,5/\n99,50000,1,7/\n"
+    )
+    (line,) = _read(tmp_path, "utf8.bai", text)
+    assert line.description == "CHÈQUE MÜLLER"
