@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from connectors.bank._bom import from_utf16
 from connectors.bank._errors import reject
 
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
@@ -39,7 +40,9 @@ def decode_ofx(path: Path, raw: bytes) -> OfxText:
     Raises:
         BadInputError: binary content, or no `<OFX>` element at all.
     """
-    raw = raw.rstrip(b"\x00\x1a \t\r\n")  # padding after </OFX> (NUL, Ctrl-Z) is harmless
+    raw = from_utf16(raw, partial=True).rstrip(
+        b"\x00\x1a \t\r\n"
+    )  # padding after </OFX> (NUL, Ctrl-Z) is harmless
     if b"\x00" in raw:
         line = raw.count(b"\n", 0, raw.index(b"\x00")) + 1
         raise reject(path, "binary content (NUL byte) in an OFX file", line=line)

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from connectors.bank._bom import from_utf16
 from connectors.bank._errors import reject
 from connectors.bank._fingerprint import Fingerprinter
 from domain.records import BankLine
@@ -51,7 +52,9 @@ def read_bai2_statement(path: Path, *, account: str, currency: str) -> list[Bank
     if not records or records[0].code != "01":
         raise reject(path, "a BAI2 file starts with a 01 file header", line=1, field="01")
     if records[-1].code != "99":
-        raise reject(path, "no 99 file trailer: the file is truncated", line=records[-1].line)
+        raise reject(
+            path, "no 99 file trailer: the file is truncated", line=records[-1].line, field="99"
+        )
     state, lines = _State(), []
     fingerprints, seen = Fingerprinter(), set[str]()
     for record in records:
@@ -72,7 +75,7 @@ def read_bai2_statement(path: Path, *, account: str, currency: str) -> list[Bank
 
 
 def _records(path: Path, raw: bytes) -> list[_Record]:
-    text = raw.removeprefix(codecs.BOM_UTF8).decode("latin-1")
+    text = _decode(from_utf16(raw, partial=True).removeprefix(codecs.BOM_UTF8))
     records: list[_Record] = []
     for number, physical in enumerate(text.splitlines(), start=1):
         content = physical.strip()
@@ -88,6 +91,13 @@ def _records(path: Path, raw: bytes) -> list[_Record]:
         else:
             raise reject(path, "unknown BAI2 record type", line=number, field="record", value=code)
     return records
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # decodes anything; BAI2 is meant to be ASCII
 
 
 def _split(code: str, rest: str) -> list[str]:
@@ -126,8 +136,8 @@ def _transaction(
     extra = _funds_extra(funds.strip(), head)
     rest = head[3 + extra :]
     bank_ref, customer_ref = (r.strip().removesuffix("/") for r in ([*rest, "", ""])[:2])
-    text = ",".join(rest[2:]).strip().removesuffix("/")
-    text = " ".join([text, *continued.split("\n")]).strip().removesuffix("/").strip()
+    pieces = [",".join(rest[2:]), *continued.split("\n")]  # the 16's text, then each 88's
+    text = " ".join(p.strip().removesuffix("/") for p in pieces)
     currency = state.account_currency or state.group_currency or default
     if state.as_of is None:
         raise reject(path, "16 record outside a 02 group", line=record.line, field="16")

@@ -10,16 +10,16 @@ entries are not booked cash and are left out.
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from xml.parsers import expat
 
 from connectors.bank._errors import reject
 from connectors.bank._fingerprint import Fingerprinter
-from connectors.bank._xml import Element, find, find_text, findall, local
+from connectors.bank._xml import Element, find, find_text, findall, local, parse_with_lines
 from domain.errors import BadInputError
 from domain.money import parse_money
 from domain.records import BankLine
@@ -33,6 +33,7 @@ class _Ctx:
     path: Path
     account: str
     currency: str
+    lines: dict[Element, int] = field(default_factory=dict)
     created: str | None = None
     fingerprints: Fingerprinter = field(default_factory=Fingerprinter)
 
@@ -44,9 +45,9 @@ def read_camt_statement(path: Path, *, account: str, currency: str) -> list[Bank
         BadInputError: not XML, not camt.053/054, no statement, or an entry
             without amount, direction or date; names file, line and field.
     """
-    root = _parse(path)
+    root, element_lines = _parse(path)
     reports = _reports(path, root)
-    ctx = _Ctx(path, account, currency)
+    ctx = _Ctx(path, account, currency, element_lines)
     lines: list[BankLine] = []
     for report in reports:
         ctx.created = find_text(report, "CreDtTm") or find_text(root, "GrpHdr", "CreDtTm")
@@ -56,12 +57,11 @@ def read_camt_statement(path: Path, *, account: str, currency: str) -> list[Bank
     return lines
 
 
-def _parse(path: Path) -> Element:
+def _parse(path: Path) -> tuple[Element, dict[Element, int]]:
     try:
-        return ET.parse(path).getroot()  # noqa: S314 - no DTD/entity resolution in ElementTree
-    except ET.ParseError as exc:
-        line, _column = exc.position
-        raise reject(path, f"not well-formed XML: {exc}", line=line) from None
+        return parse_with_lines(path.read_bytes())
+    except expat.ExpatError as exc:
+        raise reject(path, f"not well-formed XML: {exc}", line=exc.lineno) from None
 
 
 def _reports(path: Path, root: Element) -> list[Element]:
@@ -73,7 +73,11 @@ def _reports(path: Path, root: Element) -> list[Element]:
                 raise reject(path, f"camt message holds no <{kind}>", field=kind)
             return found
     names = ", ".join(local(c.tag) for c in root) or local(root.tag)
-    raise reject(path, f"not a camt.053/054 message (found {names}); camt.052 reports are not read")
+    raise reject(
+        path,
+        f"not a camt.053/054 message (found {names}); camt.052 reports are not read",
+        field=local(root[0].tag) if len(root) else local(root.tag),
+    )
 
 
 def _entry_lines(ctx: _Ctx, entry: Element, number: int) -> Iterator[BankLine]:
@@ -90,8 +94,9 @@ def _entry_lines(ctx: _Ctx, entry: Element, number: int) -> Iterator[BankLine]:
         if tx is not None:
             direction = find_text(tx, "CdtDbtInd") or find_text(entry, "CdtDbtInd")
             amount, ccy = _amount(ctx, entry, _tx_amount(tx), direction, number)
-        source = tx if tx is not None else (details[0] if details else None)
-        line = _line(ctx, entry, source, entry_id or "", booked_on, amount, ccy)
+        sources = [tx] if tx is not None else details
+        line = _line(ctx, entry, sources, entry_id or "", booked_on, amount, ccy)
+        line = replace(line, source_line=ctx.lines.get(tx if tx is not None else entry))
         if not entry_id:
             bank_id = ctx.fingerprints.next_id(booked_on, amount, line.description)
             line = replace(line, bank_id=bank_id)
@@ -141,24 +146,30 @@ def _booked_on(ctx: _Ctx, entry: Element, number: int) -> date:
 def _line(  # noqa: PLR0917 - the parts of one line
     ctx: _Ctx,
     entry: Element,
-    tx: Element | None,
+    details: list[Element],
     bank_id: str,
     booked_on: date,
     amount: Decimal,
     currency: str,
 ) -> BankLine:
+    """One line from an entry and the TxDtls it stands for.
+
+    An unsplit batch (TxDtls without their own amounts) keeps every TxDtls' remittance.
+    """
     party = "Dbtr" if amount > 0 else "Cdtr"
     texts: list[str] = []
     references: list[str] = []
     payer = payer_account = None
-    if tx is not None:
-        payer = _party_name(tx, "Ultmt" + party) or _party_name(tx, party)
-        payer_account = find_text(tx, "RltdPties", party + "Acct", "Id", "IBAN") or find_text(
-            tx, "RltdPties", party + "Acct", "Id", "Othr", "Id"
+    if details:
+        first = details[0]
+        payer = _party_name(first, "Ultmt" + party) or _party_name(first, party)
+        payer_account = find_text(first, "RltdPties", party + "Acct", "Id", "IBAN") or find_text(
+            first, "RltdPties", party + "Acct", "Id", "Othr", "Id"
         )
+    for tx in details:
         texts += [t for t in _texts(tx, "RmtInf", "Ustrd") if t]
         texts += [t for t in (find_text(tx, "AddtlTxInf"),) if t]
-        references = _references(tx)
+        references += _references(tx)
     texts += [t for t in (find_text(entry, "AddtlNtryInf"),) if t]
     description = " ".join([*([payer] if payer else []), *texts, *references])
     return BankLine(
@@ -194,12 +205,24 @@ def _texts(node: Element, *path: str) -> list[str]:
 def _bad(  # noqa: PLR0917
     ctx: _Ctx, entry: Element, number: int, field: str, value: str | None, message: str
 ) -> BadInputError:
-    return reject(ctx.path, f"entry {number}: {message}", field=f"Ntry.{field}", value=value)
+    return reject(
+        ctx.path,
+        f"entry {number}: {message}",
+        line=ctx.lines.get(entry),
+        field=f"Ntry.{field}",
+        value=value,
+    )
 
 
 def _check_unique(path: Path, lines: list[BankLine]) -> None:
     seen: set[str] = set()
     for line in lines:
         if line.bank_id in seen:
-            raise reject(path, "entry reference repeated", field="AcctSvcrRef", value=line.bank_id)
+            raise reject(
+                path,
+                "entry reference repeated",
+                line=line.source_line,
+                field="AcctSvcrRef",
+                value=line.bank_id,
+            )
         seen.add(line.bank_id)

@@ -84,13 +84,19 @@ def read_csv_statement(
 def _decode(path: Path, encoding: str) -> str:
     raw = path.read_bytes()
     try:
-        return raw.decode(encoding)
+        text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         where = SourceLocation(file=str(path), line=line)
         raise BadInputError(
             f"not valid {encoding} text (byte {exc.start}); check the profile's encoding", where
         ) from None
+    if "\x00" in text:  # UTF-16 read as a single-byte or UTF-8 text
+        where = SourceLocation(file=str(path), line=text.count("\n", 0, text.index("\x00")) + 1)
+        raise BadInputError(
+            f"NUL characters: not {encoding} text (UTF-16?); check the profile's encoding", where
+        )
+    return text
 
 
 def _check_header(path: Path, fieldnames: object, profile: CsvProfile, line: int) -> None:

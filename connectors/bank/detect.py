@@ -6,6 +6,8 @@ import re
 from enum import StrEnum
 from pathlib import Path
 
+from connectors.bank._bom import from_utf16
+
 
 class StatementFormat(StrEnum):
     """Statement formats arbridge knows of."""
@@ -34,6 +36,7 @@ def detect_format(path: Path, head: bytes) -> StatementFormat:
     Returns:
         The detected format, UNKNOWN when nothing fits.
     """
+    head = from_utf16(head, partial=True)
     text = head.removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n\x00").upper()
     if _OFX.search(text):
         return StatementFormat.OFX
@@ -44,6 +47,7 @@ def detect_format(path: Path, head: bytes) -> StatementFormat:
     if _MT940.search(text):
         return StatementFormat.MT940
     first = text.split(b"\n", 1)[0]
-    if path.suffix.lower() in _CSV_SUFFIXES or any(sep in first for sep in (b",", b";", b"\t")):
+    separated = b"\x00" not in first and any(sep in first for sep in (b",", b";", b"\t"))
+    if path.suffix.lower() in _CSV_SUFFIXES or separated:  # NUL: UTF-16 without a BOM, not CSV
         return StatementFormat.CSV
     return StatementFormat.UNKNOWN

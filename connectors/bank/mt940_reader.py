@@ -8,6 +8,7 @@ and turns any parser failure into a rejection of the whole file.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,18 @@ from typing import Any
 import mt940
 from mt940 import tags as mt940_tags
 
+from connectors.bank._bom import from_utf16
 from connectors.bank._errors import reject
 from connectors.bank._fingerprint import Fingerprinter
+from connectors.bank._mt940_lines import statement_lines
 from domain.records import BankLine
 
 _FAILURES = (RuntimeError, ValueError, KeyError, IndexError, TypeError, InvalidOperation)
+# Every fix the next `mt-940` major release makes the default: `RC` (reversal of a
+# credit) is a debit, `?31` is the payer's account and not part of the name,
+# `:86:` is never truncated, a BOM does not hide the first `:20:`.
+_OPTIONS = mt940.Options.all()
+_OBJECT_AT = re.compile(r" object at 0x[0-9a-fA-F]+")
 
 
 def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[BankLine]:
@@ -32,7 +40,15 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
         BadInputError: the file cannot be read as MT940; names file and field.
     """
     text = _decode(path.read_bytes())
+    at_lines = statement_lines(path, text)
     transactions = _parse(path, text)
+    if len(transactions) != len(at_lines):
+        raise reject(
+            path,
+            f"read {len(transactions)} of the {len(at_lines)} :61: statement lines",
+            line=at_lines[len(transactions)] if len(transactions) < len(at_lines) else None,
+            field=":61:",
+        )
     fingerprints = Fingerprinter()
     lines = []
     for number, transaction in enumerate(transactions, start=1):
@@ -66,12 +82,14 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
                 payer_account=payer_account or None,
                 references=references,
                 source_file=str(path),
+                source_line=at_lines[number - 1],
             )
         )
     return lines
 
 
 def _decode(raw: bytes) -> str:
+    raw = from_utf16(raw, partial=True)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -80,13 +98,13 @@ def _decode(raw: bytes) -> str:
 
 def _parse(path: Path, text: str) -> list[Any]:
     try:
-        return list(mt940.parse(text))
+        return list(mt940.parse(text, options=_OPTIONS))
     except _FAILURES as first:
         try:
             asnb = mt940_tags.StatementASNB()
-            return list(mt940.parse(text, tags={asnb.id: asnb}))
+            return list(mt940.parse(text, tags={asnb.id: asnb}, options=_OPTIONS))
         except _FAILURES:
-            message = str(first.args[0] if first.args else first)
+            message = _OBJECT_AT.sub("", str(first.args[0] if first.args else first))
             raise reject(path, f"not a readable MT940 statement: {message}", field=":61:") from None
 
 

@@ -44,8 +44,12 @@ def read_statement(
         return read_csv_statement(path, csv_profile, account=account, currency=currency)
     reader = _READERS.get(fmt)
     if reader is None:
+        hint = (
+            " (NUL bytes: UTF-16 without a byte-order mark, or binary)" if b"\x00" in head else ""
+        )
         raise BadInputError(
-            "not a statement format arbridge reads (OFX/QFX, camt.053/054, BAI2, MT940, CSV)",
-            SourceLocation(file=str(path)),
+            "not a statement format arbridge reads (OFX/QFX, camt.053/054, BAI2, MT940, CSV)"
+            + hint,
+            SourceLocation(file=str(path), line=1),
         )
     return reader(path, account=account, currency=currency)
