@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from arbridge.app import csv_profile
+from arbridge.profiles import csv_profile
 from config import CsvProfileSettings
 from connectors.bank import CsvProfile, read_statement
 from domain.errors import BadInputError
