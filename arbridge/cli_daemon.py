@@ -60,13 +60,16 @@ def run(ctx: Context, once: bool) -> None:
 def _start_web(settings: ArbridgeSettings, store: Store) -> None:
     if not settings.web.listen:
         return
-    from arbridge.webserver import ensure_demo_user, serve_web  # noqa: PLC0415 - web only when served
+    from arbridge.webserver import ensure_demo_users, serve_web  # noqa: PLC0415 - web only when served
 
-    password = ensure_demo_user(store) if settings.web.demo_user else None
+    made = ensure_demo_users(store) if settings.web.demo_user else None
     serve_web(settings, store)
     click.echo(f"finance web page on http://{settings.web.listen}/")
-    if password:
-        click.echo(f"demo login: user demo, password {password}")
+    for name, role, password in made or ():
+        click.echo(f"demo login ({role}): user {name}, password {password}")
+    if settings.web.demo_user and made is None:
+        click.echo("demo logins were printed on the first run; new ones: "
+                   "arbridge user add NAME --role clerk|admin")  # fmt: skip
 
 
 def _stale_after(settings: ArbridgeSettings) -> timedelta:

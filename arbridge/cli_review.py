@@ -7,6 +7,7 @@ import getpass
 import json
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -64,13 +65,24 @@ def review() -> None:
     "--status", "statuses", multiple=True, type=click.Choice([s.value for s in ReviewStatus]),
     help="States to show (repeatable); default open and assigned.",
 )  # fmt: skip
+@click.option("--customer", "customer_id", default=None, help="Only this customer's items.")
+@click.option("--assignee", default=None, help="Only items assigned to this person (- for nobody).")
+@click.option(
+    "--min-amount", type=Decimal, default=None, help="Only items of at least this amount."
+)
+@click.option("--max-amount", type=Decimal, default=None, help="Only items of at most this amount.")
+@click.option("--older-than", type=click.IntRange(min=0), default=None, metavar="DAYS",
+              help="Only items opened at least this many days ago.")  # fmt: skip
+@click.option("--limit", type=click.IntRange(min=1), default=100_000, show_default=True)
 @click.pass_obj
-def list_items(ctx: Context, fmt: str, reason: str | None, statuses: tuple[str, ...]) -> None:
-    """List review items (open and assigned by default)."""
-    kwargs: dict[str, Any] = {"reason": reason}
+def list_items(ctx: Context, /, fmt: str, statuses: tuple[str, ...], older_than: int | None,
+               **narrow: Any) -> None:  # fmt: skip
+    """List review items (open and assigned by default), oldest first."""
     if statuses:
-        kwargs["statuses"] = statuses
-    rows = [_row(item) for item in ctx.app.queue.open_items(**kwargs)]
+        narrow["statuses"] = statuses
+    if older_than is not None:
+        narrow["created_before"] = datetime.now(UTC) - timedelta(days=older_than)
+    rows = [_row(item) for item in ctx.app.queue.open_items(**narrow)]
     if fmt == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=CSV_COLUMNS, lineterminator="\n")
         writer.writeheader()
@@ -101,17 +113,6 @@ def show(ctx: Context, item_id: int) -> None:
     for event in trail:
         note = f" - {event['comment']}" if event["comment"] else ""
         click.echo(f"  {event['at']:%Y-%m-%d %H:%M} {event['actor']}: {event['action']}{note}")
-
-
-@review.command("assign")
-@click.argument("item_id", type=int)
-@click.option("--to", "assignee", required=True, help="Who takes the item.")
-@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
-@click.pass_obj
-def assign(ctx: Context, item_id: int, assignee: str, actor: str) -> None:
-    """Assign an item to a person."""
-    _guard(lambda: ctx.app.queue.assign(item_id, assignee, actor=actor))
-    click.echo(f"item {item_id} assigned to {assignee}")
 
 
 @review.command("resolve")
@@ -151,6 +152,28 @@ def refund(ctx: Context, item_id: int, customer: str | None, actor: str) -> None
     key = _guard(lambda: _resolver(ctx).refund(item_id, customer, actor=actor))
     posted = f"; credit queued for the ERP as {key}" if key else "; nothing posted"
     click.echo(f"item {item_id} marked for refund{posted}")
+
+
+@review.command("on-account")
+@click.argument("item_id", type=int)
+@click.option("--customer", required=True, help="Whose account the payment goes on.")
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def on_account(ctx: Context, item_id: int, customer: str, actor: str) -> None:
+    """Put the whole payment on the customer's account as unapplied credit."""
+    key = _guard(lambda: _resolver(ctx).on_account(item_id, customer, actor=actor))
+    click.echo(f"item {item_id} resolved; credit for {customer} queued for the ERP as {key}")
+
+
+@review.command("not-ar")
+@click.argument("item_id", type=int)
+@click.option("--category", required=True, help="What the money is: interest, own transfer...")
+@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
+@click.pass_obj
+def not_ar(ctx: Context, item_id: int, category: str, actor: str) -> None:
+    """Set the line aside as not customer cash; nothing is posted to the ERP."""
+    _guard(lambda: _resolver(ctx).not_receivable(item_id, category, actor=actor))
+    click.echo(f"item {item_id} resolved as not receivable ({category})")
 
 
 @review.command("correct")
@@ -197,30 +220,18 @@ def _allocation(text: str) -> tuple[str, Decimal]:
         raise click.BadParameter(f"{text!r}: expected INVOICE:AMOUNT") from None
 
 
-@review.command("dismiss")
-@click.argument("item_id", type=int)
-@click.option("--comment", required=True, help="Why nothing needs doing.")
-@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
-@click.pass_obj
-def dismiss(ctx: Context, item_id: int, comment: str, actor: str) -> None:
-    """Close an item without action."""
-    _guard(lambda: ctx.app.queue.dismiss(item_id, actor=actor, comment=comment))
-    click.echo(f"item {item_id} dismissed")
-
-
-@review.command("reopen")
-@click.argument("item_id", type=int)
-@click.option("--comment", default=None, help="Why it is back.")
-@click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
-@click.pass_obj
-def reopen(ctx: Context, item_id: int, comment: str | None, actor: str) -> None:
-    """Bring a resolved or dismissed item back to the queue."""
-    _guard(lambda: ctx.app.queue.reopen(item_id, actor=actor, comment=comment))
-    click.echo(f"item {item_id} reopened")
-
-
 def _guard(action: Callable[[], _T]) -> _T:
     try:
         return action()
     except ReviewStateError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _register() -> None:
+    from arbridge.cli_review_state import STATE_COMMANDS  # noqa: PLC0415 (it imports _guard)
+
+    for command in STATE_COMMANDS:
+        review.add_command(command)
+
+
+_register()

@@ -13,15 +13,24 @@ from store import Store, users
 from web.app import create_app
 from web.auth import add_user
 
+DEMO_USERS = (("demo", "clerk"), ("admin", "admin"))
 
-def ensure_demo_user(store: Store) -> str | None:
-    """Create user 'demo' (clerk) with a random password if nobody exists; the password once."""
+
+def ensure_demo_users(store: Store) -> list[tuple[str, str, str]] | None:
+    """With no users yet, create `demo` (clerk) and `admin` (admin) with random passwords.
+
+    Returns:
+        (name, role, password) of each, to print once; None when users already existed.
+    """
     with store.transaction() as session:
         if users.user_count(session):
             return None
-    password = secrets.token_urlsafe(9)
-    add_user(store, "demo", password, "clerk")
-    return password
+    made = []
+    for name, role in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        add_user(store, name, password, role)
+        made.append((name, role, password))
+    return made
 
 
 def serve_web(settings: ArbridgeSettings, store: Store) -> uvicorn.Server:
