@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_CONFIG := examples/demo/arbridge.yaml
 
-.PHONY: install install-dev run test test-deps lint typecheck imports unit golden clean
+.PHONY: install install-dev run test test-deps lint typecheck imports unit golden screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ test: lint typecheck imports unit
 # Rewrite tests/data/bank/**/*.expected.json from what the readers return now; review the diff.
 golden: install-dev
 	$(BIN)/python -m tests.connectors.bank.golden
+
+screenshots: install-dev test-deps
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

@@ -135,3 +135,29 @@ def test_a_page_without_login_goes_to_the_login_form(
 
     expect(page).to_have_url(f"{base}/login")
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+@pytest.mark.slow
+def test_the_queue_works_from_the_keyboard(
+    browser: Browser, client: httpx.Client, demo: App
+) -> None:
+    base = str(client.base_url).rstrip("/")
+    page = browser.new_page()
+    _login(page, base)
+    rows = page.locator("#queue tbody tr")
+    page.wait_for_load_state("load")  # the shortcuts are attached by a script at the page's end
+
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(rows.nth(1)).to_have_class("current")
+    page.keyboard.press("x")
+    expect(rows.nth(1).get_by_role("checkbox")).to_be_checked()
+    expect(rows.nth(0).get_by_role("checkbox")).not_to_be_checked()
+    page.keyboard.press("/")
+    expect(page.locator("#filters input[name=customer]")).to_be_focused()
+    page.keyboard.press("Escape")
+    page.locator("h1").click()
+    page.keyboard.press("Enter")
+
+    second = demo.queue.open_items()[1].item_id
+    expect(page).to_have_url(f"{base}/items/{second}")

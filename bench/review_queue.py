@@ -1,0 +1,150 @@
+"""The finance web page with a big queue: how long each page takes over real HTTP.
+
+    python -m bench.review_queue --items 10000 [--postgres]
+
+Fills a fresh store with that many open review items (each on its own bank line, 500
+customers, every reason), serves the web page with uvicorn on loopback, logs in and
+times each request (median and worst of --repeat runs), including a bulk assignment of
+a page of 50 items.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from domain.records import BankLine
+from domain.review import ReviewReason
+from review import NewReviewItem, open_many
+from store import Store, bank, create_store_engine, upgrade
+from tests.postgres_server import PostgresServer, find_bindir
+from web.app import create_app
+from web.auth import add_user
+
+PASSWORD = secrets.token_urlsafe(12)
+REASONS = [r.value for r in ReviewReason]
+
+
+def fill(store: Store, n: int) -> None:
+    """n open items with bank lines, created over the last 90 days."""
+    now = datetime.now(UTC)
+    lines = [
+        BankLine(account="operating", bank_id=f"B{i:07d}", booked_on=date(2026, 1, 1),
+                 amount=Decimal(f"{(i * 37) % 20000 + 1}.{i % 100:02d}"), currency="USD",
+                 description=f"PAYMENT {i}")
+        for i in range(n)
+    ]  # fmt: skip
+    with store.transaction() as session:
+        imported = bank.import_file(session, source="operating", path="bench", name="bench",
+                                    sha256="0" * 64, lines=lines, now=now)  # fmt: skip
+        ids = bank.pending_lines(session)
+        items = [
+            NewReviewItem(dedupe_key=f"bench:{line.bank_id}", reason=REASONS[i % len(REASONS)],
+                          message="bench", bank_line_id=ids[(line.account, line.bank_id)],
+                          amount=line.amount, customer_id=f"C{i % 500:04d}",
+                          suggestions=({"invoice_ids": [f"INV-{i}"], "customer_id": f"C{i % 500:04d}",
+                                        "explanation": "amount equals the open amount", "confidence": 0.5},))
+            for i, line in enumerate(lines)
+        ]  # fmt: skip
+        for start in range(0, n, 2000):
+            open_many(
+                session, items[start : start + 2000], now=now - timedelta(days=start * 90 // n)
+            )
+    assert imported.new_line_count == n
+
+
+def serve(store: Store) -> tuple[str, uvicorn.Server]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(store, erp="books"), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="off")  # fmt: skip
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.02)
+    return f"http://127.0.0.1:{port}", server
+
+
+def timed(http: httpx.Client, repeat: int, method: str, path: str, **kw: object) -> list[float]:
+    took = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = http.request(method, path, **kw)  # type: ignore[arg-type]
+        took.append((time.perf_counter() - start) * 1000)
+        assert response.status_code in (200, 303), (path, response.status_code)
+    return took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--postgres", action="store_true", help="a real PostgreSQL, not SQLite")
+    args = parser.parse_args()
+    server = None
+    if args.postgres:
+        bindir = find_bindir()
+        if bindir is None:
+            raise SystemExit("PostgreSQL is not installed: run scripts/test-deps as root")
+        server = PostgresServer(bindir)
+        server.start()
+    try:
+        run(args, server)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = postgres.fresh_database_empty() if postgres else f"sqlite:///{Path(tmp) / 'b.db'}"
+        store = Store(create_store_engine(url))
+        upgrade(store.engine)
+        start = time.perf_counter()
+        fill(store, args.items)
+        print(
+            f"{args.items} open items stored in {time.perf_counter() - start:.1f} s ({url.split(':')[0]})"
+        )
+        add_user(store, "bench", PASSWORD, "clerk")
+        base, server = serve(store)
+        with httpx.Client(base_url=base) as http:
+            http.post("/login", data={"name": "bench", "password": PASSWORD})
+            page = http.get("/").text
+            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+            last = args.items // 50
+            cases = {
+                "queue, first page": "/",
+                f"queue, page {last} (last)": f"/?page_no={last}",
+                "filter: one customer": "/?customer=C0042",
+                "filter: amount 100-500": "/?min_amount=100&max_amount=500",
+                "filter: older than 60 days": "/?age=60",
+                "filter: reason + unassigned": "/?reason=no_match&assignee=-",
+                "item page": "/items/5000",
+            }
+            print(f"{'request':34} {'median ms':>10} {'worst ms':>9}")
+            for name, path in cases.items():
+                took = timed(http, args.repeat, "GET", path)
+                print(f"{name:34} {statistics.median(took):10.1f} {max(took):9.1f}")
+            ids = [str(i) for i in range(1, 51)]
+            took = timed(http, 1, "POST", "/bulk", data={"csrf": csrf, "item": ids, "action": "assign",
+                                                          "assignee": "bench"})  # fmt: skip
+            print(f"{'bulk assign of 50 items':34} {took[0]:10.1f} {took[0]:9.1f}")
+        server.should_exit = True
+        store.dispose()
+
+
+if __name__ == "__main__":
+    main()
