@@ -11,6 +11,7 @@ from typing import Any
 from sqlmodel import Session
 
 from domain.errors import ArbridgeError
+from domain.masking import mask_account
 from domain.records import Proposal
 from domain.review import ReviewReason, ReviewStatus
 from store import Store, reviews
@@ -221,6 +222,14 @@ class ReviewQueue:
                 for e in reviews.events(session, item_id)
             ]  # fmt: skip
             return _view(*rows[0]), trail
+
+    def evidence(self, item_id: int) -> dict[str, Any] | None:
+        """The item's bank line and source file, account numbers masked; None if it has neither."""
+        with self._store.transaction() as session:
+            shown = reviews.evidence(session, item_id)
+        if shown is not None and "payer_account" in shown:
+            shown["payer_account"] = mask_account(shown["payer_account"])
+        return shown
 
     def assign(self, item_id: int, assignee: str, *, actor: str) -> None:
         """Give an item to a person."""

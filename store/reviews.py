@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
 from store._core import ids_by_key, table_of
-from store.tables import BankLineRow, ReviewEventRow, ReviewItemRow
+from store.tables import BankFileRow, BankLineRow, ReviewEventRow, ReviewItemRow
 
 _CHUNK = 500
 
@@ -191,3 +191,24 @@ def count_by_status(session: Session) -> dict[str, int]:
     """Review items by status."""
     query = select(ReviewItemRow.status, func.count()).group_by(col(ReviewItemRow.status))
     return dict(session.exec(query).all())
+
+
+def evidence(session: Session, item_id: int) -> dict[str, Any] | None:
+    """The bank line of an item and the file it came from (or the item's quarantined file)."""
+    item = session.get(ReviewItemRow, item_id)
+    if item is None:
+        return None
+    line = session.get(BankLineRow, item.bank_line_id) if item.bank_line_id else None
+    file_id = line.file_id if line is not None else item.bank_file_id
+    found = session.get(BankFileRow, file_id) if file_id else None
+    if line is None and found is None:
+        return None
+    shown: dict[str, Any] = {}
+    if line is not None:
+        shown |= {"account": line.account, "booked_on": line.booked_on, "amount": line.amount,
+                  "currency": line.currency, "description": line.description,
+                  "payer_name": line.payer_name, "payer_account": line.payer_account,
+                  "references": list(line.references), "source_line": line.source_line}  # fmt: skip
+    if found is not None:
+        shown |= {"file": found.name, "file_status": found.status, "file_error": found.error}
+    return shown

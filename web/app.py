@@ -143,7 +143,7 @@ def _queue_routes(app: FastAPI, web: _Web) -> None:
         except ReviewStateError as exc:
             raise HTTPException(404, str(exc)) from None
         return web.page(request, "item.html", who, item=item, trail=trail, error=error,
-                        write_off=web.resolver.write_off_policy,
+                        line=web.queue.evidence(item_id), write_off=web.resolver.write_off_policy,
                         posted=web.resolver.correctable(item_id))  # fmt: skip
 
     @app.get("/runs", response_class=HTMLResponse)

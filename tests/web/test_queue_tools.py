@@ -13,7 +13,7 @@ from sqlmodel import col, update
 from arbridge.app import App
 from review import ReviewItemView
 from review.limits import Limits, WriteOffPolicy
-from store.tables import ReviewItemRow
+from store.tables import BankLineRow, ReviewItemRow
 from tests.web.conftest import PASSWORD
 from tests.web.test_web import _item_id, _login
 from web.auth import add_user
@@ -144,3 +144,36 @@ def test_only_an_admin_changes_the_write_off_limit(client: httpx.Client, admin: 
 
     assert Limits(admin.store, WriteOffPolicy()).write_off().limit == Decimal("25.50")
     assert 'value="25.50"' in client.get("/settings").text
+
+
+def test_the_item_page_shows_the_bank_line_and_its_source_file(
+    client: httpx.Client, demo: App
+) -> None:
+    _login(client, "clara")
+    item = _item_id(client, "TX0005")
+
+    page = client.get(f"/items/{item}").text
+
+    shown = demo.queue.evidence(item)
+    assert shown is not None
+    assert shown["file"] == "statement-2026-11.csv"
+    assert re.search(r'id="source-file">statement-2026-11\.csv, line \d+', page)
+    assert shown["description"] in page
+
+
+def test_a_payer_account_number_is_never_shown_whole(client: httpx.Client, demo: App) -> None:
+    _login(client, "clara")
+    item = _item_id(client, "TX0005")
+    iban = "DE89370400440532013000"
+    with demo.store.transaction() as session:
+        row = session.get(ReviewItemRow, item)
+        assert row is not None
+        line = session.get(BankLineRow, row.bank_line_id)
+        assert line is not None
+        line.payer_account = iban
+        session.add(line)
+
+    page = client.get(f"/items/{item}").text
+
+    assert iban not in page
+    assert "account ••••3000" in page
