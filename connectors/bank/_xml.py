@@ -2,38 +2,41 @@
 
 from __future__ import annotations
 
-from xml.etree.ElementTree import Element, TreeBuilder
-from xml.parsers import expat
+import re
+from xml.etree.ElementTree import Element, ParseError, fromstring
 
-__all__ = ["Element", "find", "find_text", "findall", "local", "parse_with_lines"]
+__all__ = ["Element", "ParseError", "find", "find_text", "findall", "local", "parse_with_lines"]
 
 
-def parse_with_lines(raw: bytes) -> tuple[Element, dict[Element, int]]:
-    """Parse XML into an ElementTree tree, noting the line each element starts on.
+def parse_with_lines(raw: bytes, noted: frozenset[str]) -> tuple[Element, dict[Element, int]]:
+    """Parse XML into an ElementTree tree, noting the line the `noted` elements start on.
 
-    Like `ElementTree.fromstring` (expat, no external entities), tags in `{ns}local` form.
+    `ElementTree.fromstring` (expat in C, no external entities) builds the tree; the
+    lines of the `noted` local names come from a scan of the raw bytes for their start
+    tags, paired in document order. When the counts disagree (such a tag inside a
+    comment or CDATA) no line is noted rather than a wrong one.
 
     Raises:
-        expat.ExpatError: not well-formed; `lineno` says where.
+        ParseError: not well-formed; `position[0]` is the line.
     """
-    builder = TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
+    root = fromstring(raw)  # noqa: S314 - ElementTree resolves no DTD or external entity
     lines: dict[Element, int] = {}
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        element = builder.start(_clark(tag), {_clark(k): v for k, v in attrs.items()})
-        lines[element] = parser.CurrentLineNumber
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = lambda tag: builder.end(_clark(tag))
-    parser.CharacterDataHandler = builder.data
-    parser.buffer_text = True
-    parser.Parse(raw, True)
-    return builder.close(), lines
+    for name in noted:
+        elements = [e for e in root.iter() if local(e.tag) == name]
+        starts = _start_lines(raw, name)
+        if len(starts) == len(elements):
+            lines.update(zip(elements, starts, strict=True))
+    return root, lines
 
 
-def _clark(name: str) -> str:
-    return "{" + name if "}" in name else name
+def _start_lines(raw: bytes, name: str) -> list[int]:
+    pattern = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?" + re.escape(name.encode()) + rb"[\s/>]")
+    found, line, counted = [], 1, 0
+    for match in pattern.finditer(raw):
+        line += raw.count(b"\n", counted, match.start())
+        counted = match.start()
+        found.append(line)
+    return found
 
 
 def local(tag: str) -> str:

@@ -15,11 +15,18 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from xml.parsers import expat
 
 from connectors.bank._errors import reject
 from connectors.bank._fingerprint import Fingerprinter
-from connectors.bank._xml import Element, find, find_text, findall, local, parse_with_lines
+from connectors.bank._xml import (
+    Element,
+    ParseError,
+    find,
+    find_text,
+    findall,
+    local,
+    parse_with_lines,
+)
 from domain.errors import BadInputError
 from domain.money import parse_money
 from domain.records import BankLine
@@ -59,9 +66,9 @@ def read_camt_statement(path: Path, *, account: str, currency: str) -> list[Bank
 
 def _parse(path: Path) -> tuple[Element, dict[Element, int]]:
     try:
-        return parse_with_lines(path.read_bytes())
-    except expat.ExpatError as exc:
-        raise reject(path, f"not well-formed XML: {exc}", line=exc.lineno) from None
+        return parse_with_lines(path.read_bytes(), frozenset({"Ntry", "TxDtls"}))
+    except ParseError as exc:
+        raise reject(path, f"not well-formed XML: {exc}", line=exc.position[0]) from None
 
 
 def _reports(path: Path, root: Element) -> list[Element]:
