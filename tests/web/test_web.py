@@ -10,6 +10,7 @@ import httpx
 
 from arbridge.app import App
 from scheduler import run_cycle
+from store.runs import recent_runs
 from tests.web.conftest import PASSWORD
 
 
@@ -124,13 +125,18 @@ def test_a_payment_split_across_two_invoices_must_add_up(
     assert ("TX0005", "INV-1008", "C004", "360.00") in rows
 
 
-def test_run_page_shows_cycles_and_connectors(client: httpx.Client) -> None:
+def test_run_page_shows_cycles_and_connectors(client: httpx.Client, demo: App) -> None:
     _login(client, "clara")
 
     page = client.get("/runs").text
 
     assert "operating" in page
     assert "books" in page
+    with demo.store.transaction() as session:
+        (run,) = recent_runs(session, limit=5)
+    applied, queued = run.counts["applied"], run.counts["queued"]
+    share = f"{100 * applied / (applied + queued):.1f}% ({applied} applied, {queued} queued)"
+    assert share in page
 
 
 def _applications(data: Path) -> list[tuple[str, ...]]:
