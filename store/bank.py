@@ -115,8 +115,12 @@ def to_bank_line(row: BankLineRow, source_file: str | None = None) -> BankLine:
 
 def pending_lines(session: Session) -> dict[tuple[str, str], int]:
     """Lines not decided yet, as (account, bank id) -> row id."""
-    query = select(BankLineRow).where(BankLineRow.status == "pending").order_by(col(BankLineRow.id))
-    return {(r.account, r.bank_id): r.id for r in session.exec(query) if r.id is not None}
+    query = (
+        select(BankLineRow.account, BankLineRow.bank_id, BankLineRow.id)
+        .where(BankLineRow.status == "pending")
+        .order_by(col(BankLineRow.id))
+    )  # three columns, not whole rows: load_lines reads the lines themselves
+    return {(account, bank_id): i for account, bank_id, i in session.exec(query) if i is not None}
 
 
 def load_lines(session: Session, ids: Sequence[int]) -> list[tuple[int, BankLine]]:
