@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import Column, Table, delete, insert, select, text
+import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Column, Table, delete, insert, select, text
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel
 
 _CHUNK = 500
@@ -51,9 +54,44 @@ def sync_rows(
         session.connection().execute(
             delete(table).where(table.c.erp == erp, table.c[key].in_(chunk))
         )
-    if changed:
-        session.connection().execute(insert(table), changed)
+    bulk_insert(session, table, changed)
     return len(changed)
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in the caller's transaction; on PostgreSQL with COPY.
+
+    COPY is several times faster than batched INSERTs for the hundreds of thousands of
+    rows of a large ERP snapshot; elsewhere this is one executemany INSERT.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection().execute(insert(table), list(rows))
+        return
+    dialect = session.get_bind().dialect
+    columns = [c for c in table.c if c.name in rows[0]]
+    names = [c.name for c in columns]
+    convert = [_copy_value(c, dialect) for c in columns]
+    dbapi = cast("psycopg.Connection[Any]", session.connection().connection.dbapi_connection)
+    quoted = ", ".join(f'"{n}"' for n in names)
+    with (
+        dbapi.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            copy.write_row([f(row[n]) for f, n in zip(convert, names, strict=True)])
+
+
+def _copy_value(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """How a value of `column` is handed to COPY: as its type would bind it (Money, dates)."""
+    if isinstance(column.type, JSON):
+        return Json  # SQLAlchemy leaves JSON to the driver's adapter; COPY needs it wrapped
+    return column.type.bind_processor(dialect) or _same
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def serialize(session: Session, section: str) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from domain.records import BankLine
-from store._core import table_of
+from store._core import bulk_insert, table_of
 from store.tables import BankFileRow, BankLineRow
 
 _CHUNK = 500
@@ -64,9 +64,7 @@ def import_file(
     known = _known_ids(session, lines)
     fresh = [ln for ln in lines if (ln.account, ln.bank_id) not in known]
     if fresh:
-        session.connection().execute(
-            insert(table_of(BankLineRow)), [_line_values(ln, row.id, now) for ln in fresh]
-        )
+        bulk_insert(session, table_of(BankLineRow), [_line_values(ln, row.id, now) for ln in fresh])
     row.new_line_count = len(fresh)
     session.flush()
     return row

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, false, insert, or_, true, update
+from sqlalchemy import and_, bindparam, false, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
-from store._core import ids_by_key, table_of
+from store._core import bulk_insert, ids_by_key, table_of
 from store.tables import ApplicationRow, BankLineRow, OutboxRow
 
 
@@ -62,7 +62,7 @@ def add_applications(
         }
         for i in items
     ]  # fmt: skip
-    session.connection().execute(insert(table_of(ApplicationRow)), rows)
+    bulk_insert(session, table_of(ApplicationRow), rows)
     keys = [i.application.idempotency_key for i in items]
     by_key = ids_by_key(session, table_of(ApplicationRow).c.idempotency_key, keys)
     ids = [by_key[k] for k in keys]
@@ -70,7 +70,7 @@ def add_applications(
         {"application_id": i, "erp": erp, "status": "pending", "attempts": 0, "created_at": now}
         for i in ids
     ]
-    session.connection().execute(insert(table_of(OutboxRow)), outbox)
+    bulk_insert(session, table_of(OutboxRow), outbox)
     return ids
 
 
