@@ -59,7 +59,7 @@ class ScaleRun:
     seconds: float
     outcome: dict[str, int]
     phases: Counter[str]
-    cycles: int
+    cycles: list[int]  # cycles finished, per daemon
     posted_by: dict[str, int]
     rows: Rows
 
@@ -98,17 +98,18 @@ def _outcome(url: str) -> dict[str, int]:
     return out
 
 
-def _phases(logs: list[Path]) -> tuple[Counter[str], int]:
-    """Seconds per phase summed over every cycle in the daemons' logs, and the cycle count."""
+def _phases(logs: list[Path]) -> tuple[Counter[str], list[int]]:
+    """Seconds per phase summed over every cycle in the daemons' logs; cycles per daemon."""
     total: Counter[str] = Counter()
-    cycles = 0
+    cycles = []
     for path in logs:
+        cycles.append(0)
         with path.open(encoding="utf-8") as fh:
             for line in fh:
                 if '"cycle_finished"' not in line:
                     continue
                 event = json.loads(line)
-                cycles += 1
+                cycles[-1] += 1
                 for phase, spent in event.get("seconds", {}).items():
                     total[phase] += spent
     total["push_store"] = total["push"] - total["push_erp"]
@@ -163,7 +164,7 @@ def report(runs: list[ScaleRun], lines: int) -> None:
         print(
             f"{r.daemons:>7} {r.seconds:>8.1f} {lines / r.seconds:>8.0f} "
             f"{o.get('lines applied', 0):>8} {o.get('lines review', 0):>7} "
-            f"{o.get('lines ignored', 0):>7} {o.get('applications sent', 0):>8} {r.cycles:>6}  "
+            f"{o.get('lines ignored', 0):>7} {o.get('applications sent', 0):>8} {'+'.join(map(str, r.cycles)):>6}  "
             f"{sorted(r.posted_by.values(), reverse=True)}"
         )
     print("\nwhere the time went (seconds, summed over all cycles of all daemons):")
@@ -191,6 +192,7 @@ def main() -> None:
     parser.add_argument("--daemons", default="1,2,3")
     parser.add_argument("--claim-batch", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=3600)
+    parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep the logs")
     args = parser.parse_args()
     bindir = find_bindir()
     if bindir is None:
@@ -199,7 +201,8 @@ def main() -> None:
     server = PostgresServer(bindir)
     server.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as scratch:
+            tmp = args.keep or scratch
             pristine = Path(tmp) / "pristine"
             started = time.perf_counter()
             write_backlog(pristine, invoices=args.invoices, lines=args.lines,
