@@ -60,6 +60,7 @@ class ScaleRun:
     outcome: dict[str, int]
     phases: Counter[str]
     cycles: list[int]  # cycles finished, per daemon
+    failed: int  # cycles that ended in an exception (cycle_failed)
     posted_by: dict[str, int]
     rows: Rows
 
@@ -98,14 +99,16 @@ def _outcome(url: str) -> dict[str, int]:
     return out
 
 
-def _phases(logs: list[Path]) -> tuple[Counter[str], list[int]]:
-    """Seconds per phase summed over every cycle in the daemons' logs; cycles per daemon."""
+def _phases(logs: list[Path]) -> tuple[Counter[str], list[int], int]:
+    """Seconds per phase summed over every cycle in the daemons' logs; cycles per daemon; failures."""
     total: Counter[str] = Counter()
     cycles = []
+    failed = 0
     for path in logs:
         cycles.append(0)
         with path.open(encoding="utf-8") as fh:
             for line in fh:
+                failed += '"cycle_failed"' in line
                 if '"cycle_finished"' not in line:
                     continue
                 event = json.loads(line)
@@ -113,7 +116,7 @@ def _phases(logs: list[Path]) -> tuple[Counter[str], list[int]]:
                 for phase, spent in event.get("seconds", {}).items():
                     total[phase] += spent
     total["push_store"] = total["push"] - total["push_erp"]
-    return total, cycles
+    return total, cycles, failed
 
 
 def run_count(
@@ -143,9 +146,9 @@ def run_count(
                 proc.send_signal(signal.SIGTERM)
         for proc in procs:
             proc.wait(timeout=600)
-    phases, cycles = _phases(logs)
+    phases, cycles, failed = _phases(logs)
     return ScaleRun(
-        daemons, seconds, _outcome(url), phases, cycles, posted_by(url), applied_rows(data)
+        daemons, seconds, _outcome(url), phases, cycles, failed, posted_by(url), applied_rows(data)
     )
 
 
@@ -158,13 +161,13 @@ def exactly_once(rows: Rows) -> tuple[bool, Decimal]:
 def report(runs: list[ScaleRun], lines: int) -> None:
     """Print the throughput table, the time breakdown and the exactly-once checks."""
     print(f"{'daemons':>7} {'wall s':>8} {'lines/s':>8} {'applied':>8} {'review':>7} "
-          f"{'ignored':>7} {'sent':>8} {'cycles':>6}  deliveries by daemon")  # fmt: skip
+          f"{'ignored':>7} {'sent':>8} {'cycles':>6} {'failed':>6}  deliveries by daemon")  # fmt: skip
     for r in runs:
         o = r.outcome
         print(
             f"{r.daemons:>7} {r.seconds:>8.1f} {lines / r.seconds:>8.0f} "
             f"{o.get('lines applied', 0):>8} {o.get('lines review', 0):>7} "
-            f"{o.get('lines ignored', 0):>7} {o.get('applications sent', 0):>8} {'+'.join(map(str, r.cycles)):>6}  "
+            f"{o.get('lines ignored', 0):>7} {o.get('applications sent', 0):>8} {'+'.join(map(str, r.cycles)):>6} {r.failed:>6}  "
             f"{sorted(r.posted_by.values(), reverse=True)}"
         )
     print("\nwhere the time went (seconds, summed over all cycles of all daemons):")
