@@ -7,7 +7,8 @@ from typing import Any, cast
 
 import psycopg
 from psycopg.types.json import Json
-from sqlalchemy import JSON, Column, Table, delete, insert, select, text
+from sqlalchemy import JSON, Column, Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel
 
@@ -81,6 +82,37 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     ):
         for row in rows:
             copy.write_row([f(row[n]) for f, n in zip(convert, names, strict=True)])
+
+
+def update_rows(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], **same: Any
+) -> None:
+    """UPDATE many rows by `id`, each with its own values, plus `same` values for all of them.
+
+    Every row has the same keys: `id` and the columns it sets. On PostgreSQL one statement
+    per chunk joins the rows as unnest()ed arrays (an executemany costs a round of the
+    protocol per row); elsewhere it is one executemany.
+    """
+    if not rows:
+        return
+    names = [n for n in rows[0] if n != "id"]
+    if session.get_bind().dialect.name != "postgresql":
+        statement = update(table).where(table.c.id == bindparam("v_id"))
+        statement = statement.values({**{n: bindparam(f"v_{n}") for n in names}, **same})
+        session.connection().execute(statement, [{f"v_{k}": v for k, v in r.items()} for r in rows])
+        return
+    for start in range(0, len(rows), _UPDATE_CHUNK):
+        chunk = rows[start : start + _UPDATE_CHUNK]
+        arrays = [
+            bindparam(f"v_{n}", [r[n] for r in chunk], type_=ARRAY(table.c[n].type))
+            for n in ("id", *names)
+        ]
+        v = func.unnest(*arrays).table_valued("id", *names).render_derived(name="v")
+        statement = update(table).where(table.c.id == v.c.id)
+        session.connection().execute(statement.values({**{n: v.c[n] for n in names}, **same}))
+
+
+_UPDATE_CHUNK = 5000
 
 
 def _copy_value(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:

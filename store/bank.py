@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from domain.records import BankLine
-from store._core import bulk_insert, table_of
+from store._core import bulk_insert, table_of, update_rows
 from store.tables import BankFileRow, BankLineRow
 
 _CHUNK = 500
@@ -145,8 +144,5 @@ def set_status(session: Session, line_id: int, status: str, explanation: str) ->
 
 def set_statuses(session: Session, decided: Sequence[tuple[int, str, str]]) -> None:
     """Record what was decided for many lines at once: (line id, status, explanation)."""
-    if decided:
-        session.execute(
-            update(BankLineRow),
-            [{"id": i, "status": s, "explanation": e} for i, s, e in decided],
-        )
+    rows = [{"id": i, "status": s, "explanation": e} for i, s, e in decided]
+    update_rows(session, table_of(BankLineRow), rows)

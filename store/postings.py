@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, false, or_, true, update
+from sqlalchemy import and_, false, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
-from store._core import bulk_insert, ids_by_key, table_of
+from store._core import bulk_insert, ids_by_key, table_of, update_rows
 from store.tables import ApplicationRow, BankLineRow, OutboxRow
 
 
@@ -231,19 +231,11 @@ def mark_all_sent(
     session: Session, delivered: Sequence[tuple[int, str | None]], now: datetime
 ) -> None:
     """The ERP has these applications: (outbox id, ERP reference) each."""
-    if delivered:
-        outbox = table_of(OutboxRow)  # Core: one executemany for the batch
-        session.connection().execute(
-            update(outbox)
-            .where(outbox.c.id == bindparam("oid"))
-            .values(
-                status="sent",
-                erp_reference=bindparam("ref"),
-                sent_at=now,
-                attempts=outbox.c.attempts + 1,
-            ),
-            [{"oid": oid, "ref": ref} for oid, ref in delivered],
-        )
+    outbox = table_of(OutboxRow)
+    update_rows(
+        session, outbox, [{"id": oid, "erp_reference": ref} for oid, ref in delivered],
+        status="sent", sent_at=now, attempts=outbox.c.attempts + 1,
+    )  # fmt: skip
 
 
 def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bool) -> None:
