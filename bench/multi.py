@@ -69,7 +69,7 @@ def _progress(url: str) -> tuple[int, int, int]:
     return int(files), int(lines), int(outbox)
 
 
-def _posted_by(url: str) -> dict[str, int]:
+def posted_by(url: str) -> dict[str, int]:
     engine = create_store_engine(url)
     try:
         with engine.connect() as conn:
@@ -108,7 +108,7 @@ def run_daemons(
         while time.perf_counter() - started < timeout:
             files, pending_lines, pending_outbox = _progress(url)
             due = kill_after_sent is not None and killed is None and files
-            if due and sum(_posted_by(url).values()) >= (kill_after_sent or 0):
+            if due and sum(posted_by(url).values()) >= (kill_after_sent or 0):
                 procs[0].send_signal(signal.SIGKILL)
                 killed = procs[0].pid
             if files and not pending_lines and not pending_outbox:
@@ -123,7 +123,7 @@ def run_daemons(
                 proc.send_signal(signal.SIGTERM)
         for proc in procs:
             proc.wait(timeout=60)
-    return MultiRun(seconds, applied_rows(data), killed, _posted_by(url))
+    return MultiRun(seconds, applied_rows(data), killed, posted_by(url))
 
 
 def clean_rows(root: Path, pristine: Path) -> Rows:

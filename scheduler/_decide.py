@@ -39,28 +39,32 @@ def decide(
     """
     customers, invoices = snapshot.customers, snapshot.invoices
     with store.transaction() as session:
-        store.serialize(session, "decide")
-        pending = bank.pending_lines(session)
-        lines = bank.load_lines(session, list(pending.values()))
-        if not lines:
-            return
-        unsent = postings.unsent_by_invoice(session, erp_name, sent_after=snapshot.taken_at)
-        ids = {(line.account, line.bank_id): line_id for line_id, line in lines}
-        links = payer_links.load_links(session, erp_name)
-        context = MatchContext(
-            customers={c.customer_id: c for c in customers},
-            invoices=_net_of(invoices, unsent),
-            hints=PayerHints(
-                accounts=links.accounts, aliases=links.aliases, known_payers=links.known_payers
-            ),
-        )
-        batch = _Batch(erp_name=erp_name)
-        proposals = match_lines([line for _, line in lines], context, settings)
-        for proposal in proposals:
-            batch.add(ids[(proposal.line.account, proposal.line.bank_id)], proposal)
-        now = clock()
-        batch.store(session, summary=summary, now=now)
-        _learn_accounts(session, erp_name, proposals, now)
+        with summary.timed("decide_lock"):
+            store.serialize(session, "decide")
+        with summary.timed("decide_load"):
+            pending = bank.pending_lines(session)
+            lines = bank.load_lines(session, list(pending.values()))
+            if not lines:
+                return
+            unsent = postings.unsent_by_invoice(session, erp_name, sent_after=snapshot.taken_at)
+            ids = {(line.account, line.bank_id): line_id for line_id, line in lines}
+            links = payer_links.load_links(session, erp_name)
+            context = MatchContext(
+                customers={c.customer_id: c for c in customers},
+                invoices=_net_of(invoices, unsent),
+                hints=PayerHints(
+                    accounts=links.accounts, aliases=links.aliases, known_payers=links.known_payers
+                ),
+            )
+        with summary.timed("match"):
+            proposals = match_lines([line for _, line in lines], context, settings)
+        with summary.timed("decide_write"):
+            batch = _Batch(erp_name=erp_name)
+            for proposal in proposals:
+                batch.add(ids[(proposal.line.account, proposal.line.bank_id)], proposal)
+            now = clock()
+            batch.store(session, summary=summary, now=now)
+            _learn_accounts(session, erp_name, proposals, now)
 
 
 LEARN_CONFIDENCE = 0.95

@@ -44,8 +44,16 @@ def connector_failed(
 def connector_ok(store: Store, name: str, clock: Clock, *, role: str) -> None:
     """Mark the connector up; if it was down, say so and close its connector_down items."""
     now = clock()
+    try:
+        recovered, closed = _mark_up(store, name, role, now)
+    except StoreConflictError:  # another daemon created the connector's row just now: update it
+        recovered, closed = _mark_up(store, name, role, now)
+    if recovered:
+        log.info("connector_recovered", connector=name, role=role, items_closed=closed)
+
+
+def _mark_up(store: Store, name: str, role: str, now: datetime) -> tuple[bool, list[int]]:
     with store.transaction() as session:
         recovered = health.mark_up(session, name, role, now)
         closed = close_connector_items(session, name, now=now) if recovered else []
-    if recovered:
-        log.info("connector_recovered", connector=name, role=role, items_closed=closed)
+    return recovered, closed

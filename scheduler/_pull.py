@@ -58,13 +58,14 @@ def _import_one(
         _put_away(source, file, known.status, known.error or "")
         return
     try:
-        lines = source.read(file)
+        with summary.timed("bank_read"):
+            lines = source.read(file)
     except BadInputError as exc:
         _quarantine(store, source.name, file, str(exc), summary=summary, clock=clock)
         _put_away(source, file, "quarantined", str(exc))
         return
     try:
-        with store.transaction() as session:
+        with summary.timed("bank_store"), store.transaction() as session:
             row = bank.import_file(
                 session, source=source.name, path=str(file.path), name=file.path.name,
                 sha256=file.sha256, lines=lines, now=clock(),
@@ -158,9 +159,10 @@ def pull_erp(
 
 
 def _pull_all(store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock) -> Snapshot:
-    customers = list(gateway.fetch_customers())
-    invoices = list(gateway.fetch_invoices())
-    with store.transaction() as session:
+    with summary.timed("erp_fetch"):
+        customers = list(gateway.fetch_customers())
+        invoices = list(gateway.fetch_invoices())
+    with summary.timed("erp_save"), store.transaction() as session:
         erp.save_snapshot(session, gateway.name, customers, invoices, clock())
     summary.add("invoices_seen", len(invoices))
     return Snapshot(customers=customers, invoices=invoices, taken_at=None)
@@ -176,9 +178,10 @@ def _pull_changes(
     """
     with store.transaction() as session:
         cursor = cursors.load_cursor(session, gateway.name, "invoices")
-    customers = list(gateway.fetch_customers())
-    batch = gateway.fetch_invoices_since(cursor)
-    with store.transaction() as session:
+    with summary.timed("erp_fetch"):
+        customers = list(gateway.fetch_customers())
+        batch = gateway.fetch_invoices_since(cursor)
+    with summary.timed("erp_save"), store.transaction() as session:
         if cursor is None:
             erp.save_snapshot(session, gateway.name, customers, batch.invoices, clock())
         else:

@@ -82,7 +82,9 @@ def _push_batch(
                     rest = [e.outbox_id for e in entries[start:]]
                     postings.extend_claims(session, rest, until=clock() + lease)
             chunk = entries[start : start + step]
-            for entry, outcome in zip(chunk, _attempt(gateway, chunk), strict=False):
+            with summary.timed("push_erp"):
+                outcomes = _attempt(gateway, chunk)
+            for entry, outcome in zip(chunk, outcomes, strict=False):
                 ok = _settle(
                     store, gateway, entry, outcome, delivered, summary=summary, clock=clock
                 )

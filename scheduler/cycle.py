@@ -57,31 +57,40 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
     """
     summary = RunSummary(run_id=str(uuid.uuid4()))
     with structlog.contextvars.bound_contextvars(run_id=summary.run_id):
-        with deps.store.transaction() as session:
-            runs.start_run(session, summary.run_id, deps.clock())
-        log.info("cycle_started")
-        pull_bank(deps.store, deps.bank_sources, summary, deps.clock, deps.pull_triggers)
-        snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock, deps.pull_triggers)
-        if snapshot is not None:
-            decide(
-                deps.store,
-                deps.erp.name,
-                snapshot,
-                deps.match_settings,
-                summary=summary,
-                clock=deps.clock,
-            )
-            push(
-                deps.store, deps.erp, summary, deps.clock, worker=deps.worker,
-                claim_lease=deps.claim_lease, shared=deps.shared, batch=deps.claim_batch,
-            )  # fmt: skip
-            if deps.tax is not None:
-                snap = (snapshot.customers, snapshot.invoices)
-                run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)
+        with summary.timed("cycle"):
+            _steps(deps, summary)
         with deps.store.transaction() as session:
             runs.finish_run(
                 session, summary.run_id, status=summary.status, counts=summary.counts, errors=summary.errors,
                 now=deps.clock(),
             )  # fmt: skip
-        log.info("cycle_finished", status=summary.status, **dict(summary.counts))
+        seconds = {phase: round(spent, 3) for phase, spent in summary.seconds.items()}
+        log.info("cycle_finished", status=summary.status, seconds=seconds, **dict(summary.counts))
     return summary
+
+
+def _steps(deps: CycleDeps, summary: RunSummary) -> None:
+    """Pull, decide, push (and check tax), each step timed in `summary.seconds`."""
+    with deps.store.transaction() as session:
+        runs.start_run(session, summary.run_id, deps.clock())
+    log.info("cycle_started")
+    with summary.timed("bank"):
+        pull_bank(deps.store, deps.bank_sources, summary, deps.clock, deps.pull_triggers)
+    with summary.timed("erp"):
+        snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock, deps.pull_triggers)
+    if snapshot is None:
+        return
+    with summary.timed("decide"):
+        decide(
+            deps.store, deps.erp.name, snapshot, deps.match_settings, summary=summary,
+            clock=deps.clock,
+        )  # fmt: skip
+    with summary.timed("push"):
+        push(
+            deps.store, deps.erp, summary, deps.clock, worker=deps.worker,
+            claim_lease=deps.claim_lease, shared=deps.shared, batch=deps.claim_batch,
+        )  # fmt: skip
+    if deps.tax is not None:
+        with summary.timed("tax"):
+            snap = (snapshot.customers, snapshot.invoices)
+            run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import Column, Table, select, text
+import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Column, Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlmodel import Session, SQLModel
 
 _CHUNK = 500
@@ -24,6 +29,101 @@ def ids_by_key(session: Session, key: Column[str], values: Sequence[str]) -> dic
         query = select(key, table.c.id).where(key.in_(values[start : start + _CHUNK]))
         found.update((k, i) for k, i in session.connection().execute(query))
     return found
+
+
+def sync_rows(
+    session: Session, table: Table, erp: str, key: str, fresh: Sequence[dict[str, Any]]
+) -> int:
+    """Make one ERP's rows of `table` equal `fresh`, writing only rows that differ.
+
+    Rows are compared on every column but `seen_at`; changed rows are deleted and
+    inserted again, rows no longer fetched are deleted. Returns how many rows were written.
+    """
+    columns = [c for c in table.c if c.name not in ("erp", key, "seen_at")]
+    stored = {
+        row[0]: tuple(row[1:])
+        for row in session.connection().execute(
+            select(table.c[key], *columns).where(table.c.erp == erp)
+        )
+    }
+    wanted = {row[key] for row in fresh}
+    stale = [k for k in stored if k not in wanted]
+    changed = [row for row in fresh if stored.get(row[key]) != tuple(row[c.name] for c in columns)]
+    stale += [row[key] for row in changed if row[key] in stored]
+    for start in range(0, len(stale), _CHUNK):
+        chunk = stale[start : start + _CHUNK]
+        session.connection().execute(
+            delete(table).where(table.c.erp == erp, table.c[key].in_(chunk))
+        )
+    bulk_insert(session, table, changed)
+    return len(changed)
+
+
+def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in the caller's transaction; on PostgreSQL with COPY.
+
+    COPY is several times faster than batched INSERTs for the hundreds of thousands of
+    rows of a large ERP snapshot; elsewhere this is one executemany INSERT.
+    """
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection().execute(insert(table), list(rows))
+        return
+    dialect = session.get_bind().dialect
+    columns = [c for c in table.c if c.name in rows[0]]
+    names = [c.name for c in columns]
+    convert = [_copy_value(c, dialect) for c in columns]
+    dbapi = cast("psycopg.Connection[Any]", session.connection().connection.dbapi_connection)
+    quoted = ", ".join(f'"{n}"' for n in names)
+    with (
+        dbapi.cursor() as cursor,
+        cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy,
+    ):
+        for row in rows:
+            copy.write_row([f(row[n]) for f, n in zip(convert, names, strict=True)])
+
+
+def update_rows(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]], **same: Any
+) -> None:
+    """UPDATE many rows by `id`, each with its own values, plus `same` values for all of them.
+
+    Every row has the same keys: `id` and the columns it sets. On PostgreSQL one statement
+    per chunk joins the rows as unnest()ed arrays (an executemany costs a round of the
+    protocol per row); elsewhere it is one executemany.
+    """
+    if not rows:
+        return
+    names = [n for n in rows[0] if n != "id"]
+    if session.get_bind().dialect.name != "postgresql":
+        statement = update(table).where(table.c.id == bindparam("v_id"))
+        statement = statement.values({**{n: bindparam(f"v_{n}") for n in names}, **same})
+        session.connection().execute(statement, [{f"v_{k}": v for k, v in r.items()} for r in rows])
+        return
+    for start in range(0, len(rows), _UPDATE_CHUNK):
+        chunk = rows[start : start + _UPDATE_CHUNK]
+        arrays = [
+            bindparam(f"v_{n}", [r[n] for r in chunk], type_=ARRAY(table.c[n].type))
+            for n in ("id", *names)
+        ]
+        v = func.unnest(*arrays).table_valued("id", *names).render_derived(name="v")
+        statement = update(table).where(table.c.id == v.c.id)
+        session.connection().execute(statement.values({**{n: v.c[n] for n in names}, **same}))
+
+
+_UPDATE_CHUNK = 5000
+
+
+def _copy_value(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
+    """How a value of `column` is handed to COPY: as its type would bind it (Money, dates)."""
+    if isinstance(column.type, JSON):
+        return Json  # SQLAlchemy leaves JSON to the driver's adapter; COPY needs it wrapped
+    return column.type.bind_processor(dialect) or _same
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def serialize(session: Session, section: str) -> None:

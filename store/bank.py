@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import insert, update
 from sqlmodel import Session, col, select
 
 from domain.records import BankLine
-from store._core import table_of
+from store._core import bulk_insert, table_of, update_rows
 from store.tables import BankFileRow, BankLineRow
 
 _CHUNK = 500
@@ -64,9 +63,7 @@ def import_file(
     known = _known_ids(session, lines)
     fresh = [ln for ln in lines if (ln.account, ln.bank_id) not in known]
     if fresh:
-        session.connection().execute(
-            insert(table_of(BankLineRow)), [_line_values(ln, row.id, now) for ln in fresh]
-        )
+        bulk_insert(session, table_of(BankLineRow), [_line_values(ln, row.id, now) for ln in fresh])
     row.new_line_count = len(fresh)
     session.flush()
     return row
@@ -115,8 +112,12 @@ def to_bank_line(row: BankLineRow, source_file: str | None = None) -> BankLine:
 
 def pending_lines(session: Session) -> dict[tuple[str, str], int]:
     """Lines not decided yet, as (account, bank id) -> row id."""
-    query = select(BankLineRow).where(BankLineRow.status == "pending").order_by(col(BankLineRow.id))
-    return {(r.account, r.bank_id): r.id for r in session.exec(query) if r.id is not None}
+    query = (
+        select(BankLineRow.account, BankLineRow.bank_id, BankLineRow.id)
+        .where(BankLineRow.status == "pending")
+        .order_by(col(BankLineRow.id))
+    )  # three columns, not whole rows: load_lines reads the lines themselves
+    return {(account, bank_id): i for account, bank_id, i in session.exec(query) if i is not None}
 
 
 def load_lines(session: Session, ids: Sequence[int]) -> list[tuple[int, BankLine]]:
@@ -143,8 +144,5 @@ def set_status(session: Session, line_id: int, status: str, explanation: str) ->
 
 def set_statuses(session: Session, decided: Sequence[tuple[int, str, str]]) -> None:
     """Record what was decided for many lines at once: (line id, status, explanation)."""
-    if decided:
-        session.execute(
-            update(BankLineRow),
-            [{"id": i, "status": s, "explanation": e} for i, s, e in decided],
-        )
+    rows = [{"id": i, "status": s, "explanation": e} for i, s, e in decided]
+    update_rows(session, table_of(BankLineRow), rows)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from domain.records import Customer, Invoice
-from store._core import serialize, table_of
+from store._core import serialize, sync_rows, table_of
 from store.tables import CustomerRow, InvoiceRow, SyncCursorRow
 
 _CHUNK = 500
@@ -23,23 +23,22 @@ def save_snapshot(
     invoices: Sequence[Invoice],
     now: datetime,
 ) -> None:
-    """Replace the stored snapshot of one ERP with what was just fetched (skipped if unchanged)."""
+    """Make the stored snapshot of one ERP what was just fetched (skipped if unchanged).
+
+    Only the rows that differ are written (a row's `seen_at` is when that version was
+    first fetched): between two pulls of a large ERP few invoices change, and rewriting
+    all of them cost more than the rest of the cycle.
+    """
     digest = _digest(customers, invoices)
     serialize(session, f"snapshot:{erp}")  # daemons sharing the store take turns
     cursor = session.get(SyncCursorRow, (erp, "snapshot"))
     if cursor is not None and cursor.value == digest:
         return
     session.merge(SyncCursorRow(connector=erp, stream="snapshot", value=digest, updated_at=now))
-    session.execute(delete(CustomerRow).where(CustomerRow.erp == erp))  # type: ignore[arg-type]
-    session.execute(delete(InvoiceRow).where(InvoiceRow.erp == erp))  # type: ignore[arg-type]
-    if customers:
-        session.connection().execute(
-            insert(table_of(CustomerRow)), [_customer_values(erp, c, now) for c in customers]
-        )
-    if invoices:
-        session.connection().execute(
-            insert(table_of(InvoiceRow)), [_invoice_values(erp, i, now) for i in invoices]
-        )
+    fresh_customers = [_customer_values(erp, c, now) for c in customers]
+    sync_rows(session, table_of(CustomerRow), erp, "customer_id", fresh_customers)
+    fresh_invoices = [_invoice_values(erp, i, now) for i in invoices]
+    sync_rows(session, table_of(InvoiceRow), erp, "invoice_id", fresh_invoices)
 
 
 def _digest(customers: Sequence[Customer], invoices: Sequence[Invoice]) -> str:

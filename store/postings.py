@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, false, insert, or_, true, update
+from sqlalchemy import and_, exists, false, insert, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from domain.records import ZERO, Allocation, Application
-from store._core import ids_by_key, table_of
+from store._core import bulk_insert, ids_by_key, table_of, update_rows
 from store.tables import ApplicationRow, BankLineRow, OutboxRow
 
 
@@ -78,7 +78,7 @@ def add_applications(
         }
         for i in items
     ]  # fmt: skip
-    session.connection().execute(insert(table_of(ApplicationRow)), rows)
+    bulk_insert(session, table_of(ApplicationRow), rows)
     keys = [i.application.idempotency_key for i in items]
     by_key = ids_by_key(session, table_of(ApplicationRow).c.idempotency_key, keys)
     ids = [by_key[k] for k in keys]
@@ -90,7 +90,7 @@ def add_applications(
     if any(i.after is not None for i in items):
         _queue_in_order(session, items, outbox)
     else:
-        session.connection().execute(insert(table_of(OutboxRow)), outbox)
+        bulk_insert(session, table_of(OutboxRow), outbox)
     return ids
 
 
@@ -286,19 +286,11 @@ def mark_all_sent(
     session: Session, delivered: Sequence[tuple[int, str | None]], now: datetime
 ) -> None:
     """The ERP has these applications: (outbox id, ERP reference) each."""
-    if delivered:
-        outbox = table_of(OutboxRow)  # Core: one executemany for the batch
-        session.connection().execute(
-            update(outbox)
-            .where(outbox.c.id == bindparam("oid"))
-            .values(
-                status="sent",
-                erp_reference=bindparam("ref"),
-                sent_at=now,
-                attempts=outbox.c.attempts + 1,
-            ),
-            [{"oid": oid, "ref": ref} for oid, ref in delivered],
-        )
+    outbox = table_of(OutboxRow)
+    update_rows(
+        session, outbox, [{"id": oid, "erp_reference": ref} for oid, ref in delivered],
+        status="sent", sent_at=now, attempts=outbox.c.attempts + 1,
+    )  # fmt: skip
 
 
 def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bool) -> None:

@@ -8,10 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, func, select
 
-from store._core import ids_by_key, table_of
+from store._core import bulk_insert, ids_by_key, table_of
 from store.tables import BankFileRow, BankLineRow, ReviewEventRow, ReviewItemRow
 
 _CHUNK = 500
@@ -61,7 +60,7 @@ def insert_items(
         }
         for i in items
     ]  # fmt: skip
-    session.connection().execute(insert(table_of(ReviewItemRow)), rows)
+    bulk_insert(session, table_of(ReviewItemRow), rows)
     keys = [str(r["dedupe_key"]) for r in rows]
     by_key = ids_by_key(session, table_of(ReviewItemRow).c.dedupe_key, keys)
     return [by_key[k] for k in keys]
@@ -70,7 +69,7 @@ def insert_items(
 def add_events(session: Session, events: Sequence[dict[str, Any]]) -> None:
     """Append many audit-trail rows (keys as in ReviewEventRow) in one statement."""
     if events:
-        session.connection().execute(insert(table_of(ReviewEventRow)), list(events))
+        bulk_insert(session, table_of(ReviewEventRow), events)
 
 
 def insert_item(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from store._types import AwareDateTime, Money
@@ -120,11 +120,19 @@ class ApplicationRow(SQLModel, table=True):
     """Set on a reversal: the posted application it undoes (its allocations are copied here)."""
 
 
+_PENDING = text("status = 'pending'")
+
+
 class OutboxRow(SQLModel, table=True):
     """Delivery state of one application: pending until the ERP has it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_status", "status"),)
+    __table_args__ = (
+        Index("ix_outbox_status", "status"),
+        Index(  # claims take the oldest pending entries without walking past the sent ones
+            "ix_outbox_pending", "id", postgresql_where=_PENDING, sqlite_where=_PENDING
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", unique=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
 from connectors.erp._csvfiles import Row, load_all
+from connectors.erp._posted import PostedRows
 from connectors.errors import CapabilityMissingError, ConnectorError, TransientConnectorError
 from domain.money import format_money
 from domain.records import ZERO, Application, Customer, Invoice
@@ -90,8 +91,7 @@ class CsvErpGateway:
         self._invoices = invoices
         self._applications = applications
         self._clock = clock
-        self._posted: dict[tuple[str, str], Decimal] | None = None
-        self._posted_stamp: tuple[int, int] | None = None
+        self._posted = PostedRows(name, applications)
 
     @property
     def name(self) -> str:
@@ -195,7 +195,7 @@ class CsvErpGateway:
             results.append(PostResult(outcome=outcome, erp_reference=app.bank_id))
         if written:
             self._append(buffer.getvalue())
-            posted.update(written)
+            self._posted.appended(written)
         return results
 
     def _append(self, text: str) -> None:
@@ -212,52 +212,15 @@ class CsvErpGateway:
                 handle.write(text.encode("utf-8"))
                 handle.flush()
                 os.fsync(handle.fileno())
-            self._posted_stamp = _stamp(path)
         except OSError as exc:
-            self._posted = None  # re-read on the next call: the file is the truth
+            self._posted.forget()  # re-read on the next call: the file is the truth
             raise TransientConnectorError(
                 self._name, f"cannot write {path}: {exc.strerror}"
             ) from exc
 
     def _posted_rows(self) -> dict[tuple[str, str], Decimal]:
-        """Rows already in applications.csv, keyed by (bank id, invoice id); cached by file stamp."""
-        stamp = _stamp(self._applications)
-        if self._posted is None or stamp != self._posted_stamp:
-            self._posted = self._read_posted()
-            self._posted_stamp = stamp
-        return self._posted
-
-    def _read_posted(self) -> dict[tuple[str, str], Decimal]:
-        if not self._applications.exists():
-            return {}
-        required = ("bank_transaction_id", "invoice_id", "amount", "adjustment")
-        rows = load_all(self._name, self._applications, required, lambda r: r)
-        if rows and not _ends_with_newline(self._applications):
-            rows.pop()  # torn by a crash mid-write: not posted; the next append cuts it off
-        posted: dict[tuple[str, str], Decimal] = {}
-        for row in rows:
-            if row.values.get("applied_at"):
-                adjustment = row.money("adjustment") if row.values["adjustment"] else ZERO
-                key = (row.text("bank_transaction_id"), row.values["invoice_id"])
-                posted[key] = row.money("amount") + adjustment
-        return posted
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with path.open("rb") as handle:
-        size = handle.seek(0, os.SEEK_END)
-        if size == 0:
-            return True
-        handle.seek(size - 1)
-        return handle.read(1) == b"\n"
+        """Rows already in applications.csv, keyed by (bank id, invoice id)."""
+        return self._posted.current()
 
 
 def _drop_torn_tail(handle: io.BufferedRandom, size: int) -> None:
