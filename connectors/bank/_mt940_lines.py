@@ -28,8 +28,10 @@ def statement_lines(path: Path, text: str) -> list[int]:
         BadInputError: a `:61:` without a valid date, mark or amount; names its line.
     """
     lines = []
+    line, counted = 1, 0
     for match in _TAG_61.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
+        line += text.count("\n", counted, match.start())  # counted on from the last one: linear
+        counted = match.start()
         _check(path, match.group(1).strip(), line)
         lines.append(line)
     return lines
