@@ -59,12 +59,12 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
     with structlog.contextvars.bound_contextvars(run_id=summary.run_id):
         with summary.timed("cycle"):
             _steps(deps, summary)
+        seconds = {phase: round(spent, 3) for phase, spent in summary.seconds.items()}
         with deps.store.transaction() as session:
             runs.finish_run(
                 session, summary.run_id, status=summary.status, counts=summary.counts, errors=summary.errors,
-                now=deps.clock(),
+                now=deps.clock(), seconds=seconds,
             )  # fmt: skip
-        seconds = {phase: round(spent, 3) for phase, spent in summary.seconds.items()}
         log.info("cycle_finished", status=summary.status, seconds=seconds, **dict(summary.counts))
     return summary
 

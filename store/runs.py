@@ -23,10 +23,12 @@ def finish_run(
     counts: Mapping[str, int],
     errors: Sequence[str],
     now: datetime,
+    seconds: Mapping[str, float] | None = None,
 ) -> None:
-    """Record how a cycle ended."""
+    """Record how a cycle ended (and, when given, the seconds each phase took)."""
     row = session.get_one(RunRow, run_id)
     row.status, row.finished_at, row.counts, row.errors = status, now, dict(counts), list(errors)
+    row.seconds = dict(seconds) if seconds is not None else None
     session.add(row)
 
 

@@ -202,6 +202,8 @@ class RunRow(SQLModel, table=True):
     status: str = Field(max_length=20)  # running | ok | partial | failed
     counts: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     errors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    seconds: dict[str, float] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    """Wall seconds per phase (bank_read, erp_fetch, match, push, cycle...); None before 0012."""
 
 
 class SyncCursorRow(SQLModel, table=True):

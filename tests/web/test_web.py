@@ -137,6 +137,11 @@ def test_run_page_shows_cycles_and_connectors(client: httpx.Client, demo: App) -
     applied, queued = run.counts["applied"], run.counts["queued"]
     share = f"{100 * applied / (applied + queued):.1f}% ({applied} applied, {queued} queued)"
     assert share in page
+    assert run.seconds is not None
+    assert {"bank", "erp", "decide", "push", "cycle"} <= set(run.seconds)
+    assert f"{run.seconds['cycle']:.1f} s" in page
+    slowest = max(("bank", "erp", "decide", "push"), key=lambda phase: run.seconds[phase])  # type: ignore[index]
+    assert f"{slowest} {run.seconds[slowest]:.1f} s" in page
 
 
 def _applications(data: Path) -> list[tuple[str, ...]]:
