@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import secrets
+import socket
 import threading
+import time
+from dataclasses import dataclass
 
 import uvicorn
+from fastapi import FastAPI
 
 from config import ArbridgeSettings
 from review.limits import WriteOffPolicy
@@ -41,6 +45,42 @@ def serve_web(settings: ArbridgeSettings, store: Store) -> uvicorn.Server:
     secret = settings.web.secret_key.resolve() if settings.web.secret_key else None
     policy = WriteOffPolicy(settings.review.write_off_limit, settings.review.write_off_reasons)
     app = create_app(store, erp=settings.connectors.erp.name, secret_key=secret, write_off=policy)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=int(port), log_level="warning"))
-    threading.Thread(target=server.run, name="web", daemon=True).start()
-    return server
+    return start_in_thread(app, host, int(port)).server
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """An app served on a background thread: its base URL, and how to stop it."""
+
+    url: str
+    server: uvicorn.Server
+    thread: threading.Thread
+
+    def stop(self, timeout: float = 10) -> None:
+        """Ask uvicorn to exit and wait for its thread."""
+        self.server.should_exit = True
+        self.thread.join(timeout)
+
+
+def start_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int | None = None) -> Served:
+    """Serve an app with uvicorn on a background thread, once it listens.
+
+    `port` None picks a free one.
+
+    Raises:
+        RuntimeError: it could not listen (the port is taken) or did not start within 30 s.
+    """
+    if port is None:
+        with socket.socket() as sock:
+            sock.bind((host, 0))
+            port = sock.getsockname()[1]
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="web", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the web page could not listen on {host}:{port}")
+        time.sleep(0.02)
+    return Served(f"http://{host}:{port}", server, thread)

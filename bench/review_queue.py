@@ -13,18 +13,16 @@ from __future__ import annotations
 import argparse
 import re
 import secrets
-import socket
 import statistics
 import tempfile
-import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import httpx
-import uvicorn
 
+from arbridge.webserver import start_in_thread
 from domain.records import BankLine
 from domain.review import ReviewReason
 from review import NewReviewItem, open_many
@@ -63,19 +61,6 @@ def fill(store: Store, n: int) -> None:
                 session, items[start : start + 2000], now=now - timedelta(days=start * 90 // n)
             )
     assert imported.new_line_count == n
-
-
-def serve(store: Store) -> tuple[str, uvicorn.Server]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(store, erp="books"), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="off")  # fmt: skip
-    server = uvicorn.Server(config)
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    return f"http://127.0.0.1:{port}", server
 
 
 def timed(http: httpx.Client, repeat: int, method: str, path: str, **kw: object) -> list[float]:
@@ -119,8 +104,8 @@ def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
             f"{args.items} open items stored in {time.perf_counter() - start:.1f} s ({url.split(':')[0]})"
         )
         add_user(store, "bench", PASSWORD, "clerk")
-        base, server = serve(store)
-        with httpx.Client(base_url=base) as http:
+        served = start_in_thread(create_app(store, erp="books"))
+        with httpx.Client(base_url=served.url) as http:
             http.post("/login", data={"name": "bench", "password": PASSWORD})
             page = http.get("/").text
             csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
@@ -132,7 +117,7 @@ def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
                 "filter: amount 100-500": "/?min_amount=100&max_amount=500",
                 "filter: older than 60 days": "/?age=60",
                 "filter: reason + unassigned": "/?reason=no_match&assignee=-",
-                "item page": "/items/5000",
+                "item page": f"/items/{args.items // 2}",
             }
             print(f"{'request':34} {'median ms':>10} {'worst ms':>9}")
             for name, path in cases.items():
@@ -142,7 +127,7 @@ def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
             took = timed(http, 1, "POST", "/bulk", data={"csrf": csrf, "item": ids, "action": "assign",
                                                           "assignee": "bench"})  # fmt: skip
             print(f"{'bulk assign of 50 items':34} {took[0]:10.1f} {took[0]:9.1f}")
-        server.should_exit = True
+        served.stop()
         store.dispose()
 
 

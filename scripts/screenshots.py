@@ -9,17 +9,14 @@ from __future__ import annotations
 
 import secrets
 import shutil
-import socket
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
-import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 from arbridge.app import build_app
+from arbridge.webserver import start_in_thread
 from config import load_settings
 from review.limits import WriteOffPolicy
 from scheduler import run_cycle
@@ -57,14 +54,7 @@ def _serve(tmp: Path) -> str:
     review = settings.review
     policy = WriteOffPolicy(review.write_off_limit, review.write_off_reasons)
     web = create_app(app.store, erp=settings.connectors.erp.name, write_off=policy)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(web, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}"
+    return start_in_thread(web).url
 
 
 def _shoot(page: Page, base: str) -> None:
