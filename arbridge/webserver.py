@@ -12,6 +12,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from config import ArbridgeSettings
+from domain.errors import ArbridgeError
 from review.limits import WriteOffPolicy
 from store import Store, users
 from web.app import create_app
@@ -68,7 +69,7 @@ def start_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int | None = No
     `port` None picks a free one.
 
     Raises:
-        RuntimeError: it could not listen (the port is taken) or did not start within 30 s.
+        ArbridgeError: it could not listen (the port is taken) or did not start within 30 s.
     """
     if port is None:
         with socket.socket() as sock:
@@ -81,6 +82,6 @@ def start_in_thread(app: FastAPI, host: str = "127.0.0.1", port: int | None = No
     deadline = time.monotonic() + 30
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"the web page could not listen on {host}:{port}")
+            raise ArbridgeError(f"the web page could not listen on {host}:{port} (in use?)")
         time.sleep(0.02)
     return Served(f"http://{host}:{port}", server, thread)

@@ -152,3 +152,19 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def test_a_web_port_in_use_stops_the_daemon_with_one_clear_line(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with config.open("a", encoding="utf-8") as fh:
+            fh.write(f"schedule:\n  interval_seconds: 3600\nweb:\n  listen: 127.0.0.1:{port}\n")
+        daemon = _start(config)
+        _, stderr = daemon.communicate(timeout=60)
+
+    assert daemon.returncode == 1
+    assert f"arbridge: the web page could not listen on 127.0.0.1:{port}" in stderr
+    assert "Traceback" not in stderr
