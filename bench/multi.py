@@ -118,12 +118,17 @@ def run_daemons(
             raise TimeoutError("the daemons did not finish the backlog")
         seconds = time.perf_counter() - started
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            proc.wait(timeout=60)
+        stop_daemons(procs, timeout=60)
     return MultiRun(seconds, applied_rows(data), killed, posted_by(url))
+
+
+def stop_daemons(procs: list[subprocess.Popen[bytes]], timeout: float) -> None:
+    """SIGTERM every daemon still running (each finishes its cycle), then wait for all."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in procs:
+        proc.wait(timeout=timeout)
 
 
 def clean_rows(root: Path, pristine: Path) -> Rows:

@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.crash import Rows, applied_rows
-from bench.multi import posted_by
+from bench.multi import posted_by, stop_daemons
 from bench.scale_data import write_backlog, write_config
 from store import create_store_engine
 from tests.postgres_server import PostgresServer, find_bindir
@@ -141,11 +140,7 @@ def run_count(
             time.sleep(0.5)
         seconds = time.perf_counter() - started
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        for proc in procs:
-            proc.wait(timeout=600)
+        stop_daemons(procs, timeout=600)
     phases, cycles, failed = _phases(logs)
     return ScaleRun(
         daemons, seconds, _outcome(url), phases, cycles, failed, posted_by(url), applied_rows(data)
