@@ -25,8 +25,8 @@ from pathlib import Path
 
 from ofxparse import OfxParser
 
-from connectors.bank import CsvProfile, read_statement
-from connectors.bank.ofx_reader import read_ofx_transactions
+from arbridge.connectors.bank import CsvProfile, read_statement
+from arbridge.connectors.bank.ofx_reader import read_ofx_transactions
 
 CSV_PROFILE = CsvProfile(
     date_column="Date",

@@ -24,12 +24,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from arbridge.app import build_app, build_erp
-from arbridge.logs import configure_logging
+from arbridge.app.logs import configure_logging
+from arbridge.config import load_settings
+from arbridge.matching import MatchContext, match_lines
+from arbridge.scheduler import run_cycle
 from bench.cashapp_data import generate
 from bench.datasets import CONTRACT_CONFIG
-from config import load_settings
-from matching import MatchContext, match_lines
-from scheduler import run_cycle
 
 Row = tuple[str, Decimal, Decimal, str]
 

@@ -16,10 +16,10 @@ import tracemalloc
 from pathlib import Path
 
 from arbridge.app import build_app
-from arbridge.logs import configure_logging
+from arbridge.app.logs import configure_logging
+from arbridge.config import load_settings
+from arbridge.scheduler import run_cycle
 from bench.datasets import CONTRACT_CONFIG, write_dataset
-from config import load_settings
-from scheduler import run_cycle
 
 
 def _read_floor(data: Path) -> float:

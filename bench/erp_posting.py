@@ -25,11 +25,11 @@ from pathlib import Path
 import httpx
 import respx
 
-from arbridge.logs import configure_logging
-from connectors.base import BatchPoster, ErpCapability, ErpGateway, PostResult
-from connectors.erp import acumatica, business_central, quickbooks
-from connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy, Window
-from domain.records import Allocation, Application, Customer, Invoice
+from arbridge.app.logs import configure_logging
+from arbridge.connectors.base import BatchPoster, ErpCapability, ErpGateway, PostResult
+from arbridge.connectors.erp import acumatica, business_central, quickbooks
+from arbridge.connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy, Window
+from arbridge.domain.records import Allocation, Application, Customer, Invoice
 from tests.contracts import fake_acumatica, fake_bc, fake_qbo
 
 BC_SECRET, QBO_SECRET, ACU_PASSWORD = "s3cret-value", "qbo-s3cret", "acu-s3cret"

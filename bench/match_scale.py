@@ -18,9 +18,9 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
+from arbridge.domain.records import BankLine, Customer, Invoice
+from arbridge.matching import MatchContext, match_lines
 from bench.cashapp_names import MIDDLE, SUFFIX, as_bank_writes
-from domain.records import BankLine, Customer, Invoice
-from matching import MatchContext, match_lines
 
 SYLLABLES = [c + v for c in "BCDFGHKLMNPRSTVWZ" for v in "AEIOU"] + ["TH", "ST", "ER", "AN"]
 

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
+from arbridge.store import create_store_engine
 from bench.crash import Rows, applied_rows, run_once
 from bench.datasets import CONTRACT_CONFIG, write_dataset
-from store import create_store_engine
 from tests.postgres_server import PostgresServer, find_bindir
 
 ARBRIDGE = Path(sys.executable).parent / "arbridge"

@@ -22,14 +22,14 @@ from pathlib import Path
 
 import httpx
 
-from arbridge.webserver import start_in_thread
-from domain.records import BankLine
-from domain.review import ReviewReason
-from review import NewReviewItem, open_many
-from store import Store, bank, create_store_engine, upgrade
+from arbridge.app.webserver import start_in_thread
+from arbridge.domain.records import BankLine
+from arbridge.domain.review import ReviewReason
+from arbridge.review import NewReviewItem, open_many
+from arbridge.store import Store, bank, create_store_engine, upgrade
+from arbridge.web.app import create_app
+from arbridge.web.auth import add_user
 from tests.postgres_server import PostgresServer, find_bindir
-from web.app import create_app
-from web.auth import add_user
 
 PASSWORD = secrets.token_urlsafe(12)
 REASONS = [r.value for r in ReviewReason]

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from arbridge.store import create_store_engine
 from bench.crash import Rows, applied_rows
 from bench.multi import posted_by, stop_daemons
 from bench.scale_data import write_backlog, write_config
-from store import create_store_engine
 from tests.postgres_server import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parents[1]  # this checkout's code, not whatever is installed

@@ -14,9 +14,9 @@ from collections import Counter
 from datetime import date, timedelta
 from decimal import Decimal
 
-from domain.records import Customer, Invoice
-from domain.tax import TaxCertificate
-from taxcheck import by_customer, check_invoices, expiring, missing_customers
+from arbridge.domain.records import Customer, Invoice
+from arbridge.domain.tax import TaxCertificate
+from arbridge.taxcheck import by_customer, check_invoices, expiring, missing_customers
 
 REGIONS = ("CA", "NV", "TX", "NY", "WA", "FL")
 

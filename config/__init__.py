@@ -1,8 +1,8 @@
 """YAML configuration -> validated, frozen settings. Nothing else happens here."""
 
-from config.daemon import LoggingSettings, MonitoringSettings, ScheduleSettings
-from config.loader import load_settings, settings_json_schema
-from config.models import (
+from arbridge.config.daemon import LoggingSettings, MonitoringSettings, ScheduleSettings
+from arbridge.config.loader import load_settings, settings_json_schema
+from arbridge.config.models import (
     AcumaticaErpSettings,
     ArbridgeSettings,
     BankSourceSettings,
@@ -14,7 +14,7 @@ from config.models import (
     QuickBooksErpSettings,
     StoreSettings,
 )
-from config.secrets import SecretRef
+from arbridge.config.secrets import SecretRef
 
 __all__ = [
     "AcumaticaErpSettings",

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from domain.errors import ConfigError, ConfigProblem
+from arbridge.domain.errors import ConfigError, ConfigProblem
 
 LineMap = dict[tuple[str | int, ...], int]
 

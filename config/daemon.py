@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from apscheduler.triggers.cron import CronTrigger
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from config._base import Settings as _Settings
-from config.secrets import SecretField
+from arbridge.config._base import Settings as _Settings
+from arbridge.config.secrets import SecretField
 
 _CRON_FIELDS = 5
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from config._yaml import LineMap, locate, read_yaml
-from config.models import ArbridgeSettings
-from config.secrets import SecretRef
-from domain.errors import ConfigError, ConfigProblem
+from arbridge.config._yaml import LineMap, locate, read_yaml
+from arbridge.config.models import ArbridgeSettings
+from arbridge.config.secrets import SecretRef
+from arbridge.domain.errors import ConfigError, ConfigProblem
 
 _SQLITE_PREFIX = re.compile(r"^(sqlite(?:\+\w+)?:///)(.*)$")
 

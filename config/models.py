@@ -21,11 +21,16 @@ from pydantic import (
     model_validator,
 )
 
-from config._base import Settings as _Settings
-from config.daemon import LoggingSettings, MonitoringSettings, ScheduleSettings, WebSettings
-from config.review import ReviewSettings
-from config.secrets import SecretField
-from config.tax import TaxSettings, TaxSystemSettings
+from arbridge.config._base import Settings as _Settings
+from arbridge.config.daemon import (
+    LoggingSettings,
+    MonitoringSettings,
+    ScheduleSettings,
+    WebSettings,
+)
+from arbridge.config.review import ReviewSettings
+from arbridge.config.secrets import SecretField
+from arbridge.config.tax import TaxSettings, TaxSystemSettings
 
 _PASSWORD_IN_URL = re.compile(r"://[^/@:]+:[^/@]+@")
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import Field, field_validator
 
-from config._base import Settings as _Settings
+from arbridge.config._base import Settings as _Settings
 
 _MAX_CODE = 50
 DEFAULT_REASON_CODES = (

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
-from config.secrets import SecretField
+from arbridge.config.secrets import SecretField
 
 
 def _resolve_path(value: Path, info: ValidationInfo) -> Path:

@@ -12,8 +12,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from connectors.errors import ConnectorError
-from domain.records import Allocation, Application, BankLine, Customer, Invoice
+from arbridge.connectors.errors import ConnectorError
+from arbridge.domain.records import Allocation, Application, BankLine, Customer, Invoice
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,7 +11,7 @@ ArbridgeError
 
 from __future__ import annotations
 
-from domain.errors import ArbridgeError
+from arbridge.domain.errors import ArbridgeError
 
 
 class ConnectorError(ArbridgeError):

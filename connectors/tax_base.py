@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from domain.tax import CertificateUpload, NewTaxCustomer, TaxCertificate, TaxCustomer
+from arbridge.domain.tax import CertificateUpload, NewTaxCustomer, TaxCertificate, TaxCustomer
 
 
 class TaxSystem(Protocol):

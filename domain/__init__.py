@@ -1,8 +1,14 @@
 """The vocabulary of arbridge: money, records and errors. No I/O happens here."""
 
-from domain.errors import ArbridgeError, BadInputError, ConfigError, ConfigProblem, SourceLocation
-from domain.money import as_money, format_money, parse_money
-from domain.records import (
+from arbridge.domain.errors import (
+    ArbridgeError,
+    BadInputError,
+    ConfigError,
+    ConfigProblem,
+    SourceLocation,
+)
+from arbridge.domain.money import as_money, format_money, parse_money
+from arbridge.domain.records import (
     Allocation,
     Application,
     BankLine,
@@ -12,7 +18,7 @@ from domain.records import (
     ProposalOutcome,
     Suggestion,
 )
-from domain.review import ReviewReason, ReviewStatus
+from arbridge.domain.review import ReviewReason, ReviewStatus
 
 __all__ = [
     "Allocation",

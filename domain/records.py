@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.review import ReviewReason
+from arbridge.domain.review import ReviewReason
 
 ZERO = Decimal("0.00")
 

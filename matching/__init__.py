@@ -1,8 +1,8 @@
 """The cash-application engine: pure functions from bank lines and invoices to proposals."""
 
-from matching.engine import MatchContext, match_lines
-from matching.references import extract_tokens
-from matching.settings import CustomerPolicy, MatchSettings, PayerHints
+from arbridge.matching.engine import MatchContext, match_lines
+from arbridge.matching.references import extract_tokens
+from arbridge.matching.settings import CustomerPolicy, MatchSettings, PayerHints
 
 __all__ = [
     "CustomerPolicy",

@@ -12,9 +12,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.money import as_money, format_money
-from domain.records import ZERO, Invoice
-from matching.terms import Terms
+from arbridge.domain.money import as_money, format_money
+from arbridge.domain.records import ZERO, Invoice
+from arbridge.matching.terms import Terms
 
 Open = tuple[Invoice, Decimal]
 """An invoice and what is still open on it as this batch stands."""

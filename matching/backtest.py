@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from domain.records import ZERO, Invoice, Proposal, ProposalOutcome
+from arbridge.domain.records import ZERO, Invoice, Proposal, ProposalOutcome
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

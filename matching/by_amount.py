@@ -7,15 +7,15 @@ less a bank fee. Two equally good answers are never guessed between.
 
 from __future__ import annotations
 
-from domain.money import format_money
-from domain.records import BankLine, Invoice, Proposal
-from domain.review import ReviewReason
-from matching import amounts
-from matching.amounts import FIT_CONFIDENCE, Fit, FitKind, Open
-from matching.context import Books
-from matching.payers import PayerMatch
-from matching.plans import Plan, listed, review, suggest
-from matching.subsets import find_subsets
+from arbridge.domain.money import format_money
+from arbridge.domain.records import BankLine, Invoice, Proposal
+from arbridge.domain.review import ReviewReason
+from arbridge.matching import amounts
+from arbridge.matching.amounts import FIT_CONFIDENCE, Fit, FitKind, Open
+from arbridge.matching.context import Books
+from arbridge.matching.payers import PayerMatch
+from arbridge.matching.plans import Plan, listed, review, suggest
+from arbridge.matching.subsets import find_subsets
 
 ONE_BY_AMOUNT = 0.99
 SUBSET = 0.93

@@ -6,16 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.money import format_money
-from domain.records import ZERO, BankLine, Invoice, Proposal
-from domain.review import ReviewReason
-from matching import amounts
-from matching.amounts import FIT_CONFIDENCE, Fit, FitKind, Open
-from matching.context import Books
-from matching.payers import PayerMatch
-from matching.plans import REF_CONFIDENCE, Plan, listed, named_as, review, suggest
-from matching.references import RefHit, RefHow
-from matching.subsets import find_subsets
+from arbridge.domain.money import format_money
+from arbridge.domain.records import ZERO, BankLine, Invoice, Proposal
+from arbridge.domain.review import ReviewReason
+from arbridge.matching import amounts
+from arbridge.matching.amounts import FIT_CONFIDENCE, Fit, FitKind, Open
+from arbridge.matching.context import Books
+from arbridge.matching.payers import PayerMatch
+from arbridge.matching.plans import REF_CONFIDENCE, Plan, listed, named_as, review, suggest
+from arbridge.matching.references import RefHit, RefHow
+from arbridge.matching.subsets import find_subsets
 
 REF_PAYER_CONFIDENCE = 0.97
 CLOSED_NAMED = 0.95  # some named invoices were already paid

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from matching.ledger import Ledger
-from matching.payers import PayerIndex
-from matching.references import ReferenceIndex
-from matching.settings import MatchSettings, PayerHints
+from arbridge.matching.ledger import Ledger
+from arbridge.matching.payers import PayerIndex
+from arbridge.matching.references import ReferenceIndex
+from arbridge.matching.settings import MatchSettings, PayerHints
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,19 +11,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from domain.money import format_money
-from domain.records import Allocation, BankLine, Customer, Invoice, Proposal, ProposalOutcome
-from domain.review import ReviewReason
-from matching.by_amount import by_amount
-from matching.by_reference import by_reference
-from matching.context import Books
-from matching.ledger import Ledger
-from matching.noncustomer import non_ar_reason
-from matching.payers import PayerIndex
-from matching.plans import Plan, review, suggest
-from matching.policy import hold
-from matching.references import ReferenceIndex, RefHit
-from matching.settings import MatchSettings, PayerHints
+from arbridge.domain.money import format_money
+from arbridge.domain.records import (
+    Allocation,
+    BankLine,
+    Customer,
+    Invoice,
+    Proposal,
+    ProposalOutcome,
+)
+from arbridge.domain.review import ReviewReason
+from arbridge.matching.by_amount import by_amount
+from arbridge.matching.by_reference import by_reference
+from arbridge.matching.context import Books
+from arbridge.matching.ledger import Ledger
+from arbridge.matching.noncustomer import non_ar_reason
+from arbridge.matching.payers import PayerIndex
+from arbridge.matching.plans import Plan, review, suggest
+from arbridge.matching.policy import hold
+from arbridge.matching.references import ReferenceIndex, RefHit
+from arbridge.matching.settings import MatchSettings, PayerHints
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-from domain.records import Customer, Invoice
-from matching.amounts import Open
-from matching.terms import Terms, parse_terms
+from arbridge.domain.records import Customer, Invoice
+from arbridge.matching.amounts import Open
+from arbridge.matching.terms import Terms, parse_terms
 
 
 class Ledger:

@@ -12,17 +12,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
 
-from domain.money import format_money
-from domain.records import ZERO, BankLine, Proposal, ProposalOutcome, Suggestion
-from domain.review import ReviewReason
-from matching.backtest import PostedRow, replay_invoices
-from matching.context import Books
-from matching.engine import MatchContext, match_lines
-from matching.ledger import Ledger
-from matching.payers import PayerIndex
-from matching.plans import listed, review
-from matching.references import ReferenceIndex, RefHow
-from matching.settings import MatchSettings
+from arbridge.domain.money import format_money
+from arbridge.domain.records import ZERO, BankLine, Proposal, ProposalOutcome, Suggestion
+from arbridge.domain.review import ReviewReason
+from arbridge.matching.backtest import PostedRow, replay_invoices
+from arbridge.matching.context import Books
+from arbridge.matching.engine import MatchContext, match_lines
+from arbridge.matching.ledger import Ledger
+from arbridge.matching.payers import PayerIndex
+from arbridge.matching.plans import listed, review
+from arbridge.matching.references import ReferenceIndex, RefHow
+from arbridge.matching.settings import MatchSettings
 
 _NAMED = frozenset({RefHow.EXACT, RefHow.NORMALISED, RefHow.PO})
 

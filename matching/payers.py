@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from domain.records import BankLine, Customer
-from matching.names import (
+from arbridge.domain.records import BankLine, Customer
+from arbridge.matching.names import (
     ABBREVIATIONS,
     NOISE_WORDS,
     index_keys,
@@ -23,7 +23,7 @@ from matching.names import (
     text_words,
     word_score,
 )
-from matching.settings import MatchSettings, PayerHints
+from arbridge.matching.settings import MatchSettings, PayerHints
 
 TRUNCATION_START = 28
 MAX_POSTING = 2000

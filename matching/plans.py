@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from domain.records import BankLine, Invoice, Proposal, ProposalOutcome, Suggestion
-from domain.review import ReviewReason
-from matching.amounts import Fit, FitKind
-from matching.references import RefHit, RefHow
+from arbridge.domain.records import BankLine, Invoice, Proposal, ProposalOutcome, Suggestion
+from arbridge.domain.review import ReviewReason
+from arbridge.matching.amounts import Fit, FitKind
+from arbridge.matching.references import RefHit, RefHow
 
 REF_CONFIDENCE = {
     RefHow.EXACT: 1.0,

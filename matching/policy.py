@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from domain.money import format_money
-from domain.records import BankLine
-from domain.review import ReviewReason
-from matching.plans import REVIEW_REASON, Plan
-from matching.settings import MatchSettings, PayerHints
+from arbridge.domain.money import format_money
+from arbridge.domain.records import BankLine
+from arbridge.domain.review import ReviewReason
+from arbridge.matching.plans import REVIEW_REASON, Plan
+from arbridge.matching.settings import MatchSettings, PayerHints
 
 
 def hold(

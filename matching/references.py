@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from domain.records import Invoice
+from arbridge.domain.records import Invoice
 
 _WORD = re.compile(r"[A-Z0-9]+")
 _NOT_DIGIT = re.compile(r"\D+")

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from matching.amounts import Open
+from arbridge.matching.amounts import Open
 
 MIN_INVOICES = 2  # one invoice of the exact amount is not a subset question
 ENOUGH = 2  # two solutions make the answer ambiguous

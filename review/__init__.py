@@ -1,6 +1,6 @@
 """The review queue: the only code that opens and changes review items."""
 
-from review.queue import (
+from arbridge.review.queue import (
     ReviewItemView,
     ReviewQueue,
     ReviewStateError,
@@ -8,7 +8,7 @@ from review.queue import (
     open_item,
     open_many,
 )
-from store.reviews import NewReviewItem, ReviewFilter
+from arbridge.store.reviews import NewReviewItem, ReviewFilter
 
 __all__ = [
     "NewReviewItem",

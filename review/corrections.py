@@ -14,13 +14,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from domain.records import Application
-from domain.review import ReviewReason, ReviewStatus
-from review.queue import ReviewStateError, open_item
-from store import corrections, reviews
-from store.corrections import Standing
-from store.reviews import NewReviewItem
-from store.tables import BankLineRow, ReviewItemRow
+from arbridge.domain.records import Application
+from arbridge.domain.review import ReviewReason, ReviewStatus
+from arbridge.review.queue import ReviewStateError, open_item
+from arbridge.store import corrections, reviews
+from arbridge.store.corrections import Standing
+from arbridge.store.reviews import NewReviewItem
+from arbridge.store.tables import BankLineRow, ReviewItemRow
 
 _ACTIVE = (ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value)
 _MISAPPLIED = ReviewReason.SUSPECTED_MISAPPLICATION.value

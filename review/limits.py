@@ -10,9 +10,9 @@ from decimal import Decimal, InvalidOperation
 
 import structlog
 
-from review.queue import ReviewStateError
-from store import Store
-from store.settings import get_setting, put_setting
+from arbridge.review.queue import ReviewStateError
+from arbridge.store import Store
+from arbridge.store.settings import get_setting, put_setting
 
 WRITE_OFF_LIMIT = "review.write_off_limit"
 _log = structlog.get_logger("arbridge.review")

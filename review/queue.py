@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from domain.errors import ArbridgeError
-from domain.masking import mask_account
-from domain.records import Proposal
-from domain.review import ReviewReason, ReviewStatus
-from store import Store, reviews
-from store.reviews import NewReviewItem, ReviewFilter
-from store.tables import ReviewItemRow
+from arbridge.domain.errors import ArbridgeError
+from arbridge.domain.masking import mask_account
+from arbridge.domain.records import Proposal
+from arbridge.domain.review import ReviewReason, ReviewStatus
+from arbridge.store import Store, reviews
+from arbridge.store.reviews import NewReviewItem, ReviewFilter
+from arbridge.store.tables import ReviewItemRow
 
 SYSTEM_ACTOR = "arbridge"
 ACTIVE = (ReviewStatus.OPEN, ReviewStatus.ASSIGNED)

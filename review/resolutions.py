@@ -13,14 +13,14 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from domain.records import Allocation, Application, BankLine
-from domain.review import ReviewStatus
-from review import corrections as fixes
-from review.limits import Limits, WriteOffPolicy
-from review.queue import ReviewStateError
-from store import Store, bank, corrections, payer_links, postings, reviews
-from store.postings import NewApplication
-from store.tables import InvoiceRow, ReviewItemRow
+from arbridge.domain.records import Allocation, Application, BankLine
+from arbridge.domain.review import ReviewStatus
+from arbridge.review import corrections as fixes
+from arbridge.review.limits import Limits, WriteOffPolicy
+from arbridge.review.queue import ReviewStateError
+from arbridge.store import Store, bank, corrections, payer_links, postings, reviews
+from arbridge.store.postings import NewApplication
+from arbridge.store.tables import InvoiceRow, ReviewItemRow
 
 _ACTIVE = {ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value}
 _CENT = Decimal("0.01")

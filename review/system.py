@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from domain.review import ReviewReason, ReviewStatus
-from review.queue import SYSTEM_ACTOR
-from store import reviews
-from store.tables import ReviewItemRow
+from arbridge.domain.review import ReviewReason, ReviewStatus
+from arbridge.review.queue import SYSTEM_ACTOR
+from arbridge.store import reviews
+from arbridge.store.tables import ReviewItemRow
 
 
 def close_connector_items(session: Session, connector: str, *, now: datetime) -> list[int]:

@@ -11,13 +11,13 @@ from decimal import Decimal
 import structlog
 from sqlmodel import Session
 
-from domain.records import Application, Invoice, Proposal, ProposalOutcome
-from matching import MatchContext, MatchSettings, PayerHints, match_lines
-from review import NewReviewItem, item_for_bank_line, open_many
-from scheduler._pull import Snapshot
-from scheduler._summary import RunSummary
-from store import Store, bank, payer_links, postings
-from store.postings import NewApplication
+from arbridge.domain.records import Application, Invoice, Proposal, ProposalOutcome
+from arbridge.matching import MatchContext, MatchSettings, PayerHints, match_lines
+from arbridge.review import NewReviewItem, item_for_bank_line, open_many
+from arbridge.scheduler._pull import Snapshot
+from arbridge.scheduler._summary import RunSummary
+from arbridge.store import Store, bank, payer_links, postings
+from arbridge.store.postings import NewApplication
 
 log = structlog.get_logger("arbridge.cycle")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from apscheduler.triggers.base import BaseTrigger
 
-from store import Store, health
+from arbridge.store import Store, health
 
 
 def is_due(store: Store, name: str, triggers: Mapping[str, BaseTrigger], now: datetime) -> bool:

@@ -7,11 +7,11 @@ from datetime import datetime
 
 import structlog
 
-from domain.review import ReviewReason
-from review import NewReviewItem, open_item
-from review.system import close_connector_items
-from scheduler._summary import RunSummary
-from store import Store, StoreConflictError, health
+from arbridge.domain.review import ReviewReason
+from arbridge.review import NewReviewItem, open_item
+from arbridge.review.system import close_connector_items
+from arbridge.scheduler._summary import RunSummary
+from arbridge.store import Store, StoreConflictError, health
 
 log = structlog.get_logger("arbridge.cycle")
 Clock = Callable[[], datetime]

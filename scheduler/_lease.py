@@ -6,7 +6,7 @@ import threading
 
 import structlog
 
-from store.lease import Lease
+from arbridge.store.lease import Lease
 
 log = structlog.get_logger("arbridge.lease")
 

@@ -9,16 +9,16 @@ from datetime import datetime
 import structlog
 from apscheduler.triggers.base import BaseTrigger
 
-from connectors.base import BankSource, ErpCapability, ErpGateway, StatementFile
-from connectors.errors import ConnectorError
-from domain.errors import BadInputError
-from domain.records import Customer, Invoice
-from domain.review import ReviewReason
-from review import NewReviewItem, open_item
-from scheduler._due import is_due
-from scheduler._health import connector_failed, connector_ok
-from scheduler._summary import RunSummary
-from store import Store, StoreConflictError, bank, cursors, erp
+from arbridge.connectors.base import BankSource, ErpCapability, ErpGateway, StatementFile
+from arbridge.connectors.errors import ConnectorError
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.records import Customer, Invoice
+from arbridge.domain.review import ReviewReason
+from arbridge.review import NewReviewItem, open_item
+from arbridge.scheduler._due import is_due
+from arbridge.scheduler._health import connector_failed, connector_ok
+from arbridge.scheduler._summary import RunSummary
+from arbridge.store import Store, StoreConflictError, bank, cursors, erp
 
 log = structlog.get_logger("arbridge.cycle")
 Clock = Callable[[], datetime]

@@ -8,19 +8,19 @@ from typing import cast
 
 import structlog
 
-from connectors.base import BatchPoster, ErpCapability, ErpGateway, PostOutcome, PostResult
-from connectors.errors import (
+from arbridge.connectors.base import BatchPoster, ErpCapability, ErpGateway, PostOutcome, PostResult
+from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
     PermanentConnectorError,
     RecordRejectedError,
 )
-from domain.review import ReviewReason
-from review import NewReviewItem, open_item
-from scheduler._health import connector_failed
-from scheduler._summary import RunSummary
-from store import Store, postings
-from store.postings import OutboxEntry
+from arbridge.domain.review import ReviewReason
+from arbridge.review import NewReviewItem, open_item
+from arbridge.scheduler._health import connector_failed
+from arbridge.scheduler._summary import RunSummary
+from arbridge.store import Store, postings
+from arbridge.store.postings import OutboxEntry
 
 log = structlog.get_logger("arbridge.cycle")
 

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import structlog
 
-from connectors.errors import RecordRejectedError
-from connectors.tax_base import TaxSystem
-from domain.review import ReviewReason
-from domain.tax import CertificateUpload, TaxFlag
-from review import NewReviewItem, open_item
-from scheduler._summary import RunSummary
-from store import Store, reviews
+from arbridge.connectors.errors import RecordRejectedError
+from arbridge.connectors.tax_base import TaxSystem
+from arbridge.domain.review import ReviewReason
+from arbridge.domain.tax import CertificateUpload, TaxFlag
+from arbridge.review import NewReviewItem, open_item
+from arbridge.scheduler._summary import RunSummary
+from arbridge.store import Store, reviews
 
 log = structlog.get_logger("arbridge.tax")
 Clock = Callable[[], datetime]

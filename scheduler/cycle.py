@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from apscheduler.triggers.base import BaseTrigger
 
-from connectors.base import BankSource, ErpGateway
-from matching import MatchSettings
-from scheduler._decide import decide
-from scheduler._pull import pull_bank, pull_erp
-from scheduler._push import push
-from scheduler._summary import RunSummary
-from scheduler.tax import TaxCheckDeps, run_tax_step
-from store import Store, runs
+from arbridge.connectors.base import BankSource, ErpGateway
+from arbridge.matching import MatchSettings
+from arbridge.scheduler._decide import decide
+from arbridge.scheduler._pull import pull_bank, pull_erp
+from arbridge.scheduler._push import push
+from arbridge.scheduler._summary import RunSummary
+from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
+from arbridge.store import Store, runs
 
 log = structlog.get_logger("arbridge.cycle")
 

@@ -17,8 +17,8 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from scheduler._lease import wait_for_lease
-from store.lease import Lease
+from arbridge.scheduler._lease import wait_for_lease
+from arbridge.store.lease import Lease
 
 log = structlog.get_logger("arbridge.loop")
 

@@ -12,18 +12,18 @@ from pathlib import Path
 
 import structlog
 
-from connectors.errors import ConnectorError
-from connectors.tax_base import TaxSystem
-from domain.records import Customer, Invoice
-from domain.review import ReviewReason, ReviewStatus
-from domain.tax import TaxCertificate, TaxFinding
-from review import NewReviewItem, open_many
-from scheduler._health import connector_failed, connector_ok
-from scheduler._summary import RunSummary
-from scheduler._tax_upload import upload_folder
-from store import Store, StoreConflictError, reviews
-from store import tax as tax_cache
-from taxcheck import (
+from arbridge.connectors.errors import ConnectorError
+from arbridge.connectors.tax_base import TaxSystem
+from arbridge.domain.records import Customer, Invoice
+from arbridge.domain.review import ReviewReason, ReviewStatus
+from arbridge.domain.tax import TaxCertificate, TaxFinding
+from arbridge.review import NewReviewItem, open_many
+from arbridge.scheduler._health import connector_failed, connector_ok
+from arbridge.scheduler._summary import RunSummary
+from arbridge.scheduler._tax_upload import upload_folder
+from arbridge.store import Store, StoreConflictError, reviews
+from arbridge.store import tax as tax_cache
+from arbridge.taxcheck import (
     ShortPayment,
     by_customer,
     check_invoices,

@@ -16,12 +16,12 @@ from pathlib import Path
 from playwright.sync_api import Page, sync_playwright
 
 from arbridge.app import build_app
-from arbridge.webserver import start_in_thread
-from config import load_settings
-from review.limits import WriteOffPolicy
-from scheduler import run_cycle
-from web.app import create_app
-from web.auth import add_user
+from arbridge.app.webserver import start_in_thread
+from arbridge.config import load_settings
+from arbridge.review.limits import WriteOffPolicy
+from arbridge.scheduler import run_cycle
+from arbridge.web.app import create_app
+from arbridge.web.auth import add_user
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

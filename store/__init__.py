@@ -1,6 +1,6 @@
 """Persistence: SQLModel tables, repositories and Alembic migrations. Works on SQLite and PostgreSQL."""
 
-from store import (
+from arbridge.store import (
     bank,
     corrections,
     cursors,
@@ -13,8 +13,14 @@ from store import (
     tax,
     users,
 )
-from store._store import Store, StoreConflictError, StoreUnavailableError
-from store.db import create_store_engine, current_revision, head_revision, is_up_to_date, upgrade
+from arbridge.store._store import Store, StoreConflictError, StoreUnavailableError
+from arbridge.store.db import (
+    create_store_engine,
+    current_revision,
+    head_revision,
+    is_up_to_date,
+    upgrade,
+)
 
 __all__ = [
     "Store",

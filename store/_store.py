@@ -9,8 +9,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
-from domain.errors import ArbridgeError
-from store._core import serialize
+from arbridge.domain.errors import ArbridgeError
+from arbridge.store._core import serialize
 
 
 class StoreUnavailableError(ArbridgeError):

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from domain.records import BankLine
-from store._core import bulk_insert, table_of, update_rows
-from store.tables import BankFileRow, BankLineRow
+from arbridge.domain.records import BankLine
+from arbridge.store._core import bulk_insert, table_of, update_rows
+from arbridge.store.tables import BankFileRow, BankLineRow
 
 _CHUNK = 500
 

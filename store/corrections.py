@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
-from domain.records import Application
-from store.postings import NewApplication, add_applications, allocation_from_json
-from store.tables import ApplicationRow, BankLineRow, OutboxRow
+from arbridge.domain.records import Application
+from arbridge.store.postings import NewApplication, add_applications, allocation_from_json
+from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

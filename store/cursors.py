@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from store.tables import SyncCursorRow
+from arbridge.store.tables import SyncCursorRow
 
 
 def load_cursor(session: Session, connector: str, stream: str) -> str | None:

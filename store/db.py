@@ -47,7 +47,7 @@ def _sqlite_begin(connection: Any) -> None:
 
 def _alembic_config(engine: Engine) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("store") / "migrations"))
+    config.set_main_option("script_location", str(resources.files("arbridge.store") / "migrations"))
     config.attributes["engine"] = engine
     return config
 

@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
-from domain.records import Customer, Invoice
-from store._core import serialize, sync_rows, table_of
-from store.tables import CustomerRow, InvoiceRow, SyncCursorRow
+from arbridge.domain.records import Customer, Invoice
+from arbridge.store._core import serialize, sync_rows, table_of
+from arbridge.store.tables import CustomerRow, InvoiceRow, SyncCursorRow
 
 _CHUNK = 500
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from store.tables import ConnectorHealthRow
+from arbridge.store.tables import ConnectorHealthRow
 
 
 def mark_up(session: Session, name: str, role: str, now: datetime) -> bool:

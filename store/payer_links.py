@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from store.tables import ApplicationRow, PayerLinkRow
+from arbridge.store.tables import ApplicationRow, PayerLinkRow
 
 ACCOUNT = "account"
 ALIAS = "alias"

@@ -12,9 +12,9 @@ from sqlalchemy import and_, exists, false, insert, or_, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
-from domain.records import ZERO, Allocation, Application
-from store._core import bulk_insert, ids_by_key, table_of, update_rows
-from store.tables import ApplicationRow, BankLineRow, OutboxRow
+from arbridge.domain.records import ZERO, Allocation, Application
+from arbridge.store._core import bulk_insert, ids_by_key, table_of, update_rows
+from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Engine, delete, func, insert, select
 from sqlmodel import Session
 
-from store._core import serialize, table_of
-from store.tables import RateEventRow
+from arbridge.store._core import serialize, table_of
+from arbridge.store.tables import RateEventRow
 
 _PRUNE_EVERY = 500  # requests between deletions of rows older than the longest window
 

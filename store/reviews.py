@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from store._core import bulk_insert, ids_by_key, table_of
-from store.tables import BankFileRow, BankLineRow, ReviewEventRow, ReviewItemRow
+from arbridge.store._core import bulk_insert, ids_by_key, table_of
+from arbridge.store.tables import BankFileRow, BankLineRow, ReviewEventRow, ReviewItemRow
 
 _CHUNK = 500
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from store.tables import RunRow
+from arbridge.store.tables import RunRow
 
 
 def start_run(session: Session, run_id: str, now: datetime) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from store.tables import SettingRow
+from arbridge.store.tables import SettingRow
 
 
 def get_setting(session: Session, key: str) -> str | None:

@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from store.health import all_connectors
-from store.reviews import count_by_status
-from store.runs import recent_runs
-from store.tables import OutboxRow, RunRow
+from arbridge.store.health import all_connectors
+from arbridge.store.reviews import count_by_status
+from arbridge.store.runs import recent_runs
+from arbridge.store.tables import OutboxRow, RunRow
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from store._types import AwareDateTime, Money
+from arbridge.store._types import AwareDateTime, Money
 
 
 def _money(*, nullable: bool = False) -> Any:

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from domain.tax import TaxCertificate, TaxCustomer
-from store.tables import SyncCursorRow, TaxRecordRow
+from arbridge.domain.tax import TaxCertificate, TaxCustomer
+from arbridge.store.tables import SyncCursorRow, TaxRecordRow
 
 CUSTOMER, CERTIFICATE = "customer", "certificate"
 

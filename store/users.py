@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, func, select
 
-from store.tables import UserRow
+from arbridge.store.tables import UserRow
 
 
 def add_user(session: Session, name: str, password_hash: str, role: str, now: datetime) -> None:

@@ -1,8 +1,8 @@
 """Pure tax checks: invoices and payments against exemption certificates. Imports only domain."""
 
-from taxcheck.certificates import by_customer, covering, expiring, missing_customers
-from taxcheck.invoices import check_invoice, check_invoices
-from taxcheck.payments import ShortPayment, exemption_claim
+from arbridge.taxcheck.certificates import by_customer, covering, expiring, missing_customers
+from arbridge.taxcheck.invoices import check_invoice, check_invoices
+from arbridge.taxcheck.payments import ShortPayment, exemption_claim
 
 __all__ = [
     "ShortPayment",

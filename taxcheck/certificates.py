@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 
-from domain.records import Customer, Invoice
-from domain.tax import TaxCertificate, TaxFinding, TaxFlag
+from arbridge.domain.records import Customer, Invoice
+from arbridge.domain.tax import TaxCertificate, TaxFinding, TaxFlag
 
 CertificatesByCustomer = Mapping[str, Sequence[TaxCertificate]]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from domain.money import format_money
-from domain.records import Invoice
-from domain.tax import TaxFinding, TaxFlag
-from taxcheck.certificates import CertificatesByCustomer, covering
+from arbridge.domain.money import format_money
+from arbridge.domain.records import Invoice
+from arbridge.domain.tax import TaxFinding, TaxFlag
+from arbridge.taxcheck.certificates import CertificatesByCustomer, covering
 
 
 def check_invoices(

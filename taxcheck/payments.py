@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.money import format_money
-from domain.records import ZERO, Invoice
-from domain.tax import TaxCertificate, TaxFinding, TaxFlag
-from taxcheck.certificates import CertificatesByCustomer, covering
+from arbridge.domain.money import format_money
+from arbridge.domain.records import ZERO, Invoice
+from arbridge.domain.tax import TaxCertificate, TaxFinding, TaxFlag
+from arbridge.taxcheck.certificates import CertificatesByCustomer, covering
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

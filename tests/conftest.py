@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from connectors.bank import CsvProfile
-from store import Store, create_store_engine, upgrade
+from arbridge.connectors.bank import CsvProfile
+from arbridge.store import Store, create_store_engine, upgrade
 from tests.postgres_server import PostgresServer, find_bindir
 
 REPO = Path(__file__).resolve().parent.parent

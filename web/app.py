@@ -12,19 +12,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from domain.review import ReviewReason, ReviewStatus
-from review import ReviewQueue, ReviewStateError
-from review.limits import WriteOffPolicy
-from review.resolutions import Resolver
-from store import Store
-from store.reviews import ReviewFilter
-from store.runs import recent_runs
-from store.status import status_report
-from web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Role, Sessions, User, check_login
-from web.filters import queue_filter
+from arbridge.domain.review import ReviewReason, ReviewStatus
+from arbridge.review import ReviewQueue, ReviewStateError
+from arbridge.review.limits import WriteOffPolicy
+from arbridge.review.resolutions import Resolver
+from arbridge.store import Store
+from arbridge.store.reviews import ReviewFilter
+from arbridge.store.runs import recent_runs
+from arbridge.store.status import status_report
+from arbridge.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Role, Sessions, User, check_login
+from arbridge.web.filters import queue_filter
 
 PAGE_SIZE = 50
-_TEMPLATES = Jinja2Templates(directory=str(resources.files("web") / "templates"))
+_TEMPLATES = Jinja2Templates(directory=str(resources.files("arbridge.web") / "templates"))
 
 
 class _Login(Exception):
@@ -84,7 +84,7 @@ def create_app(
     def _to_login(_request: Request, _exc: _Login) -> Response:
         return RedirectResponse("/login", status_code=303)
 
-    app.mount("/static", StaticFiles(directory=str(resources.files("web") / "static")), "static")
+    app.mount("/static", StaticFiles(directory=str(resources.files("arbridge.web") / "static")), "static")
     _auth_routes(app, web)
     _queue_routes(app, web)
     _correction_routes(app, web)  # before _action_routes: its /items/{id}/{action} catches all

@@ -13,7 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from store import Store, users
+from arbridge.store import Store, users
 
 SESSION_COOKIE = "arbridge_session"
 SESSION_MAX_AGE = 8 * 3600  # a working day

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from domain.review import ReviewReason, ReviewStatus
-from store.reviews import ReviewFilter
+from arbridge.domain.review import ReviewReason, ReviewStatus
+from arbridge.store.reviews import ReviewFilter
 
 FIELDS = ("reason", "status", "customer", "assignee", "min_amount", "max_amount", "age")
 ACTIVE = (ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value)

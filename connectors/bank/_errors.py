@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.errors import BadInputError, SourceLocation
+from arbridge.domain.errors import BadInputError, SourceLocation
 
 _MAX_VALUE = 80
 

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from pathlib import Path
 
-from connectors.bank._errors import reject
+from arbridge.connectors.bank._errors import reject
 
 _TAG_61 = re.compile(r"^:61:(.*)$", re.M)
 _STATEMENT_LINE = re.compile(

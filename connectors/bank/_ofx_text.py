@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.bank._bom import from_utf16
-from connectors.bank._errors import reject
+from arbridge.connectors.bank._bom import from_utf16
+from arbridge.connectors.bank._errors import reject
 
 _COMMENT = re.compile(rb"<!--.*?-->", re.DOTALL)
 _XML_ENCODING = re.compile(rb"<\?xml[^>]*encoding\s*=\s*[\"']([A-Za-z0-9_.:-]+)[\"']", re.I)

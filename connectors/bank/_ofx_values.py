@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from domain.money import parse_money
+from arbridge.domain.money import parse_money
 
 _DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})")
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connectors.bank._errors import reject
+from arbridge.connectors.bank._errors import reject
 
 _TOKEN = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9_.]*)[^<>]*>|<!\[CDATA\[(.*?)\]\]>|<!--.*?-->|<\?.*?\?>", re.S

@@ -16,10 +16,10 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from connectors.bank._bom import from_utf16
-from connectors.bank._errors import reject
-from connectors.bank._fingerprint import Fingerprinter
-from domain.records import BankLine
+from arbridge.connectors.bank._bom import from_utf16
+from arbridge.connectors.bank._errors import reject
+from arbridge.connectors.bank._fingerprint import Fingerprinter
+from arbridge.domain.records import BankLine
 
 _ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK", "XOF", "XAF", "PYG", "UGX"}
 _FUNDS_EXTRA = {"S": 3, "V": 2}

@@ -16,9 +16,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from connectors.bank._errors import reject
-from connectors.bank._fingerprint import Fingerprinter
-from connectors.bank._xml import (
+from arbridge.connectors.bank._errors import reject
+from arbridge.connectors.bank._fingerprint import Fingerprinter
+from arbridge.connectors.bank._xml import (
     Element,
     ParseError,
     find,
@@ -27,9 +27,9 @@ from connectors.bank._xml import (
     local,
     parse_with_lines,
 )
-from domain.errors import BadInputError
-from domain.money import parse_money
-from domain.records import BankLine
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.money import parse_money
+from arbridge.domain.records import BankLine
 
 _CONTAINERS = {"BkToCstmrStmt": "Stmt", "BkToCstmrDbtCdtNtfctn": "Ntfctn"}
 _NOT_BOOKED = {"PDNG", "INFO", "FUTR"}

@@ -10,10 +10,10 @@ from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 
-from connectors.bank._fingerprint import Fingerprinter
-from domain.errors import BadInputError, SourceLocation
-from domain.money import parse_money
-from domain.records import BankLine
+from arbridge.connectors.bank._fingerprint import Fingerprinter
+from arbridge.domain.errors import BadInputError, SourceLocation
+from arbridge.domain.money import parse_money
+from arbridge.domain.records import BankLine
 
 MAX_REPORTED_ERRORS = 20
 

@@ -6,7 +6,7 @@ import re
 from enum import StrEnum
 from pathlib import Path
 
-from connectors.bank._bom import from_utf16
+from arbridge.connectors.bank._bom import from_utf16
 
 
 class StatementFormat(StrEnum):

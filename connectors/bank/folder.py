@@ -7,11 +7,11 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from connectors.bank.csv_reader import CsvProfile
-from connectors.bank.reader import read_statement
-from connectors.base import StatementFile
-from connectors.errors import PermanentConnectorError
-from domain.records import BankLine
+from arbridge.connectors.bank.csv_reader import CsvProfile
+from arbridge.connectors.bank.reader import read_statement
+from arbridge.connectors.base import StatementFile
+from arbridge.connectors.errors import PermanentConnectorError
+from arbridge.domain.records import BankLine
 
 
 class FolderBankSource:

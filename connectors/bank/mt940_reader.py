@@ -16,11 +16,11 @@ from typing import Any
 import mt940
 from mt940 import tags as mt940_tags
 
-from connectors.bank._bom import from_utf16
-from connectors.bank._errors import reject
-from connectors.bank._fingerprint import Fingerprinter
-from connectors.bank._mt940_lines import statement_lines
-from domain.records import BankLine
+from arbridge.connectors.bank._bom import from_utf16
+from arbridge.connectors.bank._errors import reject
+from arbridge.connectors.bank._fingerprint import Fingerprinter
+from arbridge.connectors.bank._mt940_lines import statement_lines
+from arbridge.domain.records import BankLine
 
 _FAILURES = (RuntimeError, ValueError, KeyError, IndexError, TypeError, InvalidOperation)
 # Every fix the next `mt-940` major release makes the default: `RC` (reversal of a

@@ -9,13 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from connectors.bank._errors import reject
-from connectors.bank._fingerprint import Fingerprinter
-from connectors.bank._ofx_fast import MARKER, Block, cut_transactions
-from connectors.bank._ofx_text import decode_ofx
-from connectors.bank._ofx_values import ofx_amount, ofx_date
-from connectors.bank._sgml import Node, parse_sgml
-from domain.records import BankLine
+from arbridge.connectors.bank._errors import reject
+from arbridge.connectors.bank._fingerprint import Fingerprinter
+from arbridge.connectors.bank._ofx_fast import MARKER, Block, cut_transactions
+from arbridge.connectors.bank._ofx_text import decode_ofx
+from arbridge.connectors.bank._ofx_values import ofx_amount, ofx_date
+from arbridge.connectors.bank._sgml import Node, parse_sgml
+from arbridge.domain.records import BankLine
 
 _STATEMENTS = ("STMTRS", "CCSTMTRS", "INVSTMTRS")
 _ACCOUNTS = ("BANKACCTFROM", "CCACCTFROM", "INVACCTFROM")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from connectors.bank.bai2_reader import read_bai2_statement
-from connectors.bank.camt_reader import read_camt_statement
-from connectors.bank.csv_reader import CsvProfile, read_csv_statement
-from connectors.bank.detect import StatementFormat, detect_format
-from connectors.bank.mt940_reader import read_mt940_statement
-from connectors.bank.ofx_reader import read_ofx_statement
-from domain.errors import BadInputError, SourceLocation
-from domain.records import BankLine
+from arbridge.connectors.bank.bai2_reader import read_bai2_statement
+from arbridge.connectors.bank.camt_reader import read_camt_statement
+from arbridge.connectors.bank.csv_reader import CsvProfile, read_csv_statement
+from arbridge.connectors.bank.detect import StatementFormat, detect_format
+from arbridge.connectors.bank.mt940_reader import read_mt940_statement
+from arbridge.connectors.bank.ofx_reader import read_ofx_statement
+from arbridge.domain.errors import BadInputError, SourceLocation
+from arbridge.domain.records import BankLine
 
 _HEAD_BYTES = 4096
 

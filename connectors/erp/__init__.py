@@ -4,7 +4,7 @@ The HTTP ERPs live in subpackages (`business_central`, `acumatica`, `quickbooks`
 imported by the composition root directly.
 """
 
-from connectors.erp.csv_erp import CsvErpGateway
-from connectors.erp.memory import InMemoryErpGateway
+from arbridge.connectors.erp.csv_erp import CsvErpGateway
+from arbridge.connectors.erp.memory import InMemoryErpGateway
 
 __all__ = ["CsvErpGateway", "InMemoryErpGateway"]

@@ -9,9 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
-from connectors.errors import PermanentConnectorError
-from domain.errors import BadInputError, SourceLocation
-from domain.money import parse_money
+from arbridge.connectors.errors import PermanentConnectorError
+from arbridge.domain.errors import BadInputError, SourceLocation
+from arbridge.domain.money import parse_money
 
 T = TypeVar("T")
 

@@ -13,10 +13,10 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from connectors.erp._csvfiles import Row
-from connectors.errors import PermanentConnectorError
-from domain.errors import BadInputError, SourceLocation
-from domain.records import ZERO
+from arbridge.connectors.erp._csvfiles import Row
+from arbridge.connectors.errors import PermanentConnectorError
+from arbridge.domain.errors import BadInputError, SourceLocation
+from arbridge.domain.records import ZERO
 
 Key = tuple[str, str]  # (bank transaction id, invoice id)
 Stamp = tuple[int, int]

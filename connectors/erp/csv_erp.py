@@ -22,12 +22,16 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
-from connectors.erp._csvfiles import Row, load_all
-from connectors.erp._posted import PostedRows
-from connectors.errors import CapabilityMissingError, ConnectorError, TransientConnectorError
-from domain.money import format_money
-from domain.records import ZERO, Application, Customer, Invoice
+from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
+from arbridge.connectors.erp._csvfiles import Row, load_all
+from arbridge.connectors.erp._posted import PostedRows
+from arbridge.connectors.errors import (
+    CapabilityMissingError,
+    ConnectorError,
+    TransientConnectorError,
+)
+from arbridge.domain.money import format_money
+from arbridge.domain.records import ZERO, Application, Customer, Invoice
 
 CUSTOMER_COLUMNS = ("customer_id", "name", "parent_id", "terms", "currency")
 INVOICE_COLUMNS = (

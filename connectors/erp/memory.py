@@ -5,15 +5,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 
-from connectors.base import (
+from arbridge.connectors.base import (
     ErpCapability,
     InvoiceBatch,
     PostOutcome,
     PostResult,
     needed_capabilities,
 )
-from connectors.errors import RecordRejectedError
-from domain.records import Application, Customer, Invoice
+from arbridge.connectors.errors import RecordRejectedError
+from arbridge.domain.records import Application, Customer, Invoice
 
 CAPABILITIES = frozenset(ErpCapability) - {ErpCapability.BATCH}
 

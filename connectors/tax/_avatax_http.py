@@ -22,7 +22,7 @@ from tenacity import (
 )
 from tenacity.wait import WaitBaseT
 
-from connectors.errors import (
+from arbridge.connectors.errors import (
     ConnectorError,
     PermanentConnectorError,
     RecordRejectedError,

@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 import httpx
 from tenacity.wait import WaitBaseT
 
-from connectors.errors import PermanentConnectorError
-from connectors.tax._avatax_http import BASE_URLS, AvaTaxHttp
-from domain.tax import CertificateUpload, NewTaxCustomer, TaxCertificate, TaxCustomer
+from arbridge.connectors.errors import PermanentConnectorError
+from arbridge.connectors.tax._avatax_http import BASE_URLS, AvaTaxHttp
+from arbridge.domain.tax import CertificateUpload, NewTaxCustomer, TaxCertificate, TaxCustomer
 
 T = TypeVar("T")
 

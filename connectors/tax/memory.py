@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
-from connectors.errors import RecordRejectedError
-from domain.tax import CertificateUpload, NewTaxCustomer, TaxCertificate, TaxCustomer
+from arbridge.connectors.errors import RecordRejectedError
+from arbridge.domain.tax import CertificateUpload, NewTaxCustomer, TaxCertificate, TaxCustomer
 
 
 class InMemoryTaxSystem:

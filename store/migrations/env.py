@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
-import store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import arbridge.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 engine = context.config.attributes.get("engine")
 if not isinstance(engine, Engine):

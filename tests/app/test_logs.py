@@ -11,9 +11,9 @@ import structlog
 from structlog.testing import capture_logs
 
 from arbridge.app import build_app
-from arbridge.logs import MASK, MASKER, SecretMasker, configure_logging
-from config import load_settings
-from scheduler import run_cycle
+from arbridge.app.logs import MASK, MASKER, SecretMasker, configure_logging
+from arbridge.config import load_settings
+from arbridge.scheduler import run_cycle
 from tests.conftest import CONTRACT_CONFIG
 
 

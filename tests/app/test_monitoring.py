@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from arbridge.app import build_app
-from arbridge.monitoring import Monitor
-from config import load_settings
-from scheduler import run_cycle
+from arbridge.app.monitoring import Monitor
+from arbridge.config import load_settings
+from arbridge.scheduler import run_cycle
 
 
 def test_health_is_stale_before_any_cycle_and_ok_after_one(contract_data: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from arbridge.cli import cli
-from store import create_store_engine, head_revision
+from arbridge.store import create_store_engine, head_revision
 
 
 def _db(data: Path, command: str) -> str:

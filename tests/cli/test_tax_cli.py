@@ -87,7 +87,7 @@ def test_check_queues_setup_task_and_setup_resolves_it(contract_data: Path) -> N
 
 def test_tax_columns_are_optional_in_invoices_csv(contract_data: Path) -> None:
     """Invoices keep their tax fields when the columns exist, and run as before without them."""
-    from connectors.erp import CsvErpGateway
+    from arbridge.connectors.erp import CsvErpGateway
 
     data = _with_tax(contract_data)
     erp = CsvErpGateway(

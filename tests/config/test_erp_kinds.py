@@ -6,17 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from arbridge.erp_gateways import build_erp_gateway
-from config import (
+from arbridge.app.erp_gateways import build_erp_gateway
+from arbridge.config import (
     AcumaticaErpSettings,
     BusinessCentralErpSettings,
     QuickBooksErpSettings,
     load_settings,
 )
-from connectors.erp.acumatica import AcumaticaErpGateway
-from connectors.erp.business_central import BusinessCentralErpGateway
-from connectors.erp.quickbooks import QuickBooksErpGateway
-from domain.errors import ConfigError
+from arbridge.connectors.erp.acumatica import AcumaticaErpGateway
+from arbridge.connectors.erp.business_central import BusinessCentralErpGateway
+from arbridge.connectors.erp.quickbooks import QuickBooksErpGateway
+from arbridge.domain.errors import ConfigError
 
 ERPS = {
     "business_central": """\

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from config import CsvErpSettings, load_settings
-from domain.errors import ConfigError
+from arbridge.config import CsvErpSettings, load_settings
+from arbridge.domain.errors import ConfigError
 from tests.conftest import CONTRACT_CONFIG
 
 

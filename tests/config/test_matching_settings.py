@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from arbridge.app import match_settings
-from config.models import MatchingSettings
-from matching import CustomerPolicy, MatchSettings
+from arbridge.config.models import MatchingSettings
+from arbridge.matching import CustomerPolicy, MatchSettings
 
 
 def test_no_keys_keep_the_engine_defaults() -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from arbridge.app import build_tax_system
-from config import load_settings
-from config.tax import AvaTaxSettings
-from connectors.tax import AvaTaxSystem
-from domain.errors import ConfigError
+from arbridge.config import load_settings
+from arbridge.config.tax import AvaTaxSettings
+from arbridge.connectors.tax import AvaTaxSystem
+from arbridge.domain.errors import ConfigError
 from tests.conftest import CONTRACT_CONFIG
 
 AVATAX = """\

@@ -11,9 +11,13 @@ import pytest
 import respx
 from tenacity import wait_none
 
-from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
-from connectors.tax import AvaTaxSystem
-from domain.tax import CertificateUpload, NewTaxCustomer
+from arbridge.connectors.errors import (
+    PermanentConnectorError,
+    RecordRejectedError,
+    TransientConnectorError,
+)
+from arbridge.connectors.tax import AvaTaxSystem
+from arbridge.domain.tax import CertificateUpload, NewTaxCustomer
 
 SANDBOX = "https://sandbox-rest.avatax.com"
 COMPANY = f"{SANDBOX}/api/v2/companies/123456"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import PostOutcome
-from connectors.erp import CsvErpGateway
-from connectors.errors import PermanentConnectorError
-from domain.errors import BadInputError
-from domain.records import Allocation, Application
+from arbridge.connectors.base import PostOutcome
+from arbridge.connectors.erp import CsvErpGateway
+from arbridge.connectors.errors import PermanentConnectorError
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.records import Allocation, Application
 from tests.conftest import DEMO
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import PostOutcome
-from connectors.erp import CsvErpGateway
-from connectors.errors import PermanentConnectorError
-from domain.records import Allocation, Application
+from arbridge.connectors.base import PostOutcome
+from arbridge.connectors.erp import CsvErpGateway
+from arbridge.connectors.errors import PermanentConnectorError
+from arbridge.domain.records import Allocation, Application
 from tests.conftest import DEMO
 
 

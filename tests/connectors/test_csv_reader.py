@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from connectors.bank import CsvProfile
-from connectors.bank.csv_reader import read_csv_statement
-from domain.errors import BadInputError
-from domain.records import BankLine
+from arbridge.connectors.bank import CsvProfile
+from arbridge.connectors.bank.csv_reader import read_csv_statement
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.records import BankLine
 from tests.conftest import CONTRACT_PROFILE
 
 CONTRACT = CONTRACT_PROFILE

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import respx
 
-from domain.records import Customer, Invoice
+from arbridge.domain.records import Customer, Invoice
 from tests.contracts.fault import Faults
 
 SITE = "https://erp.example.com/AcumaticaERP"

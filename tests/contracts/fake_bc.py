@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 import httpx
 import respx
 
-from domain.records import Customer, Invoice
+from arbridge.domain.records import Customer, Invoice
 from tests.contracts.fault import Faults
 
 HOST = "https://api.businesscentral.dynamics.com"

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import httpx
 import respx
 
-from domain.records import Customer, Invoice
+from arbridge.domain.records import Customer, Invoice
 from tests.contracts.fault import Faults
 
 REALM = "9341453000000001"

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import respx
 
-from connectors.base import ErpGateway
-from connectors.erp import (
+from arbridge.connectors.base import ErpGateway
+from arbridge.connectors.erp import (
     CsvErpGateway,
     InMemoryErpGateway,
     acumatica,
     business_central,
     quickbooks,
 )
-from connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy
-from domain.records import Customer, Invoice
+from arbridge.connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy
+from arbridge.domain.records import Customer, Invoice
 from tests.conftest import DEMO
 from tests.contracts import fake_acumatica, fake_bc, fake_qbo
 

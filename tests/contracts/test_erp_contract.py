@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.base import BatchPoster, ErpCapability, PostOutcome
-from connectors.errors import CapabilityMissingError, RecordRejectedError
-from domain.records import Allocation, Application
+from arbridge.connectors.base import BatchPoster, ErpCapability, PostOutcome
+from arbridge.connectors.errors import CapabilityMissingError, RecordRejectedError
+from arbridge.domain.records import Allocation, Application
 from tests.contracts.harness import KINDS, Harness, harness
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from domain.masking import mask_account
+from arbridge.domain.masking import mask_account
 
 
 @pytest.mark.parametrize(

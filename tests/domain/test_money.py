@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.money import as_money, format_money, parse_money
+from arbridge.domain.money import as_money, format_money, parse_money
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from domain.records import BankLine, Customer, Invoice
-from matching import MatchContext
+from arbridge.domain.records import BankLine, Customer, Invoice
+from arbridge.matching import MatchContext
 
 CUSTOMERS = [
     Customer(customer_id="C100", name="Acme Industrial Supply Inc", terms="NET30"),

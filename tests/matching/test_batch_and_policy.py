@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.records import ProposalOutcome
-from domain.review import ReviewReason
-from matching import CustomerPolicy, MatchSettings, PayerHints, match_lines
+from arbridge.domain.records import ProposalOutcome
+from arbridge.domain.review import ReviewReason
+from arbridge.matching import CustomerPolicy, MatchSettings, PayerHints, match_lines
 from tests.matching.books import context, line
 
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.records import Proposal, ProposalOutcome
-from domain.review import ReviewReason
-from matching import match_lines
+from arbridge.domain.records import Proposal, ProposalOutcome
+from arbridge.domain.review import ReviewReason
+from arbridge.matching import match_lines
 from tests.matching.books import context, line
 
 Alloc = tuple[str | None, str, str, str | None]  # invoice, cash, adjustment, reason

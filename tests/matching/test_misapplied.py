@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.review import ReviewReason
-from matching.backtest import PostedRow
-from matching.misapplied import find_misapplications
+from arbridge.domain.review import ReviewReason
+from arbridge.matching.backtest import PostedRow
+from arbridge.matching.misapplied import find_misapplications
 from tests.matching.books import context, line
 
 

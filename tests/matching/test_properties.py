@@ -10,8 +10,8 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.records import BankLine, Customer, Invoice, ProposalOutcome
-from matching import MatchContext, MatchSettings, match_lines
+from arbridge.domain.records import BankLine, Customer, Invoice, ProposalOutcome
+from arbridge.matching import MatchContext, MatchSettings, match_lines
 
 NAMES = [
     "Acme Supply Inc",

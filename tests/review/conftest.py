@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from connectors.bank import FolderBankSource
-from connectors.erp import CsvErpGateway, InMemoryErpGateway
-from review import ReviewQueue
-from review.resolutions import Resolver
-from scheduler import CycleDeps, run_cycle
-from store import Store
+from arbridge.connectors.bank import FolderBankSource
+from arbridge.connectors.erp import CsvErpGateway, InMemoryErpGateway
+from arbridge.review import ReviewQueue
+from arbridge.review.resolutions import Resolver
+from arbridge.scheduler import CycleDeps, run_cycle
+from arbridge.store import Store
 from tests.conftest import CONTRACT_PROFILE, DEMO
 
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from connectors.base import ErpCapability, PostResult
-from connectors.erp import InMemoryErpGateway
-from connectors.erp.memory import CAPABILITIES
-from connectors.errors import TransientConnectorError
-from domain.records import Application
-from review import NewReviewItem, ReviewStateError, open_item
-from store import Store, postings
-from store.tables import ApplicationRow, OutboxRow, ReviewItemRow
+from arbridge.connectors.base import ErpCapability, PostResult
+from arbridge.connectors.erp import InMemoryErpGateway
+from arbridge.connectors.erp.memory import CAPABILITIES
+from arbridge.connectors.errors import TransientConnectorError
+from arbridge.domain.records import Application
+from arbridge.review import NewReviewItem, ReviewStateError, open_item
+from arbridge.store import Store, postings
+from arbridge.store.tables import ApplicationRow, OutboxRow, ReviewItemRow
 from tests.review.conftest import Books, make_books
 
 _760 = Decimal("760.00")

@@ -11,11 +11,11 @@ from pathlib import Path
 import httpx
 import respx
 
+from arbridge.connectors.bank import FolderBankSource
+from arbridge.connectors.erp import CsvErpGateway
+from arbridge.scheduler import CycleDeps, run_cycle
+from arbridge.store import Store, postings
 from bench.datasets import write_dataset
-from connectors.bank import FolderBankSource
-from connectors.erp import CsvErpGateway
-from scheduler import CycleDeps, run_cycle
-from store import Store, postings
 from tests.conftest import CONTRACT_PROFILE
 from tests.contracts import fake_qbo
 from tests.contracts.fault import Faults, Handler

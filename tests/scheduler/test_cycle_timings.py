@@ -7,9 +7,9 @@ from pathlib import Path
 from structlog.testing import capture_logs
 
 from arbridge.app import build_app
-from config import load_settings
-from scheduler import run_cycle
-from scheduler._summary import RunSummary
+from arbridge.config import load_settings
+from arbridge.scheduler import run_cycle
+from arbridge.scheduler._summary import RunSummary
 
 PHASES = {"bank", "bank_read", "bank_store", "erp", "erp_fetch", "erp_save", "decide",
           "decide_lock", "decide_load", "match", "decide_write", "push", "push_erp"}  # fmt: skip

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from scheduler._health import connector_ok
-from store import Store
-from store.tables import ConnectorHealthRow
+from arbridge.scheduler._health import connector_ok
+from arbridge.store import Store
+from arbridge.store.tables import ConnectorHealthRow
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

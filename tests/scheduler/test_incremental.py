@@ -5,10 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from connectors.bank import FolderBankSource
-from connectors.erp import CsvErpGateway, InMemoryErpGateway
-from scheduler import CycleDeps, run_cycle
-from store import Store, cursors, erp
+from arbridge.connectors.bank import FolderBankSource
+from arbridge.connectors.erp import CsvErpGateway, InMemoryErpGateway
+from arbridge.scheduler import CycleDeps, run_cycle
+from arbridge.store import Store, cursors, erp
 from tests.conftest import CONTRACT_PROFILE, DEMO
 
 PROFILE = CONTRACT_PROFILE

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from arbridge.profiles import csv_profile
-from config import CsvProfileSettings
-from connectors.bank import FolderBankSource
-from connectors.erp import CsvErpGateway
-from connectors.tax import InMemoryTaxSystem
-from domain.tax import TaxCertificate, TaxCustomer
-from review import ReviewQueue
-from scheduler import CycleDeps, run_cycle
-from scheduler.tax import TaxCheckDeps
-from store import Store
+from arbridge.app.profiles import csv_profile
+from arbridge.config import CsvProfileSettings
+from arbridge.connectors.bank import FolderBankSource
+from arbridge.connectors.erp import CsvErpGateway
+from arbridge.connectors.tax import InMemoryTaxSystem
+from arbridge.domain.tax import TaxCertificate, TaxCustomer
+from arbridge.review import ReviewQueue
+from arbridge.scheduler import CycleDeps, run_cycle
+from arbridge.scheduler.tax import TaxCheckDeps
+from arbridge.store import Store
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -159,7 +159,7 @@ def test_a_failing_tax_system_is_a_connector_failure_not_a_failed_cycle(
 
     class Broken(InMemoryTaxSystem):
         def list_certificates(self, modified_since: datetime | None = None) -> list[TaxCertificate]:
-            from connectors.errors import PermanentConnectorError
+            from arbridge.connectors.errors import PermanentConnectorError
 
             raise PermanentConnectorError(self.name, "401 AuthenticationException")
 

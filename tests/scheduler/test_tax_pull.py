@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from connectors.tax import InMemoryTaxSystem
-from domain.tax import TaxCertificate, TaxCustomer
-from scheduler.tax import pull
-from store import Store
+from arbridge.connectors.tax import InMemoryTaxSystem
+from arbridge.domain.tax import TaxCertificate, TaxCustomer
+from arbridge.scheduler.tax import pull
+from arbridge.store import Store
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

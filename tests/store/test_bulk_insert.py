@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from domain.records import BankLine
-from store import Store, bank
-from store.tables import BankLineRow
+from arbridge.domain.records import BankLine
+from arbridge.store import Store, bank
+from arbridge.store.tables import BankLineRow
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from domain.records import Allocation, Application, BankLine
-from store import Store, bank, postings
-from store.postings import NewApplication
+from arbridge.domain.records import Allocation, Application, BankLine
+from arbridge.store import Store, bank, postings
+from arbridge.store.postings import NewApplication
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from store import Store, cursors
+from arbridge.store import Store, cursors
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from sqlmodel import select
 
-from domain.records import Customer, Invoice
-from store import Store, erp
-from store.tables import InvoiceRow
+from arbridge.domain.records import Customer, Invoice
+from arbridge.store import Store, erp
+from arbridge.store.tables import InvoiceRow
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)

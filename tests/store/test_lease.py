@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from store import create_store_engine
-from store.lease import AdvisoryLease, FileLease, lease_for
+from arbridge.store import create_store_engine
+from arbridge.store.lease import AdvisoryLease, FileLease, lease_for
 from tests.postgres_server import PostgresServer
 
 

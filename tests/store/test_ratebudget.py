@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from store import create_store_engine
-from store.ratebudget import SharedRateBudget
+from arbridge.store import create_store_engine
+from arbridge.store.ratebudget import SharedRateBudget
 
 
 class VirtualTime:

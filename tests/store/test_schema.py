@@ -12,9 +12,15 @@ from sqlalchemy import Column, Engine, Integer, MetaData, Table, insert, select
 from sqlalchemy.exc import StatementError
 from sqlmodel import SQLModel
 
-import store.tables  # noqa: F401  (registers the tables)
-from store import create_store_engine, current_revision, head_revision, is_up_to_date, upgrade
-from store._types import AwareDateTime, Money
+import arbridge.store.tables  # noqa: F401  (registers the tables)
+from arbridge.store import (
+    create_store_engine,
+    current_revision,
+    head_revision,
+    is_up_to_date,
+    upgrade,
+)
+from arbridge.store._types import AwareDateTime, Money
 
 
 def test_migrations_produce_exactly_the_models(engine: Engine) -> None:

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.records import Customer, Invoice
-from domain.tax import TaxCertificate, TaxFlag
-from taxcheck import (
+from arbridge.domain.records import Customer, Invoice
+from arbridge.domain.tax import TaxCertificate, TaxFlag
+from arbridge.taxcheck import (
     ShortPayment,
     by_customer,
     check_invoice,

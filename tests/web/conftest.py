@@ -9,12 +9,12 @@ import httpx
 import pytest
 
 from arbridge.app import App, build_app
-from arbridge.webserver import start_in_thread
-from config import load_settings
-from review.limits import WriteOffPolicy
-from scheduler import run_cycle
-from web.app import create_app
-from web.auth import add_user
+from arbridge.app.webserver import start_in_thread
+from arbridge.config import load_settings
+from arbridge.review.limits import WriteOffPolicy
+from arbridge.scheduler import run_cycle
+from arbridge.web.app import create_app
+from arbridge.web.auth import add_user
 
 PASSWORD = "correct horse battery"
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from arbridge.app import App
-from scheduler import run_cycle
+from arbridge.scheduler import run_cycle
 from tests.web.conftest import PASSWORD
 
 pytest.importorskip("playwright")

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from arbridge.app import App
-from review.resolutions import Resolver
-from scheduler import run_cycle
-from store import postings
+from arbridge.review.resolutions import Resolver
+from arbridge.scheduler import run_cycle
+from arbridge.store import postings
 from tests.web.conftest import PASSWORD
 
 _760 = Decimal("760.00")

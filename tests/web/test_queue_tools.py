@@ -11,12 +11,12 @@ import pytest
 from sqlmodel import col, update
 
 from arbridge.app import App
-from review import ReviewItemView
-from review.limits import Limits, WriteOffPolicy
-from store.tables import BankLineRow, ReviewItemRow
+from arbridge.review import ReviewItemView
+from arbridge.review.limits import Limits, WriteOffPolicy
+from arbridge.store.tables import BankLineRow, ReviewItemRow
+from arbridge.web.auth import add_user
 from tests.web.conftest import PASSWORD
 from tests.web.test_web import _item_id, _login
-from web.auth import add_user
 
 
 def _shown_ids(page: str) -> set[int]:

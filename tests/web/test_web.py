@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 
 from arbridge.app import App
-from scheduler import run_cycle
-from store.runs import recent_runs
+from arbridge.scheduler import run_cycle
+from arbridge.store.runs import recent_runs
 from tests.web.conftest import PASSWORD
 
 

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from arbridge.app import App, build_app
 from arbridge.cli import cli
-from config import load_settings
-from scheduler import run_cycle
+from arbridge.config import load_settings
+from arbridge.scheduler import run_cycle
+from arbridge.web.auth import add_user
 from tests.web.conftest import PASSWORD
-from web.auth import add_user
 
 _REVIEW_YAML = """
 review:

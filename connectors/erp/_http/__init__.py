@@ -1,10 +1,15 @@
 """The small HTTP toolkit the ERP connectors share: client, retries, rate limit, tokens."""
 
-from connectors.erp._http import jsonbody
-from connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
-from connectors.erp._http.errors import HttpFailure, Verdict, classify_status
-from connectors.erp._http.ratelimit import LimiterFactory, RateLimiter, RequestLimiter, Window
-from connectors.erp._http.tokens import (
+from arbridge.connectors.erp._http import jsonbody
+from arbridge.connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
+from arbridge.connectors.erp._http.errors import HttpFailure, Verdict, classify_status
+from arbridge.connectors.erp._http.ratelimit import (
+    LimiterFactory,
+    RateLimiter,
+    RequestLimiter,
+    Window,
+)
+from arbridge.connectors.erp._http.tokens import (
     ClientCredentialsAuth,
     FileRefreshTokenStore,
     RefreshTokenStore,

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from connectors.base import PostResult
-from connectors.errors import ConnectorError, RecordRejectedError
-from domain.records import Application
+from arbridge.connectors.base import PostResult
+from arbridge.connectors.errors import ConnectorError, RecordRejectedError
+from arbridge.domain.records import Application
 
 Seen = TypeVar("Seen")
 

@@ -22,9 +22,9 @@ import structlog
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_random_exponential
 
-from connectors.erp._http import jsonbody
-from connectors.erp._http.errors import HttpFailure, Verdict
-from connectors.erp._http.ratelimit import RateLimiter, RequestLimiter
+from arbridge.connectors.erp._http import jsonbody
+from arbridge.connectors.erp._http.errors import HttpFailure, Verdict
+from arbridge.connectors.erp._http.ratelimit import RateLimiter, RequestLimiter
 
 log = structlog.get_logger("arbridge.erp.http")
 

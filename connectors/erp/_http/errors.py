@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from connectors.errors import (
+from arbridge.connectors.errors import (
     ConnectorError,
     PermanentConnectorError,
     RecordRejectedError,

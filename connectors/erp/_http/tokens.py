@@ -17,7 +17,11 @@ from typing import Protocol
 
 import httpx
 
-from connectors.errors import ConnectorError, PermanentConnectorError, TransientConnectorError
+from arbridge.connectors.errors import (
+    ConnectorError,
+    PermanentConnectorError,
+    TransientConnectorError,
+)
 
 REFRESH_MARGIN = 300.0
 """Seconds before expiry at which a token is renewed."""

@@ -17,13 +17,13 @@ from typing import Any
 
 import httpx
 
-from connectors.base import (
+from arbridge.connectors.base import (
     ErpCapability,
     InvoiceBatch,
     PostOutcome,
     PostResult,
 )
-from connectors.erp._http import (
+from arbridge.connectors.erp._http import (
     HttpClient,
     LimiterFactory,
     RateLimiter,
@@ -32,11 +32,11 @@ from connectors.erp._http import (
     Window,
     jsonbody,
 )
-from connectors.erp._http.batching import post_in_chunks
-from connectors.erp.acumatica import wire
-from connectors.erp.acumatica.session import CookieSession
-from connectors.errors import ConnectorError, RecordRejectedError, TransientConnectorError
-from domain.records import Application, Customer, Invoice
+from arbridge.connectors.erp._http.batching import post_in_chunks
+from arbridge.connectors.erp.acumatica import wire
+from arbridge.connectors.erp.acumatica.session import CookieSession
+from arbridge.connectors.errors import ConnectorError, RecordRejectedError, TransientConnectorError
+from arbridge.domain.records import Application, Customer, Invoice
 
 CAPABILITIES = frozenset(ErpCapability)
 CHUNK = 40

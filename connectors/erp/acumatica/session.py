@@ -8,8 +8,8 @@ from contextlib import contextmanager
 import httpx
 import structlog
 
-from connectors.erp._http import HttpClient
-from connectors.errors import ConnectorError, PermanentConnectorError
+from arbridge.connectors.erp._http import HttpClient
+from arbridge.connectors.errors import ConnectorError, PermanentConnectorError
 
 log = structlog.get_logger("arbridge.erp.acumatica")
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 
-from connectors.base import ErpCapability, adjustment_kind
-from connectors.erp._http import HttpFailure, Verdict, classify_status
-from connectors.erp._http.client import retry_after_seconds
-from domain.records import Allocation, Application, Customer, Invoice
+from arbridge.connectors.base import ErpCapability, adjustment_kind
+from arbridge.connectors.erp._http import HttpFailure, Verdict, classify_status
+from arbridge.connectors.erp._http.client import retry_after_seconds
+from arbridge.domain.records import Allocation, Application, Customer, Invoice
 
 NOT_FOUND = "NoEntitySatisfiesTheCondition"
 LOGIN_LIMIT = "API Login Limit"

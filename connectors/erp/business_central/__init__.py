@@ -1,6 +1,6 @@
 """Microsoft Dynamics 365 Business Central (API v2.0) as an ERP gateway."""
 
-from connectors.erp.business_central.gateway import BusinessCentralErpGateway, build
-from connectors.erp.business_central.wire import map_error
+from arbridge.connectors.erp.business_central.gateway import BusinessCentralErpGateway, build
+from arbridge.connectors.erp.business_central.wire import map_error
 
 __all__ = ["BusinessCentralErpGateway", "build", "map_error"]

@@ -20,14 +20,14 @@ from typing import Any
 import httpx
 import structlog
 
-from connectors.base import (
+from arbridge.connectors.base import (
     ErpCapability,
     InvoiceBatch,
     PostOutcome,
     PostResult,
     needed_capabilities,
 )
-from connectors.erp._http import (
+from arbridge.connectors.erp._http import (
     ClientCredentialsAuth,
     HttpClient,
     LimiterFactory,
@@ -37,15 +37,15 @@ from connectors.erp._http import (
     Window,
     jsonbody,
 )
-from connectors.erp._http.batching import post_in_chunks
-from connectors.erp.business_central import wire
-from connectors.errors import (
+from arbridge.connectors.erp._http.batching import post_in_chunks
+from arbridge.connectors.erp.business_central import wire
+from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
     PermanentConnectorError,
     RecordRejectedError,
 )
-from domain.records import Allocation, Application, Customer, Invoice
+from arbridge.domain.records import Allocation, Application, Customer, Invoice
 
 log = structlog.get_logger("arbridge.erp.business_central")
 

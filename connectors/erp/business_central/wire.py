@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from connectors.erp._http import HttpFailure, Verdict, classify_status
-from connectors.erp._http.client import retry_after_seconds
-from domain.records import Customer, Invoice
+from arbridge.connectors.erp._http import HttpFailure, Verdict, classify_status
+from arbridge.connectors.erp._http.client import retry_after_seconds
+from arbridge.domain.records import Customer, Invoice
 
 CODE_VERDICTS: dict[str, Verdict] = {
     "Authentication_InvalidCredentials": Verdict.PERMANENT,

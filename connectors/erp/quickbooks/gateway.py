@@ -16,14 +16,14 @@ from typing import Any
 
 import httpx
 
-from connectors.base import (
+from arbridge.connectors.base import (
     ErpCapability,
     InvoiceBatch,
     PostOutcome,
     PostResult,
     needed_capabilities,
 )
-from connectors.erp._http import (
+from arbridge.connectors.erp._http import (
     HttpClient,
     HttpFailure,
     LimiterFactory,
@@ -36,10 +36,10 @@ from connectors.erp._http import (
     Window,
     jsonbody,
 )
-from connectors.erp._http.batching import post_in_chunks
-from connectors.erp.quickbooks import wire
-from connectors.errors import ConnectorError, RecordRejectedError
-from domain.records import Application, Customer, Invoice
+from arbridge.connectors.erp._http.batching import post_in_chunks
+from arbridge.connectors.erp.quickbooks import wire
+from arbridge.connectors.errors import ConnectorError, RecordRejectedError
+from arbridge.domain.records import Application, Customer, Invoice
 
 CAPABILITIES = frozenset(
     {

@@ -12,9 +12,9 @@ from typing import Any
 
 import httpx
 
-from connectors.erp._http import HttpFailure, Verdict, classify_status
-from connectors.erp._http.client import retry_after_seconds
-from domain.records import Application, Customer, Invoice
+from arbridge.connectors.erp._http import HttpFailure, Verdict, classify_status
+from arbridge.connectors.erp._http.client import retry_after_seconds
+from arbridge.domain.records import Application, Customer, Invoice
 
 MINOR_VERSION = "75"
 WAIT_AFTER_429 = 60.0

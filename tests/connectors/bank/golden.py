@@ -22,11 +22,11 @@ from typing import Any
 
 import yaml
 
-from arbridge.profiles import csv_profile
-from config import CsvProfileSettings
-from connectors.bank import CsvProfile, read_statement
-from domain.errors import BadInputError
-from domain.records import BankLine
+from arbridge.app.profiles import csv_profile
+from arbridge.config import CsvProfileSettings
+from arbridge.connectors.bank import CsvProfile, read_statement
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.records import BankLine
 
 ACCOUNT = "golden"
 CURRENCY = "USD"

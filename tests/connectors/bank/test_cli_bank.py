@@ -10,7 +10,7 @@ import yaml
 from click.testing import CliRunner
 
 from arbridge.cli import cli
-from connectors.bank import CsvProfile, read_csv_statement, sniff_csv_profile
+from arbridge.connectors.bank import CsvProfile, read_csv_statement, sniff_csv_profile
 
 OFX = (
     "OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD"

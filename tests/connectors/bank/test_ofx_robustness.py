@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.bank.ofx_reader import read_ofx_statement
-from domain.errors import BadInputError
-from domain.records import BankLine
+from arbridge.connectors.bank.ofx_reader import read_ofx_statement
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.records import BankLine
 
 HEADER = (
     "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\n"

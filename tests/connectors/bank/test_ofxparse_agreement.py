@@ -21,8 +21,8 @@ import pytest
 from ofxparse import OfxParser
 from ofxparse.ofxparse import AccountType
 
+from arbridge.connectors.bank.ofx_reader import read_ofx_transactions
 from bench.bank_ingest import ofx as generated_ofx
-from connectors.bank.ofx_reader import read_ofx_transactions
 from tests.conftest import SHARED
 
 SAMPLES = SHARED / "bank-samples"

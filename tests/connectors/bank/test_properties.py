@@ -13,8 +13,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from connectors.bank import CsvProfile, read_statement
-from connectors.bank._fingerprint import Fingerprinter
+from arbridge.connectors.bank import CsvProfile, read_statement
+from arbridge.connectors.bank._fingerprint import Fingerprinter
 
 EXAMPLES = settings(max_examples=50, deadline=None)
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%m/%d/%Y", "%Y%m%d", "%d/%m/%Y")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.bank.reader import read_statement
-from domain.errors import BadInputError
-from domain.records import BankLine
+from arbridge.connectors.bank.reader import read_statement
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.records import BankLine
 
 CAMT = """<?xml version="1.0" encoding="UTF-8"?>
 <Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.04">

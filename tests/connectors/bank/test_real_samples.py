@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from connectors.bank.reader import read_statement
-from domain.errors import BadInputError
-from domain.records import BankLine
+from arbridge.connectors.bank.reader import read_statement
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.records import BankLine
 from tests.conftest import SHARED
 
 SAMPLES = SHARED / "bank-samples"

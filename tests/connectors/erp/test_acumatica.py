@@ -10,10 +10,14 @@ from pathlib import Path
 import pytest
 import respx
 
-from connectors.base import PostOutcome
-from connectors.erp import acumatica
-from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
-from domain.records import Allocation, Application
+from arbridge.connectors.base import PostOutcome
+from arbridge.connectors.erp import acumatica
+from arbridge.connectors.errors import (
+    PermanentConnectorError,
+    RecordRejectedError,
+    TransientConnectorError,
+)
+from arbridge.domain.records import Allocation, Application
 from tests.contracts import fake_acumatica
 from tests.contracts.fault import LOSE
 from tests.contracts.harness import NO_RETRY_SLEEP, build_acumatica, demo_records

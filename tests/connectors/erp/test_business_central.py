@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 import respx
 
-from connectors.base import PostOutcome
-from connectors.erp import business_central
-from connectors.erp._http import RateLimiter
-from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
-from domain.records import Allocation, Application
+from arbridge.connectors.base import PostOutcome
+from arbridge.connectors.erp import business_central
+from arbridge.connectors.erp._http import RateLimiter
+from arbridge.connectors.errors import (
+    PermanentConnectorError,
+    RecordRejectedError,
+    TransientConnectorError,
+)
+from arbridge.domain.records import Allocation, Application
 from tests.contracts import fake_bc
 from tests.contracts.fault import LOSE, PASS
 from tests.contracts.harness import NO_RETRY_SLEEP, demo_records

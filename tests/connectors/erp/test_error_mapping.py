@@ -5,9 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from connectors.erp import acumatica, business_central, quickbooks
-from connectors.erp._http import HttpFailure, Verdict
-from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
+from arbridge.connectors.erp import acumatica, business_central, quickbooks
+from arbridge.connectors.erp._http import HttpFailure, Verdict
+from arbridge.connectors.errors import (
+    PermanentConnectorError,
+    RecordRejectedError,
+    TransientConnectorError,
+)
 
 
 def _bc(status: int, code: str, headers: dict[str, str] | None = None) -> httpx.Response:

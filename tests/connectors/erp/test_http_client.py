@@ -6,9 +6,13 @@ import httpx
 import pytest
 import respx
 
-from connectors.erp import business_central
-from connectors.erp._http import HttpClient, RateLimiter, RetryPolicy, Window
-from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
+from arbridge.connectors.erp import business_central
+from arbridge.connectors.erp._http import HttpClient, RateLimiter, RetryPolicy, Window
+from arbridge.connectors.errors import (
+    PermanentConnectorError,
+    RecordRejectedError,
+    TransientConnectorError,
+)
 
 URL = "https://erp.test/api/thing"
 

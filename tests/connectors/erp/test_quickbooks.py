@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 import respx
 
-from connectors.base import PostOutcome
-from connectors.erp import quickbooks
-from connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy
-from connectors.errors import PermanentConnectorError, RecordRejectedError, TransientConnectorError
-from domain.records import Allocation, Application
+from arbridge.connectors.base import PostOutcome
+from arbridge.connectors.erp import quickbooks
+from arbridge.connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy
+from arbridge.connectors.errors import (
+    PermanentConnectorError,
+    RecordRejectedError,
+    TransientConnectorError,
+)
+from arbridge.domain.records import Allocation, Application
 from tests.contracts import fake_qbo
 from tests.contracts.fault import LOSE
 from tests.contracts.harness import demo_records

@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 import click
 
 from arbridge.app import build_erp, match_settings
-from arbridge.profiles import csv_profile
-from config import ArbridgeSettings
-from connectors.bank import read_statement
-from domain.errors import BadInputError, SourceLocation
-from domain.money import format_money, parse_money
-from domain.records import BankLine
-from matching import MatchContext, match_lines
-from matching.backtest import BacktestReport, PostedRow, compare, replay_invoices
-from matching.misapplied import find_misapplications
+from arbridge.app.profiles import csv_profile
+from arbridge.config import ArbridgeSettings
+from arbridge.connectors.bank import read_statement
+from arbridge.domain.errors import BadInputError, SourceLocation
+from arbridge.domain.money import format_money, parse_money
+from arbridge.domain.records import BankLine
+from arbridge.matching import MatchContext, match_lines
+from arbridge.matching.backtest import BacktestReport, PostedRow, compare, replay_invoices
+from arbridge.matching.misapplied import find_misapplications
 
 if TYPE_CHECKING:
     from arbridge.cli import Context

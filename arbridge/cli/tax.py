@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import click
 
 from arbridge.app import build_erp, build_tax_deps
-from domain.review import ReviewReason
-from domain.tax import NewTaxCustomer, TaxFlag
-from review import ReviewItemView
-from scheduler import RunSummary
-from scheduler.tax import TaxCheckDeps, run_tax_step
+from arbridge.domain.review import ReviewReason
+from arbridge.domain.tax import NewTaxCustomer, TaxFlag
+from arbridge.review import ReviewItemView
+from arbridge.scheduler import RunSummary
+from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
 
 if TYPE_CHECKING:
     from arbridge.cli import Context

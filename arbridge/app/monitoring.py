@@ -19,10 +19,10 @@ from prometheus_client import CollectorRegistry, Counter, make_wsgi_app
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from scheduler import RunSummary
-from store import Store
-from store.lease import Lease
-from store.status import status_report
+from arbridge.scheduler import RunSummary
+from arbridge.store import Store
+from arbridge.store.lease import Lease
+from arbridge.store.status import status_report
 
 StartResponse = Callable[..., Any]
 _COUNTED = ("lines_new", "applied", "queued", "ignored", "posted", "post_failed",

@@ -9,24 +9,24 @@ from datetime import timedelta
 from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
-from arbridge.erp_gateways import build_erp_gateway
-from arbridge.logs import MASKER
-from arbridge.profiles import csv_profile
-from config import ArbridgeSettings, FolderBankSettings
-from config.models import MatchingSettings
-from config.secrets import SecretRef
-from connectors.bank import FolderBankSource
-from connectors.base import BankSource, ErpGateway
-from connectors.erp._http import RequestLimiter, Window
-from connectors.tax import AvaTaxSystem, InMemoryTaxSystem
-from connectors.tax_base import TaxSystem
-from domain.errors import ConfigError, ConfigProblem
-from matching import CustomerPolicy, MatchSettings
-from review import ReviewQueue
-from scheduler import CycleDeps, make_trigger
-from scheduler.tax import TaxCheckDeps
-from store import Store, StoreUnavailableError, create_store_engine, upgrade
-from store.ratebudget import SharedRateBudget
+from arbridge.app.erp_gateways import build_erp_gateway
+from arbridge.app.logs import MASKER
+from arbridge.app.profiles import csv_profile
+from arbridge.config import ArbridgeSettings, FolderBankSettings
+from arbridge.config.models import MatchingSettings
+from arbridge.config.secrets import SecretRef
+from arbridge.connectors.bank import FolderBankSource
+from arbridge.connectors.base import BankSource, ErpGateway
+from arbridge.connectors.erp._http import RequestLimiter, Window
+from arbridge.connectors.tax import AvaTaxSystem, InMemoryTaxSystem
+from arbridge.connectors.tax_base import TaxSystem
+from arbridge.domain.errors import ConfigError, ConfigProblem
+from arbridge.matching import CustomerPolicy, MatchSettings
+from arbridge.review import ReviewQueue
+from arbridge.scheduler import CycleDeps, make_trigger
+from arbridge.scheduler.tax import TaxCheckDeps
+from arbridge.store import Store, StoreUnavailableError, create_store_engine, upgrade
+from arbridge.store.ratebudget import SharedRateBudget
 
 
 @dataclass(frozen=True, slots=True)

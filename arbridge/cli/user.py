@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from store import users
+from arbridge.store import users
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -33,7 +33,7 @@ def add(ctx: Context, name: str, role: str, password_file: Path | None) -> None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     if len(password) < 10:  # noqa: PLR2004 - the one place this rule lives
         raise click.ClickException("use a password of at least 10 characters")
-    from web.auth import add_user  # noqa: PLC0415 - argon2 only for this command
+    from arbridge.web.auth import add_user  # noqa: PLC0415 - argon2 only for this command
 
     add_user(ctx.app.store, name, password, role)
     click.echo(f"user {name} ({role}) saved")

@@ -11,22 +11,22 @@ from typing import TYPE_CHECKING
 import click
 
 from arbridge import __version__
-from domain.errors import ArbridgeError, ConfigError
+from arbridge.domain.errors import ArbridgeError, ConfigError
 
 if TYPE_CHECKING:
     from arbridge.app import App
-    from config import ArbridgeSettings
+    from arbridge.config import ArbridgeSettings
 
 # Subcommands are imported when used: `arbridge bank read` should not pay for the
 # store, the scheduler and the web page (seconds of imports) to print a statement.
 _LAZY = {
-    "backtest": "arbridge.cli_backtest:backtest",
-    "bank": "arbridge.cli_bank:bank",
-    "review": "arbridge.cli_review:review",
-    "run": "arbridge.cli_daemon:run",
-    "status": "arbridge.cli_daemon:status",
-    "tax": "arbridge.cli_tax:tax",
-    "user": "arbridge.cli_user:user",
+    "backtest": "arbridge.cli.backtest:backtest",
+    "bank": "arbridge.cli.bank:bank",
+    "review": "arbridge.cli.review:review",
+    "run": "arbridge.cli.daemon:run",
+    "status": "arbridge.cli.daemon:status",
+    "tax": "arbridge.cli.tax:tax",
+    "user": "arbridge.cli.user:user",
 }
 
 EXIT_CONFIG = 2
@@ -42,8 +42,8 @@ class Context:
     @cached_property
     def settings(self) -> ArbridgeSettings:
         """Load (and validate) the config; bad config exits 2 listing every problem."""
-        from arbridge.logs import configure_logging  # noqa: PLC0415
-        from config import load_settings  # noqa: PLC0415
+        from arbridge.app.logs import configure_logging  # noqa: PLC0415
+        from arbridge.config import load_settings  # noqa: PLC0415
 
         try:
             settings = load_settings(self.config_path)
@@ -123,7 +123,7 @@ def check_config(ctx: Context) -> None:
 
 
 def _missing_inputs(settings: ArbridgeSettings) -> list[str]:
-    from config import CsvErpSettings  # noqa: PLC0415
+    from arbridge.config import CsvErpSettings  # noqa: PLC0415
 
     erp = settings.connectors.erp
     paths = [(b.name, b.path) for b in settings.connectors.bank]
@@ -140,7 +140,7 @@ def config_group() -> None:
 @config_group.command("schema")
 def config_schema() -> None:
     """Print the JSON Schema of the configuration file (for editors)."""
-    from config import settings_json_schema  # noqa: PLC0415
+    from arbridge.config import settings_json_schema  # noqa: PLC0415
 
     click.echo(settings_json_schema())
 
@@ -155,7 +155,7 @@ def db() -> None:
 def db_upgrade(ctx: Context) -> None:
     """Apply the store's migrations up to this version."""
     from arbridge.app import open_store  # noqa: PLC0415
-    from store import current_revision, upgrade  # noqa: PLC0415
+    from arbridge.store import current_revision, upgrade  # noqa: PLC0415
 
     store = open_store(ctx.settings, migrate=False)
     try:
@@ -170,7 +170,7 @@ def db_upgrade(ctx: Context) -> None:
 def db_status(ctx: Context) -> None:
     """Show the store's migration revision."""
     from arbridge.app import open_store  # noqa: PLC0415
-    from store import current_revision, head_revision, is_up_to_date  # noqa: PLC0415
+    from arbridge.store import current_revision, head_revision, is_up_to_date  # noqa: PLC0415
 
     store = open_store(ctx.settings, migrate=False)
     try:

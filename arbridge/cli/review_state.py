@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from arbridge.cli_review import _guard
+from arbridge.cli._guard import guard
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -47,7 +47,7 @@ def dismiss(ctx: Context, item_ids: tuple[int, ...], comment: str, actor: str) -
 @click.pass_obj
 def reopen(ctx: Context, item_id: int, comment: str | None, actor: str) -> None:
     """Bring a resolved or dismissed item back to the queue."""
-    _guard(lambda: ctx.app.queue.reopen(item_id, actor=actor, comment=comment))
+    guard(lambda: ctx.app.queue.reopen(item_id, actor=actor, comment=comment))
     click.echo(f"item {item_id} reopened")
 
 
@@ -58,7 +58,7 @@ def reopen(ctx: Context, item_id: int, comment: str | None, actor: str) -> None:
 @click.pass_obj
 def comment(ctx: Context, item_id: int, text: str, actor: str) -> None:
     """Add a comment to an item's trail without changing it."""
-    _guard(lambda: ctx.app.queue.comment(item_id, text, actor=actor))
+    guard(lambda: ctx.app.queue.comment(item_id, text, actor=actor))
     click.echo(f"comment added to item {item_id}")
 
 

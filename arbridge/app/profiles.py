@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from connectors.bank import CsvProfile
+from arbridge.connectors.bank import CsvProfile
 
 if TYPE_CHECKING:
-    from config import CsvProfileSettings
+    from arbridge.config import CsvProfileSettings
 
 
 def csv_profile(settings: CsvProfileSettings) -> CsvProfile:

@@ -12,12 +12,12 @@ import click
 import yaml
 
 if TYPE_CHECKING:
-    from config import FolderBankSettings
+    from arbridge.config import FolderBankSettings
 
-from arbridge.profiles import csv_profile
-from connectors.bank import read_statement, sniff_csv_profile
-from domain.errors import BadInputError
-from domain.records import BankLine
+from arbridge.app.profiles import csv_profile
+from arbridge.connectors.bank import read_statement, sniff_csv_profile
+from arbridge.domain.errors import BadInputError
+from arbridge.domain.records import BankLine
 
 _COLUMNS = (
     "bank_id",
@@ -75,7 +75,7 @@ def sniff(file: Path) -> None:
 
 
 def _source(ctx: click.Context, name: str) -> FolderBankSettings:
-    from config import load_settings  # noqa: PLC0415 (pydantic only when a profile is named)
+    from arbridge.config import load_settings  # noqa: PLC0415 (pydantic only when a profile is named)
 
     config_path = getattr(ctx.obj, "config_path", Path("arbridge.yaml"))
     settings = load_settings(config_path)

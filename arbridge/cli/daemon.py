@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from arbridge.monitoring import Monitor, serve
-from config import ArbridgeSettings
-from scheduler import make_trigger, run_cycle, run_forever, run_once
-from store import Store
-from store.lease import lease_for
-from store.status import StatusReport, status_report
+from arbridge.app.monitoring import Monitor, serve
+from arbridge.config import ArbridgeSettings
+from arbridge.scheduler import make_trigger, run_cycle, run_forever, run_once
+from arbridge.store import Store
+from arbridge.store.lease import lease_for
+from arbridge.store.status import StatusReport, status_report
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -60,7 +60,7 @@ def run(ctx: Context, once: bool) -> None:
 def _start_web(settings: ArbridgeSettings, store: Store) -> None:
     if not settings.web.listen:
         return
-    from arbridge.webserver import ensure_demo_users, serve_web  # noqa: PLC0415 - web only when served
+    from arbridge.app.webserver import ensure_demo_users, serve_web  # noqa: PLC0415 - web only when served
 
     made = ensure_demo_users(store) if settings.web.demo_user else None
     serve_web(settings, store)

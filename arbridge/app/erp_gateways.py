@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from arbridge.logs import MASKER
-from config import (
+from arbridge.app.logs import MASKER
+from arbridge.config import (
     AcumaticaErpSettings,
     BusinessCentralErpSettings,
     CsvErpSettings,
     QuickBooksErpSettings,
 )
-from config.secrets import SecretRef
-from connectors.base import ErpGateway
-from connectors.erp import CsvErpGateway, acumatica, business_central, quickbooks
-from connectors.erp._http import FileRefreshTokenStore, LimiterFactory, RateLimiter
+from arbridge.config.secrets import SecretRef
+from arbridge.connectors.base import ErpGateway
+from arbridge.connectors.erp import CsvErpGateway, acumatica, business_central, quickbooks
+from arbridge.connectors.erp._http import FileRefreshTokenStore, LimiterFactory, RateLimiter
 
 ErpSettings = (
     CsvErpSettings | BusinessCentralErpSettings | AcumaticaErpSettings | QuickBooksErpSettings

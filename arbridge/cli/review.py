@@ -6,18 +6,19 @@ import csv
 import getpass
 import json
 import sys
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from domain.money import format_money, parse_money
-from domain.review import ReviewReason, ReviewStatus
-from review import ReviewItemView, ReviewStateError
-from review.limits import WriteOffPolicy
-from review.resolutions import Resolver
+from arbridge.cli._guard import guard
+from arbridge.cli.review_state import STATE_COMMANDS
+from arbridge.domain.money import format_money, parse_money
+from arbridge.domain.review import ReviewReason, ReviewStatus
+from arbridge.review import ReviewItemView
+from arbridge.review.limits import WriteOffPolicy
+from arbridge.review.resolutions import Resolver
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -103,7 +104,7 @@ def list_items(ctx: Context, /, fmt: str, statuses: tuple[str, ...], older_than:
 @click.pass_obj
 def show(ctx: Context, item_id: int) -> None:
     """Show one item, its suggestions and its audit trail."""
-    item, trail = _guard(lambda: ctx.app.queue.show(item_id))
+    item, trail = guard(lambda: ctx.app.queue.show(item_id))
     for key, value in _row(item).items():
         click.echo(f"{key:>22}: {value}")
     for n, s in enumerate(item.suggestions, 1):
@@ -124,7 +125,7 @@ def show(ctx: Context, item_id: int) -> None:
 def resolve(ctx: Context, item_id: int, invoices: tuple[str, ...], actor: str) -> None:
     """Apply the item's payment to invoices; the daemon posts it on its next cycle."""
     chosen = [_allocation(text) for text in invoices]
-    key = _guard(lambda: _resolver(ctx).apply(item_id, chosen, actor=actor))
+    key = guard(lambda: _resolver(ctx).apply(item_id, chosen, actor=actor))
     click.echo(f"item {item_id} resolved; queued for the ERP as {key}")
 
 
@@ -136,7 +137,7 @@ def resolve(ctx: Context, item_id: int, invoices: tuple[str, ...], actor: str) -
 @click.pass_obj
 def write_off(ctx: Context, item_id: int, invoice: str, reason: str, actor: str) -> None:
     """Apply a short payment and write off the rest, within review.write_off_limit."""
-    key = _guard(lambda: _resolver(ctx).write_off(item_id, invoice, reason, actor=actor))
+    key = guard(lambda: _resolver(ctx).write_off(item_id, invoice, reason, actor=actor))
     click.echo(f"item {item_id} resolved with a write-off; queued for the ERP as {key}")
 
 
@@ -149,7 +150,7 @@ def write_off(ctx: Context, item_id: int, invoice: str, reason: str, actor: str)
 @click.pass_obj
 def refund(ctx: Context, item_id: int, customer: str | None, actor: str) -> None:
     """Mark the payment for refund (a customer's: posted as their credit first)."""
-    key = _guard(lambda: _resolver(ctx).refund(item_id, customer, actor=actor))
+    key = guard(lambda: _resolver(ctx).refund(item_id, customer, actor=actor))
     posted = f"; credit queued for the ERP as {key}" if key else "; nothing posted"
     click.echo(f"item {item_id} marked for refund{posted}")
 
@@ -161,7 +162,7 @@ def refund(ctx: Context, item_id: int, customer: str | None, actor: str) -> None
 @click.pass_obj
 def on_account(ctx: Context, item_id: int, customer: str, actor: str) -> None:
     """Put the whole payment on the customer's account as unapplied credit."""
-    key = _guard(lambda: _resolver(ctx).on_account(item_id, customer, actor=actor))
+    key = guard(lambda: _resolver(ctx).on_account(item_id, customer, actor=actor))
     click.echo(f"item {item_id} resolved; credit for {customer} queued for the ERP as {key}")
 
 
@@ -172,7 +173,7 @@ def on_account(ctx: Context, item_id: int, customer: str, actor: str) -> None:
 @click.pass_obj
 def not_ar(ctx: Context, item_id: int, category: str, actor: str) -> None:
     """Set the line aside as not customer cash; nothing is posted to the ERP."""
-    _guard(lambda: _resolver(ctx).not_receivable(item_id, category, actor=actor))
+    guard(lambda: _resolver(ctx).not_receivable(item_id, category, actor=actor))
     click.echo(f"item {item_id} resolved as not receivable ({category})")
 
 
@@ -191,7 +192,7 @@ def correct(ctx: Context, target: str, invoices: tuple[str, ...], reason: str, a
     """
     chosen = [_allocation(text) for text in invoices]
     found = _target(target)
-    reverse, reapply = _guard(
+    reverse, reapply = guard(
         lambda: _resolver(ctx).correct(found, chosen, actor=actor, reason=reason)
     )
     click.echo(f"correction queued for the ERP: {reverse}, then {reapply}")
@@ -220,18 +221,5 @@ def _allocation(text: str) -> tuple[str, Decimal]:
         raise click.BadParameter(f"{text!r}: expected INVOICE:AMOUNT") from None
 
 
-def _guard(action: Callable[[], _T]) -> _T:
-    try:
-        return action()
-    except ReviewStateError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _register() -> None:
-    from arbridge.cli_review_state import STATE_COMMANDS  # noqa: PLC0415 (it imports _guard)
-
-    for command in STATE_COMMANDS:
-        review.add_command(command)
-
-
-_register()
+for _command in STATE_COMMANDS:
+    review.add_command(_command)

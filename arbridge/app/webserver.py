@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import uvicorn
 from fastapi import FastAPI
 
-from config import ArbridgeSettings
-from domain.errors import ArbridgeError
-from review.limits import WriteOffPolicy
-from store import Store, users
-from web.app import create_app
-from web.auth import add_user
+from arbridge.config import ArbridgeSettings
+from arbridge.domain.errors import ArbridgeError
+from arbridge.review.limits import WriteOffPolicy
+from arbridge.store import Store, users
+from arbridge.web.app import create_app
+from arbridge.web.auth import add_user
 
 DEMO_USERS = (("demo", "clerk"), ("admin", "admin"))
 
