@@ -149,9 +149,11 @@ def report(s: Score) -> None:
         )
     should, right = sum(s.should.values()), sum(s.right.values())
     applied, wrong = sum(s.applied_value.values()), sum(s.wrong_value.values())
-    print(f"overall: auto-application {right}/{should} = {right / should:.2%}; "
-          f"false-application {wrong:.2f} / {applied:.2f} = {(wrong / applied if applied else 0):.3%} of value; "
-          f"look-alike guesses: {s.guesses}")  # fmt: skip
+    print(
+        f"overall: auto-application {right}/{should} = {right / should:.2%}; "
+        f"false-application {wrong:.2f} / {applied:.2f} = {(wrong / applied if applied else 0):.3%} of value; "
+        f"look-alike guesses: {s.guesses}"
+    )
 
 
 def main() -> None:

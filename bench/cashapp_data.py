@@ -24,13 +24,33 @@ CENT = Decimal("0.01")
 TODAY = date(2026, 11, 20)
 STYLES = ("INV-{:05d}", "{:06d}", "SI/2026/{:05d}", "A{:07d}", "INV{:04d}")
 CASES = {
-    "exact_ref": 22, "mangled_ref": 14, "multi_listed": 7, "multi_partly_listed": 3, "multi_unlisted": 5,
-    "amount_only": 10, "partial": 4, "discount": 6, "discount_late": 1.5, "bank_fee": 4,
-    "overpayment": 2, "parent_pays": 4, "non_customer": 4, "duplicate": 2, "lookalike": 2,
+    "exact_ref": 22,
+    "mangled_ref": 14,
+    "multi_listed": 7,
+    "multi_partly_listed": 3,
+    "multi_unlisted": 5,
+    "amount_only": 10,
+    "partial": 4,
+    "discount": 6,
+    "discount_late": 1.5,
+    "bank_fee": 4,
+    "overpayment": 2,
+    "parent_pays": 4,
+    "non_customer": 4,
+    "duplicate": 2,
+    "lookalike": 2,
     "unidentifiable": 3,
-}  # fmt: skip
-NON_AR = ("INTEREST PAYMENT", "INTEREST CREDIT OCT", "BOOK TRANSFER FROM SAVINGS", "TRANSFER FROM ACCT 4471",
-          "VENDOR REFUND OFFICE DEPOT", "IRS TREAS 310 TAX REF", "REVERSAL OF FEE", "CASHBACK REWARD")  # fmt: skip
+}
+NON_AR = (
+    "INTEREST PAYMENT",
+    "INTEREST CREDIT OCT",
+    "BOOK TRANSFER FROM SAVINGS",
+    "TRANSFER FROM ACCT 4471",
+    "VENDOR REFUND OFFICE DEPOT",
+    "IRS TREAS 310 TAX REF",
+    "REVERSAL OF FEE",
+    "CASHBACK REWARD",
+)
 
 
 @dataclass
@@ -100,8 +120,15 @@ def mangle(rng: random.Random, invoice_id: str) -> str:
     """The invoice number as customers type it."""
     digits = "".join(ch for ch in invoice_id if ch.isdigit())
     short = digits.lstrip("0")
-    options = [invoice_id.lower(), invoice_id.replace("-", " "), invoice_id.replace("-", "").replace("/", ""),
-               "#" + short, short, "INV " + short, invoice_id.replace("-", " - ")]  # fmt: skip
+    options = [
+        invoice_id.lower(),
+        invoice_id.replace("-", " "),
+        invoice_id.replace("-", "").replace("/", ""),
+        "#" + short,
+        short,
+        "INV " + short,
+        invoice_id.replace("-", " - "),
+    ]
     if len(short) >= 4:
         i = rng.randrange(len(short) - 1)
         if short[i] != short[i + 1]:
@@ -124,8 +151,17 @@ def _full(inv: Inv) -> tuple[str, Decimal, Decimal, str]:
     return (inv.invoice_id, inv.open, Decimal(0), "")
 
 
-def _named(w: _World, c: int, day: date, invs: list[Inv], *, amount: Decimal, case: str,
-           mangled: bool = False, payer: int | None = None) -> Line:  # fmt: skip
+def _named(
+    w: _World,
+    c: int,
+    day: date,
+    invs: list[Inv],
+    *,
+    amount: Decimal,
+    case: str,
+    mangled: bool = False,
+    payer: int | None = None,
+) -> Line:
     refs = [mangle(w.rng, i.invoice_id) if mangled else i.invoice_id for i in invs]
     text = (w.payer_text(c if payer is None else payer), _remit(w.rng, refs))
     return Line(day, text, amount, case, True, [_full(i) for i in invs])
@@ -314,7 +350,12 @@ def _settle(w: _World, lines: list[Line]) -> None:
             rest = [(i, r) for i, r in fam if i != listed]
             picks = [(i,) for i, r in rest if r == extra] or _combos(rest, extra)
             line.apply = len(picks) == 1
-            line.alloc = [(listed, remaining[listed], Decimal(0), "")] + [(i, remaining[i], Decimal(0), "") for i in picks[0]] if line.apply else []  # fmt: skip
+            line.alloc = (
+                [(listed, remaining[listed], Decimal(0), "")]
+                + [(i, remaining[i], Decimal(0), "") for i in picks[0]]
+                if line.apply
+                else []
+            )
         if line.apply:
             for invoice_id, cash, adjustment, _ in line.alloc:
                 if invoice_id:
@@ -354,10 +395,34 @@ def _write(folder: Path, world: _World, made: list[Line], fmt: str) -> None:
             out.writerow([f"C{c:05d}", name, parent, world.terms[c], "USD"])
     with (folder / "erp" / "invoices.csv").open("w", newline="", encoding="utf-8") as fh:
         out = csv.writer(fh)
-        out.writerow(["invoice_id", "customer_id", "invoice_date", "due_date", "amount", "open_amount", "currency", "terms", "po_number"])  # fmt: skip
+        out.writerow(
+            [
+                "invoice_id",
+                "customer_id",
+                "invoice_date",
+                "due_date",
+                "amount",
+                "open_amount",
+                "currency",
+                "terms",
+                "po_number",
+            ]
+        )
         for inv in world.invoices:
             due = inv.issued + timedelta(days=30)
-            out.writerow([inv.invoice_id, f"C{inv.customer:05d}", inv.issued, due, inv.amount, inv.open, "USD", inv.terms, ""])  # fmt: skip
+            out.writerow(
+                [
+                    inv.invoice_id,
+                    f"C{inv.customer:05d}",
+                    inv.issued,
+                    due,
+                    inv.amount,
+                    inv.open,
+                    "USD",
+                    inv.terms,
+                    "",
+                ]
+            )
     rows = [
         (f"TX{n:07d}", line.day, line.text[0], line.text[1], line.amount)
         for n, line in enumerate(made)

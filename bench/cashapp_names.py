@@ -93,11 +93,22 @@ MIDDLE = [
 THIRD = ("", "", "", "Group", "Partners", "International", "of America", "Company", "West", "North")
 SUFFIX = ("Inc", "LLC", "Corp", "Co", "Ltd", "& Sons", "Inc.", "Corporation", "L.L.C.")
 ABBREV = {
-    "Manufacturing": "MFG", "International": "INTL", "Services": "SVCS", "Distribution": "DIST",
-    "Engineering": "ENGR", "Equipment": "EQUIP", "Products": "PROD", "Technologies": "TECH",
-    "Industrial": "IND", "Group": "GRP", "Holdings": "HLDGS", "Systems": "SYS", "Supply": "SUPP",
-    "Medical": "MED", "Marketing": "MKTG",
-}  # fmt: skip
+    "Manufacturing": "MFG",
+    "International": "INTL",
+    "Services": "SVCS",
+    "Distribution": "DIST",
+    "Engineering": "ENGR",
+    "Equipment": "EQUIP",
+    "Products": "PROD",
+    "Technologies": "TECH",
+    "Industrial": "IND",
+    "Group": "GRP",
+    "Holdings": "HLDGS",
+    "Systems": "SYS",
+    "Supply": "SUPP",
+    "Medical": "MED",
+    "Marketing": "MKTG",
+}
 STRANGERS = (
     "J SMITH",
     "MARIA GARCIA",

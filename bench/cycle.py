@@ -25,8 +25,11 @@ from bench.datasets import CONTRACT_CONFIG, write_dataset
 def _read_floor(data: Path) -> float:
     """Seconds to merely read every input file with the csv module."""
     started = time.perf_counter()
-    for path in [data / "erp" / "customers.csv", data / "erp" / "invoices.csv",
-                 *sorted((data / "bank").iterdir())]:  # fmt: skip
+    for path in [
+        data / "erp" / "customers.csv",
+        data / "erp" / "invoices.csv",
+        *sorted((data / "bank").iterdir()),
+    ]:
         with path.open(encoding="utf-8", newline="") as fh:
             for _ in csv.reader(fh):
                 pass

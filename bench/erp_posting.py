@@ -98,10 +98,16 @@ def _records(n: int) -> tuple[list[Customer], list[Invoice]]:
         Customer(customer_id=f"C{i % 50:03d}", name=f"Customer {i % 50}") for i in range(50)
     ]
     invoices = [
-        Invoice(invoice_id=f"INV-{i:06d}", customer_id=f"C{i % 50:03d}", invoice_date=date(2026, 10, 1),
-                due_date=date(2026, 10, 31), amount=Decimal("100.00") + i, open_amount=Decimal("100.00") + i)
+        Invoice(
+            invoice_id=f"INV-{i:06d}",
+            customer_id=f"C{i % 50:03d}",
+            invoice_date=date(2026, 10, 1),
+            due_date=date(2026, 10, 31),
+            amount=Decimal("100.00") + i,
+            open_amount=Decimal("100.00") + i,
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     return customers, invoices
 
 
@@ -129,11 +135,19 @@ def _bc(
     router: respx.MockRouter, clock: VirtualClock, transport: httpx.BaseTransport, _tmp: Path
 ) -> ErpGateway:
     return business_central.build(
-        name="bc", tenant="tenant-1", environment="Production", company="CRONUS", client_id="app-1",
-        client_secret=BC_SECRET, transport=transport, clock=clock,
-        limiter=RateLimiter([Window(1200, 60.0), Window(6000, 300.0)], clock=clock, sleep=clock.sleep),
+        name="bc",
+        tenant="tenant-1",
+        environment="Production",
+        company="CRONUS",
+        client_id="app-1",
+        client_secret=BC_SECRET,
+        transport=transport,
+        clock=clock,
+        limiter=RateLimiter(
+            [Window(1200, 60.0), Window(6000, 300.0)], clock=clock, sleep=clock.sleep
+        ),
         retry=RetryPolicy(sleep=clock.sleep),
-    )  # fmt: skip
+    )
 
 
 def _qbo(
@@ -141,22 +155,36 @@ def _qbo(
 ) -> ErpGateway:
     (tmp / "qbo.token").write_text("rt-0", encoding="utf-8")
     return quickbooks.build(
-        name="qbo", realm_id=fake_qbo.REALM, client_id="client-1", client_secret=QBO_SECRET,
-        tokens=FileRefreshTokenStore(tmp / "qbo.token", connector="qbo"), transport=transport, clock=clock,
+        name="qbo",
+        realm_id=fake_qbo.REALM,
+        client_id="client-1",
+        client_secret=QBO_SECRET,
+        tokens=FileRefreshTokenStore(tmp / "qbo.token", connector="qbo"),
+        transport=transport,
+        clock=clock,
         limiter=RateLimiter([Window(500, 60.0), Window(10, 1.0)], clock=clock, sleep=clock.sleep),
         retry=RetryPolicy(sleep=clock.sleep),
-    )  # fmt: skip
+    )
 
 
 def _acu(
     router: respx.MockRouter, clock: VirtualClock, transport: httpx.BaseTransport, _tmp: Path
 ) -> ErpGateway:
     return acumatica.build(
-        name="acu", site=fake_acumatica.SITE, endpoint_version="24.200.001", username="apiuser",
-        password=ACU_PASSWORD, company="MyTenant", payment_method="CHECK", cash_account="10200",
-        transport=transport, sleep=clock.sleep, requests_per_minute=150,
-        limiter=RateLimiter([Window(150, 60.0)], clock=clock, sleep=clock.sleep), retry=RetryPolicy(sleep=clock.sleep),
-    )  # fmt: skip
+        name="acu",
+        site=fake_acumatica.SITE,
+        endpoint_version="24.200.001",
+        username="apiuser",
+        password=ACU_PASSWORD,
+        company="MyTenant",
+        payment_method="CHECK",
+        cash_account="10200",
+        transport=transport,
+        sleep=clock.sleep,
+        requests_per_minute=150,
+        limiter=RateLimiter([Window(150, 60.0)], clock=clock, sleep=clock.sleep),
+        retry=RetryPolicy(sleep=clock.sleep),
+    )
 
 
 VENDORS = [

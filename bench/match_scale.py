@@ -42,18 +42,30 @@ def build(invoices: int, seed: int = 11) -> tuple[MatchContext, list[BankLine]]:
         amount = Decimal(rng.randint(5_000, 2_500_000)) / 100
         issued = date(2026, 10, 1) + timedelta(days=rng.randint(0, 40))
         invs.append(
-            Invoice(invoice_id=f"INV-{n:07d}", customer_id=customers[n % len(customers)].customer_id,
-                    invoice_date=issued, due_date=issued + timedelta(days=30), amount=amount, open_amount=amount)
-        )  # fmt: skip
+            Invoice(
+                invoice_id=f"INV-{n:07d}",
+                customer_id=customers[n % len(customers)].customer_id,
+                invoice_date=issued,
+                due_date=issued + timedelta(days=30),
+                amount=amount,
+                open_amount=amount,
+            )
+        )
     lines = []
     for k, n in enumerate(rng.sample(range(invoices), max(invoices // 10, 1))):
         inv = invs[n]
         name = as_bank_writes(rng, customers[n % len(customers)].name)
         ref = f" INV {n}" if rng.random() < 0.7 else " ACH CREDIT"
         lines.append(
-            BankLine(account="op", bank_id=f"TX{k}", booked_on=date(2026, 11, 10), amount=inv.open_amount,
-                     currency="USD", description=name + ref)
-        )  # fmt: skip
+            BankLine(
+                account="op",
+                bank_id=f"TX{k}",
+                booked_on=date(2026, 11, 10),
+                amount=inv.open_amount,
+                currency="USD",
+                description=name + ref,
+            )
+        )
     return MatchContext(customers={c.customer_id: c for c in customers}, invoices=invs), lines
 
 

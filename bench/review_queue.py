@@ -39,23 +39,46 @@ def fill(store: Store, n: int) -> None:
     """n open items with bank lines, created over the last 90 days."""
     now = datetime.now(UTC)
     lines = [
-        BankLine(account="operating", bank_id=f"B{i:07d}", booked_on=date(2026, 1, 1),
-                 amount=Decimal(f"{(i * 37) % 20000 + 1}.{i % 100:02d}"), currency="USD",
-                 description=f"PAYMENT {i}")
+        BankLine(
+            account="operating",
+            bank_id=f"B{i:07d}",
+            booked_on=date(2026, 1, 1),
+            amount=Decimal(f"{(i * 37) % 20000 + 1}.{i % 100:02d}"),
+            currency="USD",
+            description=f"PAYMENT {i}",
+        )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     with store.transaction() as session:
-        imported = bank.import_file(session, source="operating", path="bench", name="bench",
-                                    sha256="0" * 64, lines=lines, now=now)  # fmt: skip
+        imported = bank.import_file(
+            session,
+            source="operating",
+            path="bench",
+            name="bench",
+            sha256="0" * 64,
+            lines=lines,
+            now=now,
+        )
         ids = bank.pending_lines(session)
         items = [
-            NewReviewItem(dedupe_key=f"bench:{line.bank_id}", reason=REASONS[i % len(REASONS)],
-                          message="bench", bank_line_id=ids[(line.account, line.bank_id)],
-                          amount=line.amount, customer_id=f"C{i % 500:04d}",
-                          suggestions=({"invoice_ids": [f"INV-{i}"], "customer_id": f"C{i % 500:04d}",
-                                        "explanation": "amount equals the open amount", "confidence": 0.5},))
+            NewReviewItem(
+                dedupe_key=f"bench:{line.bank_id}",
+                reason=REASONS[i % len(REASONS)],
+                message="bench",
+                bank_line_id=ids[(line.account, line.bank_id)],
+                amount=line.amount,
+                customer_id=f"C{i % 500:04d}",
+                suggestions=(
+                    {
+                        "invoice_ids": [f"INV-{i}"],
+                        "customer_id": f"C{i % 500:04d}",
+                        "explanation": "amount equals the open amount",
+                        "confidence": 0.5,
+                    },
+                ),
+            )
             for i, line in enumerate(lines)
-        ]  # fmt: skip
+        ]
         for start in range(0, n, 2000):
             open_many(
                 session, items[start : start + 2000], now=now - timedelta(days=start * 90 // n)
@@ -124,8 +147,13 @@ def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
                 took = timed(http, args.repeat, "GET", path)
                 print(f"{name:34} {statistics.median(took):10.1f} {max(took):9.1f}")
             ids = [str(i) for i in range(1, 51)]
-            took = timed(http, 1, "POST", "/bulk", data={"csrf": csrf, "item": ids, "action": "assign",
-                                                          "assignee": "bench"})  # fmt: skip
+            took = timed(
+                http,
+                1,
+                "POST",
+                "/bulk",
+                data={"csrf": csrf, "item": ids, "action": "assign", "assignee": "bench"},
+            )
             print(f"{'bulk assign of 50 items':34} {took[0]:10.1f} {took[0]:9.1f}")
         served.stop()
         store.dispose()

@@ -155,8 +155,10 @@ def exactly_once(rows: Rows) -> tuple[bool, Decimal]:
 
 def report(runs: list[ScaleRun], lines: int) -> None:
     """Print the throughput table, the time breakdown and the exactly-once checks."""
-    print(f"{'daemons':>7} {'wall s':>8} {'lines/s':>8} {'applied':>8} {'review':>7} "
-          f"{'ignored':>7} {'sent':>8} {'cycles':>6} {'failed':>6}  deliveries by daemon")  # fmt: skip
+    print(
+        f"{'daemons':>7} {'wall s':>8} {'lines/s':>8} {'applied':>8} {'review':>7} "
+        f"{'ignored':>7} {'sent':>8} {'cycles':>6} {'failed':>6}  deliveries by daemon"
+    )
     for r in runs:
         o = r.outcome
         print(
@@ -203,18 +205,34 @@ def main() -> None:
             tmp = args.keep or scratch
             pristine = Path(tmp) / "pristine"
             started = time.perf_counter()
-            write_backlog(pristine, invoices=args.invoices, lines=args.lines,
-                          accounts=args.accounts, customers=args.customers)  # fmt: skip
-            print(f"backlog written in {time.perf_counter() - started:.1f} s: {args.invoices:,} "
-                  f"invoices, {args.customers:,} customers, {args.lines:,} lines in "
-                  f"{args.accounts} accounts", flush=True)  # fmt: skip
+            write_backlog(
+                pristine,
+                invoices=args.invoices,
+                lines=args.lines,
+                accounts=args.accounts,
+                customers=args.customers,
+            )
+            print(
+                f"backlog written in {time.perf_counter() - started:.1f} s: {args.invoices:,} "
+                f"invoices, {args.customers:,} customers, {args.lines:,} lines in "
+                f"{args.accounts} accounts",
+                flush=True,
+            )
             runs = []
             for count in counts:
                 work = Path(tmp) / f"d{count}"
                 shutil.copytree(pristine, work)
                 url = server.fresh_database_empty()
-                runs.append(run_count(work, url, daemons=count, accounts=args.accounts,
-                                      batch=args.claim_batch, timeout=args.timeout))  # fmt: skip
+                runs.append(
+                    run_count(
+                        work,
+                        url,
+                        daemons=count,
+                        accounts=args.accounts,
+                        batch=args.claim_batch,
+                        timeout=args.timeout,
+                    )
+                )
                 print(f"{count} daemon(s) done in {runs[-1].seconds:.1f} s", flush=True)
                 shutil.rmtree(work / "erp")
             report(runs, args.lines)

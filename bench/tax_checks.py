@@ -25,13 +25,15 @@ def _dataset(invoices: int, customers: int, rng: random.Random):
     custs = [Customer(customer_id=f"C{n:06d}", name=f"Customer {n}") for n in range(customers)]
     certs = [
         TaxCertificate(
-            certificate_id=str(n), customer_codes=(c.customer_id,), signed_date=date(2025, 1, 1),
+            certificate_id=str(n),
+            customer_codes=(c.customer_id,),
+            signed_date=date(2025, 1, 1),
             expiration_date=date(2026, 1, 1) + timedelta(days=rng.randint(0, 700)),
             region=rng.choice(REGIONS),
         )
         for n, c in enumerate(custs)
         if rng.random() < 0.4
-    ]  # fmt: skip
+    ]
     invs = []
     for n in range(invoices):
         amount = Decimal(rng.randint(1000, 500000)) / 100
@@ -43,11 +45,16 @@ def _dataset(invoices: int, customers: int, rng: random.Random):
         day = date(2026, 1, 1) + timedelta(days=rng.randint(0, 320))
         invs.append(
             Invoice(
-                invoice_id=f"INV-{n:07d}", customer_id=rng.choice(custs).customer_id,
-                invoice_date=day, due_date=day, amount=amount + tax, open_amount=amount + tax,
-                tax_amount=tax, ship_to_region=rng.choice(REGIONS),
+                invoice_id=f"INV-{n:07d}",
+                customer_id=rng.choice(custs).customer_id,
+                invoice_date=day,
+                due_date=day,
+                amount=amount + tax,
+                open_amount=amount + tax,
+                tax_amount=tax,
+                ship_to_region=rng.choice(REGIONS),
             )
-        )  # fmt: skip
+        )
     return custs, invs, certs
 
 

@@ -96,8 +96,13 @@ def _problems(
             found.append(
                 f"{listed(foreign)} belongs to {owner}, but the payer is {ledger.name(payer.customer_id)} ({payer.how})"
             )
-    named = {i for hit in books.refs.find(line.description, line.references) if hit.how in _NAMED
-             for i in hit.invoice_ids if len(hit.invoice_ids) == 1}  # fmt: skip
+    named = {
+        i
+        for hit in books.refs.find(line.description, line.references)
+        if hit.how in _NAMED
+        for i in hit.invoice_ids
+        if len(hit.invoice_ids) == 1
+    }
     if named and not named & set(applied):
         found.append(
             f"the remittance names {listed(sorted(named))}, but {listed(applied) or 'no invoice'} was applied"

@@ -76,8 +76,10 @@ def item_for(
         reason=_MISAPPLIED,
         message=f"{actor} found the application {app.idempotency_key} of bank line "
         f"{line_bank_id} wrong ({allocations_text(app)})",
-        bank_line_id=line_id, amount=app.amount, customer_id=app.customer_id,
-    )  # fmt: skip
+        bank_line_id=line_id,
+        amount=app.amount,
+        customer_id=app.customer_id,
+    )
     item_id = open_item(session, item, now=now, actor=actor)
     if item_id is None:
         raise ReviewStateError(f"a correction of {app.idempotency_key} was already started")
@@ -111,13 +113,21 @@ def record(
     row.status, row.updated_at = ReviewStatus.RESOLVED.value, now
     session.add(row)
     reviews.add_event(
-        session, row.id, actor=actor, action="correct", now=now,
+        session,
+        row.id,
+        actor=actor,
+        action="correct",
+        now=now,
         before={**state, "idempotency_key": before.idempotency_key, "allocations": _json(before)},
-        after={"status": row.status, "assignee": row.assignee,
-               "idempotency_key": after.idempotency_key, "allocations": _json(after)},
+        after={
+            "status": row.status,
+            "assignee": row.assignee,
+            "idempotency_key": after.idempotency_key,
+            "allocations": _json(after),
+        },
         comment=f"corrected: reverse {allocations_text(before)}, re-apply "
         f"{allocations_text(after)} ({reason.strip()})",
-    )  # fmt: skip
+    )
 
 
 def allocations_text(app: Application) -> str:

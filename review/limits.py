@@ -60,6 +60,11 @@ class Limits:
         limit = limit.quantize(Decimal("0.01"))
         with self._store.transaction() as session:
             before = put_setting(session, WRITE_OFF_LIMIT, str(limit), by=actor, now=self._clock())
-        _log.info("limit_changed", key=WRITE_OFF_LIMIT, actor=actor,
-                  before=json.dumps(before), after=str(limit))  # fmt: skip
+        _log.info(
+            "limit_changed",
+            key=WRITE_OFF_LIMIT,
+            actor=actor,
+            before=json.dumps(before),
+            after=str(limit),
+        )
         return limit

@@ -190,9 +190,13 @@ class ReviewQueue:
             if row is None:
                 raise ReviewStateError(f"review item {item_id} does not exist")
             reviews.add_event(
-                session, item_id, actor=actor, action="comment", now=self._clock(),
+                session,
+                item_id,
+                actor=actor,
+                action="comment",
+                now=self._clock(),
                 comment=text.strip(),
-            )  # fmt: skip
+            )
 
     def bulk(self, item_ids: Sequence[int], action: str, *, actor: str, **args: str) -> list[str]:
         """Assign or dismiss many items; each is its own change. Returns the refusals."""
@@ -217,10 +221,16 @@ class ReviewQueue:
             if not rows:
                 raise ReviewStateError(f"review item {item_id} does not exist")
             trail = [
-                {"at": e.at, "actor": e.actor, "action": e.action, "before": e.before, "after": e.after,
-                 "comment": e.comment}
+                {
+                    "at": e.at,
+                    "actor": e.actor,
+                    "action": e.action,
+                    "before": e.before,
+                    "after": e.after,
+                    "comment": e.comment,
+                }
                 for e in reviews.events(session, item_id)
-            ]  # fmt: skip
+            ]
             return _view(*rows[0]), trail
 
     def evidence(self, item_id: int) -> dict[str, Any] | None:

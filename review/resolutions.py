@@ -76,17 +76,24 @@ class Resolver:
         now = self._clock()
         with self._store.transaction() as session:
             row, line_id, line = self._open_item_line(session, item_id)
-            if not session.exec(select(InvoiceRow.customer_id).where(
-                InvoiceRow.erp == self._erp, InvoiceRow.customer_id == customer_id
-            )).first():  # fmt: skip
+            if not session.exec(
+                select(InvoiceRow.customer_id).where(
+                    InvoiceRow.erp == self._erp, InvoiceRow.customer_id == customer_id
+                )
+            ).first():
                 raise ReviewStateError(f"unknown customer {customer_id}")
             application = Application(
                 idempotency_key=self._key(session, row, line),
-                bank_account=line.account, bank_id=line.bank_id, customer_id=customer_id,
-                booked_on=line.booked_on, amount=line.amount,
-                allocations=(Allocation(invoice_id=None, customer_id=customer_id, amount=line.amount),),
+                bank_account=line.account,
+                bank_id=line.bank_id,
+                customer_id=customer_id,
+                booked_on=line.booked_on,
+                amount=line.amount,
+                allocations=(
+                    Allocation(invoice_id=None, customer_id=customer_id, amount=line.amount),
+                ),
                 evidence=f"review item {row.id}: {what}",
-            )  # fmt: skip
+            )
             self._queue(session, line_id, application, f"{what} by {actor}", now)
             bank.set_statuses(session, [(line_id, "applied", f"{what} by {actor}")])
             self._close(session, row, actor, now, f"{what} of {customer_id}")
@@ -126,17 +133,31 @@ class Resolver:
                 )
             application = Application(
                 idempotency_key=self._key(session, row, line),
-                bank_account=line.account, bank_id=line.bank_id, customer_id=invoice.customer_id,
-                booked_on=line.booked_on, amount=line.amount,
-                allocations=(Allocation(invoice_id=invoice_id, customer_id=invoice.customer_id,
-                                        amount=line.amount, adjustment=short,
-                                        adjustment_reason=reason),),
+                bank_account=line.account,
+                bank_id=line.bank_id,
+                customer_id=invoice.customer_id,
+                booked_on=line.booked_on,
+                amount=line.amount,
+                allocations=(
+                    Allocation(
+                        invoice_id=invoice_id,
+                        customer_id=invoice.customer_id,
+                        amount=line.amount,
+                        adjustment=short,
+                        adjustment_reason=reason,
+                    ),
+                ),
                 evidence=f"review item {row.id}: write-off",
-            )  # fmt: skip
+            )
             self._queue(session, line_id, application, f"written off by {actor}", now)
             bank.set_statuses(session, [(line_id, "applied", f"write-off by {actor}")])
-            self._close(session, row, actor, now,
-                        f"applied {invoice_id} {line.amount}, wrote off {short} ({reason})")  # fmt: skip
+            self._close(
+                session,
+                row,
+                actor,
+                now,
+                f"applied {invoice_id} {line.amount}, wrote off {short} ({reason})",
+            )
             self._learn(session, line, invoice.customer_id, now)
         return application.idempotency_key
 
@@ -201,11 +222,25 @@ class Resolver:
             reapply = self._application(row, line, allocations, owners, reapply_key)
             reversal = dataclasses.replace(undo.application, idempotency_key=reverse_key)
             why = f"correction by {actor}: {reason.strip()}"
-            corrections.queue_correction(session, erp=self._erp, undo=undo, reversal=reversal,
-                                         reapply=reapply, why=why, now=now)  # fmt: skip
+            corrections.queue_correction(
+                session,
+                erp=self._erp,
+                undo=undo,
+                reversal=reversal,
+                reapply=reapply,
+                why=why,
+                now=now,
+            )
             bank.set_statuses(session, [(line_id, "applied", f"corrected by {actor}")])
-            fixes.record(session, row, actor=actor, now=now, before=undo.application,
-                         after=reapply, reason=reason)  # fmt: skip
+            fixes.record(
+                session,
+                row,
+                actor=actor,
+                now=now,
+                before=undo.application,
+                after=reapply,
+                reason=reason,
+            )
             self._learn(session, line, reapply.customer_id, now)
         return reverse_key, reapply_key
 
@@ -222,10 +257,19 @@ class Resolver:
     ) -> None:
         postings.add_applications(
             session,
-            [NewApplication(bank_line_id=line_id, application=application, confidence=1.0,
-                            explanation=why, origin="review")],
-            erp=self._erp, run_id=None, now=now,
-        )  # fmt: skip
+            [
+                NewApplication(
+                    bank_line_id=line_id,
+                    application=application,
+                    confidence=1.0,
+                    explanation=why,
+                    origin="review",
+                )
+            ],
+            erp=self._erp,
+            run_id=None,
+            now=now,
+        )
 
     def not_receivable(self, item_id: int, category: str, *, actor: str) -> None:
         """Set the line aside as not customer cash (interest, transfer, refund...); nothing is posted."""
@@ -283,13 +327,16 @@ class Resolver:
         customer = row.customer_id if row.customer_id in customers else sorted(customers)[0]
         return Application(
             idempotency_key=key,
-            bank_account=line.account, bank_id=line.bank_id, customer_id=customer,
-            booked_on=line.booked_on, amount=line.amount,
+            bank_account=line.account,
+            bank_id=line.bank_id,
+            customer_id=customer,
+            booked_on=line.booked_on,
+            amount=line.amount,
             allocations=tuple(
                 Allocation(invoice_id=i, customer_id=owners[i], amount=a) for i, a in allocations
             ),
             evidence=f"review item {row.id}",
-        )  # fmt: skip
+        )
 
     def _close(
         self, session: Session, row: ReviewItemRow, actor: str, now: datetime, what: str
@@ -299,9 +346,15 @@ class Resolver:
         row.status, row.updated_at = ReviewStatus.RESOLVED.value, now
         session.add(row)
         reviews.add_event(
-            session, row.id, actor=actor, action="resolve", now=now, before=before,
-            after={"status": row.status, "assignee": row.assignee}, comment=what,
-        )  # fmt: skip
+            session,
+            row.id,
+            actor=actor,
+            action="resolve",
+            now=now,
+            before=before,
+            after={"status": row.status, "assignee": row.assignee},
+            comment=what,
+        )
 
     def _learn(self, session: Session, line: BankLine, customer_id: str, now: datetime) -> None:
         if line.payer_account:
@@ -311,6 +364,11 @@ class Resolver:
         else:
             return
         payer_links.learn(
-            session, self._erp, kind=kind, key=key, customer_id=customer_id, origin="review",
+            session,
+            self._erp,
+            kind=kind,
+            key=key,
+            customer_id=customer_id,
+            origin="review",
             now=now,
-        )  # fmt: skip
+        )

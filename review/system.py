@@ -30,9 +30,14 @@ def close_connector_items(session: Session, connector: str, *, now: datetime) ->
         row.status, row.updated_at = ReviewStatus.RESOLVED.value, now
         session.add(row)
         reviews.add_event(
-            session, row.id, actor=SYSTEM_ACTOR, action="resolve", now=now, before=before,
+            session,
+            row.id,
+            actor=SYSTEM_ACTOR,
+            action="resolve",
+            now=now,
+            before=before,
             after={"status": row.status, "assignee": row.assignee},
             comment=f"connector {connector} works again",
-        )  # fmt: skip
+        )
         closed.append(row.id)
     return closed

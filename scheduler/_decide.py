@@ -84,9 +84,14 @@ def _learn_accounts(
             and p.confidence >= LEARN_CONFIDENCE
         ):
             payer_links.learn(
-                session, erp_name, kind=payer_links.ACCOUNT, key=account,
-                customer_id=p.customer_id, origin="auto", now=now,
-            )  # fmt: skip
+                session,
+                erp_name,
+                kind=payer_links.ACCOUNT,
+                key=account,
+                customer_id=p.customer_id,
+                origin="auto",
+                now=now,
+            )
 
 
 def _net_of(invoices: Sequence[Invoice], unsent: dict[str, Decimal]) -> list[Invoice]:
@@ -115,10 +120,14 @@ class _Batch:
             assert proposal.customer_id is not None
             application = Application(
                 idempotency_key=f"{self.erp_name}:{line.account}:{line.bank_id}",
-                bank_account=line.account, bank_id=line.bank_id,
-                customer_id=proposal.customer_id, booked_on=line.booked_on, amount=line.amount,
-                allocations=proposal.allocations, evidence=proposal.explanation,
-            )  # fmt: skip
+                bank_account=line.account,
+                bank_id=line.bank_id,
+                customer_id=proposal.customer_id,
+                booked_on=line.booked_on,
+                amount=line.amount,
+                allocations=proposal.allocations,
+                evidence=proposal.explanation,
+            )
             self.applications.append(
                 NewApplication(
                     bank_line_id=line_id,

@@ -67,9 +67,14 @@ def _import_one(
     try:
         with summary.timed("bank_store"), store.transaction() as session:
             row = bank.import_file(
-                session, source=source.name, path=str(file.path), name=file.path.name,
-                sha256=file.sha256, lines=lines, now=clock(),
-            )  # fmt: skip
+                session,
+                source=source.name,
+                path=str(file.path),
+                name=file.path.name,
+                sha256=file.sha256,
+                lines=lines,
+                now=clock(),
+            )
     except StoreConflictError:  # another daemon imported it (or some of its lines) just now
         summary.add("files_skipped")
         log.info("bank_file_taken", connector=source.name, file=str(file.path))

@@ -50,9 +50,14 @@ def push(
     while True:
         with store.transaction() as session:
             entries = postings.claim(
-                session, gateway.name, worker=worker, limit=batch, now=clock(),
-                lease=claim_lease, honour_claims=shared,
-            )  # fmt: skip
+                session,
+                gateway.name,
+                worker=worker,
+                limit=batch,
+                now=clock(),
+                lease=claim_lease,
+                honour_claims=shared,
+            )
         if not entries:
             return
         if not _push_batch(store, gateway, entries, claim_lease, summary=summary, clock=clock):
@@ -173,10 +178,13 @@ def _settle(
     summary.add("posted" if result.outcome is PostOutcome.POSTED else "already_posted")
     log.info(
         "payment_applied" if entry.reverses is None else "application_reversed",
-        connector=gateway.name, bank_id=app.bank_id,
-        customer_id=app.customer_id, invoices=[a.invoice_id for a in app.allocations],
-        amount=str(app.amount), outcome=result.outcome.value,
-    )  # fmt: skip
+        connector=gateway.name,
+        bank_id=app.bank_id,
+        customer_id=app.customer_id,
+        invoices=[a.invoice_id for a in app.allocations],
+        amount=str(app.amount),
+        outcome=result.outcome.value,
+    )
     return True
 
 
@@ -229,7 +237,10 @@ def _rejection_item(entry: OutboxEntry, error: str) -> NewReviewItem:
             "the payment is unapplied: apply it from this item"
         )
     return NewReviewItem(
-        dedupe_key=f"rejected:{app.idempotency_key}", reason=ReviewReason.POSTING_REJECTED.value,
-        message=message, bank_line_id=entry.bank_line_id or None, amount=app.amount,
+        dedupe_key=f"rejected:{app.idempotency_key}",
+        reason=ReviewReason.POSTING_REJECTED.value,
+        message=message,
+        bank_line_id=entry.bank_line_id or None,
+        amount=app.amount,
         customer_id=app.customer_id,
-    )  # fmt: skip
+    )

@@ -62,9 +62,14 @@ def run_cycle(deps: CycleDeps) -> RunSummary:
         seconds = {phase: round(spent, 3) for phase, spent in summary.seconds.items()}
         with deps.store.transaction() as session:
             runs.finish_run(
-                session, summary.run_id, status=summary.status, counts=summary.counts, errors=summary.errors,
-                now=deps.clock(), seconds=seconds,
-            )  # fmt: skip
+                session,
+                summary.run_id,
+                status=summary.status,
+                counts=summary.counts,
+                errors=summary.errors,
+                now=deps.clock(),
+                seconds=seconds,
+            )
         log.info("cycle_finished", status=summary.status, seconds=seconds, **dict(summary.counts))
     return summary
 
@@ -82,14 +87,24 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         return
     with summary.timed("decide"):
         decide(
-            deps.store, deps.erp.name, snapshot, deps.match_settings, summary=summary,
+            deps.store,
+            deps.erp.name,
+            snapshot,
+            deps.match_settings,
+            summary=summary,
             clock=deps.clock,
-        )  # fmt: skip
+        )
     with summary.timed("push"):
         push(
-            deps.store, deps.erp, summary, deps.clock, worker=deps.worker,
-            claim_lease=deps.claim_lease, shared=deps.shared, batch=deps.claim_batch,
-        )  # fmt: skip
+            deps.store,
+            deps.erp,
+            summary,
+            deps.clock,
+            worker=deps.worker,
+            claim_lease=deps.claim_lease,
+            shared=deps.shared,
+            batch=deps.claim_batch,
+        )
     if deps.tax is not None:
         with summary.timed("tax"):
             snap = (snapshot.customers, snapshot.invoices)

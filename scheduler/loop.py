@@ -37,8 +37,12 @@ def _cron_fields(cron: str) -> dict[str, str]:
     """The five fields of a crontab line (minute hour day month day-of-week)."""
     minute, hour, day, month, day_of_week = cron.split()
     return {
-        "minute": minute, "hour": hour, "day": day, "month": month, "day_of_week": day_of_week,
-    }  # fmt: skip
+        "minute": minute,
+        "hour": hour,
+        "day": day,
+        "month": month,
+        "day_of_week": day_of_week,
+    }
 
 
 def run_forever(
@@ -62,9 +66,14 @@ def run_forever(
             return
         scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(
-            _guarded(cycle), trigger, id="cycle", coalesce=True, max_instances=1,
-            misfire_grace_time=grace_seconds, next_run_time=datetime.now(UTC),
-        )  # fmt: skip
+            _guarded(cycle),
+            trigger,
+            id="cycle",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=grace_seconds,
+            next_run_time=datetime.now(UTC),
+        )
         scheduler.start()
         log.info("daemon_started", trigger=str(trigger))
         stop.wait()

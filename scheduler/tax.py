@@ -87,9 +87,13 @@ def _run(
         return []
     connector_ok(store, system.name, clock, role="tax")
     findings = find(
-        store, snapshot, tax_codes=codes, certificates=certificates,
-        expiry_warning_days=deps.expiry_warning_days, clock=clock,
-    )  # fmt: skip
+        store,
+        snapshot,
+        tax_codes=codes,
+        certificates=certificates,
+        expiry_warning_days=deps.expiry_warning_days,
+        clock=clock,
+    )
     queue_findings(store, findings, summary, clock)
     return findings
 
@@ -112,13 +116,22 @@ def pull(store: Store, system: TaxSystem, clock: Clock) -> tuple[list[str], list
     certificates = list(system.list_certificates(modified_since))
     with store.transaction() as session:
         tax_cache.save_pull(
-            session, system.name, customers=customers, certificates=certificates,
-            started=started, full=full,
-        )  # fmt: skip
+            session,
+            system.name,
+            customers=customers,
+            certificates=certificates,
+            started=started,
+            full=full,
+        )
         codes = tax_cache.customer_codes(session, system.name)
         cached = tax_cache.certificates(session, system.name)
-    log.info("tax_pulled", connector=system.name, full=full, customers=len(customers),
-             certificates=len(certificates))  # fmt: skip
+    log.info(
+        "tax_pulled",
+        connector=system.name,
+        full=full,
+        customers=len(customers),
+        certificates=len(certificates),
+    )
     return codes, cached
 
 

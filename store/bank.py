@@ -84,13 +84,21 @@ def _known_ids(session: Session, lines: Sequence[BankLine]) -> set[tuple[str, st
 
 def _line_values(line: BankLine, file_id: int | None, now: datetime) -> dict[str, object]:
     return {
-        "account": line.account, "bank_id": line.bank_id, "booked_on": line.booked_on,
-        "amount": line.amount, "currency": line.currency, "description": line.description,
-        "payer_name": line.payer_name, "payer_account": line.payer_account,
-        "references": list(line.references), "file_id": file_id,
-        "source_line": line.source_line, "status": "pending", "explanation": None,
+        "account": line.account,
+        "bank_id": line.bank_id,
+        "booked_on": line.booked_on,
+        "amount": line.amount,
+        "currency": line.currency,
+        "description": line.description,
+        "payer_name": line.payer_name,
+        "payer_account": line.payer_account,
+        "references": list(line.references),
+        "file_id": file_id,
+        "source_line": line.source_line,
+        "status": "pending",
+        "explanation": None,
         "created_at": now,
-    }  # fmt: skip
+    }
 
 
 def to_bank_line(row: BankLineRow, source_file: str | None = None) -> BankLine:

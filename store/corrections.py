@@ -57,11 +57,15 @@ def standing(
 def _standing(app: ApplicationRow, ref: str | None, line: BankLineRow) -> Standing:
     assert app.id is not None
     application = Application(
-        idempotency_key=app.idempotency_key, bank_account=line.account, bank_id=line.bank_id,
-        customer_id=app.customer_id, booked_on=line.booked_on, amount=app.amount,
+        idempotency_key=app.idempotency_key,
+        bank_account=line.account,
+        bank_id=line.bank_id,
+        customer_id=app.customer_id,
+        booked_on=line.booked_on,
+        amount=app.amount,
         allocations=tuple(allocation_from_json(a) for a in app.allocations),
         evidence=app.explanation,
-    )  # fmt: skip
+    )
     return Standing(
         application_id=app.id,
         bank_line_id=app.bank_line_id,
@@ -113,10 +117,24 @@ def queue_correction(
     return add_applications(
         session,
         [
-            NewApplication(bank_line_id=line, application=reversal, confidence=1.0,
-                           explanation=why, origin="review", reverses_id=undo.application_id),
-            NewApplication(bank_line_id=line, application=reapply, confidence=1.0,
-                           explanation=why, origin="review", after=0),
+            NewApplication(
+                bank_line_id=line,
+                application=reversal,
+                confidence=1.0,
+                explanation=why,
+                origin="review",
+                reverses_id=undo.application_id,
+            ),
+            NewApplication(
+                bank_line_id=line,
+                application=reapply,
+                confidence=1.0,
+                explanation=why,
+                origin="review",
+                after=0,
+            ),
         ],
-        erp=erp, run_id=None, now=now,
-    )  # fmt: skip
+        erp=erp,
+        run_id=None,
+        now=now,
+    )

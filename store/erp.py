@@ -50,8 +50,15 @@ def _digest(customers: Sequence[Customer], invoices: Sequence[Invoice]) -> str:
 
 
 def _customer_values(erp: str, c: Customer, now: datetime) -> dict[str, object]:
-    return {"erp": erp, "customer_id": c.customer_id, "name": c.name, "parent_id": c.parent_id,
-            "terms": c.terms, "currency": c.currency, "seen_at": now}  # fmt: skip
+    return {
+        "erp": erp,
+        "customer_id": c.customer_id,
+        "name": c.name,
+        "parent_id": c.parent_id,
+        "terms": c.terms,
+        "currency": c.currency,
+        "seen_at": now,
+    }
 
 
 def _invoice_values(erp: str, inv: Invoice, now: datetime) -> dict[str, object]:
@@ -86,17 +93,31 @@ def load_snapshot(
     if cursor is None:
         return None
     customers = [
-        Customer(customer_id=c.customer_id, name=c.name, parent_id=c.parent_id, terms=c.terms,
-                 currency=c.currency)
+        Customer(
+            customer_id=c.customer_id,
+            name=c.name,
+            parent_id=c.parent_id,
+            terms=c.terms,
+            currency=c.currency,
+        )
         for c in session.exec(select(CustomerRow).where(CustomerRow.erp == erp))
-    ]  # fmt: skip
+    ]
     invoices = [
-        Invoice(invoice_id=i.invoice_id, customer_id=i.customer_id, invoice_date=i.invoice_date,
-                due_date=i.due_date, amount=i.amount, open_amount=i.open_amount,
-                currency=i.currency, terms=i.terms, po_number=i.po_number,
-                tax_amount=i.tax_amount, ship_to_region=i.ship_to_region)
+        Invoice(
+            invoice_id=i.invoice_id,
+            customer_id=i.customer_id,
+            invoice_date=i.invoice_date,
+            due_date=i.due_date,
+            amount=i.amount,
+            open_amount=i.open_amount,
+            currency=i.currency,
+            terms=i.terms,
+            po_number=i.po_number,
+            tax_amount=i.tax_amount,
+            ship_to_region=i.ship_to_region,
+        )
         for i in session.exec(select(InvoiceRow).where(InvoiceRow.erp == erp))
-    ]  # fmt: skip
+    ]
     return customers, invoices, cursor.updated_at
 
 

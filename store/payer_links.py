@@ -48,8 +48,15 @@ def learn(
     key = " ".join(key.split())[:300]
     row = session.get(PayerLinkRow, (erp, kind, key))
     if row is None:
-        row = PayerLinkRow(erp=erp, kind=kind, key=key, customer_id=customer_id, origin=origin,
-                           created_at=now, updated_at=now)  # fmt: skip
+        row = PayerLinkRow(
+            erp=erp,
+            kind=kind,
+            key=key,
+            customer_id=customer_id,
+            origin=origin,
+            created_at=now,
+            updated_at=now,
+        )
     elif row.origin == "review" and origin != "review" and row.customer_id != customer_id:
         return False
     else:

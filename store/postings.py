@@ -70,23 +70,36 @@ def add_applications(
         return []
     rows = [
         {
-            "idempotency_key": i.application.idempotency_key, "bank_line_id": i.bank_line_id,
-            "erp": erp, "customer_id": i.application.customer_id, "amount": i.application.amount,
+            "idempotency_key": i.application.idempotency_key,
+            "bank_line_id": i.bank_line_id,
+            "erp": erp,
+            "customer_id": i.application.customer_id,
+            "amount": i.application.amount,
             "allocations": [_allocation_json(a) for a in i.application.allocations],
-            "confidence": i.confidence, "explanation": i.explanation, "origin": i.origin,
-            "run_id": run_id, "created_at": now, "reverses_id": i.reverses_id,
+            "confidence": i.confidence,
+            "explanation": i.explanation,
+            "origin": i.origin,
+            "run_id": run_id,
+            "created_at": now,
+            "reverses_id": i.reverses_id,
         }
         for i in items
-    ]  # fmt: skip
+    ]
     bulk_insert(session, table_of(ApplicationRow), rows)
     keys = [i.application.idempotency_key for i in items]
     by_key = ids_by_key(session, table_of(ApplicationRow).c.idempotency_key, keys)
     ids = [by_key[k] for k in keys]
     outbox = [
-        {"application_id": i, "erp": erp, "status": "pending", "attempts": 0, "created_at": now,
-         "after_id": None}
+        {
+            "application_id": i,
+            "erp": erp,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "after_id": None,
+        }
         for i in ids
-    ]  # fmt: skip
+    ]
     if any(i.after is not None for i in items):
         _queue_in_order(session, items, outbox)
     else:
@@ -288,9 +301,13 @@ def mark_all_sent(
     """The ERP has these applications: (outbox id, ERP reference) each."""
     outbox = table_of(OutboxRow)
     update_rows(
-        session, outbox, [{"id": oid, "erp_reference": ref} for oid, ref in delivered],
-        status="sent", sent_at=now, attempts=outbox.c.attempts + 1,
-    )  # fmt: skip
+        session,
+        outbox,
+        [{"id": oid, "erp_reference": ref} for oid, ref in delivered],
+        status="sent",
+        sent_at=now,
+        attempts=outbox.c.attempts + 1,
+    )
 
 
 def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bool) -> None:
@@ -307,8 +324,11 @@ def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bo
         session.execute(
             update(outbox)
             .where(outbox.c.after_id == outbox_id, outbox.c.status == "pending")
-            .values(status="rejected", last_error=f"not posted: entry {outbox_id} it waits on was refused")
-        )  # fmt: skip
+            .values(
+                status="rejected",
+                last_error=f"not posted: entry {outbox_id} it waits on was refused",
+            )
+        )
     session.add(row)
 
 

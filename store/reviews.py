@@ -53,13 +53,21 @@ def insert_items(
         return []
     rows = [
         {
-            "dedupe_key": i.dedupe_key, "reason": i.reason, "status": status,
-            "bank_line_id": i.bank_line_id, "bank_file_id": i.bank_file_id, "amount": i.amount,
-            "customer_id": i.customer_id, "message": i.message, "suggestions": list(i.suggestions),
-            "assignee": None, "created_at": now, "updated_at": now,
+            "dedupe_key": i.dedupe_key,
+            "reason": i.reason,
+            "status": status,
+            "bank_line_id": i.bank_line_id,
+            "bank_file_id": i.bank_file_id,
+            "amount": i.amount,
+            "customer_id": i.customer_id,
+            "message": i.message,
+            "suggestions": list(i.suggestions),
+            "assignee": None,
+            "created_at": now,
+            "updated_at": now,
         }
         for i in items
-    ]  # fmt: skip
+    ]
     bulk_insert(session, table_of(ReviewItemRow), rows)
     keys = [str(r["dedupe_key"]) for r in rows]
     by_key = ids_by_key(session, table_of(ReviewItemRow).c.dedupe_key, keys)
@@ -204,10 +212,17 @@ def evidence(session: Session, item_id: int) -> dict[str, Any] | None:
         return None
     shown: dict[str, Any] = {}
     if line is not None:
-        shown |= {"account": line.account, "booked_on": line.booked_on, "amount": line.amount,
-                  "currency": line.currency, "description": line.description,
-                  "payer_name": line.payer_name, "payer_account": line.payer_account,
-                  "references": list(line.references), "source_line": line.source_line}  # fmt: skip
+        shown |= {
+            "account": line.account,
+            "booked_on": line.booked_on,
+            "amount": line.amount,
+            "currency": line.currency,
+            "description": line.description,
+            "payer_name": line.payer_name,
+            "payer_account": line.payer_account,
+            "references": list(line.references),
+            "source_line": line.source_line,
+        }
     if found is not None:
         shown |= {"file": found.name, "file_status": found.status, "file_error": found.error}
     return shown

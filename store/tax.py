@@ -78,23 +78,33 @@ def _customer_payload(c: TaxCustomer) -> dict[str, Any]:
 
 def _cert_payload(c: TaxCertificate) -> dict[str, Any]:
     return {
-        "certificate_id": c.certificate_id, "customer_codes": list(c.customer_codes),
+        "certificate_id": c.certificate_id,
+        "customer_codes": list(c.customer_codes),
         "signed_date": c.signed_date.isoformat(),
         "expiration_date": c.expiration_date.isoformat() if c.expiration_date else None,
-        "region": c.region, "country": c.country, "zone_name": c.zone_name, "status": c.status,
-        "valid": c.valid, "exemption_number": c.exemption_number,
+        "region": c.region,
+        "country": c.country,
+        "zone_name": c.zone_name,
+        "status": c.status,
+        "valid": c.valid,
+        "exemption_number": c.exemption_number,
         "exemption_reason": c.exemption_reason,
         "modified_at": c.modified_at.isoformat() if c.modified_at else None,
-    }  # fmt: skip
+    }
 
 
 def _certificate(p: Mapping[str, Any]) -> TaxCertificate:
     return TaxCertificate(
-        certificate_id=p["certificate_id"], customer_codes=tuple(p["customer_codes"]),
+        certificate_id=p["certificate_id"],
+        customer_codes=tuple(p["customer_codes"]),
         signed_date=date.fromisoformat(p["signed_date"]),
         expiration_date=date.fromisoformat(p["expiration_date"]) if p["expiration_date"] else None,
-        region=p["region"], country=p["country"], zone_name=p["zone_name"], status=p["status"],
-        valid=p["valid"], exemption_number=p["exemption_number"],
+        region=p["region"],
+        country=p["country"],
+        zone_name=p["zone_name"],
+        status=p["status"],
+        valid=p["valid"],
+        exemption_number=p["exemption_number"],
         exemption_reason=p["exemption_reason"],
         modified_at=datetime.fromisoformat(p["modified_at"]) if p["modified_at"] else None,
-    )  # fmt: skip
+    )

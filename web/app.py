@@ -84,7 +84,9 @@ def create_app(
     def _to_login(_request: Request, _exc: _Login) -> Response:
         return RedirectResponse("/login", status_code=303)
 
-    app.mount("/static", StaticFiles(directory=str(resources.files("arbridge.web") / "static")), "static")
+    app.mount(
+        "/static", StaticFiles(directory=str(resources.files("arbridge.web") / "static")), "static"
+    )
     _auth_routes(app, web)
     _queue_routes(app, web)
     _correction_routes(app, web)  # before _action_routes: its /items/{id}/{action} catches all
@@ -108,8 +110,13 @@ def _auth_routes(app: FastAPI, web: _Web) -> None:
         if user is None:
             return web.page(request, "login.html", None, error="Wrong name or password.")
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, web.sessions.cookie_for(user), max_age=SESSION_MAX_AGE,
-                            httponly=True, samesite="lax")  # fmt: skip
+        response.set_cookie(
+            SESSION_COOKIE,
+            web.sessions.cookie_for(user),
+            max_age=SESSION_MAX_AGE,
+            httponly=True,
+            samesite="lax",
+        )
         return response
 
     @app.post("/logout")
@@ -130,11 +137,23 @@ def _queue_routes(app: FastAPI, web: _Web) -> None:
         total = sum(counts.values()) if wanted.reason is None else counts.get(wanted.reason, 0)
         offset = (max(page_no, 1) - 1) * PAGE_SIZE
         items = web.queue.open_items(limit=PAGE_SIZE, offset=offset, **_narrowing(wanted))
-        return web.page(request, "queue.html", who, items=items, reasons=list(ReviewReason),
-                        statuses=list(ReviewStatus), counts=counts, total=total, shown=shown,
-                        problems=problems, page_no=page_no, more=offset + len(items) < total,
-                        query=urlencode(shown), now=datetime.now(UTC),
-                        notice=request.query_params.get("notice", ""))  # fmt: skip
+        return web.page(
+            request,
+            "queue.html",
+            who,
+            items=items,
+            reasons=list(ReviewReason),
+            statuses=list(ReviewStatus),
+            counts=counts,
+            total=total,
+            shown=shown,
+            problems=problems,
+            page_no=page_no,
+            more=offset + len(items) < total,
+            query=urlencode(shown),
+            now=datetime.now(UTC),
+            notice=request.query_params.get("notice", ""),
+        )
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
     def item_page(request: Request, item_id: int, who: Current, error: str = "") -> Response:
@@ -142,9 +161,17 @@ def _queue_routes(app: FastAPI, web: _Web) -> None:
             item, trail = web.queue.show(item_id)
         except ReviewStateError as exc:
             raise HTTPException(404, str(exc)) from None
-        return web.page(request, "item.html", who, item=item, trail=trail, error=error,
-                        line=web.queue.evidence(item_id), write_off=web.resolver.write_off_policy,
-                        posted=web.resolver.correctable(item_id))  # fmt: skip
+        return web.page(
+            request,
+            "item.html",
+            who,
+            item=item,
+            trail=trail,
+            error=error,
+            line=web.queue.evidence(item_id),
+            write_off=web.resolver.write_off_policy,
+            posted=web.resolver.correctable(item_id),
+        )
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs_page(request: Request, who: Current) -> Response:
@@ -158,8 +185,13 @@ def _action_routes(app: FastAPI, web: _Web) -> None:
     Text = Annotated[str, Form()]
 
     @app.post("/items/{item_id}/apply")
-    def apply(item_id: int, who: Current, invoice: Annotated[list[str], Form()],
-              amount: Annotated[list[str], Form()], csrf: Annotated[str | None, Form()] = None) -> Response:  # fmt: skip
+    def apply(
+        item_id: int,
+        who: Current,
+        invoice: Annotated[list[str], Form()],
+        amount: Annotated[list[str], Form()],
+        csrf: Annotated[str | None, Form()] = None,
+    ) -> Response:
         user = web.guard(who, csrf)
         try:
             web.resolver.apply(item_id, _allocations(invoice, amount), actor=user.name)
@@ -168,9 +200,19 @@ def _action_routes(app: FastAPI, web: _Web) -> None:
         return RedirectResponse(f"/items/{item_id}", status_code=303)
 
     @app.post("/items/{item_id}/{action}")
-    def change(item_id: int, action: str, who: Current, *, csrf: Text = "", comment: Text = "",
-               assignee: Text = "", customer: Text = "", category: Text = "",
-               invoice: Text = "", reason: Text = "") -> Response:  # fmt: skip
+    def change(
+        item_id: int,
+        action: str,
+        who: Current,
+        *,
+        csrf: Text = "",
+        comment: Text = "",
+        assignee: Text = "",
+        customer: Text = "",
+        category: Text = "",
+        invoice: Text = "",
+        reason: Text = "",
+    ) -> Response:
         user = web.guard(who, csrf)
         try:
             if action == "write-off":
@@ -201,13 +243,21 @@ def _admin_routes(app: FastAPI, web: _Web) -> None:
     Text = Annotated[str, Form()]
 
     @app.post("/bulk")
-    def bulk(who: Current, *, item: Annotated[list[int] | None, Form()] = None,
-             csrf: Text = "", action: Text = "assign", assignee: Text = "", comment: Text = "",
-             back: Text = "") -> Response:  # fmt: skip
+    def bulk(
+        who: Current,
+        *,
+        item: Annotated[list[int] | None, Form()] = None,
+        csrf: Text = "",
+        action: Text = "assign",
+        assignee: Text = "",
+        comment: Text = "",
+        back: Text = "",
+    ) -> Response:
         user = web.guard(who, csrf)
         item = item or []
-        refused = web.queue.bulk(item, action, actor=user.name, assignee=assignee.strip(),
-                                 comment=comment)  # fmt: skip
+        refused = web.queue.bulk(
+            item, action, actor=user.name, assignee=assignee.strip(), comment=comment
+        )
         done = len(item) - len(refused)
         note = f"{action}: {done} of {len(item)} done" + "".join(f"; {r}" for r in refused[:5])
         return RedirectResponse(f"/?{back}&{urlencode({'notice': note})}", status_code=303)
@@ -216,8 +266,14 @@ def _admin_routes(app: FastAPI, web: _Web) -> None:
     def settings_page(request: Request, who: Current, error: str = "") -> Response:
         web.require(who, Role.ADMIN)
         limits = web.resolver.limits
-        return web.page(request, "settings.html", who, policy=limits.write_off(),
-                        configured=limits.configured, error=error)  # fmt: skip
+        return web.page(
+            request,
+            "settings.html",
+            who,
+            policy=limits.write_off(),
+            configured=limits.configured,
+            error=error,
+        )
 
     @app.post("/settings")
     def change_settings(who: Current, write_off_limit: Text, csrf: Text = "") -> Response:
@@ -239,9 +295,15 @@ def _correction_routes(app: FastAPI, web: _Web) -> None:
     Current = Annotated[tuple[User, str], Depends(web.current)]
 
     @app.post("/items/{item_id}/correct")
-    def correct(item_id: int, who: Current, invoice: Annotated[list[str], Form()],
-                amount: Annotated[list[str], Form()], *, reason: Annotated[str, Form()] = "",
-                csrf: Annotated[str | None, Form()] = None) -> Response:  # fmt: skip
+    def correct(
+        item_id: int,
+        who: Current,
+        invoice: Annotated[list[str], Form()],
+        amount: Annotated[list[str], Form()],
+        *,
+        reason: Annotated[str, Form()] = "",
+        csrf: Annotated[str | None, Form()] = None,
+    ) -> Response:
         user = web.guard(who, csrf)
         try:
             chosen = _allocations(invoice, amount)

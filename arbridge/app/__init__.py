@@ -135,9 +135,13 @@ def build_tax_system(settings: ArbridgeSettings) -> TaxSystem | None:
         raise ConfigError(where, [ConfigProblem(path=where, message=str(exc))]) from None
     MASKER.register(license_key)
     return AvaTaxSystem(
-        name=tax.name, account_id=tax.account_id, license_key=license_key,
-        environment=tax.environment, company_id=tax.company_id, company_code=tax.company_code,
-    )  # fmt: skip
+        name=tax.name,
+        account_id=tax.account_id,
+        license_key=license_key,
+        environment=tax.environment,
+        company_id=tax.company_id,
+        company_code=tax.company_code,
+    )
 
 
 def build_tax_deps(settings: ArbridgeSettings) -> TaxCheckDeps | None:

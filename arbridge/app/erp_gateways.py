@@ -32,30 +32,49 @@ def build_erp_gateway(
     """The concrete gateway for the configured ERP kind (its rate limiter from the factory)."""
     if isinstance(erp, BusinessCentralErpSettings):
         return business_central.build(
-            name=erp.name, tenant=erp.tenant, environment=erp.environment, company=erp.company,
-            client_id=erp.client_id, client_secret=secret(erp.client_secret),
-            journal_code=erp.journal_code, currency=erp.currency, post_journal=erp.post_journal,
-            requests_per_minute=erp.requests_per_minute, timeout=erp.timeout_seconds,
+            name=erp.name,
+            tenant=erp.tenant,
+            environment=erp.environment,
+            company=erp.company,
+            client_id=erp.client_id,
+            client_secret=secret(erp.client_secret),
+            journal_code=erp.journal_code,
+            currency=erp.currency,
+            post_journal=erp.post_journal,
+            requests_per_minute=erp.requests_per_minute,
+            timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
-        )  # fmt: skip
+        )
     if isinstance(erp, AcumaticaErpSettings):
         return acumatica.build(
-            name=erp.name, site=erp.site, endpoint_version=erp.endpoint_version,
-            username=erp.username, password=secret(erp.password), company=erp.company,
-            branch=erp.branch, payment_method=erp.payment_method, cash_account=erp.cash_account,
-            write_off_reason=erp.write_off_reason, currency=erp.currency,
-            requests_per_minute=erp.requests_per_minute, timeout=erp.timeout_seconds,
+            name=erp.name,
+            site=erp.site,
+            endpoint_version=erp.endpoint_version,
+            username=erp.username,
+            password=secret(erp.password),
+            company=erp.company,
+            branch=erp.branch,
+            payment_method=erp.payment_method,
+            cash_account=erp.cash_account,
+            write_off_reason=erp.write_off_reason,
+            currency=erp.currency,
+            requests_per_minute=erp.requests_per_minute,
+            timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
-        )  # fmt: skip
+        )
     if isinstance(erp, QuickBooksErpSettings):
         return quickbooks.build(
-            name=erp.name, realm_id=erp.realm_id, client_id=erp.client_id,
+            name=erp.name,
+            realm_id=erp.realm_id,
+            client_id=erp.client_id,
             client_secret=secret(erp.client_secret),
             tokens=FileRefreshTokenStore(erp.refresh_token_file, connector=erp.name),
-            sandbox=erp.sandbox, currency=erp.currency,
-            requests_per_minute=erp.requests_per_minute, timeout=erp.timeout_seconds,
+            sandbox=erp.sandbox,
+            currency=erp.currency,
+            requests_per_minute=erp.requests_per_minute,
+            timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
-        )  # fmt: skip
+        )
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications
     )

@@ -25,8 +25,17 @@ from arbridge.store.lease import Lease
 from arbridge.store.status import status_report
 
 StartResponse = Callable[..., Any]
-_COUNTED = ("lines_new", "applied", "queued", "ignored", "posted", "post_failed",
-            "files_imported", "files_quarantined", "connector_errors")  # fmt: skip
+_COUNTED = (
+    "lines_new",
+    "applied",
+    "queued",
+    "ignored",
+    "posted",
+    "post_failed",
+    "files_imported",
+    "files_quarantined",
+    "connector_errors",
+)
 
 
 class Monitor:
@@ -90,9 +99,10 @@ class _StoreCollector(Collector):
         if report.oldest_pending_at is not None:
             age = (datetime.now(UTC) - report.oldest_pending_at).total_seconds()
         yield GaugeMetricFamily(
-            "arbridge_outbox_oldest_pending_seconds", "Age of the oldest undelivered entry",
+            "arbridge_outbox_oldest_pending_seconds",
+            "Age of the oldest undelivered entry",
             value=age,
-        )  # fmt: skip
+        )
         yield _gauge("arbridge_review_items", "Review items by status", "status", report.review)
         up = {c.name: 1 if c.status == "up" else 0 for c in report.connectors}
         yield _gauge(
@@ -100,9 +110,10 @@ class _StoreCollector(Collector):
         )
         if report.last_ok_run_at is not None:
             yield GaugeMetricFamily(
-                "arbridge_last_successful_cycle_timestamp_seconds", "When the last cycle finished",
+                "arbridge_last_successful_cycle_timestamp_seconds",
+                "When the last cycle finished",
                 value=report.last_ok_run_at.timestamp(),
-            )  # fmt: skip
+            )
 
 
 def _gauge(name: str, doc: str, label: str, values: dict[str, int]) -> GaugeMetricFamily:

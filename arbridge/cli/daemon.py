@@ -68,8 +68,10 @@ def _start_web(settings: ArbridgeSettings, store: Store) -> None:
     for name, role, password in made or ():
         click.echo(f"demo login ({role}): user {name}, password {password}")
     if settings.web.demo_user and made is None:
-        click.echo("demo logins were printed on the first run; new ones: "
-                   "arbridge user add NAME --role clerk|admin")  # fmt: skip
+        click.echo(
+            "demo logins were printed on the first run; new ones: "
+            "arbridge user add NAME --role clerk|admin"
+        )
 
 
 def _stale_after(settings: ArbridgeSettings) -> timedelta:

@@ -24,9 +24,17 @@ if TYPE_CHECKING:
     from arbridge.cli import Context
 
 CSV_COLUMNS = (
-    "item_id", "bank_transaction_id", "reason", "amount", "customer_id", "suggested_invoice_ids",
-    "status", "assignee", "created_at", "message",
-)  # fmt: skip
+    "item_id",
+    "bank_transaction_id",
+    "reason",
+    "amount",
+    "customer_id",
+    "suggested_invoice_ids",
+    "status",
+    "assignee",
+    "created_at",
+    "message",
+)
 
 _T = TypeVar("_T")
 
@@ -63,21 +71,30 @@ def review() -> None:
     "--reason", type=click.Choice([r.value for r in ReviewReason]), help="Only this reason."
 )
 @click.option(
-    "--status", "statuses", multiple=True, type=click.Choice([s.value for s in ReviewStatus]),
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([s.value for s in ReviewStatus]),
     help="States to show (repeatable); default open and assigned.",
-)  # fmt: skip
+)
 @click.option("--customer", "customer_id", default=None, help="Only this customer's items.")
 @click.option("--assignee", default=None, help="Only items assigned to this person (- for nobody).")
 @click.option(
     "--min-amount", type=Decimal, default=None, help="Only items of at least this amount."
 )
 @click.option("--max-amount", type=Decimal, default=None, help="Only items of at most this amount.")
-@click.option("--older-than", type=click.IntRange(min=0), default=None, metavar="DAYS",
-              help="Only items opened at least this many days ago.")  # fmt: skip
+@click.option(
+    "--older-than",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="DAYS",
+    help="Only items opened at least this many days ago.",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=100_000, show_default=True)
 @click.pass_obj
-def list_items(ctx: Context, /, fmt: str, statuses: tuple[str, ...], older_than: int | None,
-               **narrow: Any) -> None:  # fmt: skip
+def list_items(
+    ctx: Context, /, fmt: str, statuses: tuple[str, ...], older_than: int | None, **narrow: Any
+) -> None:
     """List review items (open and assigned by default), oldest first."""
     if statuses:
         narrow["statuses"] = statuses
@@ -118,8 +135,14 @@ def show(ctx: Context, item_id: int) -> None:
 
 @review.command("resolve")
 @click.argument("item_id", type=int)
-@click.option("--invoice", "invoices", multiple=True, required=True, metavar="INVOICE:AMOUNT",
-              help="Apply this amount to this invoice; repeat to split (amounts must add up).")  # fmt: skip
+@click.option(
+    "--invoice",
+    "invoices",
+    multiple=True,
+    required=True,
+    metavar="INVOICE:AMOUNT",
+    help="Apply this amount to this invoice; repeat to split (amounts must add up).",
+)
 @click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
 @click.pass_obj
 def resolve(ctx: Context, item_id: int, invoices: tuple[str, ...], actor: str) -> None:
@@ -179,8 +202,14 @@ def not_ar(ctx: Context, item_id: int, category: str, actor: str) -> None:
 
 @review.command("correct")
 @click.argument("target", metavar="ITEM_OR_BANK_ID")
-@click.option("--invoice", "invoices", multiple=True, required=True, metavar="INVOICE:AMOUNT",
-              help="Re-apply this amount to this invoice; repeat to split (amounts must add up).")  # fmt: skip
+@click.option(
+    "--invoice",
+    "invoices",
+    multiple=True,
+    required=True,
+    metavar="INVOICE:AMOUNT",
+    help="Re-apply this amount to this invoice; repeat to split (amounts must add up).",
+)
 @click.option("--reason", required=True, help="Why the posted application was wrong.")
 @click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
 @click.pass_obj

@@ -25,8 +25,11 @@ _ACTOR = click.option(
 @click.pass_obj
 def assign(ctx: Context, item_ids: tuple[int, ...], assignee: str, actor: str) -> None:
     """Assign items to a person."""
-    _report(ctx.app.queue.bulk(item_ids, "assign", actor=actor, assignee=assignee),
-            item_ids, f"assigned to {assignee}")  # fmt: skip
+    _report(
+        ctx.app.queue.bulk(item_ids, "assign", actor=actor, assignee=assignee),
+        item_ids,
+        f"assigned to {assignee}",
+    )
 
 
 @click.command("dismiss")
@@ -36,8 +39,9 @@ def assign(ctx: Context, item_ids: tuple[int, ...], assignee: str, actor: str) -
 @click.pass_obj
 def dismiss(ctx: Context, item_ids: tuple[int, ...], comment: str, actor: str) -> None:
     """Close items without action."""
-    _report(ctx.app.queue.bulk(item_ids, "dismiss", actor=actor, comment=comment),
-            item_ids, "dismissed")  # fmt: skip
+    _report(
+        ctx.app.queue.bulk(item_ids, "dismiss", actor=actor, comment=comment), item_ids, "dismissed"
+    )
 
 
 @click.command("reopen")

@@ -20,10 +20,14 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["viewer", "clerk", "admin"]), default="clerk",
-              show_default=True)  # fmt: skip
-@click.option("--password-file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Read the password from this file instead of asking.")  # fmt: skip
+@click.option(
+    "--role", type=click.Choice(["viewer", "clerk", "admin"]), default="clerk", show_default=True
+)
+@click.option(
+    "--password-file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Read the password from this file instead of asking.",
+)
 @click.pass_obj
 def add(ctx: Context, name: str, role: str, password_file: Path | None) -> None:
     """Create a user (or reset their password and role)."""

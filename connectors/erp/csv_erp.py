@@ -35,11 +35,25 @@ from arbridge.domain.records import ZERO, Application, Customer, Invoice
 
 CUSTOMER_COLUMNS = ("customer_id", "name", "parent_id", "terms", "currency")
 INVOICE_COLUMNS = (
-    "invoice_id", "customer_id", "invoice_date", "due_date", "amount", "open_amount", "currency", "terms", "po_number",
-)  # fmt: skip
+    "invoice_id",
+    "customer_id",
+    "invoice_date",
+    "due_date",
+    "amount",
+    "open_amount",
+    "currency",
+    "terms",
+    "po_number",
+)
 APPLICATION_COLUMNS = (
-    "bank_transaction_id", "invoice_id", "customer_id", "amount", "adjustment", "adjustment_reason", "applied_at",
-)  # fmt: skip
+    "bank_transaction_id",
+    "invoice_id",
+    "customer_id",
+    "amount",
+    "adjustment",
+    "adjustment_reason",
+    "applied_at",
+)
 
 Clock = Callable[[], datetime]
 CAPABILITIES = frozenset(
@@ -190,10 +204,17 @@ class CsvErpGateway:
                 if (key := (app.bank_id, a.invoice_id or "")) not in posted and key not in written
             ]
             for a in rows:
-                writer.writerow([
-                    app.bank_id, a.invoice_id or "", a.customer_id, format_money(a.amount),
-                    format_money(a.adjustment) if a.adjustment else "0", a.adjustment_reason or "", applied_at,
-                ])  # fmt: skip
+                writer.writerow(
+                    [
+                        app.bank_id,
+                        a.invoice_id or "",
+                        a.customer_id,
+                        format_money(a.amount),
+                        format_money(a.adjustment) if a.adjustment else "0",
+                        a.adjustment_reason or "",
+                        applied_at,
+                    ]
+                )
                 written[app.bank_id, a.invoice_id or ""] = a.amount + a.adjustment
             outcome = PostOutcome.POSTED if rows else PostOutcome.ALREADY_POSTED
             results.append(PostResult(outcome=outcome, erp_reference=app.bank_id))

@@ -42,10 +42,15 @@ class AvaTaxSystem:
         self._company_id = company_id
         self._company_code = company_code
         self._http = AvaTaxHttp(
-            name=name, base_url=BASE_URLS[environment], account_id=account_id,
-            license_key=license_key, attempts=attempts, wait=wait, transport=transport,
+            name=name,
+            base_url=BASE_URLS[environment],
+            account_id=account_id,
+            license_key=license_key,
+            attempts=attempts,
+            wait=wait,
+            transport=transport,
             sleep=sleep,
-        )  # fmt: skip
+        )
 
     def __repr__(self) -> str:
         return f"AvaTaxSystem(name={self._name!r}, company={self._company_code!r})"
@@ -70,10 +75,14 @@ class AvaTaxSystem:
             return []
         company = self._company()
         body = [
-            {"companyId": company, "customerCode": c.customer_code, "name": c.name,
-             "alternateId": c.alternate_id}
+            {
+                "companyId": company,
+                "customerCode": c.customer_code,
+                "name": c.name,
+                "alternateId": c.alternate_id,
+            }
             for c in customers
-        ]  # fmt: skip
+        ]
         created = self._http.post(f"/api/v2/companies/{company}/customers", body)
         return _parsed(self._name, _customer, _as_list(self._name, created))
 
@@ -98,10 +107,11 @@ class AvaTaxSystem:
         created = _as_list(
             self._name,
             self._http.post(
-                f"/api/v2/companies/{company}/certificates", body,
+                f"/api/v2/companies/{company}/certificates",
+                body,
                 params={"$preValidatedExemptionReason": "false"},
             ),
-        )  # fmt: skip
+        )
         if len(created) != 1 or "id" not in created[0]:
             raise PermanentConnectorError(self._name, "certificate create returned no id")
         cert_id = int(created[0]["id"])

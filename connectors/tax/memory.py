@@ -45,11 +45,13 @@ class InMemoryTaxSystem:
         now = self._clock()
         created = [
             TaxCustomer(
-                customer_code=c.customer_code, name=c.name, alternate_id=c.alternate_id,
+                customer_code=c.customer_code,
+                name=c.name,
+                alternate_id=c.alternate_id,
                 modified_at=now,
             )
             for c in customers
-        ]  # fmt: skip
+        ]
         self.customers.update((c.customer_code, c) for c in created)
         return created
 

@@ -32,8 +32,10 @@ def test_discount_bank_fee_and_overpayment_rows(contract_data: Path) -> None:
         rows = {(r["bank_transaction_id"], r["invoice_id"]): r for r in csv.DictReader(fh)}
     discount, fee = rows["TX0200", "INV-2001"], rows["TX0201", "INV-2002"]
     assert (discount["amount"], discount["adjustment"], discount["adjustment_reason"]) == (
-        "980.00", "20.00", "discount",
-    )  # fmt: skip
+        "980.00",
+        "20.00",
+        "discount",
+    )
     assert (fee["amount"], fee["adjustment"], fee["adjustment_reason"]) == (
         "485.00",
         "15.00",

@@ -160,9 +160,17 @@ def test_review_resolve_from_the_terminal_posts_once_on_the_next_cycle(
     item = next(i for i in _review(config) if i["bank_transaction_id"] == "TX0005")
 
     out = _run(
-        config, "review", "resolve", item["item_id"], "--invoice", "INV-1007:400.00",
-        "--invoice", "INV-1008:360.00", "--as", "alice",
-    )  # fmt: skip
+        config,
+        "review",
+        "resolve",
+        item["item_id"],
+        "--invoice",
+        "INV-1007:400.00",
+        "--invoice",
+        "INV-1008:360.00",
+        "--as",
+        "alice",
+    )
     _run(config, "run", "--once")
     _run(config, "run", "--once")
 

@@ -25,8 +25,20 @@ def test_a_correction_the_csv_erp_cannot_reverse_becomes_a_review_item_and_write
     applications = data / "out" / "applications.csv"
     written = applications.read_bytes()
 
-    code, out = _invoke(data, "review", "correct", "TX0001", "--invoice", "INV-1007:760.00",
-                        "--invoice", "INV-1008:490.00", "--reason", "Delta paid", "--as", "cli")  # fmt: skip
+    code, out = _invoke(
+        data,
+        "review",
+        "correct",
+        "TX0001",
+        "--invoice",
+        "INV-1007:760.00",
+        "--invoice",
+        "INV-1008:490.00",
+        "--reason",
+        "Delta paid",
+        "--as",
+        "cli",
+    )
     assert code == 0, out
     assert ":reverse:1, then " in out
     assert _invoke(data, "run", "--once")[0] == 0
@@ -46,10 +58,26 @@ def test_the_cli_refuses_amounts_that_do_not_add_up_and_unknown_targets(
 ) -> None:
     _invoke(contract_data, "run", "--once")
 
-    short = _invoke(contract_data, "review", "correct", "bank:TX0001", "--invoice",
-                    "INV-1007:760.00", "--reason", "x")  # fmt: skip
-    unknown = _invoke(contract_data, "review", "correct", "TX9999", "--invoice",
-                      "INV-1007:760.00", "--reason", "x")  # fmt: skip
+    short = _invoke(
+        contract_data,
+        "review",
+        "correct",
+        "bank:TX0001",
+        "--invoice",
+        "INV-1007:760.00",
+        "--reason",
+        "x",
+    )
+    unknown = _invoke(
+        contract_data,
+        "review",
+        "correct",
+        "TX9999",
+        "--invoice",
+        "INV-1007:760.00",
+        "--reason",
+        "x",
+    )
 
     assert short[0] == 1
     assert "the amounts add up to 760.00, the payment is 1250.00" in short[1]

@@ -91,9 +91,11 @@ def test_tax_columns_are_optional_in_invoices_csv(contract_data: Path) -> None:
 
     data = _with_tax(contract_data)
     erp = CsvErpGateway(
-        name="books", customers=data / "erp" / "customers.csv",
-        invoices=data / "erp" / "invoices.csv", applications=data / "out" / "applications.csv",
-    )  # fmt: skip
+        name="books",
+        customers=data / "erp" / "customers.csv",
+        invoices=data / "erp" / "invoices.csv",
+        applications=data / "out" / "applications.csv",
+    )
 
     invoices = list(erp.fetch_invoices())
 

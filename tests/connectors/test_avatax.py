@@ -24,44 +24,83 @@ COMPANY = f"{SANDBOX}/api/v2/companies/123456"
 LICENSE = "s3cr3t-license-key"
 
 CERT_88 = {
-    "id": 88, "companyId": 123456, "signedDate": "2025-01-15", "expirationDate": "2028-01-15",
-    "filename": "C000000042_CA_resale.pdf", "documentExists": True, "valid": True, "verified": True,
-    "exemptPercentage": 0.0, "isSingleCertificate": False, "exemptionNumber": "SR-FH-123456789",
+    "id": 88,
+    "companyId": 123456,
+    "signedDate": "2025-01-15",
+    "expirationDate": "2028-01-15",
+    "filename": "C000000042_CA_resale.pdf",
+    "documentExists": True,
+    "valid": True,
+    "verified": True,
+    "exemptPercentage": 0.0,
+    "isSingleCertificate": False,
+    "exemptionNumber": "SR-FH-123456789",
     "validatedExemptionReason": {"id": 70, "name": "RESALE"},
-    "exemptionReason": {"id": 70, "name": "RESALE"}, "status": "COMPLETE", "ecmStatus": "Valid",
-    "createdDate": "2025-01-16T18:02:44", "modifiedDate": "2025-05-02T11:40:09", "pageCount": 1,
-    "exposureZone": {"id": 5, "name": "California", "tag": "EZ_US_CA", "description": "California",
-                     "region": "CA", "country": "US"},
+    "exemptionReason": {"id": 70, "name": "RESALE"},
+    "status": "COMPLETE",
+    "ecmStatus": "Valid",
+    "createdDate": "2025-01-16T18:02:44",
+    "modifiedDate": "2025-05-02T11:40:09",
+    "pageCount": 1,
+    "exposureZone": {
+        "id": 5,
+        "name": "California",
+        "tag": "EZ_US_CA",
+        "description": "California",
+        "region": "CA",
+        "country": "US",
+    },
     "exposureZoneName": "California",
     "customers": [
-        {"id": 5512, "companyId": 123456, "customerCode": "C000000042", "alternateId": "acu:C000000042",
-         "name": "Acme Corp", "line1": "2000 Main St", "city": "Irvine", "region": "CA",
-         "postalCode": "92614", "country": "US", "emailAddress": "ap@acme.example", "isBill": True,
-         "isShip": False}
+        {
+            "id": 5512,
+            "companyId": 123456,
+            "customerCode": "C000000042",
+            "alternateId": "acu:C000000042",
+            "name": "Acme Corp",
+            "line1": "2000 Main St",
+            "city": "Irvine",
+            "region": "CA",
+            "postalCode": "92614",
+            "country": "US",
+            "emailAddress": "ap@acme.example",
+            "isBill": True,
+            "isShip": False,
+        }
     ],
-}  # fmt: skip
+}
 
 
 def _error(
     code: str, message: str, number: int = 0, target: str = "HttpRequest"
 ) -> dict[str, object]:
     detail = {
-        "code": code, "number": number, "message": message, "description": "",
-        "faultCode": "Client", "helpLink": f"https://developer.avalara.com/avatax/errors/{code}",
-        "refersTo": None, "severity": "Error",
-    }  # fmt: skip
+        "code": code,
+        "number": number,
+        "message": message,
+        "description": "",
+        "faultCode": "Client",
+        "helpLink": f"https://developer.avalara.com/avatax/errors/{code}",
+        "refersTo": None,
+        "severity": "Error",
+    }
     return {"error": {"code": code, "message": message, "target": target, "details": [detail]}}
 
 
 def _system(**kwargs: object) -> AvaTaxSystem:
     options: dict[str, object] = {
-        "company_id": 123456, "attempts": 3, "wait": wait_none(), "environment": "sandbox",
-    }  # fmt: skip
+        "company_id": 123456,
+        "attempts": 3,
+        "wait": wait_none(),
+        "environment": "sandbox",
+    }
     options.update(kwargs)
     return AvaTaxSystem(
-        name="avatax", account_id="1100012345", license_key=LICENSE,
+        name="avatax",
+        account_id="1100012345",
+        license_key=LICENSE,
         **options,  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
 
 
 @respx.mock
@@ -270,9 +309,11 @@ def test_upload_creates_unvalidated_certificate_then_links_the_customer() -> Non
         200, json={"@recordsetCount": 1, "value": [CERT_88]}
     )
     upload = CertificateUpload(
-        customer_code="C000000042", filename="resale.pdf", content=b"%PDF-1.4 test",
+        customer_code="C000000042",
+        filename="resale.pdf",
+        content=b"%PDF-1.4 test",
         signed_date=date(2026, 11, 20),
-    )  # fmt: skip
+    )
 
     cert = _system().upload_certificate(upload)
 

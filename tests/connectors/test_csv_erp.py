@@ -173,15 +173,30 @@ def test_a_batch_is_one_durable_append_that_skips_rows_already_written(
 
 def test_adjustments_are_written_and_close_the_invoice(erp: CsvErpGateway, tmp_path: Path) -> None:
     allocations = (
-        Allocation(invoice_id="INV-1003", customer_id="C002", amount=Decimal("1960.00"),
-                   adjustment=Decimal("40.00"), adjustment_reason="discount"),
-        Allocation(invoice_id="INV-1004", customer_id="C002", amount=Decimal("300.25"),
-                   adjustment=Decimal("15.00"), adjustment_reason="bank_fee"),
-    )  # fmt: skip
+        Allocation(
+            invoice_id="INV-1003",
+            customer_id="C002",
+            amount=Decimal("1960.00"),
+            adjustment=Decimal("40.00"),
+            adjustment_reason="discount",
+        ),
+        Allocation(
+            invoice_id="INV-1004",
+            customer_id="C002",
+            amount=Decimal("300.25"),
+            adjustment=Decimal("15.00"),
+            adjustment_reason="bank_fee",
+        ),
+    )
     app = Application(
-        idempotency_key="operating:TX9", bank_account="operating", bank_id="TX9", customer_id="C002",
-        booked_on=date(2026, 11, 8), amount=Decimal("2260.25"), allocations=allocations,
-    )  # fmt: skip
+        idempotency_key="operating:TX9",
+        bank_account="operating",
+        bank_id="TX9",
+        customer_id="C002",
+        booked_on=date(2026, 11, 8),
+        amount=Decimal("2260.25"),
+        allocations=allocations,
+    )
 
     erp.post_application(app)
 

@@ -35,10 +35,14 @@ def root(tmp_path: Path) -> Path:
 def _app(bank_id: str, invoice: str, amount: str) -> Application:
     allocation = Allocation(invoice_id=invoice, customer_id="C001", amount=Decimal(amount))
     return Application(
-        idempotency_key=f"operating:{bank_id}", bank_account="operating", bank_id=bank_id,
-        customer_id="C001", booked_on=date(2026, 11, 2), amount=Decimal(amount),
+        idempotency_key=f"operating:{bank_id}",
+        bank_account="operating",
+        bank_id=bank_id,
+        customer_id="C001",
+        booked_on=date(2026, 11, 2),
+        amount=Decimal(amount),
         allocations=(allocation,),
-    )  # fmt: skip
+    )
 
 
 def _open(erp: CsvErpGateway, invoice: str) -> Decimal:
@@ -51,10 +55,14 @@ def test_rows_appended_by_another_gateway_are_seen_after_our_own(root: Path) -> 
     b.post_application(_app("TX2", "INV-1002", "400.00"))  # b read a's row, then appended
     a.post_application(_app("TX3", "INV-1001", "50.00"))  # a reads only b's row
 
-    again = [g.post_application(_app(tx, inv, amt)) for g, tx, inv, amt in (
-        (a, "TX2", "INV-1002", "400.00"), (b, "TX3", "INV-1001", "50.00"),
-        (b, "TX1", "INV-1001", "100.00"),
-    )]  # fmt: skip
+    again = [
+        g.post_application(_app(tx, inv, amt))
+        for g, tx, inv, amt in (
+            (a, "TX2", "INV-1002", "400.00"),
+            (b, "TX3", "INV-1001", "50.00"),
+            (b, "TX1", "INV-1001", "100.00"),
+        )
+    ]
 
     assert {r.outcome for r in again} == {PostOutcome.ALREADY_POSTED}
     assert _open(a, "INV-1001") == _open(b, "INV-1001") == _open(_gateway(root), "INV-1001")

@@ -99,9 +99,11 @@ def test_debit_credit_columns_decimal_comma_and_cp1252(tmp_path: Path) -> None:
 
 def test_fingerprint_ids_are_stable_and_distinguish_identical_lines(tmp_path: Path) -> None:
     profile = CsvProfile(
-        date_column="Date", date_format="%m/%d/%Y", description_columns=("Description",),
+        date_column="Date",
+        date_format="%m/%d/%Y",
+        description_columns=("Description",),
         amount_column="Amount",
-    )  # fmt: skip
+    )
     text = "Date,Description,Amount\n11/02/2026,a,1.00\n11/02/2026,a,1.00\n"
 
     first = [ln.bank_id for ln in _read(tmp_path, text, profile)]

@@ -92,8 +92,13 @@ class FakeAcumatica:
         sid = uuid.uuid4().hex
         self.sessions.add(sid)
         self.logins += 1
-        return httpx.Response(204, headers=[("Set-Cookie", f".ASPXAUTH={sid}; path=/; HttpOnly"),
-                                            ("Set-Cookie", f"ASP.NET_SessionId=s{sid}; path=/; HttpOnly")])  # fmt: skip
+        return httpx.Response(
+            204,
+            headers=[
+                ("Set-Cookie", f".ASPXAUTH={sid}; path=/; HttpOnly"),
+                ("Set-Cookie", f"ASP.NET_SessionId=s{sid}; path=/; HttpOnly"),
+            ],
+        )
 
     def _sid(self, request: httpx.Request) -> str | None:
         found = re.search(r"\.ASPXAUTH=(\w+)", request.headers.get("Cookie", ""))
@@ -121,18 +126,41 @@ class FakeAcumatica:
         return _json(rows[skip : skip + top])
 
     def _customers(self, request: httpx.Request) -> httpx.Response:
-        rows = [{"id": str(uuid.uuid4()), "rowNumber": n + 1, "note": w(""), "CustomerID": w(c.customer_id),
-                 "CustomerName": w(c.name), "CurrencyID": w("USD"), "ParentRecord": w(c.parent_id), "Terms": w(c.terms or None),
-                 "custom": {}} for n, c in enumerate(self.customers)]  # fmt: skip
+        rows = [
+            {
+                "id": str(uuid.uuid4()),
+                "rowNumber": n + 1,
+                "note": w(""),
+                "CustomerID": w(c.customer_id),
+                "CustomerName": w(c.name),
+                "CurrencyID": w("USD"),
+                "ParentRecord": w(c.parent_id),
+                "Terms": w(c.terms or None),
+                "custom": {},
+            }
+            for n, c in enumerate(self.customers)
+        ]
         return self._paged(request, rows)
 
     def _row(self, number: str) -> dict[str, Any]:
         i = self.invoices[number]
-        return {"id": str(uuid.uuid5(uuid.NAMESPACE_OID, number)), "rowNumber": 1, "note": w(""),
-                "Amount": w(float(i.amount)), "Balance": w(float(i.open_amount)), "Customer": w(i.customer_id),
-                "Date": w(f"{i.invoice_date}T00:00:00+00:00"), "DueDate": w(f"{i.due_date}T00:00:00+00:00"),
-                "LastModifiedDateTime": w(self.modified[number]), "ReferenceNbr": w(number), "Status": w(self.status[number]),
-                "Type": w("Invoice"), "CustomerOrder": w(i.po_number), "Terms": w(i.terms or None), "custom": {}}  # fmt: skip
+        return {
+            "id": str(uuid.uuid5(uuid.NAMESPACE_OID, number)),
+            "rowNumber": 1,
+            "note": w(""),
+            "Amount": w(float(i.amount)),
+            "Balance": w(float(i.open_amount)),
+            "Customer": w(i.customer_id),
+            "Date": w(f"{i.invoice_date}T00:00:00+00:00"),
+            "DueDate": w(f"{i.due_date}T00:00:00+00:00"),
+            "LastModifiedDateTime": w(self.modified[number]),
+            "ReferenceNbr": w(number),
+            "Status": w(self.status[number]),
+            "Type": w("Invoice"),
+            "CustomerOrder": w(i.po_number),
+            "Terms": w(i.terms or None),
+            "custom": {},
+        }
 
     def _invoices(self, request: httpx.Request) -> httpx.Response:
         where = request.url.params.get("$filter", "")

@@ -148,16 +148,35 @@ class FakeBusinessCentral:
         )
 
     def _customers(self, request: httpx.Request) -> httpx.Response:
-        rows: list[dict[str, object]] = [{"@odata.etag": 'W/"JzE5"', "id": str(uuid.uuid5(uuid.NAMESPACE_OID, c.customer_id)), "number": c.customer_id,
-                 "displayName": c.name, "currencyCode": "", "lastModifiedDateTime": "2026-11-01T10:00:00Z"} for c in self.customers]  # fmt: skip
+        rows: list[dict[str, object]] = [
+            {
+                "@odata.etag": 'W/"JzE5"',
+                "id": str(uuid.uuid5(uuid.NAMESPACE_OID, c.customer_id)),
+                "number": c.customer_id,
+                "displayName": c.name,
+                "currencyCode": "",
+                "lastModifiedDateTime": "2026-11-01T10:00:00Z",
+            }
+            for c in self.customers
+        ]
         return self._page(request, rows)
 
     def _invoice_row(self, inv: _Inv) -> dict[str, object]:
         i = inv.invoice
-        return {"@odata.etag": 'W/"JzE5OzU1"', "id": str(uuid.uuid5(uuid.NAMESPACE_OID, i.invoice_id)), "number": i.invoice_id,
-                "customerNumber": i.customer_id, "invoiceDate": i.invoice_date.isoformat(), "dueDate": i.due_date.isoformat(),
-                "totalAmountIncludingTax": float(i.amount), "remainingAmount": float(i.open_amount), "currencyCode": "USD",
-                "status": inv.status, "customerPurchaseOrderReference": i.po_number or "", "lastModifiedDateTime": inv.modified}  # fmt: skip
+        return {
+            "@odata.etag": 'W/"JzE5OzU1"',
+            "id": str(uuid.uuid5(uuid.NAMESPACE_OID, i.invoice_id)),
+            "number": i.invoice_id,
+            "customerNumber": i.customer_id,
+            "invoiceDate": i.invoice_date.isoformat(),
+            "dueDate": i.due_date.isoformat(),
+            "totalAmountIncludingTax": float(i.amount),
+            "remainingAmount": float(i.open_amount),
+            "currencyCode": "USD",
+            "status": inv.status,
+            "customerPurchaseOrderReference": i.po_number or "",
+            "lastModifiedDateTime": inv.modified,
+        }
 
     def _invoices(self, request: httpx.Request) -> httpx.Response:
         where = request.url.params.get("$filter", "")
@@ -211,8 +230,16 @@ class FakeBusinessCentral:
             return error(
                 400, "Internal_RecordNotFound", f"The Sales Invoice {number} does not exist."
             )
-        line = {"@odata.etag": 'W/"JzIw"', "id": str(uuid.uuid4()), "journalId": JID, "journalDisplayName": "CASHRCPT",
-                "lineNumber": 10000 * (len(self.lines) + 1), "comment": "", **body, "amount": str(body["amount"])}  # fmt: skip
+        line = {
+            "@odata.etag": 'W/"JzIw"',
+            "id": str(uuid.uuid4()),
+            "journalId": JID,
+            "journalDisplayName": "CASHRCPT",
+            "lineNumber": 10000 * (len(self.lines) + 1),
+            "comment": "",
+            **body,
+            "amount": str(body["amount"]),
+        }
         self.lines.append(line)
         return httpx.Response(
             201, content=json.dumps(line, default=str), headers={"Content-Type": "application/json"}

@@ -76,8 +76,15 @@ class FakeQuickBooks:
             return _json({"error": "invalid_grant"}, 400)
         n = int(self.refresh_token.split("-")[1]) + 1
         self.refresh_token, self.access_n = f"rt-{n}", self.access_n + 1
-        return _json({"access_token": f"at-{self.access_n}", "refresh_token": self.refresh_token, "expires_in": 3600,
-                      "x_refresh_token_expires_in": 8726400, "token_type": "bearer"})  # fmt: skip
+        return _json(
+            {
+                "access_token": f"at-{self.access_n}",
+                "refresh_token": self.refresh_token,
+                "expires_in": 3600,
+                "x_refresh_token_expires_in": 8726400,
+                "token_type": "bearer",
+            }
+        )
 
     def _check(self, request: httpx.Request) -> httpx.Response | None:
         assert request.url.params.get("minorversion") == "75"
@@ -103,12 +110,24 @@ class FakeQuickBooks:
     # ------------------------------------------------------------------ entities
     def _invoice(self, number: str) -> dict[str, Any]:
         i = self.invoices[number]
-        return {"domain": "QBO", "sparse": False, "Id": self.ids[number], "SyncToken": "0",
-                "MetaData": {"CreateTime": "2026-10-01T09:01:22-07:00", "LastUpdatedTime": self.updated[number]},
-                "DocNumber": number, "TxnDate": i.invoice_date.isoformat(), "DueDate": i.due_date.isoformat(),
-                "CurrencyRef": {"value": "USD", "name": "United States Dollar"}, "LinkedTxn": [],
-                "CustomerRef": {"value": i.customer_id, "name": i.customer_id}, "TotalAmt": float(i.amount),
-                "Balance": float(i.open_amount)}  # fmt: skip
+        return {
+            "domain": "QBO",
+            "sparse": False,
+            "Id": self.ids[number],
+            "SyncToken": "0",
+            "MetaData": {
+                "CreateTime": "2026-10-01T09:01:22-07:00",
+                "LastUpdatedTime": self.updated[number],
+            },
+            "DocNumber": number,
+            "TxnDate": i.invoice_date.isoformat(),
+            "DueDate": i.due_date.isoformat(),
+            "CurrencyRef": {"value": "USD", "name": "United States Dollar"},
+            "LinkedTxn": [],
+            "CustomerRef": {"value": i.customer_id, "name": i.customer_id},
+            "TotalAmt": float(i.amount),
+            "Balance": float(i.open_amount),
+        }
 
     def _query(self, request: httpx.Request) -> httpx.Response:
         denied = self._check(request)
@@ -133,8 +152,16 @@ class FakeQuickBooks:
 
     def _rows(self, entity: str, where: str) -> list[dict[str, Any]]:
         if entity == "Customer":
-            return [{"Id": c.customer_id, "SyncToken": "0", "DisplayName": c.name, "Active": True,
-                     "CurrencyRef": {"value": "USD"}} for c in self.customers]  # fmt: skip
+            return [
+                {
+                    "Id": c.customer_id,
+                    "SyncToken": "0",
+                    "DisplayName": c.name,
+                    "Active": True,
+                    "CurrencyRef": {"value": "USD"},
+                }
+                for c in self.customers
+            ]
         if entity == "Payment":
             assert where.startswith("PaymentRefNum IN ("), where
             refs = set(re.findall(r"'([^']*)'", where))
@@ -196,9 +223,16 @@ class FakeQuickBooks:
             )
         applied = sum((Decimal(line["Amount"]) for line in body["Line"]), Decimal(0))
         pid = str(2000 + len(self.payments))
-        payment = {**body, "Id": pid, "SyncToken": "0", "domain": "QBO", "sparse": False, "ProcessPayment": False,
-                   "UnappliedAmt": Decimal(body["TotalAmt"]) - applied,
-                   "MetaData": {"CreateTime": TIME, "LastUpdatedTime": TIME}}  # fmt: skip
+        payment = {
+            **body,
+            "Id": pid,
+            "SyncToken": "0",
+            "domain": "QBO",
+            "sparse": False,
+            "ProcessPayment": False,
+            "UnappliedAmt": Decimal(body["TotalAmt"]) - applied,
+            "MetaData": {"CreateTime": TIME, "LastUpdatedTime": TIME},
+        }
         self.payments[pid] = payment
         return _json({"Payment": payment, "time": TIME})
 

@@ -41,8 +41,12 @@ class Harness:
 def demo_records(tmp_path: Path) -> tuple[list[Customer], list[Invoice]]:
     """The demo ERP data, read through the contract's csv reader."""
     shutil.copytree(DEMO / "erp", tmp_path / "seed")
-    seed = CsvErpGateway(name="seed", customers=tmp_path / "seed" / "customers.csv",
-                         invoices=tmp_path / "seed" / "invoices.csv", applications=tmp_path / "seed" / "none.csv")  # fmt: skip
+    seed = CsvErpGateway(
+        name="seed",
+        customers=tmp_path / "seed" / "customers.csv",
+        invoices=tmp_path / "seed" / "invoices.csv",
+        applications=tmp_path / "seed" / "none.csv",
+    )
     return list(seed.fetch_customers()), list(seed.fetch_invoices())
 
 
@@ -52,9 +56,16 @@ def build_bc(
     """A BC gateway wired to the fake."""
     fake.install(router)
     return business_central.build(
-        name="bc", tenant="tenant-1", environment="Production", company="CRONUS", client_id="app-1",
-        client_secret="s3cret-value", retry=NO_RETRY_SLEEP, limiter=RateLimiter(()), **kw,  # type: ignore[arg-type]
-    )  # fmt: skip
+        name="bc",
+        tenant="tenant-1",
+        environment="Production",
+        company="CRONUS",
+        client_id="app-1",
+        client_secret="s3cret-value",
+        retry=NO_RETRY_SLEEP,
+        limiter=RateLimiter(()),
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 def build_qbo(
@@ -65,9 +76,14 @@ def build_qbo(
     if not token_file.exists():
         token_file.write_text(fake.refresh_token, encoding="utf-8")
     return quickbooks.build(
-        name="qbo", realm_id=fake_qbo.REALM, client_id="client-1", client_secret="qbo-s3cret",
-        tokens=FileRefreshTokenStore(token_file, connector="qbo"), retry=NO_RETRY_SLEEP, limiter=RateLimiter(()),
-    )  # fmt: skip
+        name="qbo",
+        realm_id=fake_qbo.REALM,
+        client_id="client-1",
+        client_secret="qbo-s3cret",
+        tokens=FileRefreshTokenStore(token_file, connector="qbo"),
+        retry=NO_RETRY_SLEEP,
+        limiter=RateLimiter(()),
+    )
 
 
 def build_acumatica(
@@ -77,10 +93,19 @@ def build_acumatica(
     fake.install(router)
     settings: dict[str, object] = {"cash_account": "10200", **kw}
     return acumatica.build(
-        name="acu", site=fake_acumatica.SITE, endpoint_version="24.200.001", username="apiuser",
-        password="acu-s3cret", company="MyTenant", payment_method="CHECK", write_off_reason="WO",
-        retry=NO_RETRY_SLEEP, limiter=RateLimiter(()), sleep=lambda _s: None, **settings,  # type: ignore[arg-type]
-    )  # fmt: skip
+        name="acu",
+        site=fake_acumatica.SITE,
+        endpoint_version="24.200.001",
+        username="apiuser",
+        password="acu-s3cret",
+        company="MyTenant",
+        payment_method="CHECK",
+        write_off_reason="WO",
+        retry=NO_RETRY_SLEEP,
+        limiter=RateLimiter(()),
+        sleep=lambda _s: None,
+        **settings,  # type: ignore[arg-type]
+    )
 
 
 @contextmanager
@@ -100,12 +125,19 @@ def _make(
 ) -> Harness:
     if kind == "memory":
         mem = InMemoryErpGateway(name="memory", customers=customers, invoices=invoices)
-        return Harness(mem, lambda n: mem.invoices[n].open_amount,
-                       lambda n, a: mem.put_invoice(_with(mem.invoices[n], a)))  # fmt: skip
+        return Harness(
+            mem,
+            lambda n: mem.invoices[n].open_amount,
+            lambda n, a: mem.put_invoice(_with(mem.invoices[n], a)),
+        )
     if kind == "csv":
         shutil.copytree(DEMO / "erp", tmp_path / "erp")
-        csv = CsvErpGateway(name="books", customers=tmp_path / "erp" / "customers.csv",
-                            invoices=tmp_path / "erp" / "invoices.csv", applications=tmp_path / "out" / "applications.csv")  # fmt: skip
+        csv = CsvErpGateway(
+            name="books",
+            customers=tmp_path / "erp" / "customers.csv",
+            invoices=tmp_path / "erp" / "invoices.csv",
+            applications=tmp_path / "out" / "applications.csv",
+        )
         return Harness(
             csv,
             lambda n: next(i.open_amount for i in csv.fetch_invoices() if i.invoice_id == n),
@@ -113,15 +145,27 @@ def _make(
         )
     if kind == "business_central":
         bc = fake_bc.FakeBusinessCentral(customers, invoices)
-        return Harness(build_bc(router, bc), lambda n: bc.invoices[n].invoice.open_amount - bc.journal_amount(n),
-                       lambda n, a: bc.touch(n, open_amount=a), bc)  # fmt: skip
+        return Harness(
+            build_bc(router, bc),
+            lambda n: bc.invoices[n].invoice.open_amount - bc.journal_amount(n),
+            lambda n, a: bc.touch(n, open_amount=a),
+            bc,
+        )
     if kind == "acumatica":
         acu = fake_acumatica.FakeAcumatica(customers, invoices)
-        return Harness(build_acumatica(router, acu), lambda n: acu.invoices[n].open_amount,
-                       lambda n, a: acu.touch(n, open_amount=a), acu)  # fmt: skip
+        return Harness(
+            build_acumatica(router, acu),
+            lambda n: acu.invoices[n].open_amount,
+            lambda n, a: acu.touch(n, open_amount=a),
+            acu,
+        )
     qbo = fake_qbo.FakeQuickBooks(customers, invoices)
-    return Harness(build_qbo(router, qbo, tmp_path / "qbo.token"), lambda n: qbo.invoices[n].open_amount,
-                   lambda n, a: qbo.touch(n, open_amount=a), qbo)  # fmt: skip
+    return Harness(
+        build_qbo(router, qbo, tmp_path / "qbo.token"),
+        lambda n: qbo.invoices[n].open_amount,
+        lambda n, a: qbo.touch(n, open_amount=a),
+        qbo,
+    )
 
 
 def _with(invoice: Invoice, amount: Decimal) -> Invoice:

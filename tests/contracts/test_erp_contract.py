@@ -35,10 +35,15 @@ def _app(
         for n, (inv, amt) in enumerate(allocs)
     )
     return Application(
-        idempotency_key=f"books:operating:{key}", bank_account="operating", bank_id=key, customer_id="C001",
-        booked_on=date(2026, 11, 2), amount=sum((a.amount for a in allocations), Decimal("0.00")),
-        allocations=allocations, evidence=f"bank line {key}; rule exact; confidence 1.00",
-    )  # fmt: skip
+        idempotency_key=f"books:operating:{key}",
+        bank_account="operating",
+        bank_id=key,
+        customer_id="C001",
+        booked_on=date(2026, 11, 2),
+        amount=sum((a.amount for a in allocations), Decimal("0.00")),
+        allocations=allocations,
+        evidence=f"bank line {key}; rule exact; confidence 1.00",
+    )
 
 
 def test_reads_customers_and_open_invoices_with_exact_money(erp: Harness) -> None:

@@ -20,9 +20,16 @@ CUSTOMERS = [
 
 
 def _inv(
-    invoice_id: str, customer_id: str, amount: str, *, open_amount: str | None = None,
-    issued: date = date(2026, 10, 1), terms: str = "NET30", po: str | None = None, tax: str | None = None,
-) -> Invoice:  # fmt: skip
+    invoice_id: str,
+    customer_id: str,
+    amount: str,
+    *,
+    open_amount: str | None = None,
+    issued: date = date(2026, 10, 1),
+    terms: str = "NET30",
+    po: str | None = None,
+    tax: str | None = None,
+) -> Invoice:
     return Invoice(
         invoice_id=invoice_id,
         customer_id=customer_id,

@@ -26,10 +26,14 @@ cents = st.integers(min_value=1, max_value=500_000).map(lambda c: Decimal(c) / 1
 @st.composite
 def books(draw: st.DrawFn) -> tuple[MatchContext, list[BankLine]]:
     customers = [
-        Customer(customer_id=f"C{i}", name=name, parent_id="C0" if i == 4 else None,
-                 terms=draw(st.sampled_from(["NET30", "2/10 NET30"])))
+        Customer(
+            customer_id=f"C{i}",
+            name=name,
+            parent_id="C0" if i == 4 else None,
+            terms=draw(st.sampled_from(["NET30", "2/10 NET30"])),
+        )
         for i, name in enumerate(NAMES)
-    ]  # fmt: skip
+    ]
     invoices = []
     for n in range(draw(st.integers(min_value=1, max_value=25))):
         amount = draw(st.sampled_from([Decimal("100.00"), Decimal("760.00")]) | cents)
@@ -37,11 +41,15 @@ def books(draw: st.DrawFn) -> tuple[MatchContext, list[BankLine]]:
         issued = date(2026, 10, 1) + timedelta(days=draw(st.integers(0, 40)))
         invoices.append(
             Invoice(
-                invoice_id=f"INV-{n:04d}", customer_id=f"C{draw(st.integers(0, 4))}", invoice_date=issued,
-                due_date=issued + timedelta(days=30), amount=amount, open_amount=amount - paid,
+                invoice_id=f"INV-{n:04d}",
+                customer_id=f"C{draw(st.integers(0, 4))}",
+                invoice_date=issued,
+                due_date=issued + timedelta(days=30),
+                amount=amount,
+                open_amount=amount - paid,
                 terms=draw(st.sampled_from(["", "2/10 NET30"])),
             )
-        )  # fmt: skip
+        )
     lines = []
     for k in range(draw(st.integers(min_value=1, max_value=12))):
         inv = draw(st.sampled_from(invoices))
@@ -63,10 +71,14 @@ def books(draw: st.DrawFn) -> tuple[MatchContext, list[BankLine]]:
         amount = amount.quantize(Decimal("0.01"))
         lines.append(
             BankLine(
-                account="op", bank_id=f"TX{k}", booked_on=date(2026, 11, draw(st.integers(1, 28))),
-                amount=amount, currency="USD", description=f"{who} {ref}".strip(),
+                account="op",
+                bank_id=f"TX{k}",
+                booked_on=date(2026, 11, draw(st.integers(1, 28))),
+                amount=amount,
+                currency="USD",
+                description=f"{who} {ref}".strip(),
             )
-        )  # fmt: skip
+        )
     customers_by_id = {c.customer_id: c for c in customers}
     return MatchContext(customers=customers_by_id, invoices=invoices), lines
 

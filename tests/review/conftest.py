@@ -43,9 +43,11 @@ def make_books(store: Store, tmp_path: Path, erp: InMemoryErpGateway | None = No
     """One cycle of the demo data (TX0005, 760.00, waits in review between INV-1007 and -1008)."""
     shutil.copytree(DEMO, tmp_path / "demo")
     seed = CsvErpGateway(
-        name="seed", customers=tmp_path / "demo" / "erp" / "customers.csv",
-        invoices=tmp_path / "demo" / "erp" / "invoices.csv", applications=tmp_path / "none.csv",
-    )  # fmt: skip
+        name="seed",
+        customers=tmp_path / "demo" / "erp" / "customers.csv",
+        invoices=tmp_path / "demo" / "erp" / "invoices.csv",
+        applications=tmp_path / "none.csv",
+    )
     if erp is None:
         erp = InMemoryErpGateway(name="books")
     for customer in seed.fetch_customers():
@@ -53,9 +55,11 @@ def make_books(store: Store, tmp_path: Path, erp: InMemoryErpGateway | None = No
     for invoice in seed.fetch_invoices():
         erp.put_invoice(invoice)
     bank = FolderBankSource(
-        name="operating", path=tmp_path / "demo" / "bank", currency="USD",
+        name="operating",
+        path=tmp_path / "demo" / "bank",
+        currency="USD",
         csv_profile=CONTRACT_PROFILE,
-    )  # fmt: skip
+    )
     deps = CycleDeps(store=store, bank_sources=[bank], erp=erp)
     books = Books(store, erp, deps, Resolver(store, "books"), ReviewQueue(store))
     books.cycle()

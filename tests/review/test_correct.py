@@ -55,8 +55,14 @@ def test_a_correction_queues_the_reversal_and_a_waiting_reapplication_with_an_au
     assert reverse.removesuffix(":reverse:1") == reapply.removesuffix(":reapply:1")
     with books.store.transaction() as session:
         pending = {e.application.idempotency_key: e for e in postings.pending(session, "books")}
-        claimed = postings.claim(session, "books", worker="w", limit=10,
-                                 now=datetime.now(UTC), lease=timedelta(seconds=60))  # fmt: skip
+        claimed = postings.claim(
+            session,
+            "books",
+            worker="w",
+            limit=10,
+            now=datetime.now(UTC),
+            lease=timedelta(seconds=60),
+        )
     assert set(pending) == {reverse, reapply}
     assert pending[reverse].reverses is not None
     assert [a.invoice_id for a in pending[reverse].application.allocations] == ["INV-1007"]
@@ -153,8 +159,10 @@ def test_a_line_applied_automatically_is_corrected_by_bank_id_on_a_new_item(
     books.cycle()
 
     assert [books.open_amount(i) for i in ("INV-1001", "INV-1007", "INV-1008")] == [
-        "1250.00", "0.00", "270.00"
-    ]  # fmt: skip
+        "1250.00",
+        "0.00",
+        "270.00",
+    ]
     assert books.erp.posted[reapply].customer_id == "C004"
     with books.store.transaction() as session:
         [row] = session.exec(
@@ -224,10 +232,16 @@ def test_a_suspected_misapplication_item_is_resolved_by_its_correction(books: Bo
                 col(ApplicationRow.idempotency_key).endswith(":TX0001")
             )
         ).one()
-        item = open_item(session, NewReviewItem(
-            dedupe_key="misapplied:TX0001", reason="suspected_misapplication",
-            message="the remittance names INV-1007", bank_line_id=line_id,
-        ), now=datetime.now(UTC))  # fmt: skip
+        item = open_item(
+            session,
+            NewReviewItem(
+                dedupe_key="misapplied:TX0001",
+                reason="suspected_misapplication",
+                message="the remittance names INV-1007",
+                bank_line_id=line_id,
+            ),
+            now=datetime.now(UTC),
+        )
     assert item is not None
     split = [("INV-1007", _760), ("INV-1008", Decimal("490.00"))]
 

@@ -59,9 +59,11 @@ def _pending(store: Store) -> int:
 def test_every_application_reaches_a_flaky_erp_exactly_once(store: Store, tmp_path: Path) -> None:
     write_dataset(tmp_path, 200, 600, seed=3)
     seed = CsvErpGateway(
-        name="seed", customers=tmp_path / "erp" / "customers.csv",
-        invoices=tmp_path / "erp" / "invoices.csv", applications=tmp_path / "none.csv",
-    )  # fmt: skip
+        name="seed",
+        customers=tmp_path / "erp" / "customers.csv",
+        invoices=tmp_path / "erp" / "invoices.csv",
+        applications=tmp_path / "none.csv",
+    )
     fake = fake_qbo.FakeQuickBooks(seed.fetch_customers(), seed.fetch_invoices())
     chaos = Chaos(random.Random(20261123), rate=0.2)
     fake.faults = chaos

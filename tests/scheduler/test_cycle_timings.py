@@ -11,8 +11,21 @@ from arbridge.config import load_settings
 from arbridge.scheduler import run_cycle
 from arbridge.scheduler._summary import RunSummary
 
-PHASES = {"bank", "bank_read", "bank_store", "erp", "erp_fetch", "erp_save", "decide",
-          "decide_lock", "decide_load", "match", "decide_write", "push", "push_erp"}  # fmt: skip
+PHASES = {
+    "bank",
+    "bank_read",
+    "bank_store",
+    "erp",
+    "erp_fetch",
+    "erp_save",
+    "decide",
+    "decide_lock",
+    "decide_load",
+    "match",
+    "decide_write",
+    "push",
+    "push_erp",
+}
 
 
 def test_a_cycle_times_every_phase_and_logs_the_figures(contract_data: Path) -> None:

@@ -17,9 +17,11 @@ PROFILE = CONTRACT_PROFILE
 def _deps(store: Store, tmp_path: Path) -> tuple[CycleDeps, InMemoryErpGateway]:
     shutil.copytree(DEMO, tmp_path / "demo")
     seed = CsvErpGateway(
-        name="seed", customers=tmp_path / "demo" / "erp" / "customers.csv",
-        invoices=tmp_path / "demo" / "erp" / "invoices.csv", applications=tmp_path / "none.csv",
-    )  # fmt: skip
+        name="seed",
+        customers=tmp_path / "demo" / "erp" / "customers.csv",
+        invoices=tmp_path / "demo" / "erp" / "invoices.csv",
+        applications=tmp_path / "none.csv",
+    )
     gateway = InMemoryErpGateway(
         name="books", customers=seed.fetch_customers(), invoices=seed.fetch_invoices()
     )

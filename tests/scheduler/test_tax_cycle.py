@@ -76,13 +76,18 @@ def _deps(store: Store, data: Path, tax: InMemoryTaxSystem) -> CycleDeps:
         name="operating", path=data / "bank", currency="USD", csv_profile=csv_profile(profile)
     )
     erp = CsvErpGateway(
-        name="books", customers=data / "erp" / "customers.csv",
-        invoices=data / "erp" / "invoices.csv", applications=data / "out" / "applications.csv",
-    )  # fmt: skip
+        name="books",
+        customers=data / "erp" / "customers.csv",
+        invoices=data / "erp" / "invoices.csv",
+        applications=data / "out" / "applications.csv",
+    )
     return CycleDeps(
-        store=store, bank_sources=[bank], erp=erp, clock=lambda: NOW,
+        store=store,
+        bank_sources=[bank],
+        erp=erp,
+        clock=lambda: NOW,
         tax=TaxCheckDeps(system=tax, expiry_warning_days=30, uploads=data / "uploads"),
-    )  # fmt: skip
+    )
 
 
 def _tax_system() -> InMemoryTaxSystem:
@@ -112,9 +117,13 @@ def test_taxed_invoices_and_short_payment_become_tax_review_items(
     assert summary.errors == []
     found = _by_flag(store)
     assert sorted(found) == [
-        "certificate_expiring", "certificate_uploaded", "customer_missing",
-        "exempt_without_certificate", "exemption_claim", "taxed_despite_certificate",
-    ]  # fmt: skip
+        "certificate_expiring",
+        "certificate_uploaded",
+        "customer_missing",
+        "exempt_without_certificate",
+        "exemption_claim",
+        "taxed_despite_certificate",
+    ]
     assert sorted(ids for _, ids, _ in found["taxed_despite_certificate"]) == [
         ("INV-1",),
         ("INV-3",),

@@ -27,9 +27,14 @@ class Recording(InMemoryTaxSystem):
 
 def _cert(cid: str, modified: datetime, status: str = "COMPLETE") -> TaxCertificate:
     return TaxCertificate(
-        certificate_id=cid, customer_codes=("C001",), signed_date=date(2026, 1, 1),
-        expiration_date=date(2027, 1, 1), region="CA", status=status, modified_at=modified,
-    )  # fmt: skip
+        certificate_id=cid,
+        customer_codes=("C001",),
+        signed_date=date(2026, 1, 1),
+        expiration_date=date(2027, 1, 1),
+        region="CA",
+        status=status,
+        modified_at=modified,
+    )
 
 
 def test_second_pull_asks_only_for_changes_and_keeps_the_rest(store: Store) -> None:

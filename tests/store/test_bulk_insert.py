@@ -17,17 +17,34 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 def test_imported_lines_read_back_exactly(store: Store) -> None:
     lines = [
-        BankLine(account="op", bank_id="TX1", booked_on=date(2026, 11, 2),
-                 amount=Decimal("-1234.5678"), currency="EUR", description='comma, "quote"\ttab',
-                 payer_name=None, payer_account="DE89 3704", references=("INV-1", "PO 7"),
-                 source_line=2),
-        BankLine(account="op", bank_id="TX2", booked_on=date(2026, 11, 3), amount=Decimal("0.10"),
-                 currency="USD", description="back\\slash\nnewline", references=(), source_line=3),
-    ]  # fmt: skip
+        BankLine(
+            account="op",
+            bank_id="TX1",
+            booked_on=date(2026, 11, 2),
+            amount=Decimal("-1234.5678"),
+            currency="EUR",
+            description='comma, "quote"\ttab',
+            payer_name=None,
+            payer_account="DE89 3704",
+            references=("INV-1", "PO 7"),
+            source_line=2,
+        ),
+        BankLine(
+            account="op",
+            bank_id="TX2",
+            booked_on=date(2026, 11, 3),
+            amount=Decimal("0.10"),
+            currency="USD",
+            description="back\\slash\nnewline",
+            references=(),
+            source_line=3,
+        ),
+    ]
 
     with store.transaction() as session:
-        row = bank.import_file(session, source="op", path="/in/a.csv", name="a.csv", sha256="ab",
-                               lines=lines, now=NOW)  # fmt: skip
+        row = bank.import_file(
+            session, source="op", path="/in/a.csv", name="a.csv", sha256="ab", lines=lines, now=NOW
+        )
         ids = bank.pending_lines(session)
         loaded = [line for _, line in bank.load_lines(session, list(ids.values()))]
 
@@ -39,13 +56,20 @@ def test_imported_lines_read_back_exactly(store: Store) -> None:
 
 def test_many_statuses_are_set_each_to_its_own_line(store: Store) -> None:
     lines = [
-        BankLine(account="op", bank_id=f"TX{n}", booked_on=date(2026, 11, 2), amount=Decimal(n),
-                 currency="USD", description=f"line {n}")
+        BankLine(
+            account="op",
+            bank_id=f"TX{n}",
+            booked_on=date(2026, 11, 2),
+            amount=Decimal(n),
+            currency="USD",
+            description=f"line {n}",
+        )
         for n in range(1, 8)
-    ]  # fmt: skip
+    ]
     with store.transaction() as session:
-        bank.import_file(session, source="op", path="/in/b.csv", name="b.csv", sha256="cd",
-                         lines=lines, now=NOW)  # fmt: skip
+        bank.import_file(
+            session, source="op", path="/in/b.csv", name="b.csv", sha256="cd", lines=lines, now=NOW
+        )
         ids = bank.pending_lines(session)
         decided = [
             (ids["op", f"TX{n}"], ("applied", "review")[n % 2], f"why {n}") for n in (2, 3, 5)
@@ -56,7 +80,11 @@ def test_many_statuses_are_set_each_to_its_own_line(store: Store) -> None:
         rows = session.exec(select(BankLineRow).where(BankLineRow.account == "op")).all()
         got = {r.bank_id: (r.status, r.explanation) for r in rows}
     assert got == {
-        "TX1": ("pending", None), "TX2": ("applied", "why 2"), "TX3": ("review", "why 3"),
-        "TX4": ("pending", None), "TX5": ("review", "why 5"), "TX6": ("pending", None),
+        "TX1": ("pending", None),
+        "TX2": ("applied", "why 2"),
+        "TX3": ("review", "why 3"),
+        "TX4": ("pending", None),
+        "TX5": ("review", "why 5"),
+        "TX6": ("pending", None),
         "TX7": ("pending", None),
-    }  # fmt: skip
+    }

@@ -27,9 +27,14 @@ def _seed(store: Store, count: int) -> None:
     ]
     with store.transaction() as session:
         bank.import_file(
-            session, source="operating", path="/x.csv", name="x.csv", sha256="0" * 64,
-            lines=lines, now=NOW,
-        )  # fmt: skip
+            session,
+            source="operating",
+            path="/x.csv",
+            name="x.csv",
+            sha256="0" * 64,
+            lines=lines,
+            now=NOW,
+        )
         ids = dict(bank.pending_lines(session))
         apps = [
             NewApplication(

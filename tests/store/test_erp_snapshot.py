@@ -17,10 +17,14 @@ T1 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 
 def _invoice(n: int, open_amount: str = "100.00", **extra: object) -> Invoice:
     return Invoice(
-        invoice_id=f"INV-{n}", customer_id="C1", invoice_date=date(2026, 10, 1),
-        due_date=date(2026, 10, 31), amount=Decimal("100.00"), open_amount=Decimal(open_amount),
+        invoice_id=f"INV-{n}",
+        customer_id="C1",
+        invoice_date=date(2026, 10, 1),
+        due_date=date(2026, 10, 31),
+        amount=Decimal("100.00"),
+        open_amount=Decimal(open_amount),
         **extra,  # type: ignore[arg-type]
-    )  # fmt: skip
+    )
 
 
 CUSTOMERS = [Customer(customer_id="C1", name="Acme"), Customer(customer_id="C2", name="Beta")]

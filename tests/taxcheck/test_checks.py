@@ -66,11 +66,15 @@ CERTS = by_customer([CA])
         pytest.param(_inv(tax="0.00"), CERTS, None, id="exempt-with-cert-ok"),
         pytest.param(_inv(tax="0.00"), {}, TaxFlag.EXEMPT_WITHOUT_CERTIFICATE, id="exempt-no-cert"),
         pytest.param(
-            _inv(tax="0.00", on=date(2027, 2, 1)), CERTS, TaxFlag.EXEMPT_WITHOUT_CERTIFICATE,
+            _inv(tax="0.00", on=date(2027, 2, 1)),
+            CERTS,
+            TaxFlag.EXEMPT_WITHOUT_CERTIFICATE,
             id="exempt-cert-expired",
         ),
         pytest.param(
-            _inv(tax="0.00", region="NV"), CERTS, TaxFlag.EXEMPT_WITHOUT_CERTIFICATE,
+            _inv(tax="0.00", region="NV"),
+            CERTS,
+            TaxFlag.EXEMPT_WITHOUT_CERTIFICATE,
             id="exempt-cert-other-region",
         ),
         pytest.param(_inv(tax=None), CERTS, None, id="tax-unknown-not-judged"),
@@ -78,7 +82,7 @@ CERTS = by_customer([CA])
         pytest.param(_inv(tax="0.00", amount="0.00"), {}, None, id="zero-invoice-not-exempt"),
         pytest.param(_inv(), {}, None, id="taxed-no-cert-ok"),
     ],
-)  # fmt: skip
+)
 def test_invoice_against_certificates(
     invoice: Invoice, certs: dict[str, list[TaxCertificate]], expected: TaxFlag | None
 ) -> None:

@@ -52,10 +52,15 @@ def test_a_clerk_corrects_a_posted_item_and_the_erp_refusal_is_queued(
     csrf = _login(client, "clara")
     assert "Correct (reverse and re-apply)" in client.get(f"/items/{posted}").text
 
-    answer = client.post(f"/items/{posted}/correct", data={
-        "csrf": csrf, "invoice": ["INV-1008", "", ""], "amount": ["760.00", "", ""],
-        "reason": "remittance said 1008",
-    })  # fmt: skip
+    answer = client.post(
+        f"/items/{posted}/correct",
+        data={
+            "csrf": csrf,
+            "invoice": ["INV-1008", "", ""],
+            "amount": ["760.00", "", ""],
+            "reason": "remittance said 1008",
+        },
+    )
     with demo.store.transaction() as session:
         queued = [e.application.idempotency_key for e in postings.pending(session, "books")]
     run_cycle(demo.cycle_deps())
@@ -110,9 +115,10 @@ def browser() -> Iterator[Browser]:
         pytest.skip("Chromium is not installed: the browser test did NOT run")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
+            executable_path=CHROMIUM,
+            headless=True,
             args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
+        )
         yield browser
         browser.close()
 

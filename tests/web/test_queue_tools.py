@@ -47,8 +47,11 @@ def test_filters_by_amount_customer_assignee_and_age(client: httpx.Client, demo:
     assert first not in _shown_ids(client.get("/?assignee=-").text)
 
     with demo.store.transaction() as session:
-        session.exec(update(ReviewItemRow).where(col(ReviewItemRow.id) == first)
-                     .values(created_at=datetime.now(UTC) - timedelta(days=40)))  # fmt: skip
+        session.exec(
+            update(ReviewItemRow)
+            .where(col(ReviewItemRow.id) == first)
+            .values(created_at=datetime.now(UTC) - timedelta(days=40))
+        )
     assert _shown_ids(client.get("/?age=30").text) == {first}
 
 
@@ -88,8 +91,15 @@ def test_bulk_assign_and_dismiss(client: httpx.Client, demo: App) -> None:
 
     refused = client.post("/bulk", data={"csrf": csrf, "item": [third], "action": "dismiss"})
     assert "0+of+1+done" in refused.headers["location"]  # a dismissal needs a reason
-    client.post("/bulk", data={"csrf": csrf, "item": [second, third], "action": "dismiss",
-                               "comment": "handled by phone"})  # fmt: skip
+    client.post(
+        "/bulk",
+        data={
+            "csrf": csrf,
+            "item": [second, third],
+            "action": "dismiss",
+            "comment": "handled by phone",
+        },
+    )
     still_open = {i.item_id for i in _open(demo)}
     assert first in still_open
     assert not {second, third} & still_open

@@ -47,8 +47,10 @@ def csrf(client: httpx.Client) -> str:
 
 
 def _item_id(client: httpx.Client, bank_id: str) -> int:
-    found = re.search(rf'<a href="/items/(\d+)">\d+</a></td><td>[a-z_]+</td>\s*<td class="num">[^<]*</td><td>{bank_id}<',
-                      client.get("/").text)  # fmt: skip
+    found = re.search(
+        rf'<a href="/items/(\d+)">\d+</a></td><td>[a-z_]+</td>\s*<td class="num">[^<]*</td><td>{bank_id}<',
+        client.get("/").text,
+    )
     assert found is not None
     return int(found.group(1))
 
@@ -63,16 +65,17 @@ def test_a_short_payment_within_the_limit_is_written_off_with_its_reason_once(
 ) -> None:
     item = _item_id(client, "TX0010")
 
-    client.post(f"/items/{item}/write-off",
-                data={"csrf": csrf, "invoice": "INV-2001", "reason": "bank_fee"})  # fmt: skip
+    client.post(
+        f"/items/{item}/write-off", data={"csrf": csrf, "invoice": "INV-2001", "reason": "bank_fee"}
+    )
     run_cycle(demo.cycle_deps())
     run_cycle(demo.cycle_deps())
 
     rows = [r for r in _rows(contract_data_any_store) if r["bank_transaction_id"] == "TX0010"]
-    assert [(r["invoice_id"], r["customer_id"], r["amount"], r["adjustment"],
-             r["adjustment_reason"]) for r in rows] == [
-        ("INV-2001", "C002", "312.40", "2.60", "bank_fee")
-    ]  # fmt: skip
+    assert [
+        (r["invoice_id"], r["customer_id"], r["amount"], r["adjustment"], r["adjustment_reason"])
+        for r in rows
+    ] == [("INV-2001", "C002", "312.40", "2.60", "bank_fee")]
     assert "wrote off 2.60 (bank_fee)" in client.get(f"/items/{item}").text
 
 
@@ -81,10 +84,13 @@ def test_a_write_off_above_the_limit_or_without_a_known_code_is_refused(
 ) -> None:
     item = _item_id(client, "TX0010")
 
-    over = client.post(f"/items/{item}/write-off",
-                       data={"csrf": csrf, "invoice": "INV-1007", "reason": "bank_fee"})  # fmt: skip
-    unknown = client.post(f"/items/{item}/write-off",
-                          data={"csrf": csrf, "invoice": "INV-2001", "reason": "felt_like_it"})  # fmt: skip
+    over = client.post(
+        f"/items/{item}/write-off", data={"csrf": csrf, "invoice": "INV-1007", "reason": "bank_fee"}
+    )
+    unknown = client.post(
+        f"/items/{item}/write-off",
+        data={"csrf": csrf, "invoice": "INV-2001", "reason": "felt_like_it"},
+    )
 
     assert (
         "writing off 447.60 is above the limit of 5.00" in client.get(over.headers["location"]).text
@@ -116,9 +122,22 @@ def test_the_cli_twin_writes_off_too(
     item = _item_id_after_login(client)
     config = str(contract_data_any_store / "arbridge.yaml")
 
-    result = CliRunner().invoke(cli, ["--config", config, "review", "write-off", str(item),
-                                       "--invoice", "INV-2001", "--reason", "short_payment",
-                                       "--as", "cli"])  # fmt: skip
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--config",
+            config,
+            "review",
+            "write-off",
+            str(item),
+            "--invoice",
+            "INV-2001",
+            "--reason",
+            "short_payment",
+            "--as",
+            "cli",
+        ],
+    )
 
     assert result.exit_code == 0, result.output
     assert "resolved with a write-off" in result.output

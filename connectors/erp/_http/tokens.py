@@ -188,9 +188,14 @@ class RotatingRefreshAuth:
     def _refresh(self, now: float) -> None:
         form = {"grant_type": "refresh_token", "refresh_token": self._store.load()}
         body = _post_token(
-            self._connector, self._http, self._url, "token refresh",
-            data=form, auth=self._basic, headers={"Accept": "application/json"},
-        )  # fmt: skip
+            self._connector,
+            self._http,
+            self._url,
+            "token refresh",
+            data=form,
+            auth=self._basic,
+            headers={"Accept": "application/json"},
+        )
         rotated = str(body.get("refresh_token") or "")
         if rotated and rotated != form["refresh_token"]:
             self._store.save(rotated)

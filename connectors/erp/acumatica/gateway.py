@@ -329,11 +329,23 @@ def build(
         site=site, username=username, password=password, company=company, branch=branch
     )
     api = HttpClient(
-        connector=name, client=http, map_error=wire.map_error, auth=session,
-        limiter=limiter or limiter_factory([Window(requests_per_minute, 60.0)]), retry=retry, secrets=(password,),
-    )  # fmt: skip
+        connector=name,
+        client=http,
+        map_error=wire.map_error,
+        auth=session,
+        limiter=limiter or limiter_factory([Window(requests_per_minute, 60.0)]),
+        retry=retry,
+        secrets=(password,),
+    )
     session.bind(api)
     return AcumaticaErpGateway(
-        name=name, api=api, session=session, site=site, payment_method=payment_method,
-        cash_account=cash_account, write_off_reason=write_off_reason, currency=currency, sleep=sleep,
-    )  # fmt: skip
+        name=name,
+        api=api,
+        session=session,
+        site=site,
+        payment_method=payment_method,
+        cash_account=cash_account,
+        write_off_reason=write_off_reason,
+        currency=currency,
+        sleep=sleep,
+    )

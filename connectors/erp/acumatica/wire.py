@@ -140,12 +140,19 @@ def payment_body(
     application: Application, *, method: str, cash_account: str, write_off_reason: str | None
 ) -> dict[str, Any]:
     """A Payment with its documents to apply; the amount no document takes stays unapplied."""
-    body = wrap({
-        "Type": "Payment", "CustomerID": application.customer_id, "PaymentMethod": method,
-        "CashAccount": cash_account, "PaymentRef": payment_ref(application.idempotency_key),
-        "ApplicationDate": f"{application.booked_on.isoformat()}T00:00:00",
-        "PaymentAmount": application.amount, "Hold": False, "Description": application.evidence[:255],
-    })  # fmt: skip
+    body = wrap(
+        {
+            "Type": "Payment",
+            "CustomerID": application.customer_id,
+            "PaymentMethod": method,
+            "CashAccount": cash_account,
+            "PaymentRef": payment_ref(application.idempotency_key),
+            "ApplicationDate": f"{application.booked_on.isoformat()}T00:00:00",
+            "PaymentAmount": application.amount,
+            "Hold": False,
+            "Description": application.evidence[:255],
+        }
+    )
     body["DocumentsToApply"] = [
         document(a, write_off_reason) for a in application.allocations if a.invoice_id is not None
     ]

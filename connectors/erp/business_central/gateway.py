@@ -304,16 +304,29 @@ def build(
         base_url=base, timeout=httpx.Timeout(timeout, connect=10.0), transport=transport
     )
     auth = ClientCredentialsAuth(
-        connector=name, http=http, token_url=f"{login_host}/{tenant}/oauth2/v2.0/token",
-        client_id=client_id, client_secret=client_secret, scope=SCOPE,
-    clock=clock,
-    )  # fmt: skip
+        connector=name,
+        http=http,
+        token_url=f"{login_host}/{tenant}/oauth2/v2.0/token",
+        client_id=client_id,
+        client_secret=client_secret,
+        scope=SCOPE,
+        clock=clock,
+    )
     api = HttpClient(
-        connector=name, client=http, map_error=wire.map_error, auth=auth,
-        limiter=limiter or limiter_factory([Window(requests_per_minute, 60.0), Window(6000, 300.0)]),
-        retry=retry, secrets=(client_secret,),
-    )  # fmt: skip
+        connector=name,
+        client=http,
+        map_error=wire.map_error,
+        auth=auth,
+        limiter=limiter
+        or limiter_factory([Window(requests_per_minute, 60.0), Window(6000, 300.0)]),
+        retry=retry,
+        secrets=(client_secret,),
+    )
     return BusinessCentralErpGateway(
-        name=name, api=api, company=company, journal_code=journal_code, currency=currency,
+        name=name,
+        api=api,
+        company=company,
+        journal_code=journal_code,
+        currency=currency,
         post_journal=post_journal,
-    )  # fmt: skip
+    )

@@ -98,8 +98,10 @@ class QuickBooksErpGateway:
         if found is not None:  # a 200 can still carry a Fault
             raise HttpFailure(
                 wire.TYPE_VERDICTS.get(found[0].lower(), Verdict.REJECTED),
-                response.status_code, found[1], found[2],
-            ).to_error(self._name)  # fmt: skip
+                response.status_code,
+                found[1],
+                found[2],
+            ).to_error(self._name)
         return body
 
     def _query(self, entity: str, where: str = "", order: str = "") -> Iterator[dict[str, Any]]:
@@ -241,13 +243,22 @@ def build(
         transport=transport,
     )
     auth = RotatingRefreshAuth(
-        connector=name, http=http, token_url=token_url, client_id=client_id,
-        client_secret=client_secret, store=tokens,
-    clock=clock,
-    )  # fmt: skip
+        connector=name,
+        http=http,
+        token_url=token_url,
+        client_id=client_id,
+        client_secret=client_secret,
+        store=tokens,
+        clock=clock,
+    )
     windows = [Window(requests_per_minute, 60.0), Window(10, 1.0)]
     api = HttpClient(
-        connector=name, client=http, map_error=wire.map_error, auth=auth,
-        limiter=limiter or limiter_factory(windows), retry=retry, secrets=(client_secret,),
-    )  # fmt: skip
+        connector=name,
+        client=http,
+        map_error=wire.map_error,
+        auth=auth,
+        limiter=limiter or limiter_factory(windows),
+        retry=retry,
+        secrets=(client_secret,),
+    )
     return QuickBooksErpGateway(name=name, api=api, currency=currency)

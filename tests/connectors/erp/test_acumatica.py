@@ -33,15 +33,31 @@ def acu(tmp_path: Path) -> Iterator[tuple[fake_acumatica.FakeAcumatica, respx.Mo
 
 def _app(key: str = "TX1") -> Application:
     allocations = (
-        Allocation(invoice_id="INV-1001", customer_id="C001", amount=Decimal("1225.00"),
-                   adjustment=Decimal("25.00"), adjustment_reason="discount"),
-        Allocation(invoice_id="INV-1002", customer_id="C001", amount=Decimal("470.50"),
-                   adjustment=Decimal("10.00"), adjustment_reason="short_pay"),
-    )  # fmt: skip
+        Allocation(
+            invoice_id="INV-1001",
+            customer_id="C001",
+            amount=Decimal("1225.00"),
+            adjustment=Decimal("25.00"),
+            adjustment_reason="discount",
+        ),
+        Allocation(
+            invoice_id="INV-1002",
+            customer_id="C001",
+            amount=Decimal("470.50"),
+            adjustment=Decimal("10.00"),
+            adjustment_reason="short_pay",
+        ),
+    )
     return Application(
-        idempotency_key=f"acu:operating:{key}", bank_account="operating", bank_id=key, customer_id="C001",
-        booked_on=date(2026, 11, 2), amount=Decimal("1695.50"), allocations=allocations, evidence=f"bank line {key}",
-    )  # fmt: skip
+        idempotency_key=f"acu:operating:{key}",
+        bank_account="operating",
+        bank_id=key,
+        customer_id="C001",
+        booked_on=date(2026, 11, 2),
+        amount=Decimal("1695.50"),
+        allocations=allocations,
+        evidence=f"bank line {key}",
+    )
 
 
 Acu = tuple[fake_acumatica.FakeAcumatica, respx.MockRouter]
@@ -85,10 +101,16 @@ def test_exhausted_seats_are_transient_and_bad_passwords_permanent(acu: Acu) -> 
     fake.seats = 2
     before = fake.faults.calls["login"]
     gateway = acumatica.build(
-        name="acu", site=fake_acumatica.SITE, endpoint_version="24.200.001", username="apiuser",
-        password="wrong-pw", company="MyTenant", payment_method="CHECK", cash_account="10200",
+        name="acu",
+        site=fake_acumatica.SITE,
+        endpoint_version="24.200.001",
+        username="apiuser",
+        password="wrong-pw",
+        company="MyTenant",
+        payment_method="CHECK",
+        cash_account="10200",
         retry=NO_RETRY_SLEEP,
-    )  # fmt: skip
+    )
     with pytest.raises(PermanentConnectorError, match="Invalid credentials") as caught:
         gateway.fetch_customers()
     assert fake.faults.calls["login"] == before + 1  # a bad password is never retried

@@ -40,9 +40,17 @@ def _gateway(
 ) -> business_central.BusinessCentralErpGateway:
     now = clock if clock is not None else [0.0]
     return business_central.build(
-        name="bc", tenant="tenant-1", environment="Production", company="CRONUS", client_id="app-1",
-        client_secret=secret, retry=NO_RETRY_SLEEP, limiter=RateLimiter(()), clock=lambda: now[0], **kw,  # type: ignore[arg-type]
-    )  # fmt: skip
+        name="bc",
+        tenant="tenant-1",
+        environment="Production",
+        company="CRONUS",
+        client_id="app-1",
+        client_secret=secret,
+        retry=NO_RETRY_SLEEP,
+        limiter=RateLimiter(()),
+        clock=lambda: now[0],
+        **kw,  # type: ignore[arg-type]
+    )
 
 
 def _app(key: str = "TX1", first: str = "INV-1001", second: str = "INV-1002") -> Application:
@@ -51,10 +59,15 @@ def _app(key: str = "TX1", first: str = "INV-1001", second: str = "INV-1002") ->
         Allocation(invoice_id=second, customer_id="C001", amount=Decimal("100.00")),
     )
     return Application(
-        idempotency_key=f"bc:operating:{key}", bank_account="operating", bank_id=key, customer_id="C001",
-        booked_on=date(2026, 11, 2), amount=Decimal("300.00"), allocations=allocations,
+        idempotency_key=f"bc:operating:{key}",
+        bank_account="operating",
+        bank_id=key,
+        customer_id="C001",
+        booked_on=date(2026, 11, 2),
+        amount=Decimal("300.00"),
+        allocations=allocations,
         evidence=f"bank line {key}; rule reference; confidence 0.98",
-    )  # fmt: skip
+    )
 
 
 def test_follows_next_links_across_small_pages(
@@ -218,10 +231,16 @@ def test_unposted_journal_lines_count_against_the_invoice(
     """BC lowers remainingAmount only when the journal is posted: two posts must not overpay."""
     gateway = _gateway()
     big = Application(
-        idempotency_key="bc:operating:TXA", bank_account="operating", bank_id="TXA", customer_id="C001",
-        booked_on=date(2026, 11, 2), amount=Decimal("1200.00"),
-        allocations=(Allocation(invoice_id="INV-1001", customer_id="C001", amount=Decimal("1200.00")),),
-    )  # fmt: skip
+        idempotency_key="bc:operating:TXA",
+        bank_account="operating",
+        bank_id="TXA",
+        customer_id="C001",
+        booked_on=date(2026, 11, 2),
+        amount=Decimal("1200.00"),
+        allocations=(
+            Allocation(invoice_id="INV-1001", customer_id="C001", amount=Decimal("1200.00")),
+        ),
+    )
     gateway.post_application(big)
     with pytest.raises(RecordRejectedError, match=r"has 50\.00 left"):
         gateway.post_application(_app("TXB"))

@@ -131,8 +131,10 @@ def test_acumatica_errors(response: httpx.Response, verdict: Verdict) -> None:
 
 
 def test_acumatica_422_names_the_failing_fields() -> None:
-    body = {"CashAccount": {"value": "99999", "error": "'Cash Account' cannot be found in the system."},
-            "DocumentsToApply": [{"ReferenceNbr": {"value": "AR1", "error": "Document is closed."}}]}  # fmt: skip
+    body = {
+        "CashAccount": {"value": "99999", "error": "'Cash Account' cannot be found in the system."},
+        "DocumentsToApply": [{"ReferenceNbr": {"value": "AR1", "error": "Document is closed."}}],
+    }
     failure = acumatica.map_error(httpx.Response(422, json=body))
     assert failure.verdict is Verdict.REJECTED
     assert "CashAccount: 'Cash Account' cannot be found" in failure.message

@@ -19,9 +19,12 @@ URL = "https://erp.test/api/thing"
 
 def _client(sleeps: list[float], secrets: tuple[str, ...] = ()) -> HttpClient:
     return HttpClient(
-        connector="bc", client=httpx.Client(timeout=5.0), map_error=business_central.map_error,
-        retry=RetryPolicy(attempts=4, base=0.5, cap=30.0, sleep=sleeps.append), secrets=secrets,
-    )  # fmt: skip
+        connector="bc",
+        client=httpx.Client(timeout=5.0),
+        map_error=business_central.map_error,
+        retry=RetryPolicy(attempts=4, base=0.5, cap=30.0, sleep=sleeps.append),
+        secrets=secrets,
+    )
 
 
 def _err(

@@ -40,10 +40,15 @@ def _gateway(
     now = clock if clock is not None else [0.0]
     retry = RetryPolicy(attempts=3, sleep=(sleeps if sleeps is not None else []).append)
     return quickbooks.build(
-        name="qbo", realm_id=fake_qbo.REALM, client_id="client-1", client_secret="qbo-s3cret",
-        tokens=FileRefreshTokenStore(tmp_path / "qbo.token", connector="qbo"), retry=retry,
-        limiter=RateLimiter(()), clock=lambda: now[0],
-    )  # fmt: skip
+        name="qbo",
+        realm_id=fake_qbo.REALM,
+        client_id="client-1",
+        client_secret="qbo-s3cret",
+        tokens=FileRefreshTokenStore(tmp_path / "qbo.token", connector="qbo"),
+        retry=retry,
+        limiter=RateLimiter(()),
+        clock=lambda: now[0],
+    )
 
 
 def _app(key: str = "TX1", extra: str = "0.00") -> Application:
@@ -51,10 +56,15 @@ def _app(key: str = "TX1", extra: str = "0.00") -> Application:
     if Decimal(extra):
         allocations.append(Allocation(invoice_id=None, customer_id="C001", amount=Decimal(extra)))
     return Application(
-        idempotency_key=f"qbo:operating:{key}", bank_account="operating", bank_id=key, customer_id="C001",
-        booked_on=date(2026, 11, 2), amount=sum((a.amount for a in allocations), Decimal("0.00")),
-        allocations=tuple(allocations), evidence=f"bank line {key}; rule exact; confidence 1.00",
-    )  # fmt: skip
+        idempotency_key=f"qbo:operating:{key}",
+        bank_account="operating",
+        bank_id=key,
+        customer_id="C001",
+        booked_on=date(2026, 11, 2),
+        amount=sum((a.amount for a in allocations), Decimal("0.00")),
+        allocations=tuple(allocations),
+        evidence=f"bank line {key}; rule exact; confidence 1.00",
+    )
 
 
 def test_rotated_refresh_token_is_persisted_before_use(
