@@ -6,7 +6,27 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from tests.conftest import CONTRACT_CONFIG
+CONTRACT_CONFIG = """\
+store:
+  url: sqlite:///{data}/state.db
+connectors:
+  bank:
+    - name: operating
+      kind: folder
+      path: {data}/bank
+      csv:
+        date: {{column: Date, format: "%m/%d/%Y"}}
+        amount: {{column: Amount}}
+        description: {{columns: [Description]}}
+        transaction_id: {{column: Transaction ID}}
+  erp:
+    name: books
+    kind: csv
+    customers: {data}/erp/customers.csv
+    invoices: {data}/erp/invoices.csv
+    applications: {data}/out/applications.csv
+"""
+"""The exact config of CONTRACT.md §2, with `{data}` for the data folder."""
 
 __all__ = ["CONTRACT_CONFIG", "write_dataset"]
 

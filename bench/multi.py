@@ -26,7 +26,7 @@ from sqlalchemy import inspect, text
 from arbridge.store import create_store_engine
 from bench.crash import Rows, applied_rows, run_once
 from bench.datasets import CONTRACT_CONFIG, write_dataset
-from tests.postgres_server import PostgresServer, find_bindir
+from bench.postgres_server import PostgresServer, find_bindir
 
 ARBRIDGE = Path(sys.executable).parent / "arbridge"
 

@@ -29,7 +29,7 @@ from arbridge.review import NewReviewItem, open_many
 from arbridge.store import Store, bank, create_store_engine, upgrade
 from arbridge.web.app import create_app
 from arbridge.web.auth import add_user
-from tests.postgres_server import PostgresServer, find_bindir
+from bench.postgres_server import PostgresServer, find_bindir
 
 PASSWORD = secrets.token_urlsafe(12)
 REASONS = [r.value for r in ReviewReason]
@@ -90,7 +90,7 @@ def timed(http: httpx.Client, repeat: int, method: str, path: str, **kw: object)
     took = []
     for _ in range(repeat):
         start = time.perf_counter()
-        response = http.request(method, path, **kw)  # type: ignore[arg-type]
+        response = http.request(method, path, **kw)  # type: ignore[arg-type]  # keyword options of the bench's request helper are passed through as given
         took.append((time.perf_counter() - start) * 1000)
         assert response.status_code in (200, 303), (path, response.status_code)
     return took
@@ -131,7 +131,7 @@ def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
         with httpx.Client(base_url=served.url) as http:
             http.post("/login", data={"name": "bench", "password": PASSWORD})
             page = http.get("/").text
-            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+            csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]  # the login page always has the CSRF field; a None here should crash the bench
             last = args.items // 50
             cases = {
                 "queue, first page": "/",

@@ -32,8 +32,8 @@ from sqlalchemy import text
 from arbridge.store import create_store_engine
 from bench.crash import Rows, applied_rows
 from bench.multi import posted_by, stop_daemons
+from bench.postgres_server import PostgresServer, find_bindir
 from bench.scale_data import write_backlog, write_config
-from tests.postgres_server import PostgresServer, find_bindir
 
 ROOT = Path(__file__).resolve().parents[1]  # this checkout's code, not whatever is installed
 PHASES = (
@@ -65,7 +65,7 @@ class ScaleRun:
 
 
 def _scalar(conn: object, sql: str) -> int:
-    return int(conn.execute(text(sql)).scalar_one())  # type: ignore[attr-defined]
+    return int(conn.execute(text(sql)).scalar_one())  # type: ignore[attr-defined]  # Connection.execute is typed per dialect; this is PostgreSQL's scalar count
 
 
 def _progress(url: str, accounts: int) -> bool:

@@ -130,7 +130,7 @@ def merge_changes(
 ) -> None:
     """Apply an incremental pull: replace the customers, upsert the changed invoices."""
     serialize(session, f"snapshot:{erp}")
-    session.execute(delete(CustomerRow).where(CustomerRow.erp == erp))  # type: ignore[arg-type]
+    session.execute(delete(CustomerRow).where(col(CustomerRow.erp) == erp))
     if customers:
         session.connection().execute(
             insert(table_of(CustomerRow)), [_customer_values(erp, c, now) for c in customers]
@@ -139,7 +139,9 @@ def merge_changes(
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         session.execute(
-            delete(InvoiceRow).where(InvoiceRow.erp == erp, col(InvoiceRow.invoice_id).in_(chunk))  # type: ignore[arg-type]
+            delete(InvoiceRow).where(
+                col(InvoiceRow.erp) == erp, col(InvoiceRow.invoice_id).in_(chunk)
+            )
         )
     if invoices:
         session.connection().execute(

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from arbridge.domain.tax import TaxCertificate, TaxCustomer
 from arbridge.store.tables import SyncCursorRow, TaxRecordRow
@@ -35,7 +35,7 @@ def save_pull(
 ) -> None:
     """Upsert what was pulled (replace everything when `full`) and move the cursor to `started`."""
     if full:
-        session.execute(delete(TaxRecordRow).where(TaxRecordRow.connector == connector))  # type: ignore[arg-type]
+        session.execute(delete(TaxRecordRow).where(col(TaxRecordRow.connector) == connector))
     for c in customers:
         session.merge(_row(connector, CUSTOMER, c.customer_code, _customer_payload(c), started))
     for cert in certificates:

@@ -12,33 +12,13 @@ from sqlalchemy import Engine
 
 from arbridge.connectors.bank import CsvProfile
 from arbridge.store import Store, create_store_engine, upgrade
-from tests.postgres_server import PostgresServer, find_bindir
+from bench.datasets import CONTRACT_CONFIG
+from bench.postgres_server import PostgresServer, find_bindir
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "demo"
 SHARED = Path(os.environ.get("ARBRIDGE_SHARED", str(REPO.parent / "shared")))
 """The shared folder beside the repository (override with ARBRIDGE_SHARED in a worktree)."""
-
-CONTRACT_CONFIG = """\
-store:
-  url: sqlite:///{data}/state.db
-connectors:
-  bank:
-    - name: operating
-      kind: folder
-      path: {data}/bank
-      csv:
-        date: {{column: Date, format: "%m/%d/%Y"}}
-        amount: {{column: Amount}}
-        description: {{columns: [Description]}}
-        transaction_id: {{column: Transaction ID}}
-  erp:
-    name: books
-    kind: csv
-    customers: {data}/erp/customers.csv
-    invoices: {data}/erp/invoices.csv
-    applications: {data}/out/applications.csv
-"""
 
 
 CONTRACT_PROFILE = CsvProfile(

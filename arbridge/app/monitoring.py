@@ -139,7 +139,7 @@ def serve(monitor: Monitor, host: str, port: int) -> WSGIServer:
             start_response(status, [("Content-Type", "application/json")])
             return [json.dumps(body).encode()]
         if environ.get("PATH_INFO") == "/metrics":
-            return metrics_app(environ, start_response)  # type: ignore[no-any-return]
+            return metrics_app(environ, start_response)  # type: ignore[no-any-return]  # prometheus_client's WSGI app is untyped
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"try /healthz or /metrics\n"]
 

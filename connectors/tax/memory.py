@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from arbridge.connectors.errors import RecordRejectedError
 from arbridge.domain.tax import CertificateUpload, NewTaxCustomer, TaxCertificate, TaxCustomer
@@ -89,8 +90,8 @@ class InMemoryTaxSystem:
     def approve(self, certificate_id: str, **changes: object) -> None:
         """What a person does in the tax system: complete and approve a certificate."""
         cert = self.certificates[certificate_id]
-        fields = {"status": "COMPLETE", "modified_at": self._clock(), **changes}
-        self.certificates[certificate_id] = dataclasses.replace(cert, **fields)  # type: ignore[arg-type]
+        fields: dict[str, Any] = {"status": "COMPLETE", "modified_at": self._clock(), **changes}
+        self.certificates[certificate_id] = dataclasses.replace(cert, **fields)
 
 
 def _after(when: datetime | None, since: datetime | None) -> bool:

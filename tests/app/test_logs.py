@@ -14,7 +14,7 @@ from arbridge.app import build_app
 from arbridge.app.logs import MASK, MASKER, SecretMasker, configure_logging
 from arbridge.config import load_settings
 from arbridge.scheduler import run_cycle
-from tests.conftest import CONTRACT_CONFIG
+from bench.datasets import CONTRACT_CONFIG
 
 
 def test_masker_hides_secret_keys_and_registered_values() -> None:

@@ -71,7 +71,7 @@ def test_check_queues_setup_task_and_setup_resolves_it(contract_data: Path) -> N
     assert "exempt_without_certificate: 1" in out
     code, out, _ = _invoke(data, "tax", "setup")
     assert "1 set-up task(s)" in out
-    item_id = re.search(r"#\s*(\d+) ", out).group(1)  # type: ignore[union-attr]
+    item_id = re.search(r"#\s*(\d+) ", out).group(1)  # type: ignore[union-attr]  # a missing match should fail the test with AttributeError
 
     code, out, err = _invoke(data, "tax", "setup", item_id, "--as", "maria")
 

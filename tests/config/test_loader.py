@@ -8,7 +8,7 @@ import pytest
 
 from arbridge.config import CsvErpSettings, load_settings
 from arbridge.domain.errors import ConfigError
-from tests.conftest import CONTRACT_CONFIG
+from bench.datasets import CONTRACT_CONFIG
 
 
 def _write(tmp_path: Path, text: str) -> Path:

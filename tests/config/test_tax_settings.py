@@ -11,7 +11,7 @@ from arbridge.config import load_settings
 from arbridge.config.tax import AvaTaxSettings
 from arbridge.connectors.tax import AvaTaxSystem
 from arbridge.domain.errors import ConfigError
-from tests.conftest import CONTRACT_CONFIG
+from bench.datasets import CONTRACT_CONFIG
 
 AVATAX = """\
   tax:

@@ -99,7 +99,7 @@ def _system(**kwargs: object) -> AvaTaxSystem:
         name="avatax",
         account_id="1100012345",
         license_key=LICENSE,
-        **options,  # type: ignore[arg-type]
+        **options,  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
     )
 
 
@@ -140,7 +140,7 @@ def test_certificates_are_paged_through_next_link_with_customers_and_zone() -> N
 def test_incremental_pull_filters_on_modified_date() -> None:
     """A `modified_since` becomes `$filter=modifiedDate gt '…'`, a day early to be safe."""
     route = respx.get(f"{COMPANY}/customers").respond(
-        json={"@recordsetCount": 1, "value": [CERT_88["customers"][0]]}  # type: ignore[index]
+        json={"@recordsetCount": 1, "value": [CERT_88["customers"][0]]}  # type: ignore[index]  # CERT_88 is JSON typed as object; the test reads known keys
     )
 
     customers = _system().list_customers(datetime(2025, 5, 2, 8, 0, tzinfo=UTC))

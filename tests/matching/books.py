@@ -68,7 +68,7 @@ def context(**kwargs: object) -> MatchContext:
     return MatchContext(
         customers={c.customer_id: c for c in CUSTOMERS},
         invoices=INVOICES,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
     )
 
 
@@ -88,5 +88,5 @@ def line(
         amount=Decimal(amount),
         currency="USD",
         description=description,
-        **extra,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
     )

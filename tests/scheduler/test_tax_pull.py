@@ -17,7 +17,7 @@ class Recording(InMemoryTaxSystem):
     """The memory tax system, remembering the `modified_since` of each certificate pull."""
 
     def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
         self.asked: list[datetime | None] = []
 
     def list_certificates(self, modified_since: datetime | None = None) -> Sequence[TaxCertificate]:

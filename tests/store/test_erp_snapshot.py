@@ -23,7 +23,7 @@ def _invoice(n: int, open_amount: str = "100.00", **extra: object) -> Invoice:
         due_date=date(2026, 10, 31),
         amount=Decimal("100.00"),
         open_amount=Decimal(open_amount),
-        **extra,  # type: ignore[arg-type]
+        **extra,  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
     )
 
 

@@ -113,7 +113,7 @@ def test_only_reviewed_valid_certificates_cover_a_sale(
     """Pending, revoked, invalid or zone-less certificates exempt nothing."""
     import dataclasses
 
-    cert = dataclasses.replace(CA, **changes)  # type: ignore[arg-type]
+    cert = dataclasses.replace(CA, **changes)  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
 
     assert cert.covers("CA", date(2026, 10, 1)) is covers
 
@@ -186,7 +186,7 @@ def test_certificates_expiring_within_n_days_become_renewal_tasks(
     """Only usable certificates ending between today and today + N days are flagged."""
     import dataclasses
 
-    cert = dataclasses.replace(CA, **changes)  # type: ignore[arg-type]
+    cert = dataclasses.replace(CA, **changes)  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
 
     findings = expiring([cert], today=today, within_days=days)
 

@@ -140,7 +140,7 @@ def test_run_page_shows_cycles_and_connectors(client: httpx.Client, demo: App) -
     assert run.seconds is not None
     assert {"bank", "erp", "decide", "push", "cycle"} <= set(run.seconds)
     assert f"{run.seconds['cycle']:.1f} s" in page
-    slowest = max(("bank", "erp", "decide", "push"), key=lambda phase: run.seconds[phase])  # type: ignore[index]
+    slowest = max(("bank", "erp", "decide", "push"), key=lambda phase: run.seconds[phase])  # type: ignore[index]  # run.seconds is JSON typed as object; the keys are the four phases
     assert f"{slowest} {run.seconds[slowest]:.1f} s" in page
 
 

@@ -104,10 +104,17 @@ def _token_error(connector: str, response: httpx.Response, what: str) -> Connect
 
 
 def _post_token(
-    connector: str, http: httpx.Client, url: str, what: str, **kwargs: object
+    connector: str,
+    http: httpx.Client,
+    url: str,
+    what: str,
+    *,
+    data: Mapping[str, str],
+    auth: httpx.Auth | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Mapping[str, object]:
     try:
-        response = http.post(url, **kwargs)  # type: ignore[arg-type]
+        response = http.post(url, data=data, headers=headers, auth=auth or httpx.USE_CLIENT_DEFAULT)
     except httpx.TransportError as exc:
         raise TransientConnectorError(connector, f"{what}: {type(exc).__name__}") from None
     if response.status_code != 200:  # noqa: PLR2004

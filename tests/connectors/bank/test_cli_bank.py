@@ -58,16 +58,16 @@ def test_sniff_proposes_a_profile_that_reads_the_file(tmp_path: Path) -> None:
     assert isinstance(amount, dict)
     assert proposal["skip_lines"] == 1
     profile = CsvProfile(
-        date_column=proposal["date"]["column"],  # type: ignore[index]
-        date_format=proposal["date"]["format"],  # type: ignore[index]
-        description_columns=tuple(proposal["description"]["columns"]),  # type: ignore[index]
+        date_column=proposal["date"]["column"],  # type: ignore[index]  # the proposal is JSON, typed as object; the test reads known keys
+        date_format=proposal["date"]["format"],  # type: ignore[index]  # the proposal is JSON, typed as object; the test reads known keys
+        description_columns=tuple(proposal["description"]["columns"]),  # type: ignore[index]  # the proposal is JSON, typed as object; the test reads known keys
         amount_column=amount["column"],
         decimal_sep=amount["decimal"],
         thousands_sep=amount.get("thousands"),
         delimiter=str(proposal["delimiter"]),
         encoding=str(proposal["encoding"]),
         skip_lines=1,
-        transaction_id_column=proposal["transaction_id"]["column"],  # type: ignore[index]
+        transaction_id_column=proposal["transaction_id"]["column"],  # type: ignore[index]  # the proposal is JSON, typed as object; the test reads known keys
     )
     lines = read_csv_statement(path, profile, account="a", currency="EUR")
     assert [str(line.amount) for line in lines] == ["1250.00", "-800.50"]

@@ -49,7 +49,7 @@ def _gateway(
         retry=NO_RETRY_SLEEP,
         limiter=RateLimiter(()),
         clock=lambda: now[0],
-        **kw,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
     )
 
 
