@@ -9,11 +9,11 @@ import pytest
 
 from arbridge.connectors.settlement import read_stripe_report
 from arbridge.domain.errors import BadInputError
-from arbridge.domain.settlements import SettlementCategory
+from arbridge.domain.settlements import Payout, SettlementCategory
 from tests.connectors.settlement.stripe_files import COLUMNS, row, write
 
 
-def _read(path: Path) -> list:
+def _read(path: Path) -> list[Payout]:
     return read_stripe_report(str(path), path.read_bytes())
 
 
@@ -130,7 +130,7 @@ def test_a_stated_payout_row_is_checked_not_applied(tmp_path: Path) -> None:
     ],
 )
 def test_bad_reports_are_refused_naming_file_line_and_field(
-    tmp_path: Path, rows: list, expected: str
+    tmp_path: Path, rows: list[dict[str, str]], expected: str
 ) -> None:
     """Every bad row stops the whole report with where and why."""
     with pytest.raises(BadInputError, match=expected):
