@@ -223,3 +223,36 @@ def test_an_overlapping_report_creates_nothing_twice(data: Path) -> None:
     assert "po_A was reported before" in _run(
         data / "arbridge.yaml", "review", "show", item["item_id"]
     )
+
+
+def test_the_clearing_account_explains_its_balance_payout_by_payout(data: Path) -> None:
+    """A deposited payout nets to zero; one still in transit is the balance, named."""
+    _clean_payout(data)
+    write(
+        data / "settlements" / "later.csv",
+        [row("po_C", "txn_9", "10.00", "0.59", effective=EFFECTIVE)],
+    )
+    _bank(data, "b.csv", [("TX1", "STRIPE TRANSFER", "169.32")])
+    _run(data / "arbridge.yaml", "run", "--once")
+    out = _run(
+        data / "arbridge.yaml",
+        "clearing",
+        "--processor",
+        "stripe",
+        "--as-of",
+        DAY.isoformat(),
+        "--format",
+        "csv",
+    )
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["payout_id"], r["event"], r["amount"]) for r in rows] == [
+        ("po_A", "reported", "169.32"),
+        ("po_C", "reported", "9.41"),
+        ("po_A", "deposited", "-169.32"),
+    ]
+    assert rows[-1]["in_transit"] == "9.41"
+    table = _run(
+        data / "arbridge.yaml", "clearing", "--processor", "stripe", "--as-of", DAY.isoformat()
+    )
+    assert "balance 9.41: 1 payout(s) not yet in the bank" in table
+    assert "po_C" in table.splitlines()[-1]
