@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from arbridge.domain.settlements import Payout, SettlementCategory, SettlementItem
+from arbridge.store._core import bulk_insert, table_of
 from arbridge.store.settlement_tables import PayoutRow, SettlementBatchRow, SettlementItemRow
 
 IN_TRANSIT = "in_transit"
@@ -102,25 +104,30 @@ def _insert(session: Session, payout: Payout, now: datetime) -> None:
     session.add(row)
     session.flush()
     assert row.id is not None
-    for item in payout.items:
-        session.add(
-            SettlementItemRow(
-                payout_row_id=row.id,
-                processor=payout.processor,
-                item_id=item.item_id,
-                category=item.category.value,
-                gross=item.gross,
-                fee=item.fee,
-                net=item.net,
-                currency=item.currency,
-                reference=item.reference[:300],
-                description=item.description,
-                customer_name=item.customer_name[:300],
-                customer_email=item.customer_email[:300],
-                charge_id=item.charge_id[:200],
-                source_line=item.source_line,
-            )
-        )
+    bulk_insert(
+        session,
+        table_of(SettlementItemRow),
+        [_item_values(row.id, payout.processor, i) for i in payout.items],
+    )
+
+
+def _item_values(payout_row_id: int, processor: str, item: SettlementItem) -> dict[str, object]:
+    return {
+        "payout_row_id": payout_row_id,
+        "processor": processor,
+        "item_id": item.item_id,
+        "category": item.category.value,
+        "gross": item.gross,
+        "fee": item.fee,
+        "net": item.net,
+        "currency": item.currency,
+        "reference": item.reference[:300],
+        "description": item.description,
+        "customer_name": item.customer_name[:300],
+        "customer_email": item.customer_email[:300],
+        "charge_id": item.charge_id[:200],
+        "source_line": item.source_line,
+    }
 
 
 def in_transit(session: Session, processors: Sequence[str]) -> list[Payout]:
@@ -172,11 +179,8 @@ def _payout_row(session: Session, processor: str, payout_id: str) -> PayoutRow |
 
 
 def _items(session: Session, row: PayoutRow) -> list[SettlementItem]:
-    query = (
-        select(SettlementItemRow)
-        .where(SettlementItemRow.payout_row_id == row.id)
-        .order_by(col(SettlementItemRow.id))
-    )
+    table = table_of(SettlementItemRow)
+    query = sa_select(table).where(table.c.payout_row_id == row.id).order_by(table.c.id)
     return [
         SettlementItem(
             item_id=i.item_id,
@@ -192,7 +196,7 @@ def _items(session: Session, row: PayoutRow) -> list[SettlementItem]:
             charge_id=i.charge_id,
             source_line=i.source_line,
         )
-        for i in session.exec(query)
+        for i in session.connection().execute(query)
     ]
 
 
