@@ -13,6 +13,7 @@ for a person, listed with why.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -115,11 +116,19 @@ def place_payouts(
         for item in payout.items
         if item.category is SettlementCategory.CHARGE and item.gross > 0
     ]
-    probes = [_probe(line, payout, item) for line, payout, item in charges]
-    verdicts = {p.line.bank_id: p for p in match_lines(probes, context, settings)}
+    exact = ExactIndex(context, settings)
     placed: dict[tuple[str, str], list[Allocation]] = {}
+    rest = []
+    for line, payout, item in charges:
+        hit = exact.take(item)
+        if hit is None:
+            rest.append((line, payout, item))
+        else:
+            placed.setdefault((payout.processor, payout.payout_id), []).append(hit)
+    probes = [_probe(line, payout, item) for line, payout, item in rest]
+    verdicts = {p.line.bank_id: p for p in match_lines(probes, exact.remaining(), settings)}
     missed: dict[tuple[str, str], list[Leftover]] = {}
-    for (_line, payout, item), probe in zip(charges, probes, strict=True):
+    for (_line, payout, item), probe in zip(rest, probes, strict=True):
         key = (payout.processor, payout.payout_id)
         allocations, why = _charge_allocations(item, verdicts[probe.bank_id])
         if allocations:
@@ -127,6 +136,74 @@ def place_payouts(
         else:
             missed.setdefault(key, []).append(Leftover(item=item, why=why))
     return [_placement(line, payout, placed, missed) for line, payout in deposits]
+
+
+class ExactIndex:
+    """The certain case first: a charge that names an open invoice exactly and pays it in full.
+
+    No engine is needed to place it: the reference is the invoice's own id, the gross is
+    exactly what is open, the customer's name (when the processor gives one) is the
+    invoice customer's, and no auto-posting rule of the settings would hold it. Anything
+    less goes to the engine, with what was taken here already counted as paid.
+    """
+
+    def __init__(self, context: MatchContext, settings: MatchSettings) -> None:
+        self._context = context
+        self._settings = settings
+        self._open = {i.invoice_id.upper(): i for i in context.invoices if i.is_open}
+        self._taken: dict[str, Decimal] = {}
+
+    def take(self, item: SettlementItem) -> Allocation | None:
+        """The charge's allocation if it is certain, after which its invoice counts as paid."""
+        invoice = self._open.get(item.reference.strip().upper())
+        if (
+            invoice is None
+            or invoice.invoice_id in self._taken
+            or invoice.open_amount != item.gross
+        ):
+            return None
+        if not self._same_customer(item, invoice.customer_id) or not self._may_post(
+            item, invoice.customer_id
+        ):
+            return None
+        self._taken[invoice.invoice_id] = item.gross
+        return Allocation(
+            invoice_id=invoice.invoice_id,
+            customer_id=invoice.customer_id,
+            amount=item.net,
+            adjustment=item.fee,
+            adjustment_reason=PROCESSOR_FEE if item.fee else None,
+        )
+
+    def remaining(self) -> MatchContext:
+        """The context with the invoices taken here paid."""
+        if not self._taken:
+            return self._context
+        invoices = [
+            dataclasses.replace(i, open_amount=i.open_amount - self._taken[i.invoice_id])
+            if i.invoice_id in self._taken
+            else i
+            for i in self._context.invoices
+        ]
+        return dataclasses.replace(self._context, invoices=invoices)
+
+    def _same_customer(self, item: SettlementItem, customer_id: str) -> bool:
+        if not item.customer_name.strip():
+            return True
+        customer = self._context.customers.get(customer_id)
+        return customer is not None and _folded(customer.name) == _folded(item.customer_name)
+
+    def _may_post(self, item: SettlementItem, customer_id: str) -> bool:
+        s = self._settings
+        override = s.customers.get(customer_id)
+        known = self._context.hints.known_payers
+        first_time = s.review_first_time_payers and known is not None and customer_id not in known
+        over_limit = s.max_auto_amount is not None and item.gross > s.max_auto_amount
+        return override is None and not first_time and not over_limit
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 def _probe(line: BankLine, payout: Payout, item: SettlementItem) -> BankLine:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -12,14 +13,19 @@ from arbridge.domain.settlements import Payout, SettlementItem
 CENT = Decimal("0.01")
 
 
-def money(text: str, where: SourceLocation) -> Decimal:
-    """A report amount in major units: finite, at most two decimals."""
+_PLAIN = re.compile(r"-?\d{1,15}\.\d\d")
+
+
+def money(text: str, where: Callable[[], SourceLocation]) -> Decimal:
+    """A report amount in major units: finite, at most two decimals (`where` is asked only on error)."""
+    if _PLAIN.fullmatch(text):
+        return Decimal(text)
     try:
         value = Decimal(text.strip().replace(",", ""))
     except InvalidOperation:
-        raise BadInputError("not an amount", where) from None
+        raise BadInputError("not an amount", where()) from None
     if not value.is_finite() or value != value.quantize(CENT):
-        raise BadInputError("not an amount in whole cents", where)
+        raise BadInputError("not an amount in whole cents", where())
     return value.quantize(CENT)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -35,6 +35,7 @@ REQUIRED = (
     "reporting_category",
 )
 EFFECTIVE = ("automatic_payout_effective_at", "automatic_payout_effective_at_utc")
+OPTIONAL = ("description", "customer_name", "customer_email", "charge_id", "source_id")
 REFERENCE_KEYS = (
     "payment_metadata[invoice_number]",
     "payment_metadata[invoice]",
@@ -67,15 +68,31 @@ def read_stripe_report(name: str, data: bytes, *, processor: str = "stripe") -> 
             payout amount its transactions do not add up to; the error names the file,
             the line and the field.
     """
-    reader = csv.DictReader(io.StringIO(_text(name, data)))
-    _check_header(name, reader.fieldnames or [])
+    reader = csv.reader(io.StringIO(_text(name, data)))
+    header = [h.strip() for h in next(reader, [])]
+    _check_header(name, header)
+    columns = _Columns(header)
     payouts: dict[str, _Open] = {}
     for row in reader:
-        _add(payouts, _clean(row), reader.line_num, name)
+        if any(row):
+            _add(payouts, columns.named(row), reader.line_num, name)
     if not payouts:
         raise BadInputError("the report holds no payouts", SourceLocation(file=name))
     check_unique(((p.payout_id, i) for p in payouts.values() for i in p.items), name)
     return [_close(p, processor, name) for p in payouts.values()]
+
+
+class _Columns:
+    """The report's columns we read, by position (found once from the header)."""
+
+    def __init__(self, header: list[str]) -> None:
+        wanted = {*REQUIRED, *EFFECTIVE, *REFERENCE_KEYS, *OPTIONAL}
+        self._at = [(i, h) for i, h in enumerate(header) if h in wanted]
+
+    def named(self, row: list[str]) -> dict[str, str]:
+        """The wanted values of a row, stripped; short rows give empty values."""
+        width = len(row)
+        return {h: row[i].strip() if i < width else "" for i, h in self._at}
 
 
 def _text(name: str, data: bytes) -> str:
@@ -88,7 +105,7 @@ def _text(name: str, data: bytes) -> str:
 
 
 def _check_header(name: str, header: Sequence[str]) -> None:
-    names = {h.strip() for h in header}
+    names = set(header)
     missing = [c for c in REQUIRED if c not in names]
     if not any(c in names for c in EFFECTIVE):
         missing.append(EFFECTIVE[0])
@@ -99,32 +116,26 @@ def _check_header(name: str, header: Sequence[str]) -> None:
         )
 
 
-def _clean(row: Mapping[str | None, str | list[str] | None]) -> dict[str, str]:
-    return {
-        k.strip(): v.strip() for k, v in row.items() if isinstance(k, str) and isinstance(v, str)
-    }
-
-
 def _add(payouts: dict[str, _Open], row: dict[str, str], line: int, name: str) -> None:
     payout_id = row["automatic_payout_id"]
     if not payout_id:
         where = SourceLocation(file=name, line=line, field="automatic_payout_id")
         raise BadInputError("the row belongs to no payout", where)
     currency = row["currency"].upper()
-    effective = row.get(EFFECTIVE[0]) or row.get(EFFECTIVE[1], "")
     current = payouts.get(payout_id)
     if current is None:
-        day = iso_day(
-            effective, SourceLocation(file=name, line=line, field=EFFECTIVE[0], value=effective)
-        )
-        current = payouts[payout_id] = _Open(payout_id, day, currency, line)
+        effective = row.get(EFFECTIVE[0]) or row.get(EFFECTIVE[1], "")
+        where = SourceLocation(file=name, line=line, field=EFFECTIVE[0], value=effective)
+        current = payouts[payout_id] = _Open(payout_id, iso_day(effective, where), currency, line)
     elif currency != current.currency:
         raise BadInputError(
             f"payout {payout_id} mixes currencies: {current.currency} (line {current.first_line}) and {currency}",
             SourceLocation(file=name, line=line, field="currency", value=row["currency"]),
         )
     if row["reporting_category"].lower() == "payout":
-        current.stated = -money(row["net"], SourceLocation(file=name, line=line, field="net"))
+        current.stated = -money(
+            row["net"], lambda: SourceLocation(file=name, line=line, field="net")
+        )
         current.stated_line = line
         return
     current.items.append(_item(row, line, name, currency))
@@ -132,17 +143,13 @@ def _add(payouts: dict[str, _Open], row: dict[str, str], line: int, name: str) -
 
 def _item(row: dict[str, str], line: int, name: str, currency: str) -> SettlementItem:
     def amount(column: str) -> Decimal:
-        return money(
-            row[column], SourceLocation(file=name, line=line, field=column, value=row[column])
-        )
+        text = row[column]
+        return money(text, lambda: SourceLocation(file=name, line=line, field=column, value=text))
 
     item_id = row["balance_transaction_id"]
     if not item_id:
-        raise BadInputError(
-            "no balance transaction id",
-            SourceLocation(file=name, line=line, field="balance_transaction_id"),
-        )
-    reference = next((row[k] for k in REFERENCE_KEYS if row.get(k)), "")
+        where = SourceLocation(file=name, line=line, field="balance_transaction_id")
+        raise BadInputError("no balance transaction id", where)
     item = SettlementItem(
         item_id=item_id,
         category=SettlementCategory.of(row["reporting_category"]),
@@ -150,7 +157,7 @@ def _item(row: dict[str, str], line: int, name: str, currency: str) -> Settlemen
         fee=amount("fee"),
         net=amount("net"),
         currency=currency,
-        reference=reference,
+        reference=next((row[k] for k in REFERENCE_KEYS if row.get(k)), ""),
         description=row.get("description", ""),
         customer_name=row.get("customer_name", ""),
         customer_email=row.get("customer_email", ""),
