@@ -10,17 +10,16 @@ from __future__ import annotations
 import codecs
 import re
 from decimal import Decimal
-from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
     Field,
-    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from arbridge.config._base import ResolvedPath
 from arbridge.config._base import Settings as _Settings
 from arbridge.config.daemon import (
     LoggingSettings,
@@ -30,21 +29,10 @@ from arbridge.config.daemon import (
 )
 from arbridge.config.review import ReviewSettings
 from arbridge.config.secrets import SecretField
+from arbridge.config.settlements import PayoutSettings, SettlementSourceSettings
 from arbridge.config.tax import TaxSettings, TaxSystemSettings
 
 _PASSWORD_IN_URL = re.compile(r"://[^/@:]+:[^/@]+@")
-
-
-def _resolve_path(value: Path, info: ValidationInfo) -> Path:
-    path = value.expanduser()
-    if not path.is_absolute():
-        base = (info.context or {}).get("base_dir")
-        path = Path(base) / path if base is not None else path
-    return path.resolve()
-
-
-ResolvedPath = Annotated[Path, AfterValidator(_resolve_path)]
-"""A filesystem path; relative ones are taken from the config file's folder."""
 
 
 def _check_encoding(value: str) -> str:
@@ -261,10 +249,14 @@ class ConnectorsSettings(_Settings):
     bank: list[BankSourceSettings] = Field(default_factory=list)
     erp: ErpSettings
     tax: TaxSystemSettings | None = None
+    settlements: list[SettlementSourceSettings] = Field(
+        default_factory=list,
+        description="Card and e-commerce processors' payouts (clearing accounts).",
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> ConnectorsSettings:
-        names = [b.name for b in self.bank] + [self.erp.name]
+        names = [b.name for b in self.bank] + [self.erp.name] + [s.name for s in self.settlements]
         names += [self.tax.name] if self.tax is not None else []
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -333,6 +325,7 @@ class ArbridgeSettings(_Settings):
     web: WebSettings = Field(default_factory=WebSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     tax: TaxSettings = Field(default_factory=TaxSettings)
+    payouts: PayoutSettings = Field(default_factory=PayoutSettings)
 
     @model_validator(mode="after")
     def _scheduled_connectors_exist(self) -> ArbridgeSettings:

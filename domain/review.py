@@ -21,6 +21,8 @@ class ReviewReason(StrEnum):
     CONNECTOR_DOWN = "connector_down"
     POSTING_REJECTED = "posting_rejected"
     POLICY_HOLD = "policy_hold"
+    PAYOUT_EXCEPTION = "payout_exception"
+    PAYOUT_NOT_DEPOSITED = "payout_not_deposited"
 
 
 class ReviewStatus(StrEnum):

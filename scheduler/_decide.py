@@ -37,7 +37,6 @@ def decide(
     daemons sharing a store, so two of them never decide the same line, nor spend the
     same invoice's open amount twice.
     """
-    customers, invoices = snapshot.customers, snapshot.invoices
     with store.transaction() as session:
         with summary.timed("decide_lock"):
             store.serialize(session, "decide")
@@ -46,16 +45,8 @@ def decide(
             lines = bank.load_lines(session, list(pending.values()))
             if not lines:
                 return
-            unsent = postings.unsent_by_invoice(session, erp_name, sent_after=snapshot.taken_at)
             ids = {(line.account, line.bank_id): line_id for line_id, line in lines}
-            links = payer_links.load_links(session, erp_name)
-            context = MatchContext(
-                customers={c.customer_id: c for c in customers},
-                invoices=_net_of(invoices, unsent),
-                hints=PayerHints(
-                    accounts=links.accounts, aliases=links.aliases, known_payers=links.known_payers
-                ),
-            )
+            context = load_context(session, erp_name, snapshot)
         with summary.timed("match"):
             proposals = match_lines([line for _, line in lines], context, settings)
         with summary.timed("decide_write"):
@@ -65,6 +56,19 @@ def decide(
             now = clock()
             batch.store(session, summary=summary, now=now)
             _learn_accounts(session, erp_name, proposals, now)
+
+
+def load_context(session: Session, erp_name: str, snapshot: Snapshot) -> MatchContext:
+    """What the engine matches against: the snapshot, net of what is queued, and learned links."""
+    unsent = postings.unsent_by_invoice(session, erp_name, sent_after=snapshot.taken_at)
+    links = payer_links.load_links(session, erp_name)
+    return MatchContext(
+        customers={c.customer_id: c for c in snapshot.customers},
+        invoices=_net_of(snapshot.invoices, unsent),
+        hints=PayerHints(
+            accounts=links.accounts, aliases=links.aliases, known_payers=links.known_payers
+        ),
+    )
 
 
 LEARN_CONFIDENCE = 0.95

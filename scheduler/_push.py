@@ -22,6 +22,8 @@ from arbridge.scheduler._summary import RunSummary
 from arbridge.store import Store, postings
 from arbridge.store.postings import OutboxEntry
 
+LOGGED_INVOICES = 20
+"""A payout may pay thousands of invoices; the log names the first few and counts them all."""
 log = structlog.get_logger("arbridge.cycle")
 
 
@@ -181,7 +183,8 @@ def _settle(
         connector=gateway.name,
         bank_id=app.bank_id,
         customer_id=app.customer_id,
-        invoices=[a.invoice_id for a in app.allocations],
+        invoices=[a.invoice_id for a in app.allocations[:LOGGED_INVOICES]],
+        invoice_count=len(app.allocations),
         amount=str(app.amount),
         outcome=result.outcome.value,
     )

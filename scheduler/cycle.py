@@ -13,8 +13,10 @@ import structlog
 from apscheduler.triggers.base import BaseTrigger
 
 from arbridge.connectors.base import BankSource, ErpGateway
+from arbridge.connectors.settlement_base import SettlementSource
 from arbridge.matching import MatchSettings
 from arbridge.scheduler._decide import decide
+from arbridge.scheduler._payouts import PayoutRules, decide_payouts, pull_settlements
 from arbridge.scheduler._pull import pull_bank, pull_erp
 from arbridge.scheduler._push import push
 from arbridge.scheduler._summary import RunSummary
@@ -47,6 +49,8 @@ class CycleDeps:
     shared: bool = False  # several daemons on this store (else this one holds its lease)
     pull_triggers: Mapping[str, BaseTrigger] = field(default_factory=dict)
     tax: TaxCheckDeps | None = None
+    settlement_sources: Sequence[SettlementSource] = ()
+    payout_rules: PayoutRules | None = None
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -81,11 +85,24 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
     log.info("cycle_started")
     with summary.timed("bank"):
         pull_bank(deps.store, deps.bank_sources, summary, deps.clock, deps.pull_triggers)
+    if deps.settlement_sources:
+        with summary.timed("settlements"):
+            pull_settlements(deps.store, deps.settlement_sources, summary, deps.clock)
     with summary.timed("erp"):
         snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock, deps.pull_triggers)
     if snapshot is None:
         return
     with summary.timed("decide"):
+        if deps.payout_rules is not None:
+            decide_payouts(
+                deps.store,
+                deps.erp.name,
+                snapshot,
+                deps.match_settings,
+                deps.payout_rules,
+                summary=summary,
+                clock=deps.clock,
+            )
         decide(
             deps.store,
             deps.erp.name,

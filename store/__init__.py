@@ -10,6 +10,7 @@ from arbridge.store import (
     postings,
     reviews,
     runs,
+    settlements,
     tax,
     users,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "postings",
     "reviews",
     "runs",
+    "settlements",
     "tax",
     "upgrade",
     "users",

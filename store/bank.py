@@ -128,6 +128,12 @@ def pending_lines(session: Session) -> dict[tuple[str, str], int]:
     return {(account, bank_id): i for account, bank_id, i in session.exec(query) if i is not None}
 
 
+def line_ids_with_status(session: Session, status: str) -> list[int]:
+    """Ids of the lines in one status (e.g. waiting for their processor payout)."""
+    query = select(BankLineRow.id).where(BankLineRow.status == status).order_by(col(BankLineRow.id))
+    return [i for i in session.exec(query) if i is not None]
+
+
 def load_lines(session: Session, ids: Sequence[int]) -> list[tuple[int, BankLine]]:
     """Stored lines by id, with their source file path."""
     out: list[tuple[int, BankLine]] = []

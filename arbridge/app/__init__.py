@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from arbridge.app.erp_gateways import build_erp_gateway
 from arbridge.app.logs import MASKER
 from arbridge.app.profiles import csv_profile
+from arbridge.app.settlements import build_settlement_source, payout_rules
 from arbridge.config import ArbridgeSettings, FolderBankSettings
 from arbridge.config.models import MatchingSettings
 from arbridge.config.secrets import SecretRef
@@ -52,6 +53,10 @@ class App:
                 for name, rule in self.settings.schedule.connectors.items()
             },
             tax=build_tax_deps(self.settings),
+            settlement_sources=[
+                build_settlement_source(s) for s in self.settings.connectors.settlements
+            ],
+            payout_rules=payout_rules(self.settings),
         )
 
 

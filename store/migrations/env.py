@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Engine, text
 from sqlmodel import SQLModel
 
+import arbridge.store.settlement_tables
 import arbridge.store.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 engine = context.config.attributes.get("engine")

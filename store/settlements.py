@@ -1,0 +1,212 @@
+"""Repository of processor settlements: batches read, payouts in transit and deposited."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col, select
+
+from arbridge.domain.settlements import Payout, SettlementCategory, SettlementItem
+from arbridge.store._core import bulk_insert, table_of
+from arbridge.store.settlement_tables import PayoutRow, SettlementBatchRow, SettlementItemRow
+
+IN_TRANSIT = "in_transit"
+DEPOSITED = "deposited"
+
+
+def known_batch(session: Session, source: str, fingerprint: str) -> bool:
+    """Whether this batch was read (or refused) before."""
+    query = select(SettlementBatchRow.id).where(
+        SettlementBatchRow.source == source, SettlementBatchRow.fingerprint == fingerprint
+    )
+    return session.exec(query).first() is not None
+
+
+def conflicts(session: Session, payouts: Sequence[Payout]) -> list[str]:
+    """Payouts this batch reports differently from an earlier one (nothing of it may be saved)."""
+    problems = []
+    for payout in payouts:
+        row = _payout_row(session, payout.processor, payout.payout_id)
+        if row is None:
+            continue
+        items = {i.item_id for i in _items(session, row)}
+        if row.net != payout.net or items != {i.item_id for i in payout.items}:
+            problems.append(
+                f"payout {payout.payout_id} was reported before ({row.source_file}) with "
+                f"{len(items)} transactions and net {row.net}; now {len(payout.items)} and {payout.net}"
+            )
+    return problems
+
+
+def record_batch(
+    session: Session,
+    source: str,
+    *,
+    label: str,
+    fingerprint: str,
+    payouts: Sequence[Payout],
+    now: datetime,
+) -> int:
+    """Store a good batch and its new payouts; payouts known already are kept as they are.
+
+    Returns:
+        How many payouts were new.
+    """
+    fresh = [p for p in payouts if _payout_row(session, p.processor, p.payout_id) is None]
+    session.add(
+        SettlementBatchRow(
+            source=source,
+            fingerprint=fingerprint,
+            label=label,
+            status="read",
+            payout_count=len(payouts),
+            received_at=now,
+        )
+    )
+    for payout in fresh:
+        _insert(session, payout, now)
+    return len(fresh)
+
+
+def record_refused(
+    session: Session, source: str, *, label: str, fingerprint: str, error: str, now: datetime
+) -> int:
+    """Remember a refused batch (so it is not read again until it changes); its row id."""
+    row = SettlementBatchRow(
+        source=source,
+        fingerprint=fingerprint,
+        label=label,
+        status="quarantined",
+        error=error,
+        received_at=now,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
+
+
+def _insert(session: Session, payout: Payout, now: datetime) -> None:
+    row = PayoutRow(
+        processor=payout.processor,
+        payout_id=payout.payout_id,
+        effective_on=payout.effective_on,
+        currency=payout.currency,
+        net=payout.net,
+        trace_id=payout.trace_id or None,
+        source_file=payout.source_file,
+        status=IN_TRANSIT,
+        received_at=now,
+    )
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    bulk_insert(
+        session,
+        table_of(SettlementItemRow),
+        [_item_values(row.id, payout.processor, i) for i in payout.items],
+    )
+
+
+def _item_values(payout_row_id: int, processor: str, item: SettlementItem) -> dict[str, object]:
+    return {
+        "payout_row_id": payout_row_id,
+        "processor": processor,
+        "item_id": item.item_id,
+        "category": item.category.value,
+        "gross": item.gross,
+        "fee": item.fee,
+        "net": item.net,
+        "currency": item.currency,
+        "reference": item.reference[:300],
+        "description": item.description,
+        "customer_name": item.customer_name[:300],
+        "customer_email": item.customer_email[:300],
+        "charge_id": item.charge_id[:200],
+        "source_line": item.source_line,
+    }
+
+
+def in_transit(session: Session, processors: Sequence[str]) -> list[Payout]:
+    """Payouts of these processors whose bank deposit has not been found yet."""
+    query = select(PayoutRow).where(
+        PayoutRow.status == IN_TRANSIT, col(PayoutRow.processor).in_(list(processors))
+    )
+    return [_payout(session, row) for row in session.exec(query.order_by(col(PayoutRow.id)))]
+
+
+def mark_deposited(session: Session, payout: Payout, bank_line_id: int, now: datetime) -> None:
+    """The payout's deposit is this bank line."""
+    row = _payout_row(session, payout.processor, payout.payout_id)
+    assert row is not None
+    row.status, row.bank_line_id, row.deposited_at = DEPOSITED, bank_line_id, now
+    session.add(row)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClearingEntry:
+    """A payout as the clearing account sees it on a day."""
+
+    payout: Payout
+    status: str
+    deposited_on: date | None
+
+
+def clearing(session: Session, processor: str, as_of: date) -> list[ClearingEntry]:
+    """Every payout of a processor effective on or before `as_of`, with the day its deposit was booked."""
+    from arbridge.store.tables import BankLineRow  # noqa: PLC0415 - one table, here only
+
+    query = (
+        select(PayoutRow, col(BankLineRow.booked_on))
+        .join(BankLineRow, col(BankLineRow.id) == col(PayoutRow.bank_line_id), isouter=True)
+        .where(PayoutRow.processor == processor, col(PayoutRow.effective_on) <= as_of)
+        .order_by(col(PayoutRow.effective_on), col(PayoutRow.payout_id))
+    )
+    return [
+        ClearingEntry(payout=_payout(session, row), status=row.status, deposited_on=booked)
+        for row, booked in session.exec(query)
+    ]
+
+
+def _payout_row(session: Session, processor: str, payout_id: str) -> PayoutRow | None:
+    query = select(PayoutRow).where(
+        PayoutRow.processor == processor, PayoutRow.payout_id == payout_id
+    )
+    return session.exec(query).first()
+
+
+def _items(session: Session, row: PayoutRow) -> list[SettlementItem]:
+    table = table_of(SettlementItemRow)
+    query = sa_select(table).where(table.c.payout_row_id == row.id).order_by(table.c.id)
+    return [
+        SettlementItem(
+            item_id=i.item_id,
+            category=SettlementCategory(i.category),
+            gross=i.gross,
+            fee=i.fee,
+            net=i.net,
+            currency=i.currency,
+            reference=i.reference,
+            description=i.description,
+            customer_name=i.customer_name,
+            customer_email=i.customer_email,
+            charge_id=i.charge_id,
+            source_line=i.source_line,
+        )
+        for i in session.connection().execute(query)
+    ]
+
+
+def _payout(session: Session, row: PayoutRow) -> Payout:
+    return Payout(
+        processor=row.processor,
+        payout_id=row.payout_id,
+        effective_on=row.effective_on,
+        currency=row.currency,
+        items=tuple(_items(session, row)),
+        trace_id=row.trace_id or "",
+        source_file=row.source_file,
+    )
