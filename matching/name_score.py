@@ -15,7 +15,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from arbridge.domain.records import Customer
-from arbridge.matching.names import NOISE_WORDS, OPTIONAL_WORDS, name_words, word_score
+from arbridge.matching.names import (
+    NOISE_WORDS,
+    OPTIONAL_WORDS,
+    legal_forms,
+    name_words,
+    word_score,
+)
 
 TRUNCATION_START = 28
 STRONG_WORD_SCORE = 0.9
@@ -32,6 +38,7 @@ class Name:
     customer_id: str
     words: tuple[str, ...]
     cuttable: tuple[bool, ...]
+    forms: frozenset[str]
 
 
 class Scored(NamedTuple):
@@ -39,6 +46,7 @@ class Scored(NamedTuple):
 
     score: float
     relaxed: float
+    evidence: float
     name: Name
 
 
@@ -51,7 +59,7 @@ def name_of(customer: Customer) -> Name:
         found = upper.find(word, pos)
         pos = found + len(word) if found >= 0 else pos
         cuttable.append(found >= TRUNCATION_START)
-    return Name(customer.customer_id, words, tuple(cuttable))
+    return Name(customer.customer_id, words, tuple(cuttable), legal_forms(customer.name))
 
 
 def _best(word: str, words: Sequence[str], start: int) -> tuple[float, int]:
@@ -65,8 +73,8 @@ def _best(word: str, words: Sequence[str], start: int) -> tuple[float, int]:
     return best, at
 
 
-def score(name: Name, words: Sequence[str]) -> tuple[float, float]:
-    """(score, relaxed score) of the name for the text words; 0 without one strong word."""
+def score(name: Name, words: Sequence[str]) -> tuple[float, float, float]:
+    """(score, relaxed score, matched weight) of the name; 0 without one strong word."""
     total = got = optional = 0.0
     start, strong = 0, False
     matched: list[int] = []
@@ -86,9 +94,9 @@ def score(name: Name, words: Sequence[str]) -> tuple[float, float]:
             matched.append(at)
             strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
     if not strong or not total:
-        return 0.0, 0.0
+        return 0.0, 0.0, 0.0
     total += _interior(words, matched)
-    return got / (total + optional), got / total
+    return got / (total + optional), got / total, got
 
 
 def _interior(words: Sequence[str], matched: list[int]) -> float:
@@ -105,16 +113,29 @@ def _interior(words: Sequence[str], matched: list[int]) -> float:
     )
 
 
-def pick(ranked: list[Scored], threshold: float, margin: float) -> tuple[Scored, int] | None:
+def pick(
+    ranked: list[Scored], threshold: float, margin: float, forms: frozenset[str] = frozenset()
+) -> tuple[Scored, int] | None:
     """The one customer the text names and how many were close, or None when not exactly one.
 
     A name that fits only with an optional word left out makes the answer ambiguous
-    when another name fits as well.
+    when another name fits as well and the text bears out no more of it, unless the
+    legal form the text states (`forms`, e.g. LLC) is not that name's.
     """
     if not ranked or ranked[0].score < threshold:
         return None
     top = ranked[0].score
     close = [item for item in ranked if item.relaxed > top - margin]
+    most = max(item.evidence for item in close)
+    close = [
+        item
+        for item in close
+        if item.relaxed == item.score
+        or (
+            item.evidence >= most
+            and not (forms and item.name.forms and not forms & item.name.forms)
+        )
+    ]
     if len(close) > 1 and any(item.relaxed > item.score for item in close):
         return None
     best = _most_specific([item.name for item in close])

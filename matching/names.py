@@ -142,6 +142,27 @@ def _plain(text: str) -> str:
     return _INITIAL_DOT.sub("", text.upper().replace("&", " AND ").replace("'", ""))
 
 
+LEGAL_FORMS = {
+    "INC": "INC",
+    "INCORPORATED": "INC",
+    "LLC": "LLC",
+    "LLP": "LLP",
+    "LTD": "LTD",
+    "LIMITED": "LTD",
+    "CORP": "CORP",
+    "CORPORATION": "CORP",
+    "PLC": "PLC",
+    "GMBH": "GMBH",
+    "PTY": "PTY",
+}
+
+
+@lru_cache(maxsize=200_000)
+def legal_forms(text: str) -> frozenset[str]:
+    """The legal forms a name or bank text states: `Acme Corporation` -> {'CORP'}."""
+    return frozenset(LEGAL_FORMS[w] for w in _WORD.findall(_plain(text)) if w in LEGAL_FORMS)
+
+
 def text_words(text: str) -> tuple[str, ...]:
     """Words of a bank text that may belong to a payer name (no digits, no banking jargon)."""
     return tuple(

@@ -19,6 +19,7 @@ from arbridge.matching.names import (
     ABBREVIATIONS,
     NOISE_WORDS,
     index_keys,
+    legal_forms,
     name_words,
     text_words,
 )
@@ -71,16 +72,18 @@ class PayerIndex:
             if known is not None:
                 return PayerMatch(known, 1.0, f"bank account {line.payer_account} linked before")
         for text in _texts(line):
-            found = self._by_name(text_words(text), settings)
+            found = self._by_name(text_words(text), settings, legal_forms(text))
             if found is not None:
                 return found
         return None
 
-    def _by_name(self, words: Sequence[str], settings: MatchSettings) -> PayerMatch | None:
+    def _by_name(
+        self, words: Sequence[str], settings: MatchSettings, forms: frozenset[str]
+    ) -> PayerMatch | None:
         alias = self._alias(words)
         if alias is not None:
             return alias
-        picked = pick(self.rank(words), settings.name_threshold, settings.name_margin)
+        picked = pick(self.rank(words), settings.name_threshold, settings.name_margin, forms)
         if picked is None:
             return None
         best, close = picked
