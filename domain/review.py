@@ -21,6 +21,7 @@ class ReviewReason(StrEnum):
     CONNECTOR_DOWN = "connector_down"
     POSTING_REJECTED = "posting_rejected"
     POLICY_HOLD = "policy_hold"
+    BELOW_CONFIDENCE = "below_confidence"
 
 
 class ReviewStatus(StrEnum):

@@ -3,7 +3,10 @@
 A reference is found when a run of words in the text, compared without case,
 spaces, dashes or `#`, is an invoice number; or when its digits, leading zeros
 and prefix dropped, are the digits of one; or when swapping two adjacent digits
-makes them so (a typing slip, marked `transposed` and trusted less).
+makes them so (a typing slip, marked `transposed` and trusted less), zero
+padding kept as typed (`203459` for 023459). A number that names an invoice
+also carries the invoices it would name with two digits swapped, for when the
+one it names cannot be the payer's.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class RefHit:
     text: str
     invoice_ids: tuple[str, ...]
     how: RefHow
+    alternatives: tuple[str, ...] = ()
+    """Invoices the number names with two adjacent digits swapped (it may be mistyped)."""
 
 
 def extract_tokens(text: str) -> frozenset[str]:
@@ -71,7 +76,8 @@ def digits_key(value: str) -> str:
     return _NOT_DIGIT.sub("", value).lstrip("0")
 
 
-def _transpositions(digits: str) -> Iterable[str]:
+def transpositions(digits: str) -> Iterable[str]:
+    """The digits with one adjacent pair swapped, each way it changes them."""
     for i in range(len(digits) - 1):
         if digits[i] != digits[i + 1]:
             yield digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
@@ -83,6 +89,7 @@ class ReferenceIndex:
     def __init__(self, invoices: Sequence[Invoice]) -> None:
         self._compact: dict[str, list[str]] = {}
         self._digits: dict[str, list[str]] = {}
+        self._padded: dict[str, list[str]] = {}
         self._po: dict[str, list[str]] = {}
         self._prefixes: set[str] = set(_MARKERS)
         for inv in invoices:
@@ -95,8 +102,11 @@ class ReferenceIndex:
             self._prefixes.add(prefix.group(0))
         self._add(self._compact, "".join(_WORD.findall(upper)), inv.invoice_id)
         groups = _DIGIT_GROUP.findall(upper)
-        key = "".join(groups).lstrip("0")
+        padded = "".join(groups)
+        key = padded.lstrip("0")
         self._add(self._digits, key, inv.invoice_id)
+        if padded != key:
+            self._add(self._padded, padded, inv.invoice_id)
         last = groups[-1].lstrip("0") if len(groups) > 1 else ""
         if len(last) >= _MIN_BARE_DIGITS and last != key:
             self._add(self._digits, last, inv.invoice_id)
@@ -153,18 +163,40 @@ class ReferenceIndex:
         ids = self._compact.get(joined) if any(ch.isdigit() for ch in joined) else None
         if ids:
             how = RefHow.EXACT if any(raw == i.upper() for i in ids) else RefHow.NORMALISED
-            return RefHit(raw, tuple(ids), how)
+            return RefHit(raw, tuple(ids), how, self._swapped(joined, ids))
         digits = self._number(text, run, joined)
         if not digits:
             return None
         for index, how in ((self._digits, RefHow.NORMALISED), (self._po, RefHow.PO)):
             ids = index.get(digits) or (index.get(joined) if how is RefHow.PO else None)
             if ids:
-                return RefHit(raw, tuple(ids), how)
-        if exact_only or len(digits) < _MIN_TRANSPOSE_DIGITS:
+                alternatives = self._swapped(joined, ids) if how is RefHow.NORMALISED else ()
+                return RefHit(raw, tuple(ids), how, alternatives)
+        if exact_only:
             return None
-        found = sorted({i for t in _transpositions(digits) for i in self._digits.get(t, ())})
-        return RefHit(raw, tuple(found), RefHow.TRANSPOSED) if found else None
+        found = self._swapped(joined, ())
+        return RefHit(raw, found, RefHow.TRANSPOSED) if found else None
+
+    def _swapped(self, joined: str, named: Sequence[str]) -> tuple[str, ...]:
+        """Invoices other than `named` that the number names with two adjacent digits swapped.
+
+        The digits are swapped as written, zero padding kept (`203459` for 023459),
+        and without the padding (`3030` for INV-3003).
+        """
+        written = _NOT_DIGIT.sub("", joined)
+        if len(written.lstrip("0")) < _MIN_TRANSPOSE_DIGITS:
+            return ()
+        found = {i for t in transpositions(written) for i in self._padded.get(t, ())}
+        found.update(
+            i for t in transpositions(written.lstrip("0")) for i in self._digits.get(t, ())
+        )
+        found.update(
+            i
+            for t in transpositions(written)
+            if not t.startswith("0")
+            for i in self._digits.get(t, ())
+        )
+        return tuple(sorted(found - set(named)))
 
     def _number(self, text: str, run: list[re.Match[str]], joined: str) -> str:
         """The digits of a run that reads as a document number (known prefix or `#`), else ''."""
