@@ -57,14 +57,20 @@ def _options(fits: list[Fit]) -> str:
 
 
 def _single_exact(line: BankLine, opens: list[Open], books: Books) -> _Step:
+    """One open invoice of the amount, unless other invoices add up to it as well."""
     same = [o for o in opens if o[1] == line.amount]
     fits = [f for o in same if (f := amounts.exact([o], line.amount)) is not None]
-    if len(fits) == 1:
-        note = (
-            f"{fits[0].parts[0].invoice.invoice_id} is the payer's only open invoice of this amount"
-        )
-        return Fit(FitKind.EXACT, fits[0].parts, note), ONE_BY_AMOUNT
-    return fits if fits else None
+    if len(fits) != 1:
+        return fits if fits else None
+    note = f"{fits[0].parts[0].invoice.invoice_id} is the payer's only open invoice of this amount"
+    single = Fit(FitKind.EXACT, fits[0].parts, note)
+    others = [o for o in opens if o[1] != line.amount]
+    combined = _subset(line, others, books)
+    if isinstance(combined, tuple):
+        return [single, combined[0]]
+    if isinstance(combined, list):
+        return [single, *combined]
+    return single, ONE_BY_AMOUNT
 
 
 def _single_discount(line: BankLine, opens: list[Open], books: Books) -> _Step:

@@ -91,6 +91,7 @@ NOISE_WORDS = frozenset(
         "WEB",
         "TEL",
         "ADVICE",
+        "RMR",
     ]
 )
 OPTIONAL_WORDS = frozenset(["GROUP", "GRP", "HOLDINGS", "HOLDING", "HLDGS", "BROTHERS", "BROS"])
