@@ -153,6 +153,8 @@ def _untransposed(hit: RefHit, line: BankLine, payer: PayerMatch | None, books: 
     open amount is not the payment) is read as a typing slip when exactly one open
     invoice of the payer (or, payer unknown, of any customer with the amount agreeing)
     fits with two adjacent digits swapped. Two that fit are both kept: a look-alike.
+    A number naming one of the payer's own invoices is read swapped only when its open
+    amount is not the payment and exactly one swapped reading's open amount is.
     """
     if not hit.alternatives:
         return hit
@@ -160,9 +162,14 @@ def _untransposed(hit: RefHit, line: BankLine, payer: PayerMatch | None, books: 
     named = [ledger.by_id[i] for i in hit.invoice_ids]
     swapped = [ledger.by_id[i] for i in hit.alternatives if ledger.remaining[i] > 0]
     if payer is not None:
-        if any(ledger.related(payer.customer_id, c.customer_id) for c in named):
-            return hit
         fits = [c for c in swapped if ledger.related(payer.customer_id, c.customer_id)]
+        mine = [c for c in named if ledger.related(payer.customer_id, c.customer_id)]
+        if mine:  # the payer's own number: swapped only when it cannot be the amount and one can
+            if any(ledger.remaining[c.invoice_id] == line.amount for c in mine):
+                return hit
+            fits = [c for c in fits if ledger.remaining[c.invoice_id] == line.amount]
+            if len(fits) != 1:
+                return hit
     else:
         if any(ledger.remaining[c.invoice_id] == line.amount for c in named):
             return hit
