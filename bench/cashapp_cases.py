@@ -49,7 +49,9 @@ def _digits_swapped(rng: random.Random, invoice_id: str) -> str | None:
 def _with_id(w: _World, customer: int, invoice_id: str) -> Inv:
     inv = w.new_invoice(customer)
     w.free[customer].remove(inv)
+    w.ids.discard(inv.invoice_id)
     inv.invoice_id = invoice_id
+    w.ids.add(invoice_id)
     return inv
 
 
@@ -60,7 +62,7 @@ def _other(w: _World, c: int) -> int:
 def transposed(w: _World, c: int, day: date) -> list[Line]:
     inv = w.take(c)
     typed = _digits_swapped(w.rng, inv.invoice_id)
-    if typed is None or any(i.invoice_id == typed for i in w.invoices):
+    if typed is None or typed in w.ids:
         return []
     _with_id(w, _other(w, c), typed)  # the number as typed is another customer's invoice
     digits = typed if typed[0].isdigit() else typed.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ-/")
@@ -71,10 +73,10 @@ def transposed(w: _World, c: int, day: date) -> list[Line]:
 def transposed_twofit(w: _World, c: int, day: date) -> list[Line]:
     inv = w.take(c)
     typed = _digits_swapped(w.rng, inv.invoice_id)
-    if typed is None or any(i.invoice_id == typed for i in w.invoices):
+    if typed is None or typed in w.ids:
         return []
     twin = _digits_swapped(w.rng, typed)
-    if twin is None or twin == inv.invoice_id or any(i.invoice_id == twin for i in w.invoices):
+    if twin is None or twin == inv.invoice_id or twin in w.ids:
         return []
     _with_id(w, c, twin).open = inv.open  # a second invoice of the payer that fits as well
     text = (w.payer_text(c), f"PAYMENT {typed}")

@@ -66,6 +66,7 @@ class _World:
             for _ in range(customers)
         ]
         self.invoices: list[Inv] = []
+        self.ids: set[str] = set()
         self.free: dict[int, list[Inv]] = {}
         for c in range(customers):
             for _ in range(rng.randint(2, 9)):
@@ -75,9 +76,12 @@ class _World:
         self, customer: int, amount: Decimal | None = None, issued: date | None = None
     ) -> Inv:
         n = 1000 + 3 * len(self.invoices) + self.rng.randint(0, 2)
+        while self.style.format(n) in self.ids:
+            n += 1
         amount = amount or Decimal(self.rng.randint(5_000, 2_500_000)) / 100
         issued = issued or TODAY - timedelta(days=self.rng.randint(5, 70))
         inv = Inv(self.style.format(n), customer, issued, amount, amount, self.terms[customer])
+        self.ids.add(inv.invoice_id)
         self.invoices.append(inv)
         self.free.setdefault(customer, []).append(inv)
         return inv
