@@ -16,6 +16,7 @@ from arbridge.matching.payers import PayerMatch
 from arbridge.matching.plans import REF_CONFIDENCE, Plan, listed, named_as, review, suggest
 from arbridge.matching.references import RefHit, RefHow
 from arbridge.matching.subsets import find_subsets
+from arbridge.matching.swaps import swapped_to_fit, untransposed
 
 REF_PAYER_BASE = 0.80
 """How sure the payer is when only the invoice numbers name it, before other evidence."""
@@ -38,9 +39,13 @@ def by_reference(
     line: BankLine, hits: Sequence[RefHit], payer: PayerMatch | None, books: Books
 ) -> Plan | Proposal | None:
     """Decide a line from the invoices it names; None when none of them is the payer's."""
-    named = _resolve(line, hits, payer, books)
-    if named is None or isinstance(named, Proposal):
-        return named
+    resolved = _resolve(line, hits, payer, books)
+    if resolved is None or isinstance(resolved, Proposal):
+        return resolved
+    swapped = swapped_to_fit(line, resolved.payer_id, resolved.hits, books)
+    if isinstance(swapped, Proposal):
+        return swapped
+    named = replace(resolved, hits=swapped)
     ids = list(dict.fromkeys(inv.invoice_id for _, inv in named.hits))
     opens = books.ledger.opens(ids)
     open_now = [(inv, rem) for inv, rem in opens if rem > 0]
@@ -104,7 +109,7 @@ def _resolve(
     chosen: list[tuple[RefHit, Invoice]] = []
     foreign: list[Invoice] = []
     for named_hit in hits:
-        hit = _untransposed(named_hit, line, payer, books)
+        hit = untransposed(named_hit, line, payer, books)
         candidates = [ledger.by_id[i] for i in hit.invoice_ids]
         mine = [
             c
@@ -144,41 +149,6 @@ def _resolve(
     if score > 0:
         note += f" (name resembles {score:.0%})"
     return _Named(payer_id, note, score / threshold, tuple(chosen))
-
-
-def _untransposed(hit: RefHit, line: BankLine, payer: PayerMatch | None, books: Books) -> RefHit:
-    """The hit read with two digits swapped back, when the number as written cannot be meant.
-
-    A number that names another customer's invoice (or, payer unknown, an invoice whose
-    open amount is not the payment) is read as a typing slip when exactly one open
-    invoice of the payer (or, payer unknown, of any customer with the amount agreeing)
-    fits with two adjacent digits swapped. Two that fit are both kept: a look-alike.
-    A number naming one of the payer's own invoices is read swapped only when its open
-    amount is not the payment and exactly one swapped reading's open amount is.
-    """
-    if not hit.alternatives:
-        return hit
-    ledger = books.ledger
-    named = [ledger.by_id[i] for i in hit.invoice_ids]
-    swapped = [ledger.by_id[i] for i in hit.alternatives if ledger.remaining[i] > 0]
-    if payer is not None:
-        fits = [c for c in swapped if ledger.related(payer.customer_id, c.customer_id)]
-        mine = [c for c in named if ledger.related(payer.customer_id, c.customer_id)]
-        if mine:  # the payer's own number: swapped only when it cannot be the amount and one can
-            if any(ledger.remaining[c.invoice_id] == line.amount for c in mine):
-                return hit
-            fits = [c for c in fits if ledger.remaining[c.invoice_id] == line.amount]
-            if len(fits) != 1:
-                return hit
-    else:
-        if any(ledger.remaining[c.invoice_id] == line.amount for c in named):
-            return hit
-        fits = [c for c in swapped if ledger.remaining[c.invoice_id] == line.amount]
-        best = max((books.payers.name_score(line, c.customer_id) for c in named), default=0.0)
-        fits = [c for c in fits if books.payers.name_score(line, c.customer_id) >= best]
-    if not fits:
-        return hit
-    return RefHit(hit.text, tuple(c.invoice_id for c in fits), RefHow.TRANSPOSED)
 
 
 def _pick(
