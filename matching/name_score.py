@@ -27,6 +27,8 @@ TRUNCATION_START = 28
 STRONG_WORD_SCORE = 0.9
 STRONG_WORD_LENGTH = 4
 MIN_SPAN = 2
+MIN_KEPT_WORDS = 2
+"""Words of a name that must match before an optional word may be left out (not `Sterling`)."""
 OPTIONAL_MISSING = 1.5
 """Weight of an optional word (Group, Holdings) the text leaves out; a name word weighs its length."""
 
@@ -47,6 +49,7 @@ class Scored(NamedTuple):
     score: float
     relaxed: float
     evidence: float
+    matched: frozenset[int]
     name: Name
 
 
@@ -73,8 +76,8 @@ def _best(word: str, words: Sequence[str], start: int) -> tuple[float, int]:
     return best, at
 
 
-def score(name: Name, words: Sequence[str]) -> tuple[float, float, float]:
-    """(score, relaxed score, matched weight) of the name; 0 without one strong word."""
+def score(name: Name, words: Sequence[str]) -> tuple[float, float, float, frozenset[int]]:
+    """(score, relaxed score, matched weight, text words matched); 0 without one strong word."""
     total = got = optional = 0.0
     start, strong = 0, False
     matched: list[int] = []
@@ -94,9 +97,11 @@ def score(name: Name, words: Sequence[str]) -> tuple[float, float, float]:
             matched.append(at)
             strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
     if not strong or not total:
-        return 0.0, 0.0, 0.0
+        return 0.0, 0.0, 0.0, frozenset()
     total += _interior(words, matched)
-    return got / (total + optional), got / total, got
+    strict = got / (total + optional)
+    relaxed = got / total if len(matched) >= MIN_KEPT_WORDS else strict
+    return strict, relaxed, got, frozenset(matched)
 
 
 def _interior(words: Sequence[str], matched: list[int]) -> float:
@@ -119,35 +124,44 @@ def pick(
     """The one customer the text names and how many were close, or None when not exactly one.
 
     A name that fits only with an optional word left out makes the answer ambiguous
-    when another name fits as well and the text bears out no more of it, unless the
-    legal form the text states (`forms`, e.g. LLC) is not that name's.
+    when another name fits as well and the text bears out no more of it. A legal form
+    in the text (`forms`, e.g. INC) rules out names of another form, and says the name
+    is written in full (nothing left out), where that leaves any name. Among close
+    names, the one whose words include every other's, or that explains every text
+    word the others explain and more, is taken.
     """
-    if not ranked or ranked[0].score < threshold:
+    if not ranked or max(item.relaxed for item in ranked) < threshold:
         return None
     top = ranked[0].score
     close = [item for item in ranked if item.relaxed > top - margin]
     most = max(item.evidence for item in close)
-    close = [
-        item
-        for item in close
-        if item.relaxed == item.score
-        or (
-            item.evidence >= most
-            and not (forms and item.name.forms and not forms & item.name.forms)
-        )
-    ]
+    close = [item for item in close if item.relaxed == item.score or item.evidence >= most]
+    if len(close) > 1 and forms:
+        close = _by_legal_form(close, forms) or close
     if len(close) > 1 and any(item.relaxed > item.score for item in close):
         return None
-    best = _most_specific([item.name for item in close])
-    if best is None:
+    best = _most_specific(close)
+    if best is None or best.relaxed < threshold:
         return None
-    return next(item for item in close if item.name is best), len(close)
+    return best, len(close)
 
 
-def _most_specific(close: list[Name]) -> Name | None:
-    """The one name whose words include those of every other close name, if there is one."""
-    widest = max(close, key=lambda name: len(set(name.words)))
-    words = set(widest.words)
-    if all(set(other.words) < words for other in close if other is not widest):
+def _by_legal_form(close: list[Scored], forms: frozenset[str]) -> list[Scored]:
+    """The names the legal form in the text (`INC`) leaves possible, written in full."""
+    return [
+        item
+        for item in close
+        if item.relaxed == item.score and (not item.name.forms or item.name.forms & forms)
+    ]
+
+
+def _most_specific(close: list[Scored]) -> Scored | None:
+    """The one close name that includes every other: by its words, else by the text it explains."""
+    widest = max(close, key=lambda item: len(set(item.name.words)))
+    words = set(widest.name.words)
+    if all(set(other.name.words) < words for other in close if other is not widest):
         return widest
+    fullest = max(close, key=lambda item: len(item.matched))
+    if all(other.matched < fullest.matched for other in close if other is not fullest):
+        return fullest
     return None

@@ -155,6 +155,9 @@ LEGAL_FORMS = {
     "PLC": "PLC",
     "GMBH": "GMBH",
     "PTY": "PTY",
+    "SONS": "SONS",
+    "CO": "CO",
+    "COMPANY": "CO",
 }
 
 

@@ -87,10 +87,12 @@ class PayerIndex:
         if picked is None:
             return None
         best, close = picked
-        how = f"name matches {best.score:.0%}"
+        how = f"name matches {best.relaxed:.0%}"
+        if best.relaxed > best.score:
+            how += " (a word such as Group left out)"
         if close > 1:
             how += f", the most specific of {close} similar names"
-        return PayerMatch(best.name.customer_id, best.score, how)
+        return PayerMatch(best.name.customer_id, best.relaxed, how)
 
     def name_score(self, line: BankLine, customer_id: str) -> float:
         """How well the line's payer text matches one given customer's name (0-1)."""

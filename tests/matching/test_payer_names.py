@@ -76,3 +76,31 @@ def test_subset_name_alone_is_not_taken_for_a_name_with_an_extra_word() -> None:
 def test_abbreviations_that_two_customers_share_are_refused() -> None:
     twins = [*LOOKALIKES, Customer(customer_id="R3", name="Redwood Prairie Wholesalers Inc")]
     assert _who("REDW PRAI WHOL", twins) is None
+
+
+def test_a_name_of_one_word_and_group_is_not_recognised_by_that_one_word() -> None:
+    books = [Customer(customer_id="H1", name="Sterling Holdings Inc.")]
+    assert _who("STERLING GLASS CORP CCD PAYMENT", books) is None
+
+
+def test_a_name_written_in_full_with_its_legal_form_beats_one_with_group_left_out() -> None:
+    books = [
+        Customer(customer_id="I1", name="Ironclad Electric Inc"),
+        Customer(customer_id="I2", name="Ironclad Electric Group Inc"),
+        Customer(customer_id="M1", name="Maple Chemicals Co"),
+        Customer(customer_id="M2", name="Maple Chemicals Group Ltd"),
+    ]
+    assert _who("IRONCLAD ELECTRIC INC PAYMENT", books) == "I1"
+    assert _who("MAPLE CHEMICALS CO ACH CREDIT", books) == "M1"
+    assert _who("IRONCLAD ELECTRIC CCD", books) is None
+
+
+def test_abbreviated_names_go_to_the_one_that_explains_every_word() -> None:
+    books = [
+        Customer(customer_id="N1", name="Northstar Furniture West Corp"),
+        Customer(customer_id="N2", name="Northwind Furniture & Sons"),
+        Customer(customer_id="L1", name="Liberty Chemicals Group Corp"),
+    ]
+    assert _who("NORT FURN WEST ACH CREDIT", books) == "N1"
+    assert _who("NORT FURN ACH CREDIT", books) is None
+    assert _who("LIBE CHEM", books) == "L1"
