@@ -102,5 +102,7 @@ def test_abbreviated_names_go_to_the_one_that_explains_every_word() -> None:
         Customer(customer_id="L1", name="Liberty Chemicals Group Corp"),
     ]
     assert _who("NORT FURN WEST ACH CREDIT", books) == "N1"
-    assert _who("NORT FURN ACH CREDIT", books) is None
+    assert _who("NORT FURN ACH CREDIT", books) == "N2"  # West is a word of N1's name
     assert _who("LIBE CHEM", books) == "L1"
+    twins = [*books, Customer(customer_id="N3", name="Northstar Furniture Inc")]
+    assert _who("NORT FURN ACH CREDIT", twins) is None
