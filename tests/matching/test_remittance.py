@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+from arbridge.connectors.bank.bai2_reader import read_bai2_statement
 from arbridge.connectors.bank.camt_reader import read_camt_statement
 from arbridge.domain.records import Proposal, ProposalOutcome
 from arbridge.matching import match_lines
@@ -121,3 +122,25 @@ def test_check_digit_reference_names_an_invoice_only_when_nothing_else_does() ->
 
     assert _rows(good) == [("INV-3003", Decimal("1234.56"), Decimal("0.00"), None)]
     assert bad.outcome is ProposalOutcome.REVIEW
+
+
+def test_bai2_ctx_addenda_in_88_records_are_applied_as_listed(tmp_path: Path) -> None:
+    """An ACH CTX credit whose EDI 820 RMR segments the bank passes on in 88 records."""
+    path = tmp_path / "statement.bai2"
+    path.write_text(
+        "01,BANK,ARB,261106,0800,1,,,2/\n"
+        "02,ARB,021000021,1,261106,0800,USD,2/\n"
+        "03,4471,USD,010,100000,,/\n"
+        "16,165,123000,Z,BR1,CUST1,ACH CREDIT ACME INDUSTRIAL SUPPLY CTX/\n"
+        "88,RMR*IV*INV-0042*PI*980.00*1000.00*20.00~\n"
+        "88,RMR*IV*INV-0043*PI*250.00~\n"
+        "49,223000,4/\n98,223000,1,6/\n99,223000,1,8/\n",
+        encoding="utf-8",
+    )
+    [bank_line] = read_bai2_statement(path, account="operating", currency="USD")
+    [proposal] = match_lines([bank_line], context())
+
+    assert _rows(proposal) == [
+        ("INV-0042", Decimal("980.00"), Decimal("20.00"), "discount"),
+        ("INV-0043", Decimal("250.00"), Decimal("0.00"), None),
+    ]
