@@ -89,7 +89,6 @@ class ReferenceIndex:
     def __init__(self, invoices: Sequence[Invoice]) -> None:
         self._compact: dict[str, list[str]] = {}
         self._digits: dict[str, list[str]] = {}
-        self._padded: dict[str, list[str]] = {}
         self._po: dict[str, list[str]] = {}
         self._prefixes: set[str] = set(_MARKERS)
         for inv in invoices:
@@ -102,11 +101,8 @@ class ReferenceIndex:
             self._prefixes.add(prefix.group(0))
         self._add(self._compact, "".join(_WORD.findall(upper)), inv.invoice_id)
         groups = _DIGIT_GROUP.findall(upper)
-        padded = "".join(groups)
-        key = padded.lstrip("0")
+        key = "".join(groups).lstrip("0")
         self._add(self._digits, key, inv.invoice_id)
-        if padded != key:
-            self._add(self._padded, padded, inv.invoice_id)
         last = groups[-1].lstrip("0") if len(groups) > 1 else ""
         if len(last) >= _MIN_BARE_DIGITS and last != key:
             self._add(self._digits, last, inv.invoice_id)
@@ -186,16 +182,13 @@ class ReferenceIndex:
         written = _NOT_DIGIT.sub("", joined)
         if len(written.lstrip("0")) < _MIN_TRANSPOSE_DIGITS:
             return ()
-        found = {i for t in transpositions(written) for i in self._padded.get(t, ())}
-        found.update(
-            i for t in transpositions(written.lstrip("0")) for i in self._digits.get(t, ())
-        )
-        found.update(
-            i
-            for t in transpositions(written)
-            if not t.startswith("0")
-            for i in self._digits.get(t, ())
-        )
+        found: set[str] = set()
+        for swapped in transpositions(written):
+            for invoice_id in self._digits.get(swapped.lstrip("0"), ()):
+                if not swapped.startswith("0") or _padded(invoice_id) == swapped:
+                    found.add(invoice_id)
+        for swapped in transpositions(written.lstrip("0")):
+            found.update(self._digits.get(swapped, ()))
         return tuple(sorted(found - set(named)))
 
     def _number(self, text: str, run: list[re.Match[str]], joined: str) -> str:
@@ -211,6 +204,11 @@ class ReferenceIndex:
         if len(digits) < _MIN_BARE_DIGITS and not (prefix or hashed):
             return ""
         return digits
+
+
+def _padded(invoice_id: str) -> str:
+    """The digits of an invoice number, leading zeros kept: `INV-023459` -> `023459`."""
+    return "".join(_DIGIT_GROUP.findall(invoice_id))
 
 
 def _joinable(text: str, run: list[re.Match[str]]) -> bool:
