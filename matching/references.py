@@ -27,6 +27,7 @@ _JOINER = re.compile(r"[\s\-#/.:_]{0,3}")
 _MAX_SPAN = 3
 _MIN_BARE_DIGITS = 3
 _MIN_TRANSPOSE_DIGITS = 4
+_MIN_GROUPS = 2
 _MARKERS = frozenset(
     {"INV", "INVS", "INVOICE", "INVOICES", "IN", "NO", "NR", "NUM", "REF", "BILL", "DOC"}
 )
@@ -168,9 +169,12 @@ class ReferenceIndex:
             if ids:
                 alternatives = self._swapped(joined, ids) if how is RefHow.NORMALISED else ()
                 return RefHit(raw, tuple(ids), how, alternatives)
-        if exact_only:
+        groups = [len(g) for m in run for g in _DIGIT_GROUP.findall(m.group(0))]
+        if exact_only and len(groups) < _MIN_GROUPS:
             return None
         found = self._swapped(joined, ())
+        if exact_only:  # `SI 2026 12089`: only numbers written in the same groups
+            found = tuple(i for i in found if [len(g) for g in _DIGIT_GROUP.findall(i)] == groups)
         return RefHit(raw, found, RefHow.TRANSPOSED) if found else None
 
     def _swapped(self, joined: str, named: Sequence[str]) -> tuple[str, ...]:

@@ -114,3 +114,12 @@ def test_review_reason_names_the_payer_when_only_a_swapped_number_names_it() -> 
 
     assert proposal.outcome is ProposalOutcome.REVIEW
     assert proposal.reason is ReviewReason.UNIDENTIFIED_PAYER
+
+
+def test_swap_in_either_group_of_a_two_part_number_is_a_lookalike() -> None:
+    """`SI/2026/12089` is SI/2026/21089 or SI/2206/12089, one swap each: not told apart."""
+    invoices = [_inv("SI/2206/12089", "C1", "500.00"), _inv("SI/2026/21089", "C1", "500.00")]
+    proposal = _run("PRAIRIE MECHANICAL GROUP PAYMENT SI/2026/12089", "500.00", invoices)
+
+    assert proposal.outcome is ProposalOutcome.REVIEW
+    assert proposal.reason is ReviewReason.LOOKALIKE_INVOICES
