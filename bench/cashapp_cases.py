@@ -146,7 +146,7 @@ NAME_CASES = {"rail_name": short_name, "abbreviated_name": abbreviated}
 
 
 def name_unique(names: list[str], case: str, customer: int) -> bool:
-    """Whether the shortened name reads as this customer alone."""
+    """Whether the shortened name reads as this customer alone (no other name holds its words)."""
     shorten = NAME_CASES[case]
-    mine = shorten(names[customer])
-    return sum(1 for n in names if shorten(n) == mine) == 1
+    mine = set(shorten(names[customer]).split())
+    return sum(1 for n in names if mine <= set(shorten(n).split())) == 1

@@ -217,14 +217,19 @@ def _document(strd: Element, doc: Element) -> str | None:
     """
     number = find_text(doc, "Nb")
     paid = find_text(strd, "RfrdDocAmt", "RmtdAmt")
-    if not number or not paid:
-        return number
     due = find_text(strd, "RfrdDocAmt", "DuePyblAmt") or ""
     discount = (
         find_text(strd, "RfrdDocAmt", "DscntApldAmt", "Amt")
         or find_text(strd, "RfrdDocAmt", "DscntApldAmt")
         or ""
     )
+    if not paid and due and discount:  # remitted = due less the discount taken
+        try:
+            paid = str(parse_money(due) - parse_money(discount))
+        except ValueError:
+            paid = None
+    if not number or not paid:
+        return number
     return f"RMR*IV*{number}*PI*{paid}*{due}*{discount}"
 
 

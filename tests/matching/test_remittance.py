@@ -63,6 +63,32 @@ def test_listed_more_than_is_open_is_not_applied_as_listed() -> None:
     assert ("INV-0050", Decimal("1600.00"), Decimal("0.00"), None) not in _rows(proposal)
 
 
+def _camt(path: Path, strd: str, amount: str) -> Path:
+    path.write_text(
+        '<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08">'
+        "<BkToCstmrStmt><GrpHdr><MsgId>1</MsgId><CreDtTm>2026-11-06T00:00:00</CreDtTm></GrpHdr>"
+        f"<Stmt><Id>1</Id><Ntry><Amt Ccy='USD'>{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+        "<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>2026-11-06</Dt></BookgDt><AcctSvcrRef>E1</AcctSvcrRef>"
+        "<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>ACME INDUSTRIAL SUPPLY</Nm></Dbtr></RltdPties>"
+        f"<RmtInf>{strd}</RmtInf></TxDtls></NtryDtls></Ntry></Stmt></BkToCstmrStmt></Document>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_camt_due_amount_and_discount_without_remitted_amount(tmp_path: Path) -> None:
+    strd = (
+        "<Strd><RfrdDocInf><Nb>INV-0042</Nb></RfrdDocInf><RfrdDocAmt>"
+        "<DuePyblAmt Ccy='USD'>1000.00</DuePyblAmt><DscntApldAmt>15.00</DscntApldAmt>"
+        "</RfrdDocAmt></Strd>"
+    )
+    path = _camt(tmp_path / "s.xml", strd, "985.00")
+    [bank_line] = read_camt_statement(path, account="operating", currency="USD")
+    [proposal] = match_lines([bank_line], context())
+
+    assert _rows(proposal) == [("INV-0042", Decimal("985.00"), Decimal("15.00"), "discount")]
+
+
 def test_camt_strd_with_referred_document_amounts_is_applied_as_listed(tmp_path: Path) -> None:
     path = tmp_path / "statement.xml"
     path.write_text(
