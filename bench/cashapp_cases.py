@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bench.cashapp_data import _World
 
 CENT = Decimal("0.01")
+MIN_WORDS = 2
 OPTIONAL = {"Group", "Holdings"}
 LEGAL = {"Inc", "Inc.", "LLC", "Corp", "Co", "Ltd", "&", "Sons", "Corporation", "L.L.C.", "Company"}
 RAILS = ("CCD", "PPD", "ACH CREDIT", "CTX", "WIRE", "PAYMENT", "REMIT ADV")
@@ -90,8 +91,8 @@ def short_name(name: str) -> str:
 
 def rail_name(w: _World, c: int, day: date) -> list[Line]:
     words = w.names[c].split()
-    if not OPTIONAL & set(words):
-        return []
+    if not OPTIONAL & set(words) or len(short_name(w.names[c]).split()) < MIN_WORDS:
+        return []  # one word left (`NORTHSTAR`) names no one company
     inv = w.take(c)
     text = f"{short_name(w.names[c])} {w.rng.choice(RAILS)}"
     return [Line(day, (text, ""), inv.open, "rail_name", True, [full(inv)])]
@@ -103,7 +104,7 @@ def abbreviated(name: str) -> str:
 
 
 def abbreviated_name(w: _World, c: int, day: date) -> list[Line]:
-    if len(short_name(w.names[c]).split()) < 2:
+    if len(short_name(w.names[c]).split()) < MIN_WORDS:
         return []
     inv = w.take(c)
     text = (abbreviated(w.names[c]), w.rng.choice(("", "ACH CREDIT", "PAYMENT")))
@@ -146,7 +147,11 @@ NAME_CASES = {"rail_name": short_name, "abbreviated_name": abbreviated}
 
 
 def name_unique(names: list[str], case: str, customer: int) -> bool:
-    """Whether the shortened name reads as this customer alone (no other name holds its words)."""
+    """Whether the shortened name reads as this customer alone.
+
+    A name with a further word of its own (`Northwind Furniture West`) does not fit
+    `NORT FURN`; one that differs only by words banks drop (Group, Inc) does.
+    """
     shorten = NAME_CASES[case]
-    mine = set(shorten(names[customer]).split())
-    return sum(1 for n in names if mine <= set(shorten(n).split())) == 1
+    mine = shorten(names[customer])
+    return sum(1 for n in names if shorten(n) == mine) == 1
