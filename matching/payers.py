@@ -99,7 +99,7 @@ class PayerIndex:
         name = self._by_id.get(customer_id)
         if name is None:
             return 0.0
-        return score(name, text_words(line.payer_name or line.description))[0]
+        return score(name, text_words(line.payer_name or line.description))[1]
 
     def _alias(self, words: Sequence[str]) -> PayerMatch | None:
         for start, word in enumerate(words):
