@@ -75,9 +75,11 @@ def read(line: BankLine) -> Remittance:
             continue
         references += [*_creditor_references(given.upper()), given]
         checked += _check_digit_references(given)
-    text = RMR.sub(" ", line.description)
-    seen = {d.reference for d in documents}
-    documents += [d for d in _segments(line.description) if d.reference not in seen]
+    text = line.description
+    if "RMR" in text.upper():
+        text = RMR.sub(" ", text)
+        seen = {d.reference for d in documents}
+        documents += [d for d in _segments(line.description) if d.reference not in seen]
     references = [d.reference for d in documents] + references
     references += _creditor_references(text.upper())
     return Remittance(
@@ -86,6 +88,8 @@ def read(line: BankLine) -> Remittance:
 
 
 def _segments(text: str) -> list[Document]:
+    if "RMR" not in text.upper():
+        return []
     out = []
     for m in RMR.finditer(text):
         if m.group("qual").upper() not in _REF_QUALIFIERS:
@@ -106,6 +110,8 @@ def _money(text: str | None) -> Decimal | None:
 
 def _creditor_references(text: str) -> Iterable[str]:
     """The creditor's own reference inside RF and Belgian structured references."""
+    if "RF" not in text and "++" not in text and "**" not in text:
+        return
     for m in _RF.finditer(text):
         if _mod97(m.group(2) + "RF" + m.group(1)) == 1:
             yield m.group(2)
