@@ -4,6 +4,8 @@
 and DATA/truth.csv. Each truth row names the line's case, whether a clerk would apply it
 without asking (`apply`), and the allocations they would make as
 `invoice:cash:adjustment:reason` separated by spaces (credit rows have an empty invoice).
+Typing slips, shortened names and EDI remittance come from `bench.cashapp_cases`. A payment
+that one invoice and a combination of others both equal is not applied without asking.
 """
 
 from __future__ import annotations
