@@ -26,19 +26,21 @@ def untransposed(hit: RefHit, line: BankLine, payer: PayerMatch | None, books: B
         return hit
     ledger = books.ledger
     named = [ledger.by_id[i] for i in hit.invoice_ids]
+    if any(
+        ledger.remaining[c.invoice_id] == line.amount
+        and (payer is None or ledger.related(payer.customer_id, c.customer_id))
+        for c in named
+    ):
+        return hit  # the number as written names an invoice of the amount (the payer's, if known)
     swapped = [ledger.by_id[i] for i in hit.alternatives if ledger.remaining[i] > 0]
     if payer is not None:
         fits = [c for c in swapped if ledger.related(payer.customer_id, c.customer_id)]
         mine = [c for c in named if ledger.related(payer.customer_id, c.customer_id)]
         if mine:  # the payer's own number: swapped only when it cannot be the amount and one can
-            if any(ledger.remaining[c.invoice_id] == line.amount for c in mine):
-                return hit
             fits = [c for c in fits if ledger.remaining[c.invoice_id] == line.amount]
             if len(fits) != 1:
                 return hit
     else:
-        if any(ledger.remaining[c.invoice_id] == line.amount for c in named):
-            return hit
         fits = [c for c in swapped if ledger.remaining[c.invoice_id] == line.amount]
         best = max((books.payers.name_score(line, c.customer_id) for c in named), default=0.0)
         fits = [c for c in fits if books.payers.name_score(line, c.customer_id) >= best]
