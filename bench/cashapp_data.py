@@ -4,6 +4,8 @@
 and DATA/truth.csv. Each truth row names the line's case, whether a clerk would apply it
 without asking (`apply`), and the allocations they would make as
 `invoice:cash:adjustment:reason` separated by spaces (credit rows have an empty invoice).
+Typing slips, shortened names and EDI remittance come from `bench.cashapp_cases`. A payment
+that one invoice and a combination of others both equal is not applied without asking.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import csv
 import itertools
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from bench import cashapp_cases
 from bench.cashapp_formats import WRITERS
+from bench.cashapp_model import Inv, Line, full
 from bench.cashapp_names import STRANGERS, as_bank_writes, company_names
 
 CENT = Decimal("0.01")
@@ -40,6 +43,7 @@ CASES = {
     "duplicate": 2,
     "lookalike": 2,
     "unidentifiable": 3,
+    **cashapp_cases.CASES,
 }
 NON_AR = (
     "INTEREST PAYMENT",
@@ -53,27 +57,6 @@ NON_AR = (
 )
 
 
-@dataclass
-class Inv:
-    invoice_id: str
-    customer: int
-    issued: date
-    amount: Decimal
-    open: Decimal
-    terms: str
-
-
-@dataclass
-class Line:
-    day: date
-    text: tuple[str, str]  # payer as the bank writes it, remittance text
-    amount: Decimal
-    case: str
-    apply: bool
-    alloc: list[tuple[str, Decimal, Decimal, str]] = field(default_factory=list)
-    customer: int = -1
-
-
 class _World:
     def __init__(self, rng: random.Random, customers: int) -> None:
         self.rng = rng
@@ -85,6 +68,7 @@ class _World:
             for _ in range(customers)
         ]
         self.invoices: list[Inv] = []
+        self.ids: set[str] = set()
         self.free: dict[int, list[Inv]] = {}
         for c in range(customers):
             for _ in range(rng.randint(2, 9)):
@@ -94,9 +78,12 @@ class _World:
         self, customer: int, amount: Decimal | None = None, issued: date | None = None
     ) -> Inv:
         n = 1000 + 3 * len(self.invoices) + self.rng.randint(0, 2)
+        while self.style.format(n) in self.ids:
+            n += 1
         amount = amount or Decimal(self.rng.randint(5_000, 2_500_000)) / 100
         issued = issued or TODAY - timedelta(days=self.rng.randint(5, 70))
         inv = Inv(self.style.format(n), customer, issued, amount, amount, self.terms[customer])
+        self.ids.add(inv.invoice_id)
         self.invoices.append(inv)
         self.free.setdefault(customer, []).append(inv)
         return inv
@@ -147,10 +134,6 @@ def _plain(rng: random.Random) -> str:
     return rng.choice(("ACH CREDIT", "PAYMENT", "WIRE IN", "REMITTANCE", "CCD PAYMENT", ""))
 
 
-def _full(inv: Inv) -> tuple[str, Decimal, Decimal, str]:
-    return (inv.invoice_id, inv.open, Decimal(0), "")
-
-
 def _named(
     w: _World,
     c: int,
@@ -164,7 +147,7 @@ def _named(
 ) -> Line:
     refs = [mangle(w.rng, i.invoice_id) if mangled else i.invoice_id for i in invs]
     text = (w.payer_text(c if payer is None else payer), _remit(w.rng, refs))
-    return Line(day, text, amount, case, True, [_full(i) for i in invs])
+    return Line(day, text, amount, case, True, [full(i) for i in invs])
 
 
 def exact_ref(w: _World, c: int, day: date) -> list[Line]:
@@ -189,7 +172,7 @@ def multi_partly_listed(w: _World, c: int, day: date) -> list[Line]:
     invs = [w.take(c) for _ in range(w.rng.randint(2, 3))]
     total = sum((i.open for i in invs), Decimal(0))
     line = _named(w, c, day, invs[:1], amount=total, case="multi_partly_listed")
-    line.alloc = [_full(i) for i in invs]
+    line.alloc = [full(i) for i in invs]
     return [line]
 
 
@@ -203,16 +186,14 @@ def multi_unlisted(w: _World, c: int, day: date) -> list[Line]:
             total,
             "multi_unlisted",
             True,
-            [_full(i) for i in invs],
+            [full(i) for i in invs],
         )
     ]
 
 
 def amount_only(w: _World, c: int, day: date) -> list[Line]:
     inv = w.take(c)
-    return [
-        Line(day, (w.payer_text(c), _plain(w.rng)), inv.open, "amount_only", True, [_full(inv)])
-    ]
+    return [Line(day, (w.payer_text(c), _plain(w.rng)), inv.open, "amount_only", True, [full(inv)])]
 
 
 def partial(w: _World, c: int, day: date) -> list[Line]:
@@ -265,7 +246,7 @@ def overpayment(w: _World, c: int, day: date) -> list[Line]:
     inv = w.take(c)
     extra = Decimal(w.rng.randint(100, 4_999)) / 100
     line = _named(w, c, day, [inv], amount=inv.open + extra, case="overpayment")
-    line.alloc = [_full(inv), ("", extra, Decimal(0), "")]
+    line.alloc = [full(inv), ("", extra, Decimal(0), "")]
     return [line]
 
 
@@ -307,9 +288,9 @@ def unidentifiable(w: _World, c: int, day: date) -> list[Line]:
 
 
 MAKERS: dict[str, Callable[[_World, int, date], list[Line]]] = {
-    name: globals()[name] for name in CASES
+    name: cashapp_cases.MAKERS.get(name) or globals()[name] for name in CASES
 }
-AMOUNT_ONLY = frozenset({"amount_only", "multi_unlisted", "lookalike"})
+AMOUNT_ONLY = frozenset({"amount_only", "multi_unlisted", "lookalike", *cashapp_cases.NAME_CASES})
 MAX_SUBSET = 4
 
 
@@ -341,8 +322,13 @@ def _settle(w: _World, lines: list[Line]) -> None:
         ]
         if line.case in AMOUNT_ONLY:
             same = [i for i, r in fam if r == line.amount]
-            picks = [(i,) for i in same] if same else _combos(fam, line.amount)
+            others = [(i, r) for i, r in fam if r != line.amount]
+            picks = [(i,) for i in same] + _combos(others, line.amount)  # both fit: ask
             line.apply = len(picks) == 1
+            if line.case in cashapp_cases.NAME_CASES:
+                line.apply = line.apply and cashapp_cases.name_unique(
+                    w.names, line.case, line.customer
+                )
             line.alloc = [(i, remaining[i], Decimal(0), "") for i in picks[0]] if line.apply else []
         elif line.case == "multi_partly_listed":
             listed = line.alloc[0][0]

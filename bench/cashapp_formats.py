@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -45,15 +46,36 @@ def write_ofx(folder: Path, rows: Sequence[StatementRow]) -> None:
     )
 
 
+_RMR = re.compile(r"RMR\*IV\*([^*~]+)\*PI\*([\d.]+)(?:\*([\d.]*)\*([\d.]*))?~?")
+
+
+def _camt_remittance(memo: str) -> str:
+    """Ustrd for free text; each X12 RMR segment as a Strd with RfrdDocInf and RfrdDocAmt."""
+    strd = []
+    for m in _RMR.finditer(memo):
+        number, paid, due, discount = m.groups()
+        amounts = f'<RmtdAmt Ccy="USD">{paid}</RmtdAmt>'
+        if due:
+            amounts = f'<DuePyblAmt Ccy="USD">{due}</DuePyblAmt>' + amounts
+        if discount:
+            amounts += f'<DscntApldAmt><Amt Ccy="USD">{discount}</Amt></DscntApldAmt>'
+        strd.append(
+            f"<Strd><RfrdDocInf><Tp><CdOrPrtry><Cd>CINV</Cd></CdOrPrtry></Tp><Nb>{escape(number)}</Nb>"
+            f"</RfrdDocInf><RfrdDocAmt>{amounts}</RfrdDocAmt></Strd>"
+        )
+    text = _RMR.sub("", memo).strip()
+    return (f"<Ustrd>{escape(text)}</Ustrd>" if text or not strd else "") + "".join(strd)
+
+
 def write_camt(folder: Path, rows: Sequence[StatementRow]) -> None:
-    """camt.053: debtor name in RltdPties, remittance in Ustrd, id in AcctSvcrRef."""
+    """camt.053: debtor name in RltdPties, remittance in Ustrd (RMR segments in Strd)."""
     entries = []
     for tx, day, payer, memo, amount in rows:
         party = f"<RltdPties><Dbtr><Nm>{escape(payer)}</Nm></Dbtr></RltdPties>" if payer else ""
         entries.append(
             f'<Ntry><Amt Ccy="USD">{abs(amount):.2f}</Amt><CdtDbtInd>{"CRDT" if amount > 0 else "DBIT"}</CdtDbtInd>'
             f"<Sts><Cd>BOOK</Cd></Sts><BookgDt><Dt>{day.isoformat()}</Dt></BookgDt><AcctSvcrRef>{tx}</AcctSvcrRef>"
-            f"<NtryDtls><TxDtls>{party}<RmtInf><Ustrd>{escape(memo)}</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+            f"<NtryDtls><TxDtls>{party}<RmtInf>{_camt_remittance(memo)}</RmtInf></TxDtls></NtryDtls></Ntry>"
         )
     body = "\n".join(entries)
     (folder / "statement.xml").write_text(

@@ -23,6 +23,7 @@ class ReviewReason(StrEnum):
     POLICY_HOLD = "policy_hold"
     PAYOUT_EXCEPTION = "payout_exception"
     PAYOUT_NOT_DEPOSITED = "payout_not_deposited"
+    BELOW_CONFIDENCE = "below_confidence"
 
 
 class ReviewStatus(StrEnum):

@@ -21,6 +21,8 @@ ONE_BY_AMOUNT = 0.99
 SUBSET = 0.93
 ALL_OPEN = 0.97
 MIN_ALL = 2
+COMBINATION_CHECK_BUDGET = 20_000
+"""Search steps spent looking for a combination equal to an invoice that alone fits."""
 
 
 def by_amount(line: BankLine, payer: PayerMatch, books: Books) -> Plan | Proposal:
@@ -57,14 +59,20 @@ def _options(fits: list[Fit]) -> str:
 
 
 def _single_exact(line: BankLine, opens: list[Open], books: Books) -> _Step:
+    """One open invoice of the amount, unless other invoices add up to it as well."""
     same = [o for o in opens if o[1] == line.amount]
     fits = [f for o in same if (f := amounts.exact([o], line.amount)) is not None]
-    if len(fits) == 1:
-        note = (
-            f"{fits[0].parts[0].invoice.invoice_id} is the payer's only open invoice of this amount"
-        )
-        return Fit(FitKind.EXACT, fits[0].parts, note), ONE_BY_AMOUNT
-    return fits if fits else None
+    if len(fits) != 1:
+        return fits if fits else None
+    note = f"{fits[0].parts[0].invoice.invoice_id} is the payer's only open invoice of this amount"
+    single = Fit(FitKind.EXACT, fits[0].parts, note)
+    others = [o for o in opens if o[1] != line.amount]
+    combined = _subset(line, others, books, COMBINATION_CHECK_BUDGET)
+    if isinstance(combined, tuple):
+        return [single, combined[0]]
+    if isinstance(combined, list):
+        return [single, *combined]
+    return single, ONE_BY_AMOUNT
 
 
 def _single_discount(line: BankLine, opens: list[Open], books: Books) -> _Step:
@@ -98,12 +106,11 @@ def _all_open(line: BankLine, opens: list[Open], books: Books) -> _Step:
     ), ALL_OPEN
 
 
-def _subset(line: BankLine, opens: list[Open], books: Books) -> _Step:
+def _subset(line: BankLine, opens: list[Open], books: Books, budget: int | None = None) -> _Step:
     settings = books.settings
     pool = opens[: settings.subset_max_invoices]
-    found = find_subsets(
-        pool, line.amount, max_size=settings.subset_max_size, budget=settings.subset_node_budget
-    )
+    budget = min(budget or settings.subset_node_budget, settings.subset_node_budget)
+    found = find_subsets(pool, line.amount, max_size=settings.subset_max_size, budget=budget)
     fits = []
     for solution in found.solutions:
         fit = amounts.exact([pool[k] for k in solution], line.amount)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from arbridge.domain.money import format_money
@@ -16,8 +16,12 @@ from arbridge.matching.payers import PayerMatch
 from arbridge.matching.plans import REF_CONFIDENCE, Plan, listed, named_as, review, suggest
 from arbridge.matching.references import RefHit, RefHow
 from arbridge.matching.subsets import find_subsets
+from arbridge.matching.swaps import swapped_to_fit, untransposed
 
-REF_PAYER_CONFIDENCE = 0.97
+REF_PAYER_BASE = 0.80
+"""How sure the payer is when only the invoice numbers name it, before other evidence."""
+AMOUNT_AGREES = 0.17
+NAME_RESEMBLES = 0.15
 CLOSED_NAMED = 0.95  # some named invoices were already paid
 STRONG_FITS = frozenset({FitKind.EXACT, FitKind.DISCOUNT, FitKind.BANK_FEE})
 
@@ -26,7 +30,8 @@ STRONG_FITS = frozenset({FitKind.EXACT, FitKind.DISCOUNT, FitKind.BANK_FEE})
 class _Named:
     payer_id: str
     payer_note: str
-    payer_confidence: float
+    resemblance: float | None
+    """None: payer recognised by name; else how far (0-1) the text resembles the owner's name."""
     hits: tuple[tuple[RefHit, Invoice], ...]
 
 
@@ -34,9 +39,13 @@ def by_reference(
     line: BankLine, hits: Sequence[RefHit], payer: PayerMatch | None, books: Books
 ) -> Plan | Proposal | None:
     """Decide a line from the invoices it names; None when none of them is the payer's."""
-    named = _resolve(line, hits, payer, books)
-    if named is None or isinstance(named, Proposal):
-        return named
+    resolved = _resolve(line, hits, payer, books)
+    if resolved is None or isinstance(resolved, Proposal):
+        return resolved
+    swapped = swapped_to_fit(line, resolved.payer_id, resolved.hits, books)
+    if isinstance(swapped, Proposal):
+        return swapped
+    named = replace(resolved, hits=swapped)
     ids = list(dict.fromkeys(inv.invoice_id for _, inv in named.hits))
     opens = books.ledger.opens(ids)
     open_now = [(inv, rem) for inv, rem in opens if rem > 0]
@@ -49,15 +58,10 @@ def by_reference(
     if isinstance(fit, Proposal):
         return fit
     plan = _plan(fit, named, ref_note)
-    transposed = any(hit.how is RefHow.TRANSPOSED for hit, _ in named.hits)
-    by_ref_only = named.payer_confidence == REF_PAYER_CONFIDENCE
-    if by_ref_only and (fit.kind not in STRONG_FITS or transposed):
-        why = f"{plan.explanation}: payer not recognised by name, check it"
-        return review(line, ReviewReason.UNIDENTIFIED_PAYER, why, [plan.as_suggestion()])
     if closed:
         left_out = f"; {listed(i.invoice_id for i in closed)} already paid, left out"
-        return Plan(
-            plan.customer_id, plan.fit, plan.confidence * CLOSED_NAMED, plan.explanation + left_out
+        return replace(
+            plan, confidence=plan.confidence * CLOSED_NAMED, explanation=plan.explanation + left_out
         )
     return plan
 
@@ -79,8 +83,23 @@ def _second_payment(
 
 def _plan(fit: Fit, named: _Named, ref_note: str) -> Plan:
     ref_conf = min(REF_CONFIDENCE[hit.how] for hit, _ in named.hits)
-    confidence = named.payer_confidence * ref_conf * FIT_CONFIDENCE[fit.kind]
-    return Plan(named.payer_id, fit, confidence, f"{named.payer_note}; {ref_note}; {fit.note}")
+    confidence = _payer_confidence(fit, named) * ref_conf * FIT_CONFIDENCE[fit.kind]
+    text = f"{named.payer_note}; {ref_note}; {fit.note}"
+    doubt = None if named.resemblance is None else ReviewReason.UNIDENTIFIED_PAYER
+    return Plan(named.payer_id, fit, confidence, text, doubt)
+
+
+def _payer_confidence(fit: Fit, named: _Named) -> float:
+    """How sure the payer is: certain by name, else the invoice numbers plus what agrees.
+
+    The evidence adds up: an amount that agrees (exactly, when a number was mistyped)
+    and a name that resembles the owner's each make the owner likelier the payer.
+    """
+    if named.resemblance is None:
+        return 1.0
+    transposed = any(hit.how is RefHow.TRANSPOSED for hit, _ in named.hits)
+    agrees = fit.kind is FitKind.EXACT or (fit.kind in STRONG_FITS and not transposed)
+    return min(1.0, REF_PAYER_BASE + AMOUNT_AGREES * agrees + NAME_RESEMBLES * named.resemblance)
 
 
 def _resolve(
@@ -89,7 +108,8 @@ def _resolve(
     ledger = books.ledger
     chosen: list[tuple[RefHit, Invoice]] = []
     foreign: list[Invoice] = []
-    for hit in hits:
+    for named_hit in hits:
+        hit = untransposed(named_hit, line, payer, books)
         candidates = [ledger.by_id[i] for i in hit.invoice_ids]
         mine = [
             c
@@ -99,7 +119,7 @@ def _resolve(
         if not mine:
             foreign += candidates
             continue
-        picked = _pick(mine, line, books)
+        picked = _pick(mine, line, books, strict=hit.how is RefHow.TRANSPOSED)
         if picked is None:
             why = f"'{hit.text}' in the text could be any of {listed(c.invoice_id for c in mine)}"
             return review(
@@ -110,7 +130,7 @@ def _resolve(
         return _foreign(line, foreign, payer, books)
     if payer is not None:
         note = f"payer {books.ledger.name(payer.customer_id)} ({payer.how})"
-        return _Named(payer.customer_id, note, 1.0, tuple(chosen))
+        return _Named(payer.customer_id, note, None, tuple(chosen))
     owners = {inv.customer_id for _, inv in chosen}
     payer_id = _common_payer(owners, books)
     if payer_id is None:
@@ -121,21 +141,31 @@ def _resolve(
             line, ReviewReason.NO_MATCH, why, suggest((i for _, i in chosen), "named in the text")
         )
     score = books.payers.name_score(line, payer_id)
-    if score >= books.settings.name_threshold:
+    threshold = books.settings.name_threshold
+    if score >= threshold:
         note = f"payer {ledger.name(payer_id)} (name matches {score:.0%}, confirmed by the invoice numbers)"
-        return _Named(payer_id, note, 1.0, tuple(chosen))
+        return _Named(payer_id, note, None, tuple(chosen))
     note = f"payer identified by the invoice numbers as {ledger.name(payer_id)}"
-    return _Named(payer_id, note, REF_PAYER_CONFIDENCE, tuple(chosen))
+    if score > 0:
+        note += f" (name resembles {score:.0%})"
+    return _Named(payer_id, note, score / threshold, tuple(chosen))
 
 
-def _pick(candidates: list[Invoice], line: BankLine, books: Books) -> Invoice | None:
-    """One invoice among those a reference may mean, or None when they cannot be told apart."""
+def _pick(
+    candidates: list[Invoice], line: BankLine, books: Books, *, strict: bool
+) -> Invoice | None:
+    """One invoice among those a reference may mean, or None when they cannot be told apart.
+
+    `strict` (a mistyped number): two open invoices that fit are never told apart by amount.
+    """
     if len(candidates) == 1:
         return candidates[0]
     remaining = books.ledger.remaining
     open_ones = [c for c in candidates if remaining[c.invoice_id] > 0] or candidates
     if len(open_ones) == 1:
         return open_ones[0]
+    if strict:
+        return None
     fitting = [c for c in open_ones if remaining[c.invoice_id] == line.amount]
     return fitting[0] if len(fitting) == 1 else None
 

@@ -1,7 +1,7 @@
 """The cash-application engine: bank lines, customers and invoices in, one proposal per line out.
 
 Lines are decided in two passes, each in (date, account, id) order: first the
-lines that name invoices, then the rest, so a payment by amount alone never
+lines that name invoices (structured remittance first, then free text), then the rest, so a payment by amount alone never
 takes an invoice that another line names. Invoices applied earlier in the batch
 count as paid for later lines. The engine is pure: same inputs, same output.
 """
@@ -21,8 +21,10 @@ from arbridge.domain.records import (
     ProposalOutcome,
 )
 from arbridge.domain.review import ReviewReason
+from arbridge.matching import remittance
 from arbridge.matching.by_amount import by_amount
 from arbridge.matching.by_reference import by_reference
+from arbridge.matching.by_remittance import by_remittance
 from arbridge.matching.context import Books
 from arbridge.matching.ledger import Ledger
 from arbridge.matching.noncustomer import non_ar_reason
@@ -30,6 +32,7 @@ from arbridge.matching.payers import PayerIndex
 from arbridge.matching.plans import Plan, review, suggest
 from arbridge.matching.policy import hold
 from arbridge.matching.references import ReferenceIndex, RefHit
+from arbridge.matching.remittance import Remittance
 from arbridge.matching.settings import MatchSettings, PayerHints
 
 
@@ -64,19 +67,30 @@ def match_lines(
         hints=context.hints,
     )
     ordered = sorted(lines, key=lambda ln: (ln.booked_on, ln.account, ln.bank_id))
-    found = [(line, books.refs.find(line.description, line.references)) for line in ordered]
-    first = [item for item in found if item[1]]
-    later = [item for item in found if not item[1]]
-    return [decide(line, hits, books) for line, hits in (*first, *later)]
+    found = [_found(line, books.refs) for line in ordered]
+    first = [item for item in found if item[1] or item[2].listed]
+    later = [item for item in found if not (item[1] or item[2].listed)]
+    return [decide(line, hits, books, remit) for line, hits, remit in (*first, *later)]
 
 
-def decide(line: BankLine, hits: Sequence[RefHit], books: Books) -> Proposal:
+def _found(line: BankLine, refs: ReferenceIndex) -> tuple[BankLine, list[RefHit], Remittance]:
+    """The line's structured remittance and the invoice numbers it and the text name."""
+    remit = remittance.read(line)
+    hits = refs.find(remit.text, remit.references)
+    if not hits and remit.checked:
+        hits = refs.find("", remit.checked)
+    return line, hits, remit
+
+
+def decide(
+    line: BankLine, hits: Sequence[RefHit], books: Books, remit: Remittance | None = None
+) -> Proposal:
     """One line's proposal; an applied plan is booked against the ledger at once."""
     if not line.is_credit:
         return Proposal(
             line=line, outcome=ProposalOutcome.IGNORE, explanation="debit: not incoming cash"
         )
-    result = _plan(line, hits, books)
+    result = _plan(line, hits, books, remit)
     if isinstance(result, Proposal):
         return result
     held = hold(result, line, books.settings, books.hints)
@@ -87,8 +101,14 @@ def decide(line: BankLine, hits: Sequence[RefHit], books: Books) -> Proposal:
     return _apply(line, result, books.ledger)
 
 
-def _plan(line: BankLine, hits: Sequence[RefHit], books: Books) -> Plan | Proposal:
+def _plan(
+    line: BankLine, hits: Sequence[RefHit], books: Books, remit: Remittance | None
+) -> Plan | Proposal:
     payer = books.payers.identify(line, books.settings)
+    if remit is not None and remit.listed:
+        listed = by_remittance(line, remit.listed, payer, books)
+        if listed is not None:
+            return listed
     if hits:
         result = by_reference(line, hits, payer, books)
         if result is not None:

@@ -1,4 +1,8 @@
-"""Company names as banks write them: normalised words, consonant skeletons, legal suffixes gone."""
+"""Company names as banks write them: normalised words, consonant skeletons, legal suffixes gone.
+
+Payment-rail words (CCD, PPD, CTX, ACH CREDIT, WIRE, PAYMENT, REMIT ADV) are noise,
+never part of a name; Group, Holdings and the like are optional name words.
+"""
 
 from __future__ import annotations
 
@@ -83,8 +87,15 @@ NOISE_WORDS = frozenset(
         "NO",
         "NR",
         "NUM",
+        "ADV",
+        "WEB",
+        "TEL",
+        "ADVICE",
+        "RMR",
     ]
 )
+OPTIONAL_WORDS = frozenset(["GROUP", "GRP", "HOLDINGS", "HOLDING", "HLDGS", "BROTHERS", "BROS"])
+"""Words of a name that banks often drop (Company and Sons are not name words at all)."""
 ABBREVIATIONS = {
     "MFG": "MANUFACTURING",
     "MFR": "MANUFACTURING",
@@ -117,21 +128,51 @@ ABBREVIATIONS = {
     "MKTG": "MARKETING",
 }
 _WORD = re.compile(r"[A-Z0-9]+")
+_INITIAL_DOT = re.compile(r"(?<=\b[A-Z])\.")
 _VOWELS = str.maketrans("", "", "AEIOU")
 
 
 @lru_cache(maxsize=200_000)
 def name_words(name: str) -> tuple[str, ...]:
     """The words that identify a company: `Smith & Sons, Inc.` -> ('SMITH',)."""
-    text = name.upper().replace("&", " AND ").replace("'", "")
-    return tuple(w for w in _WORD.findall(text) if w not in LEGAL_WORDS)
+    return tuple(w for w in _WORD.findall(_plain(name)) if w not in LEGAL_WORDS)
+
+
+def _plain(text: str) -> str:
+    """Upper case, `&` spelt out, apostrophes and the dots of `L.L.C.` dropped."""
+    return _INITIAL_DOT.sub("", text.upper().replace("&", " AND ").replace("'", ""))
+
+
+LEGAL_FORMS = {
+    "INC": "INC",
+    "INCORPORATED": "INC",
+    "LLC": "LLC",
+    "LLP": "LLP",
+    "LTD": "LTD",
+    "LIMITED": "LTD",
+    "CORP": "CORP",
+    "CORPORATION": "CORP",
+    "PLC": "PLC",
+    "GMBH": "GMBH",
+    "PTY": "PTY",
+    "SONS": "SONS",
+    "CO": "CO",
+    "COMPANY": "CO",
+}
+
+
+@lru_cache(maxsize=200_000)
+def legal_forms(text: str) -> frozenset[str]:
+    """The legal forms a name or bank text states: `Acme Corporation` -> {'CORP'}."""
+    return frozenset(LEGAL_FORMS[w] for w in _WORD.findall(_plain(text)) if w in LEGAL_FORMS)
 
 
 def text_words(text: str) -> tuple[str, ...]:
     """Words of a bank text that may belong to a payer name (no digits, no banking jargon)."""
-    raw = text.upper().replace("&", " AND ").replace("'", "")
     return tuple(
-        w for w in _WORD.findall(raw) if w not in LEGAL_WORDS and not any(ch.isdigit() for ch in w)
+        w
+        for w in _WORD.findall(_plain(text))
+        if w not in LEGAL_WORDS and not any(ch.isdigit() for ch in w)
     )
 
 

@@ -1,10 +1,9 @@
 """Who paid: learned bank accounts and aliases first, then fuzzy company names.
 
-Names are compared word by word in order, each word of the customer's name
-scored against the best later word of the bank text (exact, abbreviated,
-truncated, vowels dropped, misspelt). Words that a 32-35 character bank field
-would have cut off do not count against a name. A name is accepted only when
-it scores above a threshold and clearly ahead of the next best customer.
+Names are scored by `name_score` (word by word, optional words and cut-off
+words weighing little, extra distinctive words counting against). A name is
+accepted only when it scores above a threshold and exactly one customer fits:
+clearly ahead of the next best, or the most specific of close names.
 """
 
 from __future__ import annotations
@@ -15,23 +14,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from arbridge.domain.records import BankLine, Customer
+from arbridge.matching.name_score import Scored, name_of, pick, score
 from arbridge.matching.names import (
     ABBREVIATIONS,
     NOISE_WORDS,
     index_keys,
+    legal_forms,
     name_words,
     text_words,
-    word_score,
 )
 from arbridge.matching.settings import MatchSettings, PayerHints
 
-TRUNCATION_START = 28
 MAX_POSTING = 2000
 MAX_CANDIDATES = 40
 RANK_CACHE = 100_000
 MIN_WORD = 2
-STRONG_WORD_SCORE = 0.9
-STRONG_WORD_LENGTH = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,29 +40,11 @@ class PayerMatch:
     how: str
 
 
-@dataclass(frozen=True, slots=True)
-class _Name:
-    customer_id: str
-    words: tuple[str, ...]
-    cuttable: tuple[bool, ...]
-
-
-def _name_of(customer: Customer) -> _Name:
-    words = name_words(customer.name)
-    upper = customer.name.upper()
-    cuttable, pos = [], 0
-    for word in words:
-        found = upper.find(word, pos)
-        pos = found + len(word) if found >= 0 else pos
-        cuttable.append(found >= TRUNCATION_START)
-    return _Name(customer.customer_id, words, tuple(cuttable))
-
-
 class PayerIndex:
     """Customers indexed by name-word keys, plus what the caller learned."""
 
     def __init__(self, customers: Mapping[str, Customer], hints: PayerHints) -> None:
-        self._names = [_name_of(c) for c in customers.values() if name_words(c.name)]
+        self._names = [name_of(c) for c in customers.values() if name_words(c.name)]
         self._by_id = {name.customer_id: name for name in self._names}
         self._keys: dict[str, list[int]] = {}
         self._pairs: dict[str, list[int]] = {}
@@ -78,7 +57,7 @@ class PayerIndex:
             if len(name.words) == 1:
                 for key in index_keys(name.words[0]):
                     self._single.setdefault(key, []).append(pos)
-        self._ranked: dict[tuple[str, ...], list[tuple[float, _Name]]] = {}
+        self._ranked: dict[tuple[str, ...], list[Scored]] = {}
         self._accounts = {k.replace(" ", "").upper(): v for k, v in hints.accounts.items()}
         self._aliases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for alias, customer_id in hints.aliases.items():
@@ -93,34 +72,34 @@ class PayerIndex:
             if known is not None:
                 return PayerMatch(known, 1.0, f"bank account {line.payer_account} linked before")
         for text in _texts(line):
-            found = self._by_name(text_words(text), settings)
+            found = self._by_name(text_words(text), settings, legal_forms(text))
             if found is not None:
                 return found
         return None
 
-    def _by_name(self, words: Sequence[str], settings: MatchSettings) -> PayerMatch | None:
+    def _by_name(
+        self, words: Sequence[str], settings: MatchSettings, forms: frozenset[str]
+    ) -> PayerMatch | None:
         alias = self._alias(words)
         if alias is not None:
             return alias
-        ranked = self.rank(words)
-        if not ranked or ranked[0][0] < settings.name_threshold:
+        picked = pick(self.rank(words), settings.name_threshold, settings.name_margin, forms)
+        if picked is None:
             return None
-        close = [name for score, name in ranked if score > ranked[0][0] - settings.name_margin]
-        best = _most_specific(close)
-        if best is None:
-            return None
-        score = next(score for score, name in ranked if name is best)
-        how = f"name matches {score:.0%}"
-        if len(close) > 1:
-            how += f", the most specific of {len(close)} similar names"
-        return PayerMatch(best.customer_id, score, how)
+        best, close = picked
+        how = f"name matches {best.relaxed:.0%}"
+        if best.relaxed > best.score:
+            how += " (a word such as Group left out)"
+        if close > 1:
+            how += f", the most specific of {close} similar names"
+        return PayerMatch(best.name.customer_id, best.relaxed, how)
 
     def name_score(self, line: BankLine, customer_id: str) -> float:
         """How well the line's payer text matches one given customer's name (0-1)."""
         name = self._by_id.get(customer_id)
-        return (
-            0.0 if name is None else _score(name, text_words(line.payer_name or line.description))
-        )
+        if name is None:
+            return 0.0
+        return score(name, text_words(line.payer_name or line.description))[1]
 
     def _alias(self, words: Sequence[str]) -> PayerMatch | None:
         for start, word in enumerate(words):
@@ -129,7 +108,7 @@ class PayerIndex:
                     return PayerMatch(customer_id, 1.0, f"alias '{given}' learned before")
         return None
 
-    def rank(self, words: Sequence[str]) -> list[tuple[float, _Name]]:
+    def rank(self, words: Sequence[str]) -> list[Scored]:
         """Candidate customers for the words, best first (ties by customer id)."""
         words = tuple(words)
         cached = self._ranked.get(words)
@@ -149,11 +128,11 @@ class PayerIndex:
                     if len(posting) <= MAX_POSTING:
                         votes.update(posting)
         scored = [
-            (_score(self._names[p], words), self._names[p])
+            Scored(*score(self._names[p], words), self._names[p])
             for p, _ in votes.most_common(MAX_CANDIDATES)
         ]
-        scored.sort(key=lambda item: (-item[0], item[1].customer_id))
-        ranked = [item for item in scored if item[0] > 0]
+        scored.sort(key=lambda item: (-item.score, item.name.customer_id))
+        ranked = [item for item in scored if item.relaxed > 0]
         if len(self._ranked) < RANK_CACHE:
             self._ranked[words] = ranked
         return ranked
@@ -179,36 +158,3 @@ def _texts(line: BankLine) -> tuple[str, ...]:
     if line.payer_name and line.payer_name != line.description:
         return (line.payer_name, line.description)
     return (line.description,)
-
-
-def _most_specific(close: list[_Name]) -> _Name | None:
-    """The one name whose words include those of every other close name, if there is one."""
-    widest = max(close, key=lambda name: len(set(name.words)))
-    words = set(widest.words)
-    if all(set(other.words) < words for other in close if other is not widest):
-        return widest
-    return None
-
-
-def _score(name: _Name, words: Sequence[str]) -> float:
-    """Length-weighted share of the name's words found, in order, in the text."""
-    total = got = 0.0
-    start, strong = 0, False
-    for i, word in enumerate(name.words):
-        best, at = 0.0, -1
-        for j in range(start, len(words)):
-            s = word_score(word, words[j])
-            if s > best:
-                best, at = s, j
-                if s == 1.0:
-                    break
-        if best == 0.0 and name.cuttable[i] and start >= len(words) - 1:
-            continue  # cut off by the bank's field length
-        if best == 0.0 and all(name.cuttable[i:]) and got > 0:
-            continue
-        total += len(word)
-        if best > 0:
-            got += len(word) * best
-            start = at + 1
-            strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
-    return got / total if total and strong else 0.0

@@ -31,6 +31,8 @@ class Plan:
     fit: Fit
     confidence: float
     explanation: str
+    doubt: ReviewReason | None = None
+    """The weakest evidence, named as the review reason should the plan be held."""
 
     @property
     def invoice_ids(self) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ def hold(
     if override is not None and override.min_confidence is not None:
         minimum = override.min_confidence
     if plan.confidence < minimum:
-        reason = REVIEW_REASON.get(plan.fit.kind, ReviewReason.NO_MATCH)
+        reason = plan.doubt or REVIEW_REASON.get(plan.fit.kind, ReviewReason.BELOW_CONFIDENCE)
         return reason, f"confidence {plan.confidence:.2f} is below {minimum:.2f}"
     known = hints.known_payers
     if settings.review_first_time_payers and known is not None and plan.customer_id not in known:

@@ -3,7 +3,10 @@
 A reference is found when a run of words in the text, compared without case,
 spaces, dashes or `#`, is an invoice number; or when its digits, leading zeros
 and prefix dropped, are the digits of one; or when swapping two adjacent digits
-makes them so (a typing slip, marked `transposed` and trusted less).
+makes them so (a typing slip, marked `transposed` and trusted less), zero
+padding kept as typed (`203459` for 023459). A number that names an invoice
+also carries the invoices it would name with two digits swapped, for when the
+one it names cannot be the payer's.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ _JOINER = re.compile(r"[\s\-#/.:_]{0,3}")
 _MAX_SPAN = 3
 _MIN_BARE_DIGITS = 3
 _MIN_TRANSPOSE_DIGITS = 4
+_MIN_GROUPS = 2
 _MARKERS = frozenset(
     {"INV", "INVS", "INVOICE", "INVOICES", "IN", "NO", "NR", "NUM", "REF", "BILL", "DOC"}
 )
@@ -45,6 +49,8 @@ class RefHit:
     text: str
     invoice_ids: tuple[str, ...]
     how: RefHow
+    alternatives: tuple[str, ...] = ()
+    """Invoices the number names with two adjacent digits swapped (it may be mistyped)."""
 
 
 def extract_tokens(text: str) -> frozenset[str]:
@@ -71,7 +77,8 @@ def digits_key(value: str) -> str:
     return _NOT_DIGIT.sub("", value).lstrip("0")
 
 
-def _transpositions(digits: str) -> Iterable[str]:
+def transpositions(digits: str) -> Iterable[str]:
+    """The digits with one adjacent pair swapped, each way it changes them."""
     for i in range(len(digits) - 1):
         if digits[i] != digits[i + 1]:
             yield digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :]
@@ -153,18 +160,40 @@ class ReferenceIndex:
         ids = self._compact.get(joined) if any(ch.isdigit() for ch in joined) else None
         if ids:
             how = RefHow.EXACT if any(raw == i.upper() for i in ids) else RefHow.NORMALISED
-            return RefHit(raw, tuple(ids), how)
+            return RefHit(raw, tuple(ids), how, self._swapped(joined, ids))
         digits = self._number(text, run, joined)
         if not digits:
             return None
         for index, how in ((self._digits, RefHow.NORMALISED), (self._po, RefHow.PO)):
             ids = index.get(digits) or (index.get(joined) if how is RefHow.PO else None)
             if ids:
-                return RefHit(raw, tuple(ids), how)
-        if exact_only or len(digits) < _MIN_TRANSPOSE_DIGITS:
+                alternatives = self._swapped(joined, ids) if how is RefHow.NORMALISED else ()
+                return RefHit(raw, tuple(ids), how, alternatives)
+        groups = [len(g) for m in run for g in _DIGIT_GROUP.findall(m.group(0))]
+        if exact_only and len(groups) < _MIN_GROUPS:
             return None
-        found = sorted({i for t in _transpositions(digits) for i in self._digits.get(t, ())})
-        return RefHit(raw, tuple(found), RefHow.TRANSPOSED) if found else None
+        found = self._swapped(joined, ())
+        if exact_only:  # `SI 2026 12089`: only numbers written in the same groups
+            found = tuple(i for i in found if [len(g) for g in _DIGIT_GROUP.findall(i)] == groups)
+        return RefHit(raw, found, RefHow.TRANSPOSED) if found else None
+
+    def _swapped(self, joined: str, named: Sequence[str]) -> tuple[str, ...]:
+        """Invoices other than `named` that the number names with two adjacent digits swapped.
+
+        The digits are swapped as written, zero padding kept (`203459` for 023459),
+        and without the padding (`3030` for INV-3003).
+        """
+        written = _NOT_DIGIT.sub("", joined)
+        if len(written.lstrip("0")) < _MIN_TRANSPOSE_DIGITS:
+            return ()
+        found: set[str] = set()
+        for swapped in transpositions(written):
+            for invoice_id in self._digits.get(swapped.lstrip("0"), ()):
+                if not swapped.startswith("0") or _padded(invoice_id) == swapped:
+                    found.add(invoice_id)
+        for swapped in transpositions(written.lstrip("0")):
+            found.update(self._digits.get(swapped, ()))
+        return tuple(sorted(found - set(named)))
 
     def _number(self, text: str, run: list[re.Match[str]], joined: str) -> str:
         """The digits of a run that reads as a document number (known prefix or `#`), else ''."""
@@ -179,6 +208,11 @@ class ReferenceIndex:
         if len(digits) < _MIN_BARE_DIGITS and not (prefix or hashed):
             return ""
         return digits
+
+
+def _padded(invoice_id: str) -> str:
+    """The digits of an invoice number, leading zeros kept: `INV-023459` -> `023459`."""
+    return "".join(_DIGIT_GROUP.findall(invoice_id))
 
 
 def _joinable(text: str, run: list[re.Match[str]]) -> bool:

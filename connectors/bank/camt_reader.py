@@ -200,9 +200,37 @@ def _party_name(tx: Element, role: str) -> str | None:
 def _references(tx: Element) -> list[str]:
     refs = [find_text(tx, "Refs", "EndToEndId"), find_text(tx, "Refs", "UETR")]
     for strd in findall(tx, "RmtInf", "Strd"):
-        refs += [find_text(d, "Nb") for d in findall(strd, "RfrdDocInf")]
+        docs = findall(strd, "RfrdDocInf")
+        if len(docs) == 1:
+            refs.append(_document(strd, docs[0]))
+        else:  # amounts of several documents together say nothing of each one
+            refs += [find_text(d, "Nb") for d in docs]
         refs.append(find_text(strd, "CdtrRefInf", "Ref"))
     return [r for r in refs if r and r.upper() != "NOTPROVIDED"]
+
+
+def _document(strd: Element, doc: Element) -> str | None:
+    """A referred document's number; with `RfrdDocAmt/RmtdAmt` given, as an X12 820 RMR segment.
+
+    `RMR*IV*<number>*PI*<remitted>*<due payable>*<discount>` carries the amounts
+    through the store (references are kept as text) to the matcher.
+    """
+    number = find_text(doc, "Nb")
+    paid = find_text(strd, "RfrdDocAmt", "RmtdAmt")
+    due = find_text(strd, "RfrdDocAmt", "DuePyblAmt") or ""
+    discount = (
+        find_text(strd, "RfrdDocAmt", "DscntApldAmt", "Amt")
+        or find_text(strd, "RfrdDocAmt", "DscntApldAmt")
+        or ""
+    )
+    if not paid and due and discount:  # remitted = due less the discount taken
+        try:
+            paid = str(parse_money(due) - parse_money(discount))
+        except ValueError:
+            paid = None
+    if not number or not paid:
+        return number
+    return f"RMR*IV*{number}*PI*{paid}*{due}*{discount}"
 
 
 def _texts(node: Element, *path: str) -> list[str]:
