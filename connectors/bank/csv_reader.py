@@ -59,14 +59,14 @@ class CsvProfile:
 
 
 def read_csv_statement(
-    path: Path, profile: CsvProfile, *, account: str, currency: str
+    path: Path, profile: CsvProfile, *, account: str, currency: str, data: bytes | None = None
 ) -> list[BankLine]:
     """Parse a CSV statement, all lines or none.
 
     Raises:
         BadInputError: naming file, line and field of every bad row (first 20).
     """
-    text = _decode(path, profile.encoding)
+    text = _decode(path, path.read_bytes() if data is None else data, profile.encoding)
     rows = io.StringIO(text)
     for _ in range(profile.skip_lines):
         rows.readline()
@@ -81,8 +81,7 @@ def read_csv_statement(
     return parser.lines
 
 
-def _decode(path: Path, encoding: str) -> str:
-    raw = path.read_bytes()
+def _decode(path: Path, raw: bytes, encoding: str) -> str:
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:

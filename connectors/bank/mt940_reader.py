@@ -30,7 +30,9 @@ _OPTIONS = mt940.Options.all()
 _OBJECT_AT = re.compile(r" object at 0x[0-9a-fA-F]+")
 
 
-def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[BankLine]:
+def read_mt940_statement(
+    path: Path, *, account: str, currency: str, data: bytes | None = None
+) -> list[BankLine]:
     """Parse an MT940/MT942 file into bank lines, all or nothing.
 
     MT940 lines carry no unique id, so each gets a stable fingerprint
@@ -39,7 +41,7 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
     Raises:
         BadInputError: the file cannot be read as MT940; names file and field.
     """
-    text = _decode(path.read_bytes())
+    text = _decode(path.read_bytes() if data is None else data)
     at_lines = statement_lines(path, text)
     transactions = _parse(path, text)
     if len(transactions) != len(at_lines):
@@ -52,21 +54,21 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
     fingerprints = Fingerprinter()
     lines = []
     for number, transaction in enumerate(transactions, start=1):
-        data: dict[str, Any] = transaction.data
-        amount_obj = data.get("amount")
-        booked = data.get("date")
+        values: dict[str, Any] = transaction.data
+        amount_obj = values.get("amount")
+        booked = values.get("date")
         if amount_obj is None or booked is None:
             raise reject(path, f"transaction {number} has no amount or date", field=":61:")
         amount = Decimal(str(amount_obj.amount))
-        payer, remittance, payer_account = _details(data)
-        extra = (data.get("extra_details") or "").strip()
+        payer, remittance, payer_account = _details(values)
+        extra = (values.get("extra_details") or "").strip()
         description = " ".join(p for p in (payer, remittance, extra) if p)
         references = tuple(
             r.strip()
             for r in (
-                data.get("customer_reference"),
-                data.get("bank_reference"),
-                data.get("end_to_end_reference"),
+                values.get("customer_reference"),
+                values.get("bank_reference"),
+                values.get("end_to_end_reference"),
             )
             if r and r.strip() and r.strip().upper() != "NONREF"
         )
@@ -76,7 +78,7 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
                 bank_id=fingerprints.next_id(booked, amount, description),
                 booked_on=booked,
                 amount=amount,
-                currency=str(data.get("currency") or amount_obj.currency or currency),
+                currency=str(values.get("currency") or amount_obj.currency or currency),
                 description=description,
                 payer_name=payer or None,
                 payer_account=payer_account or None,

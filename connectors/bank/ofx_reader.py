@@ -12,6 +12,7 @@ from typing import TypeVar
 from arbridge.connectors.bank._errors import reject
 from arbridge.connectors.bank._fingerprint import Fingerprinter
 from arbridge.connectors.bank._ofx_fast import MARKER, Block, cut_transactions
+from arbridge.connectors.bank._ofx_status import reject_error_answer
 from arbridge.connectors.bank._ofx_text import decode_ofx
 from arbridge.connectors.bank._ofx_values import ofx_amount, ofx_date
 from arbridge.connectors.bank._sgml import Node, parse_sgml
@@ -49,6 +50,7 @@ def read_ofx_transactions(path: Path, raw: bytes) -> list[OfxTransaction]:
     text = decode_ofx(path, raw)
     cut = cut_transactions(text.body, text.first_line)
     root = parse_sgml(path, cut.skeleton, text.first_line)
+    reject_error_answer(path, root)
     statements = list(root.iter(*_STATEMENTS))
     if not statements:
         raise reject(
@@ -61,7 +63,9 @@ def read_ofx_transactions(path: Path, raw: bytes) -> list[OfxTransaction]:
     return found
 
 
-def read_ofx_statement(path: Path, *, account: str, currency: str) -> list[BankLine]:
+def read_ofx_statement(
+    path: Path, *, account: str, currency: str, data: bytes | None = None
+) -> list[BankLine]:
     """Parse an OFX/QFX statement into bank lines, all or nothing.
 
     Lines with a zero amount (bank comments) are left out. Where the file
@@ -70,7 +74,7 @@ def read_ofx_statement(path: Path, *, account: str, currency: str) -> list[BankL
     Raises:
         BadInputError: naming file, line and field.
     """
-    transactions = read_ofx_transactions(path, path.read_bytes())
+    transactions = read_ofx_transactions(path, path.read_bytes() if data is None else data)
     several = len({t.account_id for t in transactions}) > 1
     fingerprints = Fingerprinter()
     seen: dict[tuple[str, str], int] = {}

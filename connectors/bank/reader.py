@@ -6,9 +6,11 @@ from pathlib import Path
 
 from arbridge.connectors.bank.bai2_reader import read_bai2_statement
 from arbridge.connectors.bank.camt_reader import read_camt_statement
+from arbridge.connectors.bank.containers import is_container, open_container
 from arbridge.connectors.bank.csv_reader import CsvProfile, read_csv_statement
 from arbridge.connectors.bank.detect import StatementFormat, detect_format
 from arbridge.connectors.bank.mt940_reader import read_mt940_statement
+from arbridge.connectors.bank.norma43_reader import read_norma43_statement
 from arbridge.connectors.bank.ofx_reader import read_ofx_statement
 from arbridge.domain.errors import BadInputError, SourceLocation
 from arbridge.domain.records import BankLine
@@ -20,20 +22,49 @@ _READERS = {
     StatementFormat.CAMT: read_camt_statement,
     StatementFormat.BAI2: read_bai2_statement,
     StatementFormat.MT940: read_mt940_statement,
+    StatementFormat.NORMA43: read_norma43_statement,
 }
 
 
 def read_statement(
-    path: Path, *, account: str, currency: str, csv_profile: CsvProfile | None
+    path: Path,
+    *,
+    account: str,
+    currency: str,
+    csv_profile: CsvProfile | None,
+    data: bytes | None = None,
 ) -> list[BankLine]:
     """Parse one statement file of any known format, all lines or none.
 
+    A ZIP or gzip container is read member by member (each named
+    `archive.zip!member`), its lines in archive order. `data`, when given, is
+    the file's content (a container's member); `path` then only names it.
+
     Raises:
-        BadInputError: unknown format, a CSV without a profile, or a bad file;
-            the error names file, line and field.
+        BadInputError: unknown format, a CSV without a profile, a refused
+            container, or a bad file; the error names file, line and field.
     """
-    with path.open("rb") as handle:
-        head = handle.read(_HEAD_BYTES)
+    raw = path.read_bytes() if data is None else data
+    if is_container(raw[:4]):
+        if data is not None:
+            raise BadInputError("an archive inside an archive is not read", _at(path))
+        lines: list[BankLine] = []
+        for member in open_container(path, raw):
+            lines += read_statement(
+                member.path,
+                account=account,
+                currency=currency,
+                csv_profile=csv_profile,
+                data=member.data,
+            )
+        return lines
+    return _read_plain(path, raw, account=account, currency=currency, csv_profile=csv_profile)
+
+
+def _read_plain(
+    path: Path, raw: bytes, *, account: str, currency: str, csv_profile: CsvProfile | None
+) -> list[BankLine]:
+    head = raw[:_HEAD_BYTES]
     fmt = detect_format(path, head)
     if fmt is StatementFormat.CSV:
         if csv_profile is None:
@@ -41,15 +72,19 @@ def read_statement(
                 f"a CSV statement arrived but source {account!r} has no 'csv' profile configured",
                 SourceLocation(file=str(path)),
             )
-        return read_csv_statement(path, csv_profile, account=account, currency=currency)
+        return read_csv_statement(path, csv_profile, account=account, currency=currency, data=raw)
     reader = _READERS.get(fmt)
     if reader is None:
         hint = (
             " (NUL bytes: UTF-16 without a byte-order mark, or binary)" if b"\x00" in head else ""
         )
         raise BadInputError(
-            "not a statement format arbridge reads (OFX/QFX, camt.053/054, BAI2, MT940, CSV)"
-            + hint,
-            SourceLocation(file=str(path), line=1),
+            "not a statement format arbridge reads "
+            "(OFX/QFX, camt.052/053/054, BAI2, MT940, Norma 43, CSV; in ZIP or gzip too)" + hint,
+            _at(path),
         )
-    return reader(path, account=account, currency=currency)
+    return reader(path, account=account, currency=currency, data=raw)
+
+
+def _at(path: Path) -> SourceLocation:
+    return SourceLocation(file=str(path), line=1)
