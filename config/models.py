@@ -169,6 +169,11 @@ class FolderBankSettings(_Settings):
         description="Move imported files to archive/ and bad ones to quarantine/ (beside a "
         "<name>.error.txt). Off: files stay in place; each is read once (by content hash).",
     )
+    strict: bool = Field(
+        default=False,
+        description="Reject a file whose control totals (BAI2 49/98/99) do not add up; "
+        "off: the file is read and the mismatch is logged as a note.",
+    )
 
 
 BankSourceSettings = FolderBankSettings

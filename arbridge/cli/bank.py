@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from arbridge.config import FolderBankSettings
 
 from arbridge.app.profiles import csv_profile
-from arbridge.connectors.bank import read_statement, sniff_csv_profile
+from arbridge.connectors.bank import collect_notes, read_statement, sniff_csv_profile
 from arbridge.domain.errors import BadInputError
 from arbridge.domain.records import BankLine
 
@@ -43,22 +43,36 @@ def bank() -> None:
 @click.option("--format", "output", type=click.Choice(["csv", "json"]), default="csv")
 @click.option("--profile", default=None, help="Bank source whose CSV profile and currency to use.")
 @click.option("--currency", default=None, help="Currency of lines whose file names none.")
+@click.option("--strict", is_flag=True, help="Reject a file whose control totals do not add up.")
 @click.pass_context
-def read(
-    ctx: click.Context, file: Path, output: str, profile: str | None, currency: str | None
+def read(  # noqa: PLR0917 - click passes each option
+    ctx: click.Context,
+    file: Path,
+    output: str,
+    profile: str | None,
+    currency: str | None,
+    strict: bool,
 ) -> None:
-    """Print the normalised lines of any statement; exit 1 naming file/line/field when bad."""
+    """Print the normalised lines of any statement (ZIP/gzip too); exit 1 naming file/line/field.
+
+    Notes on a file read all the same (a control total that does not add up, a
+    clamped date) go to stderr as `arbridge: note: ...`.
+    """
     source = _source(ctx, profile) if profile else None
     try:
-        lines = read_statement(
-            file,
-            account=source.name if source else "-",
-            currency=currency or (source.currency if source else "USD"),
-            csv_profile=csv_profile(source.csv) if source and source.csv else None,
-        )
+        with collect_notes() as notes:
+            lines = read_statement(
+                file,
+                account=source.name if source else "-",
+                currency=currency or (source.currency if source else "USD"),
+                csv_profile=csv_profile(source.csv) if source and source.csv else None,
+                strict=strict or bool(source and source.strict),
+            )
     except BadInputError as exc:
         click.echo(f"arbridge: {exc}", err=True)
         sys.exit(1)
+    for found in notes:
+        click.echo(f"arbridge: note: {found}", err=True)
     _print(lines, output)
 
 

@@ -85,10 +85,12 @@ def read_bai2_statement(
 def _records(path: Path, raw: bytes) -> list[_Record]:
     text = _decode(from_utf16(raw, partial=True).removeprefix(codecs.BOM_UTF8))
     records: list[_Record] = []
+    width = 0  # of the physical line before: a wrap at a fixed width cuts words
     for number, physical in enumerate(text.splitlines(), start=1):
         content = physical.strip()
         if not content:
             continue
+        previous_width, width = width, len(physical.rstrip())
         code, separator, rest = content[:2], content[2:3], content[3:]
         if code == "88" and separator and not separator.isalnum():
             if not records:
@@ -99,7 +101,7 @@ def _records(path: Path, raw: bytes) -> list[_Record]:
         elif _CODED.match(content) or not records:
             raise reject(path, "unknown BAI2 record type", line=number, field="record", value=code)
         else:  # a record's text wrapped onto a physical line of its own, without a record code
-            _wrap(records[-1], content, joined=len(physical.rstrip("\r\n")) >= _WRAP_WIDTH)
+            _wrap(records[-1], content, joined=previous_width >= _WRAP_WIDTH)
     return records
 
 

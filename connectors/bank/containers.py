@@ -57,7 +57,7 @@ def is_container(head: bytes) -> bool:
 
 def member_path(container: Path, name: str) -> Path:
     """The display path of a member: `folder/archive.zip!member.xml`."""
-    return container.with_name(f"{container.name}{SEPARATOR}{name}")
+    return Path(f"{container}{SEPARATOR}{name}")
 
 
 def open_container(

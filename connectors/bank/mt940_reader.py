@@ -19,7 +19,8 @@ from mt940 import tags as mt940_tags
 from arbridge.connectors.bank._bom import from_utf16
 from arbridge.connectors.bank._errors import reject
 from arbridge.connectors.bank._fingerprint import Fingerprinter
-from arbridge.connectors.bank._mt940_lines import statement_lines
+from arbridge.connectors.bank._mt940_lines import prepare
+from arbridge.connectors.bank._notes import note
 from arbridge.domain.records import BankLine
 
 _FAILURES = (RuntimeError, ValueError, KeyError, IndexError, TypeError, InvalidOperation)
@@ -41,9 +42,9 @@ def read_mt940_statement(
     Raises:
         BadInputError: the file cannot be read as MT940; names file and field.
     """
-    text = _decode(path.read_bytes() if data is None else data)
-    at_lines = statement_lines(path, text)
-    transactions = _parse(path, text)
+    prepared = prepare(path, _decode(path.read_bytes() if data is None else data))
+    at_lines = prepared.lines
+    transactions = _parse(path, prepared.text)
     if len(transactions) != len(at_lines):
         raise reject(
             path,
@@ -63,6 +64,10 @@ def read_mt940_statement(
         payer, remittance, payer_account = _details(values)
         extra = (values.get("extra_details") or "").strip()
         description = " ".join(p for p in (payer, remittance, extra) if p)
+        remark = prepared.notes[number - 1]
+        if remark:
+            note(path, remark, line=at_lines[number - 1], field=":61: date")
+            description = f"{description} [note: {remark}]".lstrip()
         references = tuple(
             r.strip()
             for r in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from arbridge.connectors.bank._notes import strict_notes
 from arbridge.connectors.bank.bai2_reader import read_bai2_statement
 from arbridge.connectors.bank.camt_reader import read_camt_statement
 from arbridge.connectors.bank.containers import is_container, open_container
@@ -33,24 +34,34 @@ def read_statement(
     currency: str,
     csv_profile: CsvProfile | None,
     data: bytes | None = None,
+    strict: bool = False,
 ) -> list[BankLine]:
     """Parse one statement file of any known format, all lines or none.
 
     A ZIP or gzip container is read member by member (each named
     `archive.zip!member`), its lines in archive order. `data`, when given, is
-    the file's content (a container's member); `path` then only names it.
+    the file's content (a container's member); `path` then only names it. With
+    `strict`, what a reader would only note (a BAI2 control total that does not
+    add up) rejects the file.
 
     Raises:
         BadInputError: unknown format, a CSV without a profile, a refused
             container, or a bad file; the error names file, line and field.
     """
+    with strict_notes(strict):
+        return _read(path, account=account, currency=currency, csv_profile=csv_profile, data=data)
+
+
+def _read(
+    path: Path, *, account: str, currency: str, csv_profile: CsvProfile | None, data: bytes | None
+) -> list[BankLine]:
     raw = path.read_bytes() if data is None else data
     if is_container(raw[:4]):
         if data is not None:
             raise BadInputError("an archive inside an archive is not read", _at(path))
         lines: list[BankLine] = []
         for member in open_container(path, raw):
-            lines += read_statement(
+            lines += _read(
                 member.path,
                 account=account,
                 currency=currency,
