@@ -44,6 +44,13 @@ class CsvProfile:
     delimiter: str = ","
     encoding: str = "utf-8-sig"
     skip_lines: int = 0
+    columns: tuple[str, ...] = ()  # a headerless file: the names of its columns, in order
+    direction_column: str | None = None  # amounts unsigned; a debit mark here makes them negative
+    debit_marks: tuple[str, ...] = ()
+    currency_column: str | None = None  # each row's own currency
+    keep_column: str | None = None  # only rows whose value here is one of keep_values
+    keep_values: tuple[str, ...] = ()
+    skip_zero: bool = False  # rows of amount 0 (bank notes, not money) are left out
 
     @property
     def layout(self) -> AmountLayout:
@@ -55,6 +62,7 @@ class CsvProfile:
         cols = [self.date_column, *self.description_columns]
         cols += [c for c in (self.amount_column, self.debit_column, self.credit_column) if c]
         cols += [c for c in (self.transaction_id_column, self.payer_column) if c]
+        cols += [c for c in (self.direction_column, self.currency_column, self.keep_column) if c]
         return tuple(dict.fromkeys(cols))
 
 
@@ -70,14 +78,18 @@ def read_csv_statement(
     rows = io.StringIO(text)
     for _ in range(profile.skip_lines):
         rows.readline()
-    reader = csv.DictReader(rows, delimiter=profile.delimiter)
-    header_line = profile.skip_lines + 1
-    _check_header(path, reader.fieldnames, profile, header_line)
+    names = list(profile.columns) or None
+    reader = csv.DictReader(rows, fieldnames=names, delimiter=profile.delimiter)
+    if names is None:
+        _check_header(path, reader.fieldnames, profile, profile.skip_lines + 1)
     parser = _RowParser(path, profile, account=account, currency=currency)
     for row in reader:
         parser.parse(row, profile.skip_lines + reader.line_num)
     if parser.errors:
         raise BadInputError(f"{len(parser.errors)} bad row(s) in bank statement", *parser.errors)
+    if not parser.rows:
+        where = SourceLocation(file=str(path), line=profile.skip_lines + 1)
+        raise BadInputError("the CSV holds no rows (an empty export)", where)
     return parser.lines
 
 
@@ -116,11 +128,13 @@ class _RowParser:
         self.errors: list[SourceLocation] = []
         self._fingerprints = Fingerprinter()
         self._ids: dict[str, int] = {}
+        self.rows = 0
 
     def parse(self, raw: dict[str | None, str | None], line: int) -> None:
         row = {str(k).strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         if not any(row.values()):
             return
+        self.rows += 1
         try:
             self._append(row, line)
         except _FieldError as exc:
@@ -130,8 +144,13 @@ class _RowParser:
                 )
 
     def _append(self, row: dict[str, str], line: int) -> None:
+        p = self.profile
+        if p.keep_column and row[p.keep_column].upper() not in p.keep_values:
+            return
         booked_on = self._date(row)
         amount = self._amount(row)
+        if p.skip_zero and amount == 0:
+            return
         description = self.profile.description_separator.join(
             row[c] for c in self.profile.description_columns if row[c]
         )
@@ -143,7 +162,8 @@ class _RowParser:
                 bank_id=bank_id,
                 booked_on=booked_on,
                 amount=amount,
-                currency=self.currency,
+                currency=(row[p.currency_column] if p.currency_column else "").upper()
+                or self.currency,
                 description=description,
                 payer_name=payer or None,
                 source_file=str(self.path),
@@ -174,6 +194,9 @@ class _RowParser:
                 if credit
                 else -abs(self._money(p.debit_column, debit))
             )
+        if p.direction_column is not None:
+            outgoing = row[p.direction_column].upper() in p.debit_marks
+            value = -abs(value) if outgoing else abs(value)
         return -value if p.invert_sign else value
 
     def _money(self, column: str, text: str) -> Decimal:

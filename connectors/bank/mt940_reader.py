@@ -8,6 +8,7 @@ and turns any parser failure into a rejection of the whole file.
 
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -29,6 +30,8 @@ _FAILURES = (RuntimeError, ValueError, KeyError, IndexError, TypeError, InvalidO
 # `:86:` is never truncated, a BOM does not hide the first `:20:`.
 _OPTIONS = mt940.Options.all()
 _OBJECT_AT = re.compile(r" object at 0x[0-9a-fA-F]+")
+# `mt-940` logs each failed match before it raises; the rejection here says it once.
+logging.getLogger("mt940.tags").setLevel(logging.CRITICAL)
 
 
 def read_mt940_statement(

@@ -8,6 +8,7 @@ from arbridge.connectors.bank._notes import strict_notes
 from arbridge.connectors.bank.bai2_reader import read_bai2_statement
 from arbridge.connectors.bank.camt_reader import read_camt_statement
 from arbridge.connectors.bank.containers import is_container, open_container
+from arbridge.connectors.bank.csv_presets import sniff_preset
 from arbridge.connectors.bank.csv_reader import CsvProfile, read_csv_statement
 from arbridge.connectors.bank.detect import StatementFormat, detect_format
 from arbridge.connectors.bank.mt940_reader import read_mt940_statement
@@ -78,12 +79,14 @@ def _read_plain(
     head = raw[:_HEAD_BYTES]
     fmt = detect_format(path, head)
     if fmt is StatementFormat.CSV:
-        if csv_profile is None:
+        profile = csv_profile or _preset(path, raw)
+        if profile is None:
             raise BadInputError(
-                f"a CSV statement arrived but source {account!r} has no 'csv' profile configured",
+                f"a CSV statement arrived but source {account!r} has no 'csv' profile configured "
+                "and the file fits no preset (`arbridge bank sniff FILE` proposes one)",
                 SourceLocation(file=str(path)),
             )
-        return read_csv_statement(path, csv_profile, account=account, currency=currency, data=raw)
+        return read_csv_statement(path, profile, account=account, currency=currency, data=raw)
     reader = _READERS.get(fmt)
     if reader is None:
         hint = (
@@ -95,6 +98,12 @@ def _read_plain(
             _at(path),
         )
     return reader(path, account=account, currency=currency, data=raw)
+
+
+def _preset(path: Path, raw: bytes) -> CsvProfile | None:
+    """Without a configured profile, the preset whose header the file has (exactly one)."""
+    found = sniff_preset(path, raw)
+    return found.profile if found else None
 
 
 def _at(path: Path) -> SourceLocation:
