@@ -15,7 +15,13 @@ if TYPE_CHECKING:
     from arbridge.config import FolderBankSettings
 
 from arbridge.app.profiles import csv_profile
-from arbridge.connectors.bank import collect_notes, read_statement, sniff_csv_profile
+from arbridge.connectors.bank import (
+    PRESETS,
+    collect_notes,
+    read_statement,
+    sniff_csv_profile,
+    sniff_preset,
+)
 from arbridge.domain.errors import BadInputError
 from arbridge.domain.records import BankLine
 
@@ -79,13 +85,25 @@ def read(  # noqa: PLR0917 - click passes each option
 @bank.command("sniff")
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 def sniff(file: Path) -> None:
-    """Propose a `csv:` profile (YAML) for an unknown bank CSV export."""
+    """Name the CSV preset that fits a bank export, or propose a `csv:` profile (YAML) to paste."""
+    preset = sniff_preset(file)
+    if preset is not None:
+        click.echo(f"# {file.name} fits the preset {preset.name!r} ({preset.bank})")
+        click.echo(yaml.safe_dump({"csv": {"preset": preset.name}}, sort_keys=False), nl=False)
+        return
     try:
         proposal = sniff_csv_profile(file)
     except ValueError as exc:
         click.echo(f"arbridge: {exc}", err=True)
         sys.exit(1)
     click.echo(yaml.safe_dump({"csv": proposal}, sort_keys=False, allow_unicode=True), nl=False)
+
+
+@bank.command("presets")
+def presets() -> None:
+    """List the CSV presets (`csv: {preset: NAME}`), each with the header it expects."""
+    for preset in PRESETS.values():
+        click.echo(f"{preset.name}: {preset.bank}\n    {preset.header}")
 
 
 def _source(ctx: click.Context, name: str) -> FolderBankSettings:

@@ -13,11 +13,13 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from arbridge.connectors.bank.csv_reader import CsvProfile
 
 _HEAD_BYTES = 8192
+_SAMPLE_ROWS = 20
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -357,10 +359,33 @@ def preset_profile(name: str) -> CsvProfile:
 
 
 def sniff_preset(path: Path, data: bytes | None = None) -> CsvPreset | None:
-    """The preset whose header (or headerless row shape) fits the file, if exactly one does."""
+    """The preset whose header (or first line) fits the file.
+
+    Where several fit (PayPal's US and UK downloads share a header), those whose
+    date format reads the first rows' dates stay, and the first of them is taken:
+    a file whose days are all 12 or less reads as the first (set the preset then).
+    """
     head = (path.read_bytes() if data is None else data)[:_HEAD_BYTES]
     fits = [p for p in PRESETS.values() if _fits(p, head)]
-    return fits[0] if len(fits) == 1 else None
+    if len(fits) > 1:
+        fits = [p for p in fits if _dates_read(p, head)]
+    return fits[0] if fits else None
+
+
+def _dates_read(preset: CsvPreset, head: bytes) -> bool:
+    profile = preset.profile
+    text = head.decode(profile.encoding, errors="replace").lstrip("\ufeff")
+    lines = text.splitlines()[profile.skip_lines : profile.skip_lines + _SAMPLE_ROWS]
+    names = list(profile.columns) or None
+    rows = csv.DictReader(
+        io.StringIO("\n".join(lines)), fieldnames=names, delimiter=profile.delimiter
+    )
+    try:
+        for row in rows:
+            datetime.strptime((row.get(profile.date_column) or "").strip(), profile.date_format)  # noqa: DTZ007 - a date
+    except ValueError:
+        return False
+    return True
 
 
 def _fits(preset: CsvPreset, head: bytes) -> bool:
