@@ -14,11 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
-import structlog
-
 from arbridge.connectors.bank._errors import reject
-
-log = structlog.get_logger("arbridge.bank")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,7 +46,9 @@ def note(path: Path, message: str, *, line: int | None = None, field: str | None
     if _strict.get():
         raise reject(path, f"{message} (strict)", line=line, field=field)
     found = Note(file=str(path), line=line, field=field, message=message)
-    log.warning("bank_file_note", file=found.file, line=line, field=field, note=message)
+    import structlog  # noqa: PLC0415 - costs a third of `bank read`'s start-up; notes are rare
+
+    structlog.get_logger("arbridge.bank").warning("bank_file_note", file=found.file, line=line, field=field, note=message)
     collected = _notes.get()
     if collected is not None:
         collected.append(found)
