@@ -1,8 +1,9 @@
 """Notes on a statement that is read all the same (a control total that does not add up).
 
 A reader calls `note(...)` for something finance should know but that does not make
-the file unreadable. Each note is logged; callers that show notes (the golden tests,
-`arbridge bank read`) collect them with `collect_notes()`. Under `strict_notes()` a
+the file unreadable. Callers that show notes (the golden tests, `arbridge bank read`
+on stderr) collect them with `collect_notes()`; elsewhere (the daemon) each note is
+logged as a `bank_file_note` warning. Under `strict_notes()` a
 note rejects the whole file instead.
 """
 
@@ -46,12 +47,15 @@ def note(path: Path, message: str, *, line: int | None = None, field: str | None
     if _strict.get():
         raise reject(path, f"{message} (strict)", line=line, field=field)
     found = Note(file=str(path), line=line, field=field, message=message)
+    collected = _notes.get()
+    if collected is not None:  # the caller shows its notes (and stdout may be its output)
+        collected.append(found)
+        return
     import structlog  # noqa: PLC0415 - costs a third of `bank read`'s start-up; notes are rare
 
-    structlog.get_logger("arbridge.bank").warning("bank_file_note", file=found.file, line=line, field=field, note=message)
-    collected = _notes.get()
-    if collected is not None:
-        collected.append(found)
+    structlog.get_logger("arbridge.bank").warning(
+        "bank_file_note", file=found.file, line=line, field=field, note=message
+    )
 
 
 @contextmanager
