@@ -67,7 +67,7 @@ def read_norma43_statement(
             disagree with the movements, or the 88 trailer is missing.
     """
     raw = path.read_bytes() if data is None else data
-    accounts = _accounts(path, raw.decode("latin-1"), currency)
+    accounts = _accounts(path, _decode(raw), currency)
     fingerprints = Fingerprinter()
     lines = []
     for acct in accounts:
@@ -120,6 +120,13 @@ def _accounts(path: Path, text: str, default_currency: str) -> list[_Account]:
     if not ended:
         raise reject(path, "no 88 end-of-file record: the file is truncated", field="88")
     return accounts
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")  # the banks' usual ISO-8859-1; decodes anything
 
 
 def _currency(code: str, default: str) -> str:

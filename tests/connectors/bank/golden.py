@@ -32,7 +32,7 @@ from arbridge.domain.records import BankLine
 ACCOUNT = "golden"
 CURRENCY = "USD"
 DATA = Path(__file__).resolve().parents[2] / "data" / "bank"
-FORMATS = ("ofx", "csv", "camt053", "bai2", "mt940")
+FORMATS = ("ofx", "csv", "camt053", "bai2", "mt940", "norma43")
 EXPECTED_SUFFIX = ".expected.json"
 PROFILES = "profiles.yaml"
 
