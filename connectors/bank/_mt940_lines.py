@@ -9,6 +9,8 @@ Banks' dialects are mended on the way, as they send them:
 - a `:61:` broken across physical lines before its transaction type (between the
   mark and the amount, inside the amount) is joined back into one line;
 - a lone `:` on a line of its own before `86:` is put back in front of it;
+- a tag indented by blanks is moved to the line's start (CR-only line ends are
+  read as lines by the reader);
 - a date that is no calendar date (German savings banks count 30-day months, so
   30 February occurs) is clamped to the month's end, and the line says so.
 """
@@ -55,6 +57,8 @@ def prepare(path: Path, text: str) -> Prepared:
     index = 0
     while index < len(physical):
         line, index = physical[index], index + 1
+        if line[:1].isspace() and _TAG.match(line.lstrip()):
+            line = line.lstrip()  # a tag indented by the bank's export
         if line.strip() == ":" and index < len(physical) and _TAG.match(physical[index]):
             line, index = ":" + physical[index].lstrip(":"), index + 1  # a lone ':' before '86:'
         if line.startswith(":61:"):

@@ -101,9 +101,12 @@ def read_mt940_statement(
 def _decode(raw: bytes) -> str:
     raw = from_utf16(raw, partial=True)
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        text = raw.decode("latin-1")
+    if "\r" in text and "\n" not in text:  # old Mac line ends: every tag would sit on line 1
+        text = text.replace("\r", "\n")
+    return text
 
 
 def _parse(path: Path, text: str) -> list[Any]:
