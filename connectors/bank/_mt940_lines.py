@@ -27,9 +27,9 @@ from arbridge.connectors.bank._errors import reject
 
 _TAG = re.compile(r":?\d\d[A-Z]?:")
 _BALANCE = re.compile(r"(:(?:60|62)[FM]?:|:6[45]:)([CD])(\d{6})(.*)", re.S)
-_HEAD_DONE = re.compile(r"\d{6}(\d{4})?R?[CD][A-Z]?[\d,]+[NFS][A-Z0-9]{3}", re.I)
+_HEAD_DONE = re.compile(r"\d{6}(\d{4}| {4})?R?[CD][A-Z]?[\d,]+[NFS][A-Z0-9]{3}", re.I)
 _STATEMENT_LINE = re.compile(
-    r"(?P<date>\d{6})(?P<entry>\d{4})?(?P<mark>R?[CD])[A-Z]?(?P<amount>[\d,]+)(?P<rest>.*)",
+    r"(?P<date>\d{6})(?P<entry>\d{4}| {4})?(?P<mark>R?[CD])[A-Z]?(?P<amount>[\d,]+)(?P<rest>.*)",
     re.I | re.S,
 )
 
@@ -105,7 +105,7 @@ def _check(path: Path, value: str, line: int) -> tuple[str, str | None]:
     text, entry = parts.group("date"), parts.group("entry")
     try:
         fixed, real, clamped = _calendar(text)
-        if entry is not None:
+        if entry is not None and entry.strip():
             entry = _calendar(text[:2] + entry)[0][2:]
     except ValueError:
         raise reject(

@@ -29,6 +29,7 @@ _CREDIT_CODES = frozenset(range(100, 400)) | frozenset(range(900, 960))
 _DEBIT_CODES = frozenset(range(400, 700)) | frozenset(range(960, 1000))
 _RECORD_CODES = frozenset({"01", "02", "03", "16", "49", "98", "99"})
 _CODED = re.compile(r"\d\d\s*,")
+_SEVERAL = re.compile(r"(?<=/)\s+(?=(?:0[123]|16|49|88|9[89]),)")
 _WRAP_WIDTH = 80
 
 
@@ -87,22 +88,27 @@ def _records(path: Path, raw: bytes) -> list[_Record]:
     records: list[_Record] = []
     width = 0  # of the physical line before: a wrap at a fixed width cuts words
     for number, physical in enumerate(text.splitlines(), start=1):
-        content = physical.strip()
-        if not content:
+        if not physical.strip():
             continue
         previous_width, width = width, len(physical.rstrip())
-        code, separator, rest = content[:2], content[2:3], content[3:]
-        if code == "88" and separator and not separator.isalnum():
-            if not records:
-                raise reject(path, "88 continuation before any record", line=number, field="88")
-            _continue(records[-1], rest.lstrip(", ") if separator == " " else rest)
-        elif code in _RECORD_CODES and separator in {",", ""}:
-            records.append(_Record(code=code, fields=_split(code, rest), line=number))
-        elif _CODED.match(content) or not records:
-            raise reject(path, "unknown BAI2 record type", line=number, field="record", value=code)
-        else:  # a record's text wrapped onto a physical line of its own, without a record code
-            _wrap(records[-1], content, joined=previous_width >= _WRAP_WIDTH)
+        for content in _SEVERAL.split(physical.strip()):  # several records on one line
+            _record(path, records, content, number, joined=previous_width >= _WRAP_WIDTH)
     return records
+
+
+def _record(path: Path, records: list[_Record], content: str, number: int, *, joined: bool) -> None:
+    """Add one record (or a continuation of the last) from its text."""
+    code, separator, rest = content[:2], content[2:3], content[3:]
+    if code == "88" and separator and not separator.isalnum():
+        if not records:
+            raise reject(path, "88 continuation before any record", line=number, field="88")
+        _continue(records[-1], rest.lstrip(", ") if separator == " " else rest)
+    elif code in _RECORD_CODES and separator in {",", ""}:
+        records.append(_Record(code=code, fields=_split(code, rest), line=number))
+    elif _CODED.match(content) or not records:
+        raise reject(path, "unknown BAI2 record type", line=number, field="record", value=code)
+    else:  # a record's text wrapped onto a physical line of its own, without a record code
+        _wrap(records[-1], content, joined=joined)
 
 
 def _decode(raw: bytes) -> str:
