@@ -11,6 +11,7 @@ entries carry the same ids as the later camt.053's, so the store keeps each once
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -39,6 +40,7 @@ _CONTAINERS = {
 }
 _NOT_BOOKED = {"PDNG", "INFO", "FUTR"}
 _NO_REFERENCE = {"NONREF", "NOTPROVIDED"}
+_VERSION_SUFFIX = re.compile(r"V\d\d$")
 
 
 @dataclass(slots=True)
@@ -81,7 +83,7 @@ def _parse(path: Path, raw: bytes) -> tuple[Element, dict[Element, int]]:
 
 def _reports(path: Path, root: Element) -> list[Element]:
     for child in root:
-        kind = _CONTAINERS.get(local(child.tag))
+        kind = _CONTAINERS.get(_VERSION_SUFFIX.sub("", local(child.tag)))  # .001.01: ...V01
         if kind is not None:
             found = findall(child, kind)
             if not found:
@@ -219,7 +221,7 @@ def _references(tx: Element) -> list[str]:
     for strd in findall(tx, "RmtInf", "Strd"):
         refs += [find_text(d, "Nb") for d in findall(strd, "RfrdDocInf")]
         refs.append(find_text(strd, "CdtrRefInf", "Ref"))
-    return [r for r in refs if r and r.upper() != "NOTPROVIDED"]
+    return [r for r in refs if r and r.upper() not in _NO_REFERENCE]
 
 
 def _texts(node: Element, *path: str) -> list[str]:

@@ -49,6 +49,19 @@ SAMPLES: dict[str, Sample] = {
         b'"250.00","-7.55","242.45","1AB12345CD678901E"\n',
         [("250.00", "2026-11-25", "GBP")],
     ),
+    "paypal_balance": (
+        b"Date, Time, Time Zone, Name, Type, Status, Amount, Receipt ID, Balance,\n"
+        b'"11/02/2026","10:01:02","PST","Acme Inc","Payment Received","Completed","1,250.00",'
+        b'"","1,250.00",\n',
+        [("1250.00", "2026-11-02", "USD")],
+    ),
+    "mint": (
+        b'"Date","Description","Original Description","Amount","Transaction Type","Category",'
+        b'"Account Name","Labels","Notes"\n'
+        b'"11/02/2026","Acme","ACME INC PAYMENT INV 1001","1,250.00","credit","Income","1234","",""\n'
+        b'"11/3/2026","Staples","STAPLES 0042","19.99","debit","Office","1234","",""\n',
+        [("1250.00", "2026-11-02", "USD"), ("-19.99", "2026-11-03", "USD")],
+    ),
     "stripe_balance": (
         b"id,Type,Source,Amount,Fee,Net,Currency,Created (UTC),Available On (UTC),Description\n"
         b"txn_1Abc,charge,ch_1Abc,1250.00,-36.55,1213.45,usd,2026-11-02 10:01,"
