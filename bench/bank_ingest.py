@@ -80,14 +80,15 @@ def camt(n: int) -> str:
 
 
 def bai2(n: int) -> str:
+    cents = [(i % 9000 + 1) * 100 + i % 100 for i in range(n)]
     details = "".join(
-        f"16,115,{(i % 9000 + 1) * 100 + i % 100},0,B{i:08d},C{i},INV-{i:06d} CUSTOMER {i % 500}/\n"
-        for i in range(n)
+        f"16,115,{c},0,B{i:08d},C{i},INV-{i:06d} CUSTOMER {i % 500}/\n" for i, c in enumerate(cents)
     )
+    total = sum(cents)  # the control totals add up: no notes
     return (
         "01,BANK,CUST,240102,0800,1,,,2/\n02,CUST,BANK,1,240101,2400,USD,2/\n03,42,USD,010,0,,/\n"
         + details
-        + f"49,0,{n + 2}/\n98,0,1,{n + 4}/\n99,0,1,{n + 6}/\n"
+        + f"49,{total},{n + 2}/\n98,{total},1,{n + 4}/\n99,{total},1,{n + 6}/\n"
     )
 
 
