@@ -6,7 +6,8 @@ is extracted to disk, and a container is refused whole (naming the member and th
 limit) when it holds too many members, a member or the whole grows past its size
 limit or its compression ratio is that of a bomb, a member's name tries a path
 trick (absolute, `..`, a drive, a backslash), is a link, is encrypted, or is
-itself an archive.
+itself an archive. A PDF or image beside the statements (banks add the printed
+statement) is skipped with a note.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from arbridge.connectors.bank._errors import reject
+from arbridge.connectors.bank._notes import note
 
 SEPARATOR = "!"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -27,6 +29,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 16
 _RATIO_FLOOR = 1 << 20  # below 1 MiB out, any ratio is harmless (small repetitive XML)
 _JUNK = ("__MACOSX/", ".DS_Store", "Thumbs.db")
+_NOT_STATEMENTS = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"II*\x00", b"MM\x00*")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,6 +96,9 @@ def _unzip(path: Path, data: bytes, limits: ContainerLimits) -> Iterator[Member]
             _check_member(path, info, seen)
             body = _inflate_member(path, archive, info, limits, limits.max_total_bytes - total)
             total += len(body)
+            if body.startswith(_NOT_STATEMENTS):  # the PDF or scan a bank sends alongside
+                note(path, "member skipped: a PDF or image, not a statement", field=info.filename)
+                continue
             yield Member(path=member_path(path, info.filename), data=body)
 
 

@@ -12,6 +12,7 @@ import pytest
 from arbridge.connectors.bank import (
     ContainerLimits,
     FolderBankSource,
+    collect_notes,
     open_container,
     read_statement,
 )
@@ -65,6 +66,16 @@ def test_a_bad_member_is_named_with_its_line(tmp_path: Path) -> None:
     with pytest.raises(BadInputError) as info:
         read_statement(path, account="acct", currency="USD", csv_profile=None)
     assert str(info.value).startswith(f"{path}!bad.xml:35")
+
+
+def test_a_pdf_beside_the_statements_is_skipped_with_a_note(tmp_path: Path) -> None:
+    """Banks zip the printed statement with the camt file: the PDF is noted, not read."""
+    path = tmp_path / "statements.zip"
+    path.write_bytes(_zip({"a.xml": CAMT, "a.pdf": b"%PDF-1.7 ..."}))
+    with collect_notes() as notes:
+        lines = read_statement(path, account="acct", currency="USD", csv_profile=None)
+    assert len(lines) == 3
+    assert [n.field for n in notes] == ["a.pdf"]
 
 
 def test_gzip_is_read(tmp_path: Path) -> None:
