@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import io
 import stat
-import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from arbridge.connectors.bank._errors import reject
 from arbridge.connectors.bank._notes import note
+
+if TYPE_CHECKING:
+    import zipfile
 
 SEPARATOR = "!"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
@@ -78,6 +81,8 @@ def open_container(
 
 
 def _unzip(path: Path, data: bytes, limits: ContainerLimits) -> Iterator[Member]:
+    import zipfile  # noqa: PLC0415 - only for a ZIP; `bank read` of a plain file starts faster
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -131,6 +136,8 @@ def _unsafe(name: str) -> bool:
 def _inflate_member(
     path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ContainerLimits, room: int
 ) -> bytes:
+    import zipfile  # noqa: PLC0415 - see _unzip
+
     cap = min(limits.max_member_bytes, room)
     out = bytearray()
     try:

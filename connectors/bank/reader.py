@@ -8,7 +8,6 @@ from pathlib import Path
 
 from arbridge.connectors.bank._notes import strict_notes
 from arbridge.connectors.bank.containers import is_container, open_container
-from arbridge.connectors.bank.csv_presets import sniff_preset
 from arbridge.connectors.bank.csv_reader import CsvProfile, read_csv_statement
 from arbridge.connectors.bank.detect import StatementFormat, detect_format
 from arbridge.domain.errors import BadInputError, SourceLocation
@@ -103,6 +102,8 @@ def _read_plain(
 
 def _preset(path: Path, raw: bytes) -> CsvProfile | None:
     """Without a configured profile, the preset whose header the file has (exactly one)."""
+    from arbridge.connectors.bank.csv_presets import sniff_preset  # noqa: PLC0415 - CSV only
+
     found = sniff_preset(path, raw)
     return found.profile if found else None
 
