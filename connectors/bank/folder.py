@@ -66,6 +66,8 @@ class FolderBankSource:
             raise PermanentConnectorError(
                 self._name, f"statement folder {self._path} does not exist"
             )
+        for memo in (self._members, self._container_of, self._waiting, self._refused):
+            memo.clear()  # what the last listing opened; a long-running daemon keeps no more
         for path in sorted(self._path.glob(self._pattern)):
             if (
                 path.is_file()
@@ -133,6 +135,7 @@ class FolderBankSource:
         """Once every member of an archive is put away, the archive goes to `archive/`."""
         if file.path not in self._container_of:
             return
+        self._members.pop(file.path, None)
         container = self._container_of[file.path][0]
         waiting = self._waiting.get(container, set())
         waiting.discard(file.path)
