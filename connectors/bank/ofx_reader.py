@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from arbridge.connectors.bank._errors import reject
 from arbridge.connectors.bank._fingerprint import Fingerprinter
+from arbridge.connectors.bank._notes import note
 from arbridge.connectors.bank._ofx_fast import MARKER, Block, cut_transactions
 from arbridge.connectors.bank._ofx_status import reject_error_answer
 from arbridge.connectors.bank._ofx_text import decode_ofx
@@ -76,8 +77,8 @@ def read_ofx_statement(
     """
     transactions = read_ofx_transactions(path, path.read_bytes() if data is None else data)
     several = len({t.account_id for t in transactions}) > 1
+    placeholders = _placeholder_fitids(path, transactions)
     fingerprints = Fingerprinter()
-    seen: dict[tuple[str, str], int] = {}
     lines = []
     source = str(path)
     for t in transactions:
@@ -85,17 +86,7 @@ def read_ofx_statement(
             continue
         name, memo = t.name, t.memo
         description = f"{name} {memo}" if name and memo else name or memo
-        if t.fitid:
-            key = (t.account_id, t.fitid)
-            if key in seen:
-                raise reject(
-                    path,
-                    f"FITID repeated (first on line {seen[key]})",
-                    line=t.line,
-                    field="FITID",
-                    value=t.fitid,
-                )
-            seen[key] = t.line
+        if t.fitid and (t.account_id, t.fitid) not in placeholders:
             bank_id = f"{t.account_id}/{t.fitid}" if several else t.fitid
         else:
             bank_id = fingerprints.next_id(t.posted_on, t.amount, description)
@@ -115,6 +106,45 @@ def read_ofx_statement(
             )
         )
     return lines
+
+
+def _placeholder_fitids(path: Path, transactions: list[OfxTransaction]) -> set[tuple[str, str]]:
+    """FITIDs that several different transactions share (`0000...`): no id; noted.
+
+    Raises:
+        BadInputError: one transaction listed twice under its FITID (same date,
+            amount and text): it would be counted twice, or once by chance.
+    """
+    first: dict[tuple[str, str], OfxTransaction] = {}
+    shared: set[tuple[str, str]] = set()
+    for t in transactions:
+        if not t.fitid or not t.amount:
+            continue
+        key = (t.account_id, t.fitid)
+        earlier = first.setdefault(key, t)
+        if earlier is t:
+            continue
+        if _same(earlier, t):
+            raise reject(
+                path,
+                f"transaction listed twice under one FITID (first on line {earlier.line})",
+                line=t.line,
+                field="FITID",
+                value=t.fitid,
+            )
+        if key not in shared:
+            note(
+                path,
+                "FITID shared by different transactions: they get fingerprint ids",
+                line=t.line,
+                field="FITID",
+            )
+            shared.add(key)
+    return shared
+
+
+def _same(a: OfxTransaction, b: OfxTransaction) -> bool:
+    return (a.posted_on, a.amount, a.name, a.memo) == (b.posted_on, b.amount, b.name, b.memo)
 
 
 def _references(checknum: str, refnum: str) -> tuple[str, ...]:
