@@ -53,6 +53,9 @@ def read_ofx_transactions(path: Path, raw: bytes) -> list[OfxTransaction]:
     root = parse_sgml(path, cut.skeleton, text.first_line)
     reject_error_answer(path, root)
     statements = list(root.iter(*_STATEMENTS))
+    if not statements and _answer_without_statement(root):
+        note(path, "a successful OFX answer without a statement (sign-on or account list)")
+        return []
     if not statements:
         raise reject(
             path, "no bank or card statement (STMTRS/CCSTMTRS) in this OFX file", field="STMTRS"
@@ -106,6 +109,14 @@ def read_ofx_statement(
             )
         )
     return lines
+
+
+def _answer_without_statement(root: Node) -> bool:
+    """A sign-on that succeeded, or an account list: a real answer, with no lines in it."""
+    sonrs = next(root.iter("SONRS"), None)
+    signon = sonrs.child("STATUS") if sonrs is not None else None
+    ok = signon is not None and (signon.value("CODE") or "").strip() == "0"
+    return ok or next(root.iter("ACCTINFORS"), None) is not None
 
 
 def _placeholder_fitids(path: Path, transactions: list[OfxTransaction]) -> set[tuple[str, str]]:

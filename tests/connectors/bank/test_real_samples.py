@@ -57,6 +57,7 @@ READ: dict[str, tuple[int, Facts]] = {
     "ofx/ofxparse__suncorp.ofx": (1, {0: ("-16.85", None, None)}),
     "ofx/ofxtools__stmtrs_euro.ofx": (2, {0: ("-200.00", None, None)}),
     "ofx/ofxparse__investment_401k.ofx": (0, {}),
+    "ofx/ofxparse__account_listing_aggregation.ofx": (0, {}),  # an account list: read, no lines
     "qfx/beangulp__example.qbo": (23, {}),
     "camt053/genkgo-camt__camt053.v2.all-balance-types.xml": (1, {0: ("8.85", "2014-12-31", None)}),
     "camt053/genkgo-camt__camt053.v2.minimal.xml": (1, {0: ("8.85", "2014-12-31", None)}),
@@ -157,7 +158,6 @@ REJECT = [
     "ofx/libofx__heap-buffer-overflow-2.ofx",
     "ofx/libofx__use-after-free.ofx",
     "ofx/ofxparse__fail_nice-date_missing.ofx",
-    "ofx/ofxparse__account_listing_aggregation.ofx",  # account list, no statement
     "camt053/genkgo-camt__camt053.v2.wrong.xml",
     "camt053/ofxstmt-iso20022__unsupported.xml",
     "bai2/moov-bai2__errors-sample-parseError.txt",
