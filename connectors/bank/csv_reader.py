@@ -51,6 +51,7 @@ class CsvProfile:
     keep_column: str | None = None  # only rows whose value here is one of keep_values
     keep_values: tuple[str, ...] = ()
     skip_zero: bool = False  # rows of amount 0 (bank notes, not money) are left out
+    account_column: str | None = None  # the statement's own account: one per file
 
     @property
     def layout(self) -> AmountLayout:
@@ -63,6 +64,7 @@ class CsvProfile:
         cols += [c for c in (self.amount_column, self.debit_column, self.credit_column) if c]
         cols += [c for c in (self.transaction_id_column, self.payer_column) if c]
         cols += [c for c in (self.direction_column, self.currency_column, self.keep_column) if c]
+        cols += [self.account_column] if self.account_column else []
         return tuple(dict.fromkeys(cols))
 
 
@@ -129,6 +131,7 @@ class _RowParser:
         self._fingerprints = Fingerprinter()
         self._ids: dict[str, int] = {}
         self.rows = 0
+        self._account: tuple[str, int] | None = None
 
     def parse(self, raw: dict[str | None, str | None], line: int) -> None:
         row = {str(k).strip(): (v or "").strip() for k, v in raw.items() if k is not None}
@@ -145,8 +148,10 @@ class _RowParser:
 
     def _append(self, row: dict[str, str], line: int) -> None:
         p = self.profile
-        if p.keep_column and row[p.keep_column].upper() not in p.keep_values:
+        if p.keep_column is not None and row[p.keep_column].upper() not in p.keep_values:
             return
+        if p.account_column:
+            self._same_account(row[p.account_column], line)
         booked_on = self._date(row)
         amount = self._amount(row)
         if p.skip_zero and amount == 0:
@@ -171,6 +176,15 @@ class _RowParser:
             )
         )
 
+    def _same_account(self, own: str, line: int) -> None:
+        """A statement is one account's: a row of another account is an error."""
+        if self._account is None:
+            self._account = (own, line)
+        elif own != self._account[0]:
+            column = self.profile.account_column or ""
+            first, at = self._account
+            raise _FieldError(column, f"{own} (the file is {first}'s, from line {at})")
+
     def _date(self, row: dict[str, str]) -> date:
         column = self.profile.date_column
         try:
@@ -186,14 +200,12 @@ class _RowParser:
             assert p.debit_column is not None
             assert p.credit_column is not None
             debit, credit = row[p.debit_column], row[p.credit_column]
-            if bool(debit) == bool(credit):
+            out = self._money(p.debit_column, debit) if debit else None
+            into = self._money(p.credit_column, credit) if credit else None
+            if (out is None and into is None) or (out and into):  # `0,00` beside an amount is none
                 column = f"{p.debit_column}/{p.credit_column}"
                 raise _FieldError(column, f"{debit}/{credit}")
-            value = (
-                abs(self._money(p.credit_column, credit))
-                if credit
-                else -abs(self._money(p.debit_column, debit))
-            )
+            value = abs(into) if into else -abs(out or Decimal(0))
         if p.direction_column is not None:
             outgoing = row[p.direction_column].upper() in p.debit_marks
             value = -abs(value) if outgoing else abs(value)

@@ -109,6 +109,51 @@ SAMPLES: dict[str, Sample] = {
         b'"20261103","Kwijtschelding","NL99INGB0001234567","","DV","Bij","0,00","Diversen",""\n',
         [("1250.00", "2026-11-02", "USD"), ("-1.25", "2026-11-03", "USD")],
     ),
+    "ing_nl_semicolon": (
+        b"Datum;Naam / Omschrijving;Rekening;Tegenrekening;Code;Af Bij;Bedrag (EUR);"
+        b"Mutatiesoort;Mededelingen;Extra\n"
+        b"20261102;ACME BV;NL99INGB0001234567;NL11ABNA0001234567;GT;Bij;1.250,00;"
+        b"Online bankieren;INV 1001;x\n",
+        [("1250.00", "2026-11-02", "USD")],
+    ),
+    "easybank_card_at": (
+        b"12345678901;Some vendor|12345678909876543212345;02.11.2026;31.10.2026;-5,99;EUR\n",
+        [("-5.99", "2026-11-02", "EUR")],
+    ),
+    "ing_diba_at": (
+        "Kontonummer;Text;Datum;Währung;Soll;Haben\n"
+        "12345678001;Eingang: ACME GmbH;02.11.2026;EUR;0,00;1.250,00\n"
+        "12345678001;Kapitalertragsteuer;03.11.2026;EUR;34,56;0,00\n".encode("cp1252"),
+        [("1250.00", "2026-11-02", "EUR"), ("-34.56", "2026-11-03", "EUR")],
+    ),
+    "livebank_at": (
+        "Kontonummer;Auszugsnummer;Buchungsdatum;Valutadatum;Umsatzzeit;Zahlungsreferenz;"
+        "Waehrung;Betrag;Buchungstext;Umsatztext\n"
+        '12345678;1;2026-11-02;2026-11-02;2026-11-02-08.21.36.47192;"";EUR;1.250,00;'
+        '"Gutschrift";"ACME GmbH";"RE 1001"\n'
+        '12345678;1;2026-11-02;2026-11-02;2026-11-02-09.00.00.00000;"";EUR;0,00;'
+        '"Verständigung";"Zinsänderung"\n'.encode("cp1252"),
+        [("1250.00", "2026-11-02", "EUR")],
+    ),
+    "oberbank_at": (
+        "Buchungsdatum;Wertstellung;Betrag;Währung;Auftraggebername;Auftraggeber IBAN/Kto.Nr.;"
+        "Auftraggeber BIC/BLZ;Empfängername;Empfänger IBAN/Kto.Nr.;Empfänger BIC/BLZ;Text;"
+        "Verwendungszweck\n"
+        "02.11.2026;02.11.2026;1.250,00;EUR;ACME GmbH;AT611904300234573201;BKAUATWW;;;;"
+        "Gutschrift;RE 1001\n".encode("cp1252"),
+        [("1250.00", "2026-11-02", "EUR")],
+    ),
+    "swedbank_lt": (
+        '"Sąskaitos Nr.","","Data","Gavėjas","Paaiškinimai","Suma","Valiuta","D/K",'
+        '"Įrašo Nr.","Kodas","Įmokos kodas","Dok. Nr.",\n'
+        '"LT797300010000000001","10","2026-11-01","","Likutis pradžiai","2123.82","EUR","K",'
+        '"","AS","","",\n'
+        '"LT797300010000000001","20","2026-11-02","UAB Acme","Sąskaita 1001","1250.00","EUR",'
+        '"K","2026110200000001","MK","","",\n'
+        '"LT797300010000000001","86","2026-11-30","","Likutis pabaigai","3373.82","EUR","K",'
+        '"","LS","","",\n'.encode(),
+        [("1250.00", "2026-11-02", "EUR")],
+    ),
     "knab": (
         b"KNAB EXPORT;;;;;;;;;;;;;;;;\n"
         b"Rekeningnummer;Transactiedatum;Valutacode;CreditDebet;Bedrag;Tegenrekeningnummer;"
@@ -206,6 +251,19 @@ def test_a_csv_that_fits_no_preset_still_needs_a_profile(tmp_path: Path) -> None
     path.write_text("When,What,How much\n2026-11-02,ACME,1.00\n", encoding="utf-8")
     with pytest.raises(BadInputError, match="bank sniff"):
         read_statement(path, account="acct", currency="USD", csv_profile=None)
+
+
+def test_rows_of_another_account_reject_the_file(tmp_path: Path) -> None:
+    """A statement is one account's: a row of a second account is an error naming both."""
+    data, _ = SAMPLES["ing_nl"]
+    other = data.replace(b'"Kosten","NL99INGB0001234567"', b'"Kosten","NL99INGB0007654321"')
+    path = tmp_path / "ing.csv"
+    path.write_bytes(other)
+    with pytest.raises(BadInputError) as info:
+        read_statement(path, account="acct", currency="EUR", csv_profile=None)
+    (location,) = info.value.locations
+    assert (location.line, location.field) == (3, "Rekening")
+    assert "NL99INGB0001234567" in (location.value or "")
 
 
 def test_an_empty_export_is_rejected(tmp_path: Path) -> None:
