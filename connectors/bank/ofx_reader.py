@@ -128,6 +128,9 @@ def _placeholder_fitids(path: Path, transactions: list[OfxTransaction]) -> set[t
     """
     first: dict[tuple[str, str], OfxTransaction] = {}
     shared: set[tuple[str, str]] = set()
+    keyed = [(t.account_id, t.fitid) for t in transactions if t.fitid]
+    if len(set(keyed)) == len(keyed):  # the common case: every FITID once
+        return shared
     for t in transactions:
         if not t.fitid or not t.amount:
             continue
