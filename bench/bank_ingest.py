@@ -2,6 +2,11 @@
 
     python -m bench.bank_ingest                  # every format at 1k, 10k, 100k transactions
     python -m bench.bank_ingest --ofxparse 20161 # also compare with plain ofxparse.OfxParser
+    python -m bench.bank_ingest --sizes 0 --whole 20161  # only the whole-command pair
+
+`--whole N` times two whole processes on the same N-transaction OFX file, in the same
+run: `arbridge bank read FILE --format csv` and `python -c 'ofxparse.OfxParser.parse(...)'`
+(start-up, read and, for ours, CSV out), each the best of three, wall and CPU seconds.
 
 For each file it prints the reader in-process (wall and CPU seconds, transactions/s,
 peak traced Python memory) and the whole `arbridge bank read FILE --format csv`
@@ -73,14 +78,15 @@ def camt(n: int) -> str:
 
 
 def bai2(n: int) -> str:
+    cents = [(i % 9000 + 1) * 100 + i % 100 for i in range(n)]
     details = "".join(
-        f"16,115,{(i % 9000 + 1) * 100 + i % 100},0,B{i:08d},C{i},INV-{i:06d} CUSTOMER {i % 500}/\n"
-        for i in range(n)
+        f"16,115,{c},0,B{i:08d},C{i},INV-{i:06d} CUSTOMER {i % 500}/\n" for i, c in enumerate(cents)
     )
+    total = sum(cents)  # the control totals add up: no notes
     return (
         "01,BANK,CUST,240102,0800,1,,,2/\n02,CUST,BANK,1,240101,2400,USD,2/\n03,42,USD,010,0,,/\n"
         + details
-        + f"49,0,{n + 2}/\n98,0,1,{n + 4}/\n99,0,1,{n + 6}/\n"
+        + f"49,{total},{n + 2}/\n98,{total},1,{n + 4}/\n99,{total},1,{n + 6}/\n"
     )
 
 
@@ -105,12 +111,32 @@ def csv_text(n: int) -> str:
     return "Date,Description,Amount,Transaction ID\n" + rows
 
 
+def norma43(n: int) -> str:
+    """A Norma 43 file: one account, n movements with a concept line each, 33 totals, 88 end."""
+    cents = [(i % 9000 + 1) * 100 + i % 100 for i in range(n)]
+    debits = [c for i, c in enumerate(cents) if i % 3 == 0]
+    credits = [c for i, c in enumerate(cents) if i % 3]
+    body = "".join(
+        f"22    0982{240101 + i % 28:06d}{240101 + i % 28:06d}02000{1 if i % 3 == 0 else 2}"
+        f"{c:014d}{i:010d}{'':12}{'':16}\n23{'01'}{f'INV-{i:06d} CUSTOMER {i % 500}':38}{'':38}\n"
+        for i, c in enumerate(cents)
+    )
+    head = f"11{'2100':4}{'0001':4}{'0123456789':10}240101240131200000000000000978{'3'}{'ACME SL':26}{'':3}\n"
+    tail = (
+        f"33{'2100':4}{'0001':4}{'0123456789':10}{len(debits):05d}{sum(debits):014d}"
+        f"{len(credits):05d}{sum(credits):014d}2{0:014d}978{'':4}\n"
+        f"88{'9' * 18}{2 * n + 3:06d}\n"
+    )
+    return head + body + tail
+
+
 FORMATS: dict[str, tuple[str, Callable[[int], str]]] = {
     "ofx": (".ofx", ofx),
     "camt053": (".xml", camt),
     "bai2": (".bai", bai2),
     "mt940": (".sta", mt940),
     "csv": (".csv", csv_text),
+    "norma43": (".n43", norma43),
 }
 
 
@@ -128,19 +154,52 @@ def measure(path: Path) -> tuple[int, float, float, float]:
 
 def measure_command(path: Path, profile_config: Path | None) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB) of `arbridge bank read FILE --format csv`."""
+    wall, _, rss = _run(_command(path, profile_config))
+    return wall, rss
+
+
+def _command(path: Path, profile_config: Path | None) -> list[str]:
     command = [str(Path(sys.executable).with_name("arbridge"))]
     if profile_config is not None:
         command += ["--config", str(profile_config)]
     command += ["bank", "read", str(path), "--format", "csv"]
     if profile_config is not None:
         command += ["--profile", "bench"]
+    return command
+
+
+def _run(command: list[str]) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds (user + system) and peak RSS MiB of one whole process."""
     # Timed from a small launcher process: on Linux a child's peak RSS counts the memory
     # of the process that forked it, which here would be this benchmark's own.
     out = subprocess.run(
         [sys.executable, "-c", _LAUNCHER, *command], check=True, capture_output=True, text=True
     )
-    wall, rss_kib = out.stdout.split()
-    return float(wall), int(rss_kib) / 1024
+    wall, cpu, rss_kib = out.stdout.split()
+    return float(wall), float(cpu), int(rss_kib) / 1024
+
+
+_OFXPARSE = (
+    "import sys, warnings; warnings.simplefilter('ignore'); from ofxparse import OfxParser; "
+    "f = open(sys.argv[1], 'rb'); "
+    "print(len(OfxParser.parse(f).account.statement.transactions), file=sys.stderr)"
+)
+
+
+def compare_whole(n: int, folder: Path) -> None:
+    """`arbridge bank read --format csv` against an ofxparse process, whole, same file."""
+    path = folder / "whole.ofx"
+    path.write_text(ofx(n), encoding="ascii")
+    ours = min((_run(_command(path, None)) for _ in range(3)), key=lambda r: r[0])
+    theirs = min(
+        (_run([sys.executable, "-c", _OFXPARSE, str(path)]) for _ in range(3)), key=lambda r: r[0]
+    )
+    print(
+        f"whole command n={n}: arbridge bank read --format csv {ours[0]:.2f}s wall "
+        f"{ours[1]:.2f}s cpu {ours[2]:.0f} MiB; ofxparse {theirs[0]:.2f}s wall "
+        f"{theirs[1]:.2f}s cpu; speed-up {theirs[0] / ours[0]:.0f}x wall, "
+        f"{theirs[1] / ours[1]:.0f}x cpu"
+    )
 
 
 _LAUNCHER = """
@@ -150,7 +209,7 @@ proc = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
 _, status, usage = os.wait4(proc.pid, 0)
 if status:
     sys.exit(f"{sys.argv[1:]} failed ({status})")
-print(time.perf_counter() - start, usage.ru_maxrss)
+print(time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 """
 
 
@@ -206,6 +265,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--ofxparse", type=int, default=0, help="compare at this many transactions")
+    parser.add_argument("--whole", type=int, default=0, help="whole-command pair at this size")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -215,7 +275,7 @@ def main() -> None:
             f"{'peak MiB':>8} {'cmd s':>6} {'cmd RSS MiB':>11}"
         )
         for name, (suffix, make) in FORMATS.items():
-            for n in (int(s) for s in args.sizes.split(",")):
+            for n in (int(s) for s in args.sizes.split(",") if int(s) > 0):
                 path = folder / f"{name}-{n}{suffix}"
                 path.write_text(make(n), encoding="utf-8")
                 count, seconds, cpu, peak = measure(path)
@@ -226,6 +286,8 @@ def main() -> None:
                 )
         if args.ofxparse:
             compare_ofxparse(args.ofxparse, folder)
+        if args.whole:
+            compare_whole(args.whole, folder)
 
 
 if __name__ == "__main__":

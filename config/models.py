@@ -131,16 +131,30 @@ class DescriptionSettings(_Settings):
 
 
 class CsvProfileSettings(_Settings):
-    """How to read one bank's CSV export."""
+    """How to read one bank's CSV export: a named preset, or its columns one by one."""
 
-    date: DateColumnSettings
-    amount: AmountSettings
-    description: DescriptionSettings
+    preset: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_]+$",
+        description="A bank's export layout by name (README lists them); no other keys then.",
+    )
+    date: DateColumnSettings | None = None
+    amount: AmountSettings | None = None
+    description: DescriptionSettings | None = None
     transaction_id: ColumnSettings | None = None
     payer: ColumnSettings | None = None
     delimiter: str = Field(default=",", min_length=1, max_length=1)
     encoding: Annotated[str, AfterValidator(_check_encoding)] = "utf-8-sig"
     skip_lines: int = Field(default=0, ge=0, description="Lines before the header row.")
+
+    @model_validator(mode="after")
+    def _preset_or_columns(self) -> CsvProfileSettings:
+        columns = (self.date, self.amount, self.description)
+        if self.preset is not None and any(c is not None for c in columns):
+            raise ValueError("give either 'preset' or 'date', 'amount' and 'description'")
+        if self.preset is None and any(c is None for c in columns):
+            raise ValueError("'date', 'amount' and 'description' are required without 'preset'")
+        return self
 
 
 class FolderBankSettings(_Settings):
@@ -156,6 +170,11 @@ class FolderBankSettings(_Settings):
         default=False,
         description="Move imported files to archive/ and bad ones to quarantine/ (beside a "
         "<name>.error.txt). Off: files stay in place; each is read once (by content hash).",
+    )
+    strict: bool = Field(
+        default=False,
+        description="Reject a file whose control totals (BAI2 49/98/99) do not add up; "
+        "off: the file is read and the mismatch is logged as a note.",
     )
 
 

@@ -111,6 +111,7 @@ def build_bank_source(settings: FolderBankSettings) -> BankSource:
         csv_profile=profile,
         pattern=settings.pattern,
         move_files=settings.move_files,
+        strict=settings.strict,
     )
 
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from arbridge.domain.money import parse_money
 
 _DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})")
+_PLAIN = re.compile(r"[-+]?\d{1,15}(?:\.\d{1,6})?")
 
 
 def ofx_amount(text: str) -> Decimal:
@@ -22,6 +23,8 @@ def ofx_amount(text: str) -> Decimal:
     Raises:
         ValueError: the text is not an amount.
     """
+    if _PLAIN.fullmatch(text):  # `-12.50`: nearly every amount, read at once
+        return Decimal(text)
     raw = text.strip().replace(" ", "").replace("\u00a0", "")
     dot, comma = raw.rfind("."), raw.rfind(",")
     if dot >= 0 and comma >= 0:

@@ -11,11 +11,13 @@ debits), in its account's currency, else its group's, else the source's.
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from arbridge.connectors.bank._bai2_totals import check_control_totals
 from arbridge.connectors.bank._bom import from_utf16
 from arbridge.connectors.bank._errors import reject
 from arbridge.connectors.bank._fingerprint import Fingerprinter
@@ -25,6 +27,10 @@ _ZERO_DECIMAL = {"JPY", "KRW", "VND", "CLP", "ISK", "XOF", "XAF", "PYG", "UGX"}
 _FUNDS_EXTRA = {"S": 3, "V": 2}
 _CREDIT_CODES = frozenset(range(100, 400)) | frozenset(range(900, 960))
 _DEBIT_CODES = frozenset(range(400, 700)) | frozenset(range(960, 1000))
+_RECORD_CODES = frozenset({"01", "02", "03", "16", "49", "98", "99"})
+_CODED = re.compile(r"\d\d\s*,")
+_SEVERAL = re.compile(r"(?<=/)\s+(?=(?:0[123]|16|49|88|9[89]),)")
+_WRAP_WIDTH = 80
 
 
 @dataclass(slots=True)
@@ -41,20 +47,23 @@ class _State:
     account_currency: str | None = None
 
 
-def read_bai2_statement(path: Path, *, account: str, currency: str) -> list[BankLine]:
+def read_bai2_statement(
+    path: Path, *, account: str, currency: str, data: bytes | None = None
+) -> list[BankLine]:
     """Parse a BAI2 file into bank lines, all or nothing.
 
     Raises:
         BadInputError: a record is unknown or malformed, or the 99 trailer is
             missing (a truncated file); names file, line and field.
     """
-    records = _records(path, path.read_bytes())
+    records = _records(path, path.read_bytes() if data is None else data)
     if not records or records[0].code != "01":
         raise reject(path, "a BAI2 file starts with a 01 file header", line=1, field="01")
     if records[-1].code != "99":
         raise reject(
             path, "no 99 file trailer: the file is truncated", line=records[-1].line, field="99"
         )
+    check_control_totals(path, records)
     state, lines = _State(), []
     fingerprints, seen = Fingerprinter(), set[str]()
     for record in records:
@@ -77,20 +86,29 @@ def read_bai2_statement(path: Path, *, account: str, currency: str) -> list[Bank
 def _records(path: Path, raw: bytes) -> list[_Record]:
     text = _decode(from_utf16(raw, partial=True).removeprefix(codecs.BOM_UTF8))
     records: list[_Record] = []
+    width = 0  # of the physical line before: a wrap at a fixed width cuts words
     for number, physical in enumerate(text.splitlines(), start=1):
-        content = physical.strip()
-        if not content:
+        if not physical.strip():
             continue
-        code, _, rest = content.partition(",")
-        if code == "88":
-            if not records:
-                raise reject(path, "88 continuation before any record", line=number, field="88")
-            _continue(records[-1], rest)
-        elif code in {"01", "02", "03", "16", "49", "98", "99"}:
-            records.append(_Record(code=code, fields=_split(code, rest), line=number))
-        else:
-            raise reject(path, "unknown BAI2 record type", line=number, field="record", value=code)
+        previous_width, width = width, len(physical.rstrip())
+        for content in _SEVERAL.split(physical.strip()):  # several records on one line
+            _record(path, records, content, number, joined=previous_width >= _WRAP_WIDTH)
     return records
+
+
+def _record(path: Path, records: list[_Record], content: str, number: int, *, joined: bool) -> None:
+    """Add one record (or a continuation of the last) from its text."""
+    code, separator, rest = content[:2], content[2:3], content[3:]
+    if code == "88" and separator and not separator.isalnum():
+        if not records:
+            raise reject(path, "88 continuation before any record", line=number, field="88")
+        _continue(records[-1], rest.lstrip(", ") if separator == " " else rest)
+    elif code in _RECORD_CODES and separator in {",", ""}:
+        records.append(_Record(code=code, fields=_split(code, rest), line=number))
+    elif _CODED.match(content) or not records:
+        raise reject(path, "unknown BAI2 record type", line=number, field="record", value=code)
+    else:  # a record's text wrapped onto a physical line of its own, without a record code
+        _wrap(records[-1], content, joined=joined)
 
 
 def _decode(raw: bytes) -> str:
@@ -104,6 +122,14 @@ def _split(code: str, rest: str) -> list[str]:
     if code == "16":
         return [rest]  # split later: its last field (text) may hold commas
     return rest.rstrip().removesuffix("/").split(",")
+
+
+def _wrap(record: _Record, content: str, *, joined: bool) -> None:
+    """Append a wrapped physical line; at a fixed-width cut (80 columns) the word goes on."""
+    if record.code == "16":
+        record.fields[0] = record.fields[0].removesuffix("/") + ("" if joined else " ") + content
+    else:
+        _continue(record, content)
 
 
 def _continue(record: _Record, rest: str) -> None:

@@ -1,15 +1,17 @@
-"""Read ISO 20022 camt.053 statements and camt.054 notifications, any version.
+"""Read ISO 20022 camt.053 statements, camt.052 reports and camt.054 notifications.
 
 Tags are matched by local name, so every version from .001.02 on reads alike.
 One entry (Ntry) is one bank line with id AcctSvcrRef, else NtryRef (the
 contract's `bank_transaction_id`). A batch entry whose several TxDtls carry
 their own amounts becomes one line per TxDtls, `<entry id>/<n>`, so each payer
 and remittance can be applied on its own. Pending and information-only
-entries are not booked cash and are left out.
+entries are not booked cash and are left out. A camt.052 intraday report's booked
+entries carry the same ids as the later camt.053's, so the store keeps each once.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -31,8 +33,14 @@ from arbridge.domain.errors import BadInputError
 from arbridge.domain.money import parse_money
 from arbridge.domain.records import BankLine
 
-_CONTAINERS = {"BkToCstmrStmt": "Stmt", "BkToCstmrDbtCdtNtfctn": "Ntfctn"}
+_CONTAINERS = {
+    "BkToCstmrStmt": "Stmt",
+    "BkToCstmrDbtCdtNtfctn": "Ntfctn",
+    "BkToCstmrAcctRpt": "Rpt",
+}
 _NOT_BOOKED = {"PDNG", "INFO", "FUTR"}
+_NO_REFERENCE = {"NONREF", "NOTPROVIDED"}
+_VERSION_SUFFIX = re.compile(r"V\d\d$")
 
 
 @dataclass(slots=True)
@@ -45,14 +53,16 @@ class _Ctx:
     fingerprints: Fingerprinter = field(default_factory=Fingerprinter)
 
 
-def read_camt_statement(path: Path, *, account: str, currency: str) -> list[BankLine]:
-    """Parse a camt.053 or camt.054 file into bank lines, all or nothing.
+def read_camt_statement(
+    path: Path, *, account: str, currency: str, data: bytes | None = None
+) -> list[BankLine]:
+    """Parse a camt.052, camt.053 or camt.054 file into bank lines, all or nothing.
 
     Raises:
-        BadInputError: not XML, not camt.053/054, no statement, or an entry
+        BadInputError: not XML, not camt.052/053/054, no statement, or an entry
             without amount, direction or date; names file, line and field.
     """
-    root, element_lines = _parse(path)
+    root, element_lines = _parse(path, path.read_bytes() if data is None else data)
     reports = _reports(path, root)
     ctx = _Ctx(path, account, currency, element_lines)
     lines: list[BankLine] = []
@@ -64,16 +74,16 @@ def read_camt_statement(path: Path, *, account: str, currency: str) -> list[Bank
     return lines
 
 
-def _parse(path: Path) -> tuple[Element, dict[Element, int]]:
+def _parse(path: Path, raw: bytes) -> tuple[Element, dict[Element, int]]:
     try:
-        return parse_with_lines(path.read_bytes(), frozenset({"Ntry", "TxDtls"}))
+        return parse_with_lines(raw, frozenset({"Ntry", "TxDtls"}))
     except ParseError as exc:
         raise reject(path, f"not well-formed XML: {exc}", line=exc.position[0]) from None
 
 
 def _reports(path: Path, root: Element) -> list[Element]:
     for child in root:
-        kind = _CONTAINERS.get(local(child.tag))
+        kind = _CONTAINERS.get(_VERSION_SUFFIX.sub("", local(child.tag)))  # .001.01: ...V01
         if kind is not None:
             found = findall(child, kind)
             if not found:
@@ -82,7 +92,7 @@ def _reports(path: Path, root: Element) -> list[Element]:
     names = ", ".join(local(c.tag) for c in root) or local(root.tag)
     raise reject(
         path,
-        f"not a camt.053/054 message (found {names}); camt.052 reports are not read",
+        f"not a camt.052/053/054 message (found {names})",
         field=local(root[0].tag) if len(root) else local(root.tag),
     )
 
@@ -91,7 +101,7 @@ def _entry_lines(ctx: _Ctx, entry: Element, number: int) -> Iterator[BankLine]:
     status = find_text(entry, "Sts", "Cd") or find_text(entry, "Sts")
     if status in _NOT_BOOKED:
         return
-    entry_id = find_text(entry, "AcctSvcrRef") or find_text(entry, "NtryRef")
+    entry_id = _entry_id(entry)
     amount, ccy = _amount(ctx, entry, find(entry, "Amt"), find_text(entry, "CdtDbtInd"), number)
     booked_on = _booked_on(ctx, entry, number)
     details = findall(entry, "NtryDtls", "TxDtls")
@@ -110,6 +120,15 @@ def _entry_lines(ctx: _Ctx, entry: Element, number: int) -> Iterator[BankLine]:
         elif index:
             line = replace(line, bank_id=f"{entry_id}/{index}")
         yield line
+
+
+def _entry_id(entry: Element) -> str | None:
+    """AcctSvcrRef, else NtryRef; `NONREF` and `NOTPROVIDED` are no reference."""
+    for tag in ("AcctSvcrRef", "NtryRef"):
+        text = find_text(entry, tag)
+        if text and text.upper() not in _NO_REFERENCE:
+            return text
+    return None
 
 
 def _tx_amount(tx: Element) -> Element | None:
@@ -206,7 +225,7 @@ def _references(tx: Element) -> list[str]:
         else:  # amounts of several documents together say nothing of each one
             refs += [find_text(d, "Nb") for d in docs]
         refs.append(find_text(strd, "CdtrRefInf", "Ref"))
-    return [r for r in refs if r and r.upper() != "NOTPROVIDED"]
+    return [r for r in refs if r and r.upper() not in _NO_REFERENCE]
 
 
 def _document(strd: Element, doc: Element) -> str | None:

@@ -44,6 +44,14 @@ class CsvProfile:
     delimiter: str = ","
     encoding: str = "utf-8-sig"
     skip_lines: int = 0
+    columns: tuple[str, ...] = ()  # a headerless file: the names of its columns, in order
+    direction_column: str | None = None  # amounts unsigned; a debit mark here makes them negative
+    debit_marks: tuple[str, ...] = ()
+    currency_column: str | None = None  # each row's own currency
+    keep_column: str | None = None  # only rows whose value here is one of keep_values
+    keep_values: tuple[str, ...] = ()
+    skip_zero: bool = False  # rows of amount 0 (bank notes, not money) are left out
+    account_column: str | None = None  # the statement's own account: one per file
 
     @property
     def layout(self) -> AmountLayout:
@@ -55,34 +63,39 @@ class CsvProfile:
         cols = [self.date_column, *self.description_columns]
         cols += [c for c in (self.amount_column, self.debit_column, self.credit_column) if c]
         cols += [c for c in (self.transaction_id_column, self.payer_column) if c]
+        cols += [c for c in (self.direction_column, self.currency_column, self.keep_column) if c]
+        cols += [self.account_column] if self.account_column else []
         return tuple(dict.fromkeys(cols))
 
 
 def read_csv_statement(
-    path: Path, profile: CsvProfile, *, account: str, currency: str
+    path: Path, profile: CsvProfile, *, account: str, currency: str, data: bytes | None = None
 ) -> list[BankLine]:
     """Parse a CSV statement, all lines or none.
 
     Raises:
         BadInputError: naming file, line and field of every bad row (first 20).
     """
-    text = _decode(path, profile.encoding)
+    text = _decode(path, path.read_bytes() if data is None else data, profile.encoding)
     rows = io.StringIO(text)
     for _ in range(profile.skip_lines):
         rows.readline()
-    reader = csv.DictReader(rows, delimiter=profile.delimiter)
-    header_line = profile.skip_lines + 1
-    _check_header(path, reader.fieldnames, profile, header_line)
+    names = list(profile.columns) or None
+    reader = csv.DictReader(rows, fieldnames=names, delimiter=profile.delimiter)
+    if names is None:
+        _check_header(path, reader.fieldnames, profile, profile.skip_lines + 1)
     parser = _RowParser(path, profile, account=account, currency=currency)
     for row in reader:
         parser.parse(row, profile.skip_lines + reader.line_num)
     if parser.errors:
         raise BadInputError(f"{len(parser.errors)} bad row(s) in bank statement", *parser.errors)
+    if not parser.rows:
+        where = SourceLocation(file=str(path), line=profile.skip_lines + 1)
+        raise BadInputError("the CSV holds no rows (an empty export)", where)
     return parser.lines
 
 
-def _decode(path: Path, encoding: str) -> str:
-    raw = path.read_bytes()
+def _decode(path: Path, raw: bytes, encoding: str) -> str:
     try:
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
@@ -117,11 +130,14 @@ class _RowParser:
         self.errors: list[SourceLocation] = []
         self._fingerprints = Fingerprinter()
         self._ids: dict[str, int] = {}
+        self.rows = 0
+        self._account: tuple[str, int] | None = None
 
     def parse(self, raw: dict[str | None, str | None], line: int) -> None:
         row = {str(k).strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         if not any(row.values()):
             return
+        self.rows += 1
         try:
             self._append(row, line)
         except _FieldError as exc:
@@ -131,8 +147,15 @@ class _RowParser:
                 )
 
     def _append(self, row: dict[str, str], line: int) -> None:
+        p = self.profile
+        if p.keep_column is not None and row[p.keep_column].upper() not in p.keep_values:
+            return
+        if p.account_column:
+            self._same_account(row[p.account_column], line)
         booked_on = self._date(row)
         amount = self._amount(row)
+        if p.skip_zero and amount == 0:
+            return
         description = self.profile.description_separator.join(
             row[c] for c in self.profile.description_columns if row[c]
         )
@@ -144,13 +167,23 @@ class _RowParser:
                 bank_id=bank_id,
                 booked_on=booked_on,
                 amount=amount,
-                currency=self.currency,
+                currency=(row[p.currency_column] if p.currency_column else "").upper()
+                or self.currency,
                 description=description,
                 payer_name=payer or None,
                 source_file=str(self.path),
                 source_line=line,
             )
         )
+
+    def _same_account(self, own: str, line: int) -> None:
+        """A statement is one account's: a row of another account is an error."""
+        if self._account is None:
+            self._account = (own, line)
+        elif own != self._account[0]:
+            column = self.profile.account_column or ""
+            first, at = self._account
+            raise _FieldError(column, f"{own} (the file is {first}'s, from line {at})")
 
     def _date(self, row: dict[str, str]) -> date:
         column = self.profile.date_column
@@ -167,14 +200,15 @@ class _RowParser:
             assert p.debit_column is not None
             assert p.credit_column is not None
             debit, credit = row[p.debit_column], row[p.credit_column]
-            if bool(debit) == bool(credit):
+            out = self._money(p.debit_column, debit) if debit else None
+            into = self._money(p.credit_column, credit) if credit else None
+            if (out is None and into is None) or (out and into):  # `0,00` beside an amount is none
                 column = f"{p.debit_column}/{p.credit_column}"
                 raise _FieldError(column, f"{debit}/{credit}")
-            value = (
-                abs(self._money(p.credit_column, credit))
-                if credit
-                else -abs(self._money(p.debit_column, debit))
-            )
+            value = abs(into) if into else -abs(out or Decimal(0))
+        if p.direction_column is not None:
+            outgoing = row[p.direction_column].upper() in p.debit_marks
+            value = -abs(value) if outgoing else abs(value)
         return -value if p.invert_sign else value
 
     def _money(self, column: str, text: str) -> Decimal:

@@ -8,6 +8,7 @@ and turns any parser failure into a rejection of the whole file.
 
 from __future__ import annotations
 
+import logging
 import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,7 +20,8 @@ from mt940 import tags as mt940_tags
 from arbridge.connectors.bank._bom import from_utf16
 from arbridge.connectors.bank._errors import reject
 from arbridge.connectors.bank._fingerprint import Fingerprinter
-from arbridge.connectors.bank._mt940_lines import statement_lines
+from arbridge.connectors.bank._mt940_lines import prepare
+from arbridge.connectors.bank._notes import note
 from arbridge.domain.records import BankLine
 
 _FAILURES = (RuntimeError, ValueError, KeyError, IndexError, TypeError, InvalidOperation)
@@ -28,9 +30,13 @@ _FAILURES = (RuntimeError, ValueError, KeyError, IndexError, TypeError, InvalidO
 # `:86:` is never truncated, a BOM does not hide the first `:20:`.
 _OPTIONS = mt940.Options.all()
 _OBJECT_AT = re.compile(r" object at 0x[0-9a-fA-F]+")
+# `mt-940` logs each failed match before it raises; the rejection here says it once.
+logging.getLogger("mt940.tags").setLevel(logging.CRITICAL)
 
 
-def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[BankLine]:
+def read_mt940_statement(
+    path: Path, *, account: str, currency: str, data: bytes | None = None
+) -> list[BankLine]:
     """Parse an MT940/MT942 file into bank lines, all or nothing.
 
     MT940 lines carry no unique id, so each gets a stable fingerprint
@@ -39,9 +45,9 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
     Raises:
         BadInputError: the file cannot be read as MT940; names file and field.
     """
-    text = _decode(path.read_bytes())
-    at_lines = statement_lines(path, text)
-    transactions = _parse(path, text)
+    prepared = prepare(path, _decode(path.read_bytes() if data is None else data))
+    at_lines = prepared.lines
+    transactions = _parse(path, prepared.text)
     if len(transactions) != len(at_lines):
         raise reject(
             path,
@@ -52,21 +58,25 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
     fingerprints = Fingerprinter()
     lines = []
     for number, transaction in enumerate(transactions, start=1):
-        data: dict[str, Any] = transaction.data
-        amount_obj = data.get("amount")
-        booked = data.get("date")
+        values: dict[str, Any] = transaction.data
+        amount_obj = values.get("amount")
+        booked = values.get("date")
         if amount_obj is None or booked is None:
             raise reject(path, f"transaction {number} has no amount or date", field=":61:")
         amount = Decimal(str(amount_obj.amount))
-        payer, remittance, payer_account = _details(data)
-        extra = (data.get("extra_details") or "").strip()
+        payer, remittance, payer_account = _details(values)
+        extra = (values.get("extra_details") or "").strip()
         description = " ".join(p for p in (payer, remittance, extra) if p)
+        remark = prepared.notes[number - 1]
+        if remark:
+            note(path, remark, line=at_lines[number - 1], field=":61: date")
+            description = f"{description} [note: {remark}]".lstrip()
         references = tuple(
             r.strip()
             for r in (
-                data.get("customer_reference"),
-                data.get("bank_reference"),
-                data.get("end_to_end_reference"),
+                values.get("customer_reference"),
+                values.get("bank_reference"),
+                values.get("end_to_end_reference"),
             )
             if r and r.strip() and r.strip().upper() != "NONREF"
         )
@@ -76,7 +86,7 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
                 bank_id=fingerprints.next_id(booked, amount, description),
                 booked_on=booked,
                 amount=amount,
-                currency=str(data.get("currency") or amount_obj.currency or currency),
+                currency=str(values.get("currency") or amount_obj.currency or currency),
                 description=description,
                 payer_name=payer or None,
                 payer_account=payer_account or None,
@@ -91,9 +101,12 @@ def read_mt940_statement(path: Path, *, account: str, currency: str) -> list[Ban
 def _decode(raw: bytes) -> str:
     raw = from_utf16(raw, partial=True)
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("latin-1")
+        text = raw.decode("latin-1")
+    if "\r" in text and "\n" not in text:  # old Mac line ends: every tag would sit on line 1
+        text = text.replace("\r", "\n")
+    return text
 
 
 def _parse(path: Path, text: str) -> list[Any]:

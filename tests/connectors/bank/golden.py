@@ -2,7 +2,8 @@
 
 Each sample `<format>/<name>` has `<name>.expected.json` beside it: `{"lines": [...]}`
 (every BankLine field; money as strings, dates ISO, `source_file` the bare file name)
-for a good file, `{"error": {"message", "line", "field", "value", "file"}}` (the
+for a good file (with `"notes"` when the reader noted something, e.g. a BAI2 control
+total that does not add up), `{"error": {"message", "line", "field", "value", "file"}}` (the
 first location of the BadInputError, file as a bare name) for a bad one. Every sample is read with
 account `ACCOUNT` and currency `CURRENCY`; CSV samples with their profile from
 `csv/profiles.yaml`, shaped like a bank source's `csv:` section.
@@ -24,14 +25,14 @@ import yaml
 
 from arbridge.app.profiles import csv_profile
 from arbridge.config import CsvProfileSettings
-from arbridge.connectors.bank import CsvProfile, read_statement
+from arbridge.connectors.bank import CsvProfile, collect_notes, read_statement
 from arbridge.domain.errors import BadInputError
 from arbridge.domain.records import BankLine
 
 ACCOUNT = "golden"
 CURRENCY = "USD"
 DATA = Path(__file__).resolve().parents[2] / "data" / "bank"
-FORMATS = ("ofx", "csv", "camt053", "bai2", "mt940")
+FORMATS = ("ofx", "csv", "camt053", "bai2", "mt940", "norma43")
 EXPECTED_SUFFIX = ".expected.json"
 PROFILES = "profiles.yaml"
 
@@ -60,12 +61,16 @@ def csv_profiles() -> dict[str, CsvProfile]:
 def observe(sample: Path, profiles: dict[str, CsvProfile]) -> dict[str, Any]:
     """What the reader makes of a sample, as JSON-ready data."""
     try:
-        lines = read_statement(
-            sample, account=ACCOUNT, currency=CURRENCY, csv_profile=profiles.get(sample.name)
-        )
+        with collect_notes() as notes:
+            lines = read_statement(
+                sample, account=ACCOUNT, currency=CURRENCY, csv_profile=profiles.get(sample.name)
+            )
     except BadInputError as exc:
         return {"error": _error(sample, exc)}
-    return {"lines": [_line(sample, line) for line in lines]}
+    out: dict[str, Any] = {"lines": [_line(sample, line) for line in lines]}
+    if notes:
+        out["notes"] = [_bare(sample, str(n)) for n in notes]
+    return out
 
 
 def _line(sample: Path, line: BankLine) -> dict[str, Any]:
