@@ -1,0 +1,51 @@
+"""Settings of the receivables reports and guardrails (the `ar:` key; all optional)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from arbridge.config._base import Settings as _Settings
+
+
+class AgingSettings(_Settings):
+    """How `ar aging` buckets open items."""
+
+    buckets: tuple[int, ...] = Field(
+        default=(30, 60, 90),
+        min_length=1,
+        description="Upper day limits after `current`: [30, 60, 90] gives 1-30, 31-60, 61-90, over 90.",
+    )
+    basis: Literal["due_date", "invoice_date"] = Field(
+        default="due_date", description="Age items by days past due, or days since invoicing."
+    )
+
+    @field_validator("buckets")
+    @classmethod
+    def _rising(cls, bounds: tuple[int, ...]) -> tuple[int, ...]:
+        if any(b < 1 for b in bounds) or list(bounds) != sorted(set(bounds)):
+            raise ValueError(f"bucket limits must be whole days >= 1, rising: {list(bounds)}")
+        return bounds
+
+
+class TargetsSettings(_Settings):
+    """KPI guardrails: a value above its target is a breach."""
+
+    past_due_share: Decimal = Field(default=Decimal("0.30"), ge=0, le=1)
+    past_due_over_20_days_share: Decimal = Field(default=Decimal("0.20"), ge=0, le=1)
+    invoices_over_90_days: int = Field(default=0, ge=0)
+
+
+class ArSettings(_Settings):
+    """Receivables health: aging buckets, the KPI period, guardrail targets, alerts."""
+
+    aging: AgingSettings = Field(default_factory=AgingSettings)
+    kpi_period_days: int = Field(
+        default=90, ge=1, le=3660, description="The period of DSO and CEI, ending on the as-of day."
+    )
+    targets: TargetsSettings = Field(default_factory=TargetsSettings)
+    snapshots: bool = Field(
+        default=True, description="Store each day's KPIs and check the guardrails every cycle."
+    )
