@@ -62,9 +62,7 @@ def _share(part: Decimal, whole: Decimal) -> Decimal:
     return (part / whole).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def compute_kpis(
-    items: Iterable[OpenItem], as_of: date, period: PeriodFacts | None = None
-) -> Kpis:
+def compute_kpis(items: Iterable[OpenItem], as_of: date, period: PeriodFacts | None = None) -> Kpis:
     """The KPIs of the open items on `as_of` (ages by due date), and of the period if given."""
     total = past_due = over_20 = ZERO
     count = over_90 = 0
@@ -122,4 +120,3 @@ def _with_period(kpis: Kpis, period: PeriodFacts) -> Kpis:
         beginning_open=None if period.beginning_open is None else as_money(period.beginning_open),
         cei=cei,
     )
-

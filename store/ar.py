@@ -10,10 +10,11 @@ posted yet and stay out of these figures (they are cash in flight).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -111,7 +112,7 @@ def unposted(session: Session, erp: str) -> dict[str, Decimal]:
     return _by_invoice(session.exec(query).all())
 
 
-def _by_invoice(rows: Sequence[tuple[list[dict[str, str]], int | None]]) -> dict[str, Decimal]:
+def _by_invoice(rows: Iterable[tuple[Sequence[Any], int | None]]) -> dict[str, Decimal]:
     taken: dict[str, Decimal] = {}
     for allocations, reverses_id in rows:
         sign = -1 if reverses_id is not None else 1
@@ -152,7 +153,9 @@ def estimated_open_at(session: Session, erp: str, book: OpenBook, day: date) -> 
             outbox.c.status == "sent",  # what is still pending is not in today's figures
         )
     )
-    later = _by_invoice([(r.allocations, r.reverses_id) for r in session.connection().execute(query)])
+    later = _by_invoice(
+        [(r.allocations, r.reverses_id) for r in session.connection().execute(query)]
+    )
     dated = _dated_by(session, erp, list(later), day)
     return total + sum((later[i] for i in dated), ZERO)
 
@@ -162,7 +165,9 @@ def _dated_by(session: Session, erp: str, ids: list[str], day: date) -> set[str]
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         query = select(InvoiceRow.invoice_id).where(
-            InvoiceRow.erp == erp, col(InvoiceRow.invoice_id).in_(chunk), InvoiceRow.invoice_date <= day
+            InvoiceRow.erp == erp,
+            col(InvoiceRow.invoice_id).in_(chunk),
+            InvoiceRow.invoice_date <= day,
         )
         found.update(session.exec(query).all())
     return found

@@ -62,7 +62,11 @@ def _book(ctx: Context) -> _Loaded:
 @ar.command("aging")
 @_AS_OF
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json", "table"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "table"]),
+    default="table",
+    show_default=True,
 )
 @click.option(
     "--basis",

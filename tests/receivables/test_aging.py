@@ -61,7 +61,10 @@ def test_rows_per_customer_sorted_with_names_and_a_total() -> None:
     ]
     report = age_items(items, AS_OF, names={"C1": "Acme", "C2": "Bolt"})
 
-    assert [(r.customer_id, r.customer_name) for r in report.rows] == [("C1", "Acme"), ("C2", "Bolt")]
+    assert [(r.customer_id, r.customer_name) for r in report.rows] == [
+        ("C1", "Acme"),
+        ("C2", "Bolt"),
+    ]
     assert report.rows[0].amounts == tuple(Decimal(v) for v in ("40.10", "0", "0", "0", "0"))
     assert report.rows[1].total == Decimal("160.00")
     assert report.total.customer_id == "TOTAL"

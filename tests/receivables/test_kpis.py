@@ -34,7 +34,8 @@ def test_shares_and_counts() -> None:
     assert k.past_due_over_20_days_share == Decimal("0.2632")  # 250 / 950 = 0.263157...
     assert k.invoices_over_90_days == 1
     assert k.invoices_open == 4
-    assert k.dso is None and k.cei is None
+    assert k.dso is None
+    assert k.cei is None
 
 
 def test_nothing_open_gives_zero_shares() -> None:
@@ -45,7 +46,9 @@ def test_nothing_open_gives_zero_shares() -> None:
 
 def test_period_kpis_follow_their_textbook_formulas() -> None:
     facts = PeriodFacts(
-        start=AS_OF - timedelta(days=90), credit_sales=Decimal("3000.00"), beginning_open=Decimal("1000.00")
+        start=AS_OF - timedelta(days=90),
+        credit_sales=Decimal("3000.00"),
+        beginning_open=Decimal("1000.00"),
     )
     k = compute_kpis(ITEMS, AS_OF, facts)
 
@@ -58,10 +61,14 @@ def test_period_kpis_follow_their_textbook_formulas() -> None:
 
 
 def test_no_sales_leaves_dso_unknown() -> None:
-    facts = PeriodFacts(start=AS_OF - timedelta(days=30), credit_sales=Decimal(0), beginning_open=None)
+    facts = PeriodFacts(
+        start=AS_OF - timedelta(days=30), credit_sales=Decimal(0), beginning_open=None
+    )
     k = compute_kpis(ITEMS, AS_OF, facts)
 
-    assert k.dso is None and k.cei is None and k.credit_sales == Decimal(0)
+    assert k.dso is None
+    assert k.cei is None
+    assert k.credit_sales == Decimal(0)
 
 
 def test_guardrails_breach_above_target_only() -> None:
