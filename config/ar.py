@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from arbridge.config._base import Settings as _Settings
+from arbridge.config.secrets import SecretField
 
 
 class AgingSettings(_Settings):
@@ -49,3 +50,21 @@ class ArSettings(_Settings):
     snapshots: bool = Field(
         default=True, description="Store each day's KPIs and check the guardrails every cycle."
     )
+    alert_emails: tuple[str, ...] = Field(
+        default=(),
+        description="Who is told (once per breach) when a KPI goes past its target; needs smtp:.",
+    )
+
+
+class SmtpSettings(_Settings):
+    """The mail server arbridge sends through (guardrail notices)."""
+
+    host: str = Field(min_length=1)
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = Field(default=True, description="Upgrade the connection with STARTTLS.")
+    username: str | None = None
+    password: SecretField | None = Field(
+        default=None, description="Secret reference (env:NAME or file:/path) to the password."
+    )
+    sender: str = Field(min_length=3, pattern=r"^[^@\s]+@[^@\s]+$", description="The From address.")
+    timeout_seconds: float = Field(default=30, gt=0, le=300)

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
-from arbridge.domain.money import as_money
+from arbridge.domain.money import as_money, format_money
 from arbridge.receivables.aging import ZERO, OpenItem, days_old
 
 SHARE_PLACES = Decimal("0.0001")
@@ -120,3 +121,33 @@ def _with_period(kpis: Kpis, period: PeriodFacts) -> Kpis:
         beginning_open=None if period.beginning_open is None else as_money(period.beginning_open),
         cei=cei,
     )
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format_money(value)
+
+
+def kpis_json(k: Kpis) -> dict[str, Any]:
+    """The KPIs as JSON values: money as 2-place strings, shares and days as numbers."""
+    return {
+        "as_of": k.as_of.isoformat(),
+        "open_total": format_money(k.open_total),
+        "past_due_total": format_money(k.past_due_total),
+        "past_due_over_20_days_total": format_money(k.past_due_over_20_days_total),
+        "past_due_share": float(k.past_due_share),
+        "past_due_over_20_days_share": float(k.past_due_over_20_days_share),
+        "invoices_open": k.invoices_open,
+        "invoices_over_90_days": k.invoices_over_90_days,
+        "period_start": k.period_start.isoformat() if k.period_start else None,
+        "period_days": k.period_days,
+        "credit_sales": _money(k.credit_sales),
+        "dso": _number(k.dso),
+        "best_possible_dso": _number(k.best_possible_dso),
+        "average_days_delinquent": _number(k.average_days_delinquent),
+        "beginning_open": _money(k.beginning_open),
+        "cei": _number(k.cei),
+    }

@@ -18,6 +18,7 @@ from arbridge.scheduler._decide import decide
 from arbridge.scheduler._pull import pull_bank, pull_erp
 from arbridge.scheduler._push import push
 from arbridge.scheduler._summary import RunSummary
+from arbridge.scheduler.ar_health import ArDeps, run_ar_step
 from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
 from arbridge.store import Store, runs
 
@@ -47,6 +48,7 @@ class CycleDeps:
     shared: bool = False  # several daemons on this store (else this one holds its lease)
     pull_triggers: Mapping[str, BaseTrigger] = field(default_factory=dict)
     tax: TaxCheckDeps | None = None
+    ar: ArDeps | None = None
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -109,3 +111,6 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         with summary.timed("tax"):
             snap = (snapshot.customers, snapshot.invoices)
             run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)
+    if deps.ar is not None:
+        with summary.timed("ar"):
+            run_ar_step(deps.store, deps.erp.name, deps.ar, summary, deps.clock)

@@ -35,8 +35,12 @@ def open_total_on(session: Session, erp: str, day: date) -> Decimal | None:
 def record_checks(
     session: Session, erp: str, checks: list[Check], now: datetime
 ) -> list[ArGuardrailRow]:
-    """Store the guardrails' states; returns the rows that just went into breach."""
-    fresh: list[ArGuardrailRow] = []
+    """Store the guardrails' states; returns the breaches nobody has been told of yet.
+
+    A breach starts when a KPI first goes past its target and ends when it comes back;
+    its `since` is when it started, so a breach lasting many cycles is one breach.
+    """
+    untold: list[ArGuardrailRow] = []
     for check in checks:
         row = session.get(ArGuardrailRow, (erp, check.kpi))
         if row is None:
@@ -53,9 +57,9 @@ def record_checks(
             now,
         )
         session.add(row)
-        if starts:
-            fresh.append(row)
-    return fresh
+        if row.breached and row.notified_at is None:
+            untold.append(row)
+    return untold
 
 
 def mark_notified(session: Session, erp: str, kpi: str, now: datetime) -> None:

@@ -7,15 +7,15 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 from arbridge.domain.money import format_money
-from arbridge.receivables import AgingReport, AgingRow, Basis, Buckets, Kpis, age_items
+from arbridge.receivables import AgingReport, AgingRow, Basis, Buckets, age_items
 from arbridge.receivables import compute_kpis as compute
 from arbridge.receivables.guardrails import Targets, check
+from arbridge.receivables.kpis import kpis_json
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -173,7 +173,7 @@ def kpis(ctx: Context, as_of: datetime | None, fmt: str, period_days: int | None
     with ctx.app.store.transaction() as session:
         facts = store_ar.period_facts(session, loaded.erp, loaded.book, day, days)
     result = compute(loaded.book.items, day, facts)
-    body = kpi_json(result)
+    body = kpis_json(result)
     body["guardrails"] = [
         {"kpi": c.kpi, "value": c.value, "target": c.target, "breached": c.breached}
         for c in check(result, targets_of(ctx))
@@ -192,29 +192,3 @@ def targets_of(ctx: Context) -> Targets:
     """The guardrail targets of the config."""
     t = ctx.settings.ar.targets
     return Targets(t.past_due_share, t.past_due_over_20_days_share, t.invoices_over_90_days)
-
-
-def _number(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def kpi_json(k: Kpis) -> dict[str, Any]:
-    """The KPIs as JSON values: money as 2-place strings, shares and days as numbers."""
-    return {
-        "as_of": k.as_of.isoformat(),
-        "open_total": format_money(k.open_total),
-        "past_due_total": format_money(k.past_due_total),
-        "past_due_over_20_days_total": format_money(k.past_due_over_20_days_total),
-        "past_due_share": float(k.past_due_share),
-        "past_due_over_20_days_share": float(k.past_due_over_20_days_share),
-        "invoices_open": k.invoices_open,
-        "invoices_over_90_days": k.invoices_over_90_days,
-        "period_start": k.period_start.isoformat() if k.period_start else None,
-        "period_days": k.period_days,
-        "credit_sales": format_money(k.credit_sales) if k.credit_sales is not None else None,
-        "dso": _number(k.dso),
-        "best_possible_dso": _number(k.best_possible_dso),
-        "average_days_delinquent": _number(k.average_days_delinquent),
-        "beginning_open": format_money(k.beginning_open) if k.beginning_open is not None else None,
-        "cei": _number(k.cei),
-    }
