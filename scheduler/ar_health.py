@@ -1,4 +1,4 @@
-"""Receivables step: today's KPIs stored for trends, and the guardrails checked.
+"""Receivables step: today's KPIs stored for trends, guardrails checked, promises settled.
 
 Optional in the cycle (`CycleDeps.ar`). A breach is recorded in the store (read by
 `arbridge status` and /metrics) and told through `notify` once, when it starts; a
@@ -18,7 +18,7 @@ from arbridge.receivables import Buckets, age_items, compute_kpis
 from arbridge.receivables.guardrails import Targets, check
 from arbridge.receivables.kpis import Kpis, kpis_json
 from arbridge.scheduler._summary import RunSummary
-from arbridge.store import Store, ar_health
+from arbridge.store import Store, ar_health, ar_worklist
 from arbridge.store import ar as store_ar
 from arbridge.store.ar_tables import ArGuardrailRow
 
@@ -69,6 +69,7 @@ def run_ar_step(
             },
         )
         untold = ar_health.record_checks(session, erp, check(kpis, deps.targets), now)
+        ar_worklist.settle_promises(session, erp, day, now)
     for row in untold:
         log.warning("ar_guardrail_breached", kpi=row.kpi, value=row.value, target=row.target)
         if deps.notify is not None:
