@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import BigInteger, func, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -63,21 +63,29 @@ def open_book(session: Session, erp: str) -> OpenBook | None:
         invoices.c.customer_id,
         invoices.c.invoice_date,
         invoices.c.due_date,
-        invoices.c.open_amount,
+        type_coerce(invoices.c.open_amount, BigInteger),  # scaled integers: converted below, fast
     )
+    query = sa_select(*columns).where(invoices.c.erp == erp, invoices.c.open_amount != ZERO)
+    rows = list(session.connection().execute(query))
     reopened = [i for i, v in unreflected.items() if v < 0]
-    where = invoices.c.open_amount != ZERO
-    rows = list(
-        session.connection().execute(sa_select(*columns).where(invoices.c.erp == erp, where))
-    )
-    seen = {r.invoice_id for r in rows}
-    missing = [i for i in reopened if i not in seen]
-    for start in range(0, len(missing), _CHUNK):
-        chunk = missing[start : start + _CHUNK]
-        query = sa_select(*columns).where(invoices.c.erp == erp, invoices.c.invoice_id.in_(chunk))
-        rows += list(session.connection().execute(query))
-    items = [_net(OpenItem(*row), unreflected) for row in rows]
+    if reopened:  # a reversal since the snapshot may reopen an invoice it shows as paid
+        seen = {r[0] for r in rows}
+        missing = [i for i in reopened if i not in seen]
+        for start in range(0, len(missing), _CHUNK):
+            chunk = missing[start : start + _CHUNK]
+            query = sa_select(*columns).where(
+                invoices.c.erp == erp, invoices.c.invoice_id.in_(chunk)
+            )
+            rows += list(session.connection().execute(query))
+    items = [OpenItem(i, c, d, due, _money(raw)) for i, c, d, due, raw in rows]
+    if unreflected:
+        items = [_net(item, unreflected) for item in items]
     return OpenBook(names=_names(session, erp), items=items, taken_at=taken_at)
+
+
+def _money(raw: int) -> Decimal:
+    """A stored `Money` value from its scaled integer (see `store._types.Money`)."""
+    return Decimal(raw).scaleb(-4) if raw % 100 else Decimal(raw // 100).scaleb(-2)
 
 
 def _net(item: OpenItem, unreflected: dict[str, Decimal]) -> OpenItem:
