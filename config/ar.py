@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from pathlib import Path
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 
 from arbridge.config._base import Settings as _Settings
 from arbridge.config.secrets import SecretField
@@ -39,6 +40,61 @@ class TargetsSettings(_Settings):
     invoices_over_90_days: int = Field(default=0, ge=0)
 
 
+class StatementSettings(_Settings):
+    """What every monthly statement says about paying."""
+
+    company: str = Field(default="", description="The name at the top of each statement.")
+    remit_to: str = Field(default="", description="Where to send payment (several lines allowed).")
+    payment_instructions: str = Field(default="", description="Bank details, references to quote.")
+
+
+def _resolve_path(value: Path, info: ValidationInfo) -> Path:
+    """Relative to the config file's folder (as every path in the config)."""
+    path = value.expanduser()
+    base = (info.context or {}).get("base_dir")
+    if not path.is_absolute() and base is not None:
+        path = Path(base) / path
+    return path.resolve()
+
+
+class DunningStageSettings(_Settings):
+    """One dunning stage: reached `days` after the due date (negative: before it)."""
+
+    name: str = Field(pattern=r"^[a-z0-9_]+$", max_length=40)
+    days: int = Field(ge=-60, le=3650)
+    action: Literal["email", "credit_hold"] = "email"
+
+
+def _default_stages() -> tuple[DunningStageSettings, ...]:
+    return (
+        DunningStageSettings(name="reminder", days=-3),
+        DunningStageSettings(name="first_notice", days=7),
+        DunningStageSettings(name="second_notice", days=20),
+        DunningStageSettings(name="final_notice", days=45),
+        DunningStageSettings(name="credit_hold", days=60, action="credit_hold"),
+    )
+
+
+class DunningSettings(_Settings):
+    """The dunning process: stages, templates, and whether `ar dunning` really sends."""
+
+    send: bool = Field(default=False, description="Send without --send (default: a dry run).")
+    stages: tuple[DunningStageSettings, ...] = Field(default_factory=_default_stages, min_length=1)
+    language: str = Field(default="en", pattern=r"^[a-z]{2}$")
+    templates: Annotated[Path, AfterValidator(_resolve_path)] | None = Field(
+        default=None,
+        description="Folder of Jinja2 templates <stage>.<language>.txt (first line 'Subject: ...').",
+    )
+
+    @field_validator("stages")
+    @classmethod
+    def _unique(cls, stages: tuple[DunningStageSettings, ...]) -> tuple[DunningStageSettings, ...]:
+        names = [s.name for s in stages]
+        if len(set(names)) != len(names):
+            raise ValueError("dunning stage names must be unique")
+        return stages
+
+
 class ArSettings(_Settings):
     """Receivables health: aging buckets, the KPI period, guardrail targets, alerts."""
 
@@ -50,6 +106,8 @@ class ArSettings(_Settings):
     snapshots: bool = Field(
         default=True, description="Store each day's KPIs and check the guardrails every cycle."
     )
+    statements: StatementSettings = Field(default_factory=StatementSettings)
+    dunning: DunningSettings = Field(default_factory=DunningSettings)
     alert_emails: tuple[str, ...] = Field(
         default=(),
         description="Who is told (once per breach) when a KPI goes past its target; needs smtp:.",

@@ -10,7 +10,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from arbridge.receivables.promises import Promise, PromiseStatus
-from arbridge.store.ar_tables import ArCustomerRow, ArDisputeRow, ArNoteRow, ArPromiseRow
+from arbridge.store.ar_tables import (
+    ArCustomerRow,
+    ArDisputeRow,
+    ArEmailRow,
+    ArNoteRow,
+    ArPromiseRow,
+)
 
 NOTE_KINDS = ("note", "call", "email", "letter", "meeting", "promise", "dispute", "plan")
 PROFILE_FIELDS = (
@@ -188,3 +194,30 @@ def disputes(session: Session, erp: str, customer_id: str | None = None) -> list
     if customer_id is not None:
         query = query.where(ArDisputeRow.customer_id == customer_id)
     return list(session.exec(query.order_by(col(ArDisputeRow.invoice_id))))
+
+
+def was_sent(session: Session, erp: str, key: str) -> bool:
+    """Whether an email with this key went out already."""
+    query = select(ArEmailRow.id).where(ArEmailRow.erp == erp, ArEmailRow.key == key)
+    return session.exec(query).first() is not None
+
+
+def log_email(session: Session, row: ArEmailRow) -> None:
+    """Remember a sent email (its Message-ID, to whom, why)."""
+    session.add(row)
+
+
+def emails(session: Session, erp: str, customer_id: str) -> list[ArEmailRow]:
+    """The emails sent to a customer, oldest first."""
+    query = select(ArEmailRow).where(ArEmailRow.erp == erp, ArEmailRow.customer_id == customer_id)
+    return list(session.exec(query.order_by(col(ArEmailRow.sent_at), col(ArEmailRow.id))))
+
+
+def dunned(session: Session, erp: str) -> set[tuple[str, str]]:
+    """(invoice id, stage) of every dunning notice already sent."""
+    query = select(ArEmailRow.key).where(ArEmailRow.erp == erp, ArEmailRow.kind == "dunning")
+    out = set()
+    for key in session.exec(query):
+        _, invoice_id, stage = key.split(":", 2)  # dunning:<invoice>:<stage>, stage has no ':'
+        out.add((invoice_id, stage))
+    return out

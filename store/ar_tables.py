@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from arbridge.store._types import AwareDateTime, Money
@@ -117,3 +117,23 @@ class ArDisputeRow(SQLModel, table=True):
     opened_at: datetime = _when()
     opened_by: str = Field(max_length=100)
     closed_at: datetime | None = _when(nullable=True)
+
+
+class ArEmailRow(SQLModel, table=True):
+    """An email sent to a customer (a statement or a dunning notice): sent once per key."""
+
+    __tablename__ = "ar_email"
+    __table_args__ = (
+        UniqueConstraint("erp", "key", name="uq_ar_email_key"),
+        Index("ix_ar_email_customer", "erp", "customer_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    erp: str = Field(max_length=100)
+    customer_id: str = Field(max_length=100)
+    kind: str = Field(max_length=20)  # statement | dunning
+    key: str = Field(max_length=300)
+    recipient: str = Field(max_length=300)
+    subject: str = Field(max_length=500)
+    message_id: str = Field(max_length=300)
+    sent_at: datetime = _when()

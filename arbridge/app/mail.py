@@ -17,8 +17,17 @@ class SmtpMailer:
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings
 
-    def send(self, to: Sequence[str], subject: str, body: str) -> str:
-        """Send one message; returns its Message-ID. Raises OSError/SMTPException on failure."""
+    def send(
+        self,
+        to: Sequence[str],
+        subject: str,
+        body: str,
+        attachments: Sequence[tuple[str, bytes]] = (),
+    ) -> str:
+        """Send one message (PDF attachments by file name); returns its Message-ID.
+
+        Raises OSError or smtplib.SMTPException when the server cannot be reached or refuses.
+        """
         s = self._settings
         message = EmailMessage()
         message["From"] = s.sender
@@ -26,6 +35,8 @@ class SmtpMailer:
         message["Subject"] = subject
         message["Message-ID"] = make_msgid(domain=s.sender.rpartition("@")[2])
         message.set_content(body)
+        for filename, data in attachments:
+            message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
         with smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds) as smtp:
             if s.starttls:
                 smtp.starttls(context=ssl.create_default_context())

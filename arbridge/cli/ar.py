@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from arbridge.cli.ar_collect import COLLECTION_COMMANDS
+from arbridge.cli.ar_mail import MAIL_COMMANDS
 from arbridge.domain.money import format_money
 from arbridge.receivables import AgingReport, AgingRow, Basis, Buckets, age_items
 from arbridge.receivables import compute_kpis as compute
@@ -195,5 +196,5 @@ def targets_of(ctx: Context) -> Targets:
     return Targets(t.past_due_share, t.past_due_over_20_days_share, t.invoices_over_90_days)
 
 
-for _command in COLLECTION_COMMANDS:
+for _command in (*COLLECTION_COMMANDS, *MAIL_COMMANDS):
     ar.add_command(_command)

@@ -321,6 +321,8 @@ def customer(ctx: Context, /, customer_id: str, fmt: str, actor: str, **changes:
         click.echo(f"  dispute {d['invoice_id']}: {d['reason']}")
     for n in page["notes"]:
         click.echo(f"  {n['at'][:16]} {n['actor']} [{n['kind']}] {n['text']}")
+    for e in page["emails"]:
+        click.echo(f"  email {e['sent_at'][:16]} {e['key']} to {e['to']}: {e['message_id']}")
 
 
 def _page(session: Session, erp: str, customer_id: str, name: str) -> dict[str, Any]:
@@ -350,6 +352,17 @@ def _page(session: Session, erp: str, customer_id: str, name: str) -> dict[str, 
         "notes": [
             {"at": n.at.isoformat(), "actor": n.actor, "kind": n.kind, "text": n.text}
             for n in ar_collections.notes(session, erp, customer_id)
+        ],
+        "emails": [
+            {
+                "sent_at": e.sent_at.isoformat(),
+                "kind": e.kind,
+                "key": e.key,
+                "to": e.recipient,
+                "subject": e.subject,
+                "message_id": e.message_id,
+            }
+            for e in ar_collections.emails(session, erp, customer_id)
         ],
     }
 

@@ -104,8 +104,25 @@ def _collections() -> None:
     )
 
 
+    op.create_table(
+        "ar_email",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("erp", sa.String(length=100), nullable=False),
+        sa.Column("customer_id", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("key", sa.String(length=300), nullable=False),
+        sa.Column("recipient", sa.String(length=300), nullable=False),
+        sa.Column("subject", sa.String(length=500), nullable=False),
+        sa.Column("message_id", sa.String(length=300), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("erp", "key", name="uq_ar_email_key"),
+    )
+    op.create_index("ix_ar_email_customer", "ar_email", ["erp", "customer_id"])
+
+
 def downgrade() -> None:
-    for table in ("ar_dispute", "ar_promise", "ar_note", "ar_customer"):
+    for table in ("ar_email", "ar_dispute", "ar_promise", "ar_note", "ar_customer"):
         op.drop_table(table)
     op.drop_table("ar_guardrail")
     op.drop_table("ar_kpi_day")
