@@ -106,13 +106,16 @@ def age_items(
     buckets = buckets or Buckets()
     width = len(buckets.labels)
     sums: dict[str, list[Decimal]] = {}
-    for item in items:
-        if not item.open_amount:
+    bounds, by_due = buckets.bounds, basis is Basis.DUE_DATE
+    for item in items:  # the hot loop of a large book: days and bucket inline
+        amount = item.open_amount
+        if not amount:
             continue
         row = sums.get(item.customer_id)
         if row is None:
             row = sums[item.customer_id] = [ZERO] * width
-        row[buckets.index(days_old(item, as_of, basis))] += item.open_amount
+        days = (as_of - (item.due_date if by_due else item.invoice_date)).days
+        row[0 if days <= 0 else bisect_left(bounds, days) + 1] += amount
     rows = tuple(
         AgingRow(cid, names.get(cid, ""), tuple(as_money(v) for v in sums[cid]))
         for cid in sorted(sums)

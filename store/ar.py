@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, func, type_coerce
+from sqlalchemy import BigInteger, String, func, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -58,15 +58,15 @@ def open_book(session: Session, erp: str) -> OpenBook | None:
         return None
     unreflected = posted_since(session, erp, taken_at)
     invoices = table_of(InvoiceRow)
-    columns = (
+    columns = (  # raw driver values (dates as text on SQLite): converted below, with caches
         invoices.c.invoice_id,
         invoices.c.customer_id,
-        invoices.c.invoice_date,
-        invoices.c.due_date,
-        type_coerce(invoices.c.open_amount, BigInteger),  # scaled integers: converted below, fast
+        type_coerce(invoices.c.invoice_date, String),
+        type_coerce(invoices.c.due_date, String),
+        type_coerce(invoices.c.open_amount, BigInteger),
     )
     query = sa_select(*columns).where(invoices.c.erp == erp, invoices.c.open_amount != ZERO)
-    rows = list(session.connection().execute(query))
+    rows = list(session.connection().execute(query).fetchall())
     reopened = [i for i, v in unreflected.items() if v < 0]
     if reopened:  # a reversal since the snapshot may reopen an invoice it shows as paid
         seen = {r[0] for r in rows}
@@ -76,16 +76,20 @@ def open_book(session: Session, erp: str) -> OpenBook | None:
             query = sa_select(*columns).where(
                 invoices.c.erp == erp, invoices.c.invoice_id.in_(chunk)
             )
-            rows += list(session.connection().execute(query))
-    items = [OpenItem(i, c, d, due, _money(raw)) for i, c, d, due, raw in rows]
+            rows += session.connection().execute(query).fetchall()
+    days = {v: _day(v) for v in {r[2] for r in rows} | {r[3] for r in rows}}  # few distinct
+    scale = -4  # Money is stored in ten-thousandths (store._types.Money)
+    items = [
+        OpenItem(i, c, days[d], days[due], Decimal(raw).scaleb(scale)) for i, c, d, due, raw in rows
+    ]
     if unreflected:
         items = [_net(item, unreflected) for item in items]
     return OpenBook(names=_names(session, erp), items=items, taken_at=taken_at)
 
 
-def _money(raw: int) -> Decimal:
-    """A stored `Money` value from its scaled integer (see `store._types.Money`)."""
-    return Decimal(raw).scaleb(-4) if raw % 100 else Decimal(raw // 100).scaleb(-2)
+def _day(value: object) -> date:
+    """A date as the driver returns it: a date, or ISO text on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _net(item: OpenItem, unreflected: dict[str, Decimal]) -> OpenItem:
