@@ -22,8 +22,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from arbridge.app.statement_pdf import render_statement
 from arbridge.domain.records import Customer, Invoice
-from arbridge.receivables import age_items, compute_kpis
+from arbridge.receivables import OpenItem, age_items, compute_kpis
+from arbridge.receivables.statements import build_statement
 from arbridge.receivables.worklist import build_worklist
 from arbridge.store import Store, ar_worklist, create_store_engine, erp, upgrade
 from arbridge.store import ar as store_ar
@@ -56,7 +58,7 @@ def write_book(url: str, invoices: int, customers: int) -> None:
     engine.dispose()
 
 
-def measure(url: str) -> None:
+def measure(url: str, count: int) -> None:
     store = Store(create_store_engine(url))
     timings: list[tuple[str, float]] = []
 
@@ -91,16 +93,39 @@ def measure(url: str) -> None:
     print(
         f"aging + KPIs end to end: {aging_kpis:.2f} s; peak memory of this process: {peak_mb:,.0f} MB"
     )
+    statements_per_second(book, count)
+
+
+def statements_per_second(book: store_ar.OpenBook, count: int) -> None:
+    """Build and render `count` customers' statements (no month activity: open items only)."""
+    by_customer: dict[str, list[OpenItem]] = {}
+    for item in book.items:
+        by_customer.setdefault(item.customer_id, []).append(item)
+    chosen = sorted(by_customer)[:count]
+    started = time.perf_counter()
+    size = 0
+    for cid in chosen:
+        statement = build_statement(cid, book.names.get(cid, ""), by_customer[cid], [], as_of=AS_OF)
+        size += len(
+            render_statement(statement, company="Bench", remit_to="1 Road", instructions="ACH")
+        )
+    seconds = time.perf_counter() - started
+    rate = len(chosen) / seconds
+    print(
+        f"statements: {len(chosen):,} in {seconds:.1f} s = {rate:,.0f}/s "
+        f"(10k would take {10_000 / rate:.0f} s); {size / len(chosen) / 1024:.1f} KB each"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--invoices", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--statements", type=int, default=2000, help="statements to render")
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        measure(args.measure)
+        measure(args.measure, args.statements)
         return
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{Path(tmp) / 'state.db'}"
@@ -109,7 +134,16 @@ def main() -> None:
         print(
             f"setup: {args.invoices:,} invoices, {args.customers:,} customers in {time.perf_counter() - started:.1f} s"
         )
-        subprocess.run([sys.executable, "-m", "bench.ar", "--measure", url], check=True, cwd=ROOT)
+        command = [
+            sys.executable,
+            "-m",
+            "bench.ar",
+            "--measure",
+            url,
+            "--statements",
+            str(args.statements),
+        ]
+        subprocess.run(command, check=True, cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -85,17 +85,32 @@ def _heading(pdf: FPDF, title: str) -> None:
 def _table(
     pdf: FPDF, header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]
 ) -> None:
-    pdf.set_font("Helvetica", "B", 9)
-    for text, w in zip(header, widths, strict=True):
-        pdf.cell(w, 6, text, border=1)
-    pdf.ln()
-    pdf.set_font("Helvetica", "", 9)
+    """A ruled table drawn with `text` and `line`: cells would lay out each one, 10x slower."""
+    _row(pdf, header, widths, bold=True)
     for row in rows:
-        for i, (text, w) in enumerate(zip(row, widths, strict=True)):
-            align = (
-                "R"
-                if i == len(row) - 1 or text.replace(".", "").replace("-", "").isdigit()
-                else "L"
-            )
-            pdf.cell(w, 6, _text(text)[:60], border=1, align=align)
-        pdf.ln()
+        _row(pdf, [_text(v)[:60] for v in row], widths, bold=False)
+
+
+_ROW = 6.0
+_PAD = 1.5
+
+
+def _row(pdf: FPDF, values: Sequence[str], widths: Sequence[float], *, bold: bool) -> None:
+    if pdf.will_page_break(_ROW):
+        pdf.add_page()
+    pdf.set_font("Helvetica", "B" if bold else "", 9)
+    x, y = pdf.l_margin, pdf.get_y()
+    for i, (text, w) in enumerate(zip(values, widths, strict=True)):
+        right = not bold and (i == len(values) - 1 or _numeric(text))
+        left = x + w - _PAD - pdf.get_string_width(text) if right else x + _PAD
+        pdf.text(left, y + _ROW - 1.8, text)
+        pdf.line(x, y, x, y + _ROW)
+        x += w
+    pdf.line(x, y, x, y + _ROW)
+    pdf.line(pdf.l_margin, y, x, y)
+    pdf.line(pdf.l_margin, y + _ROW, x, y + _ROW)
+    pdf.set_xy(pdf.l_margin, y + _ROW)
+
+
+def _numeric(text: str) -> bool:
+    return text.replace(".", "").replace("-", "").isdigit()
