@@ -104,7 +104,13 @@ class ArSettings(_Settings):
     )
     targets: TargetsSettings = Field(default_factory=TargetsSettings)
     snapshots: bool = Field(
-        default=True, description="Store each day's KPIs and check the guardrails every cycle."
+        default=True, description="Store each day's KPIs and check the guardrails in the cycle."
+    )
+    snapshot_minutes: int = Field(
+        default=60,
+        ge=0,
+        le=1440,
+        description="Run that step at most this often (the first cycle of a day always runs it).",
     )
     statements: StatementSettings = Field(default_factory=StatementSettings)
     dunning: DunningSettings = Field(default_factory=DunningSettings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 
@@ -35,15 +35,23 @@ class ArDeps:
     targets: Targets = field(default_factory=Targets)
     period_days: int = 90
     notify: Notify | None = None
+    every: timedelta = timedelta(minutes=60)
+    """At most one run per this long (a large book takes seconds); a new day always runs."""
 
 
 def run_ar_step(
     store: Store, erp: str, deps: ArDeps, summary: RunSummary, clock: Callable[[], datetime]
 ) -> Kpis | None:
-    """Store today's KPIs and guardrail states; tell of new breaches. None before any ERP pull."""
+    """Store today's KPIs and guardrail states, settle promises, tell of new breaches.
+
+    Returns the KPIs; None before any ERP pull, or when it ran less than `deps.every` ago.
+    """
     now = clock()
     day = now.date()
     with store.transaction() as session:
+        last = ar_health.last_taken(session, erp, day)
+        if last is not None and now - last < deps.every:
+            return None
         book = store_ar.open_book(session, erp)
         if book is None:
             return None

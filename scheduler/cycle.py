@@ -20,7 +20,7 @@ from arbridge.scheduler._push import push
 from arbridge.scheduler._summary import RunSummary
 from arbridge.scheduler.ar_health import ArDeps, run_ar_step
 from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
-from arbridge.store import Store, runs
+from arbridge.store import Store, StoreUnavailableError, runs
 
 log = structlog.get_logger("arbridge.cycle")
 
@@ -113,4 +113,15 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
             run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)
     if deps.ar is not None:
         with summary.timed("ar"):
-            run_ar_step(deps.store, deps.erp.name, deps.ar, summary, deps.clock)
+            _ar_step(deps, deps.ar, summary)
+
+
+def _ar_step(deps: CycleDeps, ar: ArDeps, summary: RunSummary) -> None:
+    """Receivables reporting never stops the cycle that moves the cash."""
+    try:
+        run_ar_step(deps.store, deps.erp.name, ar, summary, deps.clock)
+    except StoreUnavailableError:
+        raise
+    except Exception as exc:  # a report that failed is a problem of this cycle, not its end
+        log.exception("ar_step_failed")
+        summary.error(f"receivables KPIs not stored: {exc}")

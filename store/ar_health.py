@@ -26,6 +26,12 @@ def days(session: Session, erp: str, since: date | None = None) -> list[ArKpiDay
     return list(session.exec(query.order_by(col(ArKpiDayRow.day))))
 
 
+def last_taken(session: Session, erp: str, day: date) -> datetime | None:
+    """When the KPIs of `day` were last stored; None when not yet that day."""
+    row = session.get(ArKpiDayRow, (erp, day))
+    return None if row is None else row.taken_at
+
+
 def open_total_on(session: Session, erp: str, day: date) -> Decimal | None:
     """The open total stored for exactly `day`; None when no cycle ran that day."""
     row = session.get(ArKpiDayRow, (erp, day))

@@ -180,4 +180,5 @@ def build_ar_deps(settings: ArbridgeSettings) -> ArDeps | None:
         targets=Targets(t.past_due_share, t.past_due_over_20_days_share, t.invoices_over_90_days),
         period_days=ar.kpi_period_days,
         notify=notify,
+        every=timedelta(minutes=ar.snapshot_minutes),
     )

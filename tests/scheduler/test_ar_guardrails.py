@@ -71,7 +71,7 @@ smtp:
 def _deps(config: Path, when: datetime, **ar: Any) -> CycleDeps:
     deps = build_app(load_settings(config)).cycle_deps()
     assert deps.ar is not None
-    step = dataclasses.replace(deps.ar, **ar) if ar else deps.ar
+    step = dataclasses.replace(deps.ar, **{"every": timedelta(0), **ar})
     ticks = iter(range(1_000_000))  # time moves on within a cycle, as it does for real
     return dataclasses.replace(
         deps, clock=lambda: when + timedelta(milliseconds=next(ticks)), ar=step
@@ -154,3 +154,18 @@ def test_one_snapshot_per_day_keeps_the_trend(contract_data: Path) -> None:
     assert (
         days[-1].buckets["days_1_30"] == "1600.50"
     )  # C004's two invoices 4-5 days late, INV-1002 29
+
+
+def test_the_step_runs_at_most_once_per_interval_but_every_new_day(contract_data: Path) -> None:
+    config = contract_data / "arbridge.yaml"
+    hourly = {"every": timedelta(hours=1)}
+    run_cycle(_deps(config, DAY, **hourly))
+    run_cycle(_deps(config, DAY + timedelta(minutes=10), **hourly))
+
+    store = build_app(load_settings(config)).store
+    with store.transaction() as session:
+        (day,) = ar_health.days(session, "books")
+    assert day.taken_at < DAY + timedelta(minutes=1)  # the second cycle left it alone
+    run_cycle(_deps(config, DAY + timedelta(hours=12, minutes=1), **hourly))  # next day, UTC
+    with store.transaction() as session:
+        assert len(ar_health.days(session, "books")) == 2
