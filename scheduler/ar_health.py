@@ -44,10 +44,13 @@ def run_ar_step(
 ) -> Kpis | None:
     """Store today's KPIs and guardrail states, settle promises, tell of new breaches.
 
-    Returns the KPIs; None before any ERP pull, or when it ran less than `deps.every` ago.
+    Promises are settled every cycle; the KPIs at most every `deps.every` (and on the first
+    cycle of a day). Returns the KPIs; None before any ERP pull, or when not due.
     """
     now = clock()
     day = now.date()
+    with store.transaction() as session:
+        ar_worklist.settle_promises(session, erp, day, now)  # every cycle: cheap, and awaited
     with store.transaction() as session:
         last = ar_health.last_taken(session, erp, day)
         if last is not None and now - last < deps.every:
@@ -77,7 +80,6 @@ def run_ar_step(
             },
         )
         untold = ar_health.record_checks(session, erp, check(kpis, deps.targets), now)
-        ar_worklist.settle_promises(session, erp, day, now)
     for row in untold:
         log.warning("ar_guardrail_breached", kpi=row.kpi, value=row.value, target=row.target)
         if deps.notify is not None:
