@@ -66,25 +66,35 @@ def open_book(session: Session, erp: str) -> OpenBook | None:
         type_coerce(invoices.c.open_amount, BigInteger),
     )
     query = sa_select(*columns).where(invoices.c.erp == erp, invoices.c.open_amount != ZERO)
-    rows = list(session.connection().execute(query).fetchall())
+    items = _items(session.connection().execute(query))  # streamed: no list of rows held
     reopened = [i for i, v in unreflected.items() if v < 0]
     if reopened:  # a reversal since the snapshot may reopen an invoice it shows as paid
-        seen = {r[0] for r in rows}
+        seen = {item.invoice_id for item in items}
         missing = [i for i in reopened if i not in seen]
         for start in range(0, len(missing), _CHUNK):
             chunk = missing[start : start + _CHUNK]
             query = sa_select(*columns).where(
                 invoices.c.erp == erp, invoices.c.invoice_id.in_(chunk)
             )
-            rows += session.connection().execute(query).fetchall()
-    days = {v: _day(v) for v in {r[2] for r in rows} | {r[3] for r in rows}}  # few distinct
-    scale = -4  # Money is stored in ten-thousandths (store._types.Money)
-    items = [
-        OpenItem(i, c, days[d], days[due], Decimal(raw).scaleb(scale)) for i, c, d, due, raw in rows
-    ]
+            items += _items(session.connection().execute(query))
     if unreflected:
         items = [_net(item, unreflected) for item in items]
     return OpenBook(names=_names(session, erp), items=items, taken_at=taken_at)
+
+
+def _items(rows: Iterable[Any]) -> list[OpenItem]:
+    """Open items from raw (id, customer, invoice date, due date, scaled amount) rows."""
+    days: dict[object, date] = {}  # few distinct dates: each parsed once
+    items = []
+    for invoice_id, customer_id, issued, due, raw in rows:
+        on = days.get(issued)
+        if on is None:
+            on = days[issued] = _day(issued)
+        until = days.get(due)
+        if until is None:
+            until = days[due] = _day(due)
+        items.append(OpenItem(invoice_id, customer_id, on, until, Decimal(raw).scaleb(-4)))
+    return items  # Money is stored in ten-thousandths (store._types.Money)
 
 
 def _day(value: object) -> date:
