@@ -21,6 +21,7 @@ from pydantic import (
 
 from arbridge.config._base import ResolvedPath
 from arbridge.config._base import Settings as _Settings
+from arbridge.config.ar import ArSettings, SmtpSettings
 from arbridge.config.daemon import (
     LoggingSettings,
     MonitoringSettings,
@@ -345,6 +346,8 @@ class ArbridgeSettings(_Settings):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     tax: TaxSettings = Field(default_factory=TaxSettings)
     payouts: PayoutSettings = Field(default_factory=PayoutSettings)
+    ar: ArSettings = Field(default_factory=ArSettings)
+    smtp: SmtpSettings | None = None
 
     @model_validator(mode="after")
     def _scheduled_connectors_exist(self) -> ArbridgeSettings:
@@ -354,4 +357,6 @@ class ArbridgeSettings(_Settings):
             raise ValueError(
                 f"schedule.connectors names unknown connector(s): {', '.join(unknown)}"
             )
+        if self.ar.alert_emails and self.smtp is None:
+            raise ValueError("ar.alert_emails needs an smtp: section to send through")
         return self

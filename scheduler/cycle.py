@@ -20,8 +20,9 @@ from arbridge.scheduler._payouts import PayoutRules, decide_payouts, pull_settle
 from arbridge.scheduler._pull import pull_bank, pull_erp
 from arbridge.scheduler._push import push
 from arbridge.scheduler._summary import RunSummary
+from arbridge.scheduler.ar_health import ArDeps, run_ar_step
 from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
-from arbridge.store import Store, runs
+from arbridge.store import Store, StoreUnavailableError, runs
 
 log = structlog.get_logger("arbridge.cycle")
 
@@ -51,6 +52,7 @@ class CycleDeps:
     tax: TaxCheckDeps | None = None
     settlement_sources: Sequence[SettlementSource] = ()
     payout_rules: PayoutRules | None = None
+    ar: ArDeps | None = None
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -126,3 +128,17 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         with summary.timed("tax"):
             snap = (snapshot.customers, snapshot.invoices)
             run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)
+    if deps.ar is not None:
+        with summary.timed("ar"):
+            _ar_step(deps, deps.ar, summary)
+
+
+def _ar_step(deps: CycleDeps, ar: ArDeps, summary: RunSummary) -> None:
+    """Receivables reporting never stops the cycle that moves the cash."""
+    try:
+        run_ar_step(deps.store, deps.erp.name, ar, summary, deps.clock)
+    except StoreUnavailableError:
+        raise
+    except Exception as exc:  # a report that failed is a problem of this cycle, not its end
+        log.exception("ar_step_failed")
+        summary.error(f"receivables KPIs not stored: {exc}")

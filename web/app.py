@@ -20,6 +20,7 @@ from arbridge.store import Store
 from arbridge.store.reviews import ReviewFilter
 from arbridge.store.runs import recent_runs
 from arbridge.store.status import status_report
+from arbridge.web.ar import ar_routes
 from arbridge.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, Role, Sessions, User, check_login
 from arbridge.web.filters import queue_filter
 
@@ -92,6 +93,7 @@ def create_app(
     _correction_routes(app, web)  # before _action_routes: its /items/{id}/{action} catches all
     _action_routes(app, web)
     _admin_routes(app, web)
+    ar_routes(app, web, erp)
     return app
 
 

@@ -23,8 +23,11 @@ from arbridge.connectors.tax import AvaTaxSystem, InMemoryTaxSystem
 from arbridge.connectors.tax_base import TaxSystem
 from arbridge.domain.errors import ConfigError, ConfigProblem
 from arbridge.matching import CustomerPolicy, MatchSettings
+from arbridge.receivables import Buckets
+from arbridge.receivables.guardrails import Targets
 from arbridge.review import ReviewQueue
 from arbridge.scheduler import CycleDeps, make_trigger
+from arbridge.scheduler.ar_health import ArDeps
 from arbridge.scheduler.tax import TaxCheckDeps
 from arbridge.store import Store, StoreUnavailableError, create_store_engine, upgrade
 from arbridge.store.ratebudget import SharedRateBudget
@@ -57,6 +60,7 @@ class App:
                 build_settlement_source(s) for s in self.settings.connectors.settlements
             ],
             payout_rules=payout_rules(self.settings),
+            ar=build_ar_deps(self.settings),
         )
 
 
@@ -159,4 +163,28 @@ def build_tax_deps(settings: ArbridgeSettings) -> TaxCheckDeps | None:
         system=system,
         expiry_warning_days=settings.tax.expiry_warning_days,
         uploads=settings.tax.uploads,
+    )
+
+
+def build_ar_deps(settings: ArbridgeSettings) -> ArDeps | None:
+    """The receivables step of the cycle (None when `ar.snapshots` is off)."""
+    ar = settings.ar
+    if not ar.snapshots:
+        return None
+    notify = None
+    if ar.alert_emails and settings.smtp is not None:
+        from arbridge.app.mail import SmtpMailer  # noqa: PLC0415 - smtplib only when mail is configured
+
+        mailer, recipients = SmtpMailer(settings.smtp), ar.alert_emails
+
+        def notify(subject: str, body: str) -> None:
+            mailer.send(recipients, subject, body)
+
+    t = ar.targets
+    return ArDeps(
+        buckets=Buckets(ar.aging.buckets),
+        targets=Targets(t.past_due_share, t.past_due_over_20_days_share, t.invoices_over_90_days),
+        period_days=ar.kpi_period_days,
+        notify=notify,
+        every=timedelta(minutes=ar.snapshot_minutes),
     )

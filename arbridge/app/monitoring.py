@@ -20,7 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from arbridge.scheduler import RunSummary
-from arbridge.store import Store
+from arbridge.store import Store, ar_health
 from arbridge.store.lease import Lease
 from arbridge.store.status import status_report
 
@@ -108,12 +108,32 @@ class _StoreCollector(Collector):
         yield _gauge(
             "arbridge_connector_up", "1 when the connector worked last time", "connector", up
         )
+        yield from _guardrail_gauges(self._store)
         if report.last_ok_run_at is not None:
             yield GaugeMetricFamily(
                 "arbridge_last_successful_cycle_timestamp_seconds",
                 "When the last cycle finished",
                 value=report.last_ok_run_at.timestamp(),
             )
+
+
+def _guardrail_gauges(store: Store) -> Iterator[GaugeMetricFamily]:
+    """Each receivables KPI's last value and whether it is past its target."""
+    with store.transaction() as session:
+        rows = ar_health.guardrails(session)
+    breached = GaugeMetricFamily(
+        "arbridge_ar_guardrail_breached",
+        "1 while the receivables KPI is past its target",
+        labels=["erp", "kpi"],
+    )
+    value = GaugeMetricFamily(
+        "arbridge_ar_kpi", "The receivables KPI at the last cycle", labels=["erp", "kpi"]
+    )
+    for row in rows:
+        breached.add_metric([row.erp, row.kpi], 1 if row.breached else 0)
+        value.add_metric([row.erp, row.kpi], float(row.value))
+    yield breached
+    yield value
 
 
 def _gauge(name: str, doc: str, label: str, values: dict[str, int]) -> GaugeMetricFamily:

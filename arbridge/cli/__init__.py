@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Subcommands are imported when used: `arbridge bank read` should not pay for the
 # store, the scheduler and the web page (seconds of imports) to print a statement.
 _LAZY = {
+    "ar": "arbridge.cli.ar:ar",
     "backtest": "arbridge.cli.backtest:backtest",
     "bank": "arbridge.cli.bank:bank",
     "clearing": "arbridge.cli.clearing:clearing",

@@ -92,6 +92,22 @@ def status(ctx: Context) -> None:
     holder = lease_for(app.store.engine).holder()
     for line in render_status(report, holder, now=datetime.now(UTC)):
         click.echo(line)
+    for line in guardrail_lines(app.store):
+        click.echo(line)
+
+
+def guardrail_lines(store: Store) -> list[str]:
+    """One line per receivables KPI past its target (from the last cycle's check)."""
+    from arbridge.store import ar_health  # noqa: PLC0415 - read only by `status`
+
+    with store.transaction() as session:
+        rows = ar_health.guardrails(session)
+    return [
+        f"AR guardrail BREACHED: {r.kpi} {r.value} above target {r.target} "
+        f"since {r.since:%Y-%m-%d %H:%M} UTC ({r.erp})"
+        for r in rows
+        if r.breached and r.since is not None
+    ]
 
 
 def render_status(report: StatusReport, holder: str, *, now: datetime) -> list[str]:

@@ -1,0 +1,115 @@
+"""The collections worklist: who to chase first, and who not to chase at all.
+
+One row per customer with money past due. Cash that has arrived but is not in the
+ERP's figures yet (a bank line in review that is the customer's, an application still
+in the outbox) is set against the past-due money first: a customer whose money has
+arrived is held, never chased. So are customers with an open promise or plan, with
+every past-due invoice in dispute, or who opted out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from arbridge.domain.money import as_money
+from arbridge.receivables.aging import ZERO, OpenItem, days_old
+
+LATE_WEIGHT_DAYS = Decimal(30)
+"""Each month a customer has paid late on average adds 1 to its priority weight."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CustomerFacts:
+    """What arbridge knows of a customer beyond its open items."""
+
+    name: str = ""
+    in_flight: Decimal = ZERO
+    """Cash arrived but not in the ERP's figures yet."""
+    promised: Decimal = ZERO
+    """Open promises and plan instalments."""
+    disputed: frozenset[str] = frozenset()
+    """Invoice ids in dispute."""
+    opted_out: bool = False
+    average_days_late: Decimal | None = None
+    """How late this customer has paid before (None: no history)."""
+    collector: str | None = None
+    next_action_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WorkItem:
+    """One customer to chase (or held back, with why)."""
+
+    customer_id: str
+    name: str
+    past_due: Decimal
+    oldest_days: int
+    in_flight: Decimal
+    promised: Decimal
+    disputed: Decimal
+    to_chase: Decimal
+    weight: Decimal
+    priority: Decimal
+    holds: tuple[str, ...] = field(default=())
+    collector: str | None = None
+    next_action_on: date | None = None
+
+    @property
+    def held(self) -> bool:
+        """Not to be chased now."""
+        return bool(self.holds)
+
+
+def weight_of(average_days_late: Decimal | None) -> Decimal:
+    """1 for a customer who pays on time (or is new), more for one who has paid late."""
+    if average_days_late is None or average_days_late <= 0:
+        return Decimal(1)
+    return (1 + average_days_late / LATE_WEIGHT_DAYS).quantize(Decimal("0.01"))
+
+
+def build_worklist(
+    items: Iterable[OpenItem], as_of: date, facts: Mapping[str, CustomerFacts]
+) -> list[WorkItem]:
+    """Rows for customers with money past due on `as_of`, highest priority first, held ones last."""
+    past: dict[str, list[OpenItem]] = {}
+    for item in items:
+        if item.open_amount > 0 and days_old(item, as_of) > 0:
+            past.setdefault(item.customer_id, []).append(item)
+    rows = [_row(cid, owed, as_of, facts.get(cid, CustomerFacts())) for cid, owed in past.items()]
+    return sorted(rows, key=lambda r: (r.held, -r.priority, r.customer_id))
+
+
+def _row(customer_id: str, owed: list[OpenItem], as_of: date, f: CustomerFacts) -> WorkItem:
+    past_due = sum((i.open_amount for i in owed), ZERO)
+    disputed = sum((i.open_amount for i in owed if i.invoice_id in f.disputed), ZERO)
+    undisputed = past_due - disputed
+    to_chase = max(undisputed - f.in_flight - f.promised, ZERO)
+    oldest = max(days_old(i, as_of) for i in owed)
+    weight = weight_of(f.average_days_late)
+    holds = []
+    if f.in_flight and f.in_flight >= undisputed:
+        holds.append("cash in flight")
+    if f.promised:
+        holds.append("promise open")
+    if undisputed <= 0:
+        holds.append("in dispute")
+    if f.opted_out:
+        holds.append("opted out")
+    return WorkItem(
+        customer_id=customer_id,
+        name=f.name,
+        past_due=as_money(past_due),
+        oldest_days=oldest,
+        in_flight=as_money(f.in_flight),
+        promised=as_money(f.promised),
+        disputed=as_money(disputed),
+        to_chase=as_money(to_chase),
+        weight=weight,
+        priority=as_money(to_chase * oldest * weight),
+        holds=tuple(holds),
+        collector=f.collector,
+        next_action_on=f.next_action_on,
+    )

@@ -1,0 +1,234 @@
+"""The receivables pages: aging and KPI trend, the collections worklist, a customer's page.
+
+No `from __future__ import annotations` here: FastAPI reads the route annotations at runtime.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from arbridge.domain.money import format_money
+from arbridge.receivables import age_items, compute_kpis
+from arbridge.receivables.aging import days_old
+from arbridge.receivables.worklist import build_worklist
+from arbridge.store import ar as store_ar
+from arbridge.store import ar_collections, ar_health, ar_worklist
+from arbridge.store import erp as erp_store
+from arbridge.store.tables import InvoiceRow
+from arbridge.web.auth import User
+
+if TYPE_CHECKING:
+    from arbridge.web.app import _Web
+
+TREND_DAYS = 60
+TOP_CUSTOMERS = 200
+
+
+def _day(text: str | None) -> date:
+    if not text:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise HTTPException(400, f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _chart(days: list[Any]) -> dict[str, Any]:
+    """Stacked bars of the aging buckets per stored day, scaled to the largest day."""
+    if not days:
+        return {"bars": [], "labels": []}
+    labels = list(days[-1].buckets)
+    top = max(sum(Decimal(v) for v in d.buckets.values()) for d in days) or Decimal(1)
+    bars = []
+    for i, d in enumerate(days):
+        y, parts = 200.0, []
+        for n, label in enumerate(labels):
+            h = float(Decimal(d.buckets.get(label, "0")) / top * 200)
+            y -= h
+            parts.append({"y": y, "h": h, "n": n})
+        bars.append(
+            {
+                "x": 40 + i * 12,
+                "day": d.day.isoformat(),
+                "parts": parts,
+                "share": d.figures.get("past_due_share", 0),
+            }
+        )
+    return {"bars": bars, "labels": labels}
+
+
+def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
+    """Add the /ar pages."""
+    Current = Annotated[tuple[User, str], Depends(web.current)]
+
+    @app.get("/ar", response_class=HTMLResponse)
+    def ar_page(request: Request, who: Current, as_of: str | None = None) -> Response:
+        day = _day(as_of)
+        with web.store.transaction() as session:
+            book = store_ar.open_book(session, erp)
+            facts = store_ar.period_facts(session, erp, book, day, 90) if book else None
+            guards = ar_health.guardrails(session, erp)
+            trend = ar_health.days(session, erp, since=day - timedelta(days=TREND_DAYS))
+        if book is None:
+            return web.page(request, "ar.html", who, book=None, day=day)
+        aging = age_items(book.items, day, names=book.names)
+        rows = sorted(aging.rows, key=lambda r: r.total, reverse=True)
+        return web.page(
+            request,
+            "ar.html",
+            who,
+            book=book,
+            day=day,
+            aging=aging,
+            rows=rows[:TOP_CUSTOMERS],
+            hidden=max(len(rows) - TOP_CUSTOMERS, 0),
+            kpis=compute_kpis(book.items, day, facts),
+            guards=guards,
+            chart=_chart(trend),
+            money=format_money,
+        )
+
+    @app.get("/ar/worklist", response_class=HTMLResponse)
+    def worklist_page(
+        request: Request,
+        who: Current,
+        collector: str = "",
+        held: str = "show",
+        as_of: str | None = None,
+    ) -> Response:
+        day = _day(as_of)
+        with web.store.transaction() as session:
+            ar_worklist.settle_promises(session, erp, day, datetime.now(UTC))
+            book = store_ar.open_book(session, erp)
+            facts = ar_worklist.customer_facts(session, erp, book.names) if book else {}
+        rows = build_worklist(book.items if book else [], day, facts)
+        rows = [r for r in rows if (not collector or r.collector == collector)]
+        rows = [r for r in rows if held == "show" or (held == "hide") != r.held]
+        collectors = sorted({f.collector for f in facts.values() if f.collector})
+        return web.page(
+            request,
+            "ar_worklist.html",
+            who,
+            rows=rows,
+            day=day,
+            collector=collector,
+            held=held,
+            collectors=collectors,
+            money=format_money,
+        )
+
+    @app.get("/ar/customers/{customer_id}", response_class=HTMLResponse)
+    def customer_page(request: Request, who: Current, customer_id: str) -> Response:
+        day = datetime.now(UTC).date()
+        with web.store.transaction() as session:
+            name = erp_store.customer_names(session, erp).get(customer_id)
+            if name is None:
+                raise HTTPException(404, f"no customer {customer_id}")
+            book = store_ar.open_book(session, erp)
+            page = {
+                "profile": ar_collections.profiles(session, erp).get(customer_id),
+                "promises": ar_collections.promises(session, erp, customer_id),
+                "disputes": ar_collections.disputes(session, erp, customer_id),
+                "notes": ar_collections.notes(session, erp, customer_id),
+                "emails": ar_collections.emails(session, erp, customer_id),
+            }
+        items = sorted(
+            (
+                i
+                for i in (book.items if book else [])
+                if i.customer_id == customer_id and i.open_amount
+            ),
+            key=lambda i: i.due_date,
+        )
+        return web.page(
+            request,
+            "ar_customer.html",
+            who,
+            customer_id=customer_id,
+            customer_name=name,
+            items=[(i, days_old(i, day)) for i in items],
+            money=format_money,
+            **page,
+        )
+
+    _customer_forms(app, web, erp)
+
+
+def _customer_forms(app: FastAPI, web: "_Web", erp: str) -> None:
+    Current = Annotated[tuple[User, str], Depends(web.current)]
+    Text = Annotated[str, Form()]
+
+    def back(customer_id: str) -> Response:
+        return RedirectResponse(f"/ar/customers/{customer_id}", status_code=303)
+
+    @app.post("/ar/customers/{customer_id}/note")
+    def add_note(
+        who: Current, customer_id: str, csrf: Text, text: Text, kind: Text = "note"
+    ) -> Response:
+        user = web.guard(who, csrf)
+        with web.store.transaction() as session:
+            try:
+                ar_collections.add_note(
+                    session,
+                    erp,
+                    customer_id,
+                    kind=kind,
+                    text=text,
+                    actor=user.name,
+                    now=datetime.now(UTC),
+                )
+            except ValueError as exc:
+                raise HTTPException(400, str(exc)) from None
+        return back(customer_id)
+
+    @app.post("/ar/customers/{customer_id}/promise")
+    def add_promise(who: Current, customer_id: str, csrf: Text, amount: Text, by: Text) -> Response:
+        user = web.guard(who, csrf)
+        try:
+            value, due = Decimal(amount), date.fromisoformat(by)
+        except (InvalidOperation, ValueError):
+            raise HTTPException(400, "give an amount and a date (YYYY-MM-DD)") from None
+        if value <= 0:
+            raise HTTPException(400, "the amount must be above zero")
+        now = datetime.now(UTC)
+        with web.store.transaction() as session:
+            ar_collections.add_promises(
+                session, erp, customer_id, [(due, value)], plan=None, actor=user.name, now=now
+            )
+            ar_collections.add_note(
+                session,
+                erp,
+                customer_id,
+                kind="promise",
+                text=f"promise to pay: {format_money(value)} by {due}",
+                actor=user.name,
+                now=now,
+            )
+        return back(customer_id)
+
+    @app.post("/ar/customers/{customer_id}/dispute")
+    def add_dispute(
+        who: Current, customer_id: str, csrf: Text, invoice_id: Text, reason: Text
+    ) -> Response:
+        user = web.guard(who, csrf)
+        now = datetime.now(UTC)
+        with web.store.transaction() as session:
+            invoice = session.get(InvoiceRow, (erp, invoice_id))
+            if invoice is None or invoice.customer_id != customer_id:
+                raise HTTPException(400, f"{invoice_id} is not an invoice of {customer_id}")
+            ar_collections.open_dispute(
+                session, erp, invoice_id, customer_id, reason=reason, actor=user.name, now=now
+            )
+            ar_collections.add_note(
+                session,
+                erp,
+                customer_id,
+                kind="dispute",
+                text=f"{invoice_id} disputed: {reason}",
+                actor=user.name,
+                now=now,
+            )
+        return back(customer_id)
