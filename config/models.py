@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from arbridge.config._base import Settings as _Settings
+from arbridge.config.commissions import CommissionSettings
 from arbridge.config.daemon import (
     LoggingSettings,
     MonitoringSettings,
@@ -333,6 +334,7 @@ class ArbridgeSettings(_Settings):
     web: WebSettings = Field(default_factory=WebSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     tax: TaxSettings = Field(default_factory=TaxSettings)
+    commissions: CommissionSettings | None = None
 
     @model_validator(mode="after")
     def _scheduled_connectors_exist(self) -> ArbridgeSettings:

@@ -2,6 +2,7 @@
 
 from arbridge.store import (
     bank,
+    commissions,
     corrections,
     cursors,
     erp,
@@ -27,6 +28,7 @@ __all__ = [
     "StoreConflictError",
     "StoreUnavailableError",
     "bank",
+    "commissions",
     "corrections",
     "create_store_engine",
     "current_revision",

@@ -289,3 +289,54 @@ class SettingRow(SQLModel, table=True):
     value: str = Field(max_length=500)
     updated_by: str = Field(max_length=100)
     updated_at: datetime = _when()
+
+
+class InvoiceRegisterRow(SQLModel, table=True):
+    """An invoice with a sales rep, as last seen: kept after the ERP stops listing it (paid)."""
+
+    __tablename__ = "invoice_register"
+
+    erp: str = Field(primary_key=True, max_length=100)
+    invoice_id: str = Field(primary_key=True, max_length=100)
+    customer_id: str = Field(max_length=100)
+    sales_rep: str = Field(max_length=300)
+    amount: Decimal = _money()
+    kind: str | None = Field(default=None, max_length=50)
+    approved: bool | None = None
+    tax_amount: Decimal | None = _money(nullable=True)
+    freight_amount: Decimal | None = _money(nullable=True)
+    seen_at: datetime = _when()
+
+
+class CommissionPeriodRow(SQLModel, table=True):
+    """A closed commission period (a calendar month): its lines never change again."""
+
+    __tablename__ = "commission_period"
+
+    erp: str = Field(primary_key=True, max_length=100)
+    period: str = Field(primary_key=True, max_length=7)  # YYYY-MM
+    closed_at: datetime = _when()
+    closed_by: str = Field(max_length=100)
+
+
+class CommissionLineRow(SQLModel, table=True):
+    """A line of a closed period's commission report, frozen when the period closed."""
+
+    __tablename__ = "commission_line"
+    __table_args__ = (Index("ix_commission_line_period", "erp", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    erp: str = Field(max_length=100)
+    period: str = Field(max_length=7)
+    sales_rep: str = Field(max_length=100)
+    invoice_id: str = Field(max_length=100)
+    customer_id: str = Field(max_length=100)
+    bank_id: str = Field(max_length=200)
+    booked_on: date
+    effective_on: date
+    application_id: int = Field(index=True)
+    reverses_id: int | None = None
+    cash_amount: Decimal = _money()
+    basis: Decimal = _money()
+    rate: str = Field(max_length=30)  # exact Decimal text (rates may have more than 4 places)
+    commission: Decimal = _money()

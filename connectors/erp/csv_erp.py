@@ -6,7 +6,8 @@ a row is identified by (bank_transaction_id, invoice_id), so a retry after a
 crash writes only the rows that are missing. Open amounts returned by
 `fetch_invoices` already net out the rows in `applications.csv`, as an ERP
 would after importing them. Invoices may carry the optional columns
-`tax_amount` and `ship_to_region` (read by the tax checks).
+`tax_amount` and `ship_to_region` (read by the tax checks), and `sales_rep`,
+`kind`, `approved` and `freight_amount` (read by the commission report).
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def _invoice(row: Row) -> Invoice:
         po_number=row.optional("po_number"),
         tax_amount=row.optional_money("tax_amount"),
         ship_to_region=row.optional("ship_to_region"),
+        sales_rep=row.optional("sales_rep"),
+        kind=row.optional("kind"),
+        approved=row.optional_flag("approved"),
+        freight_amount=row.optional_money("freight_amount"),
     )
 
 

@@ -1,0 +1,228 @@
+"""What the commission report reads and keeps, and the closed periods with their lines.
+
+Cash the ERP holds per invoice comes from the applications and their outbox; the invoice
+register keeps reps after the ERP stops listing a paid invoice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlmodel import Session
+
+from arbridge.domain.commissions import CashEvent, CommissionLine, InvoiceTerms
+from arbridge.domain.records import Invoice
+from arbridge.store._core import bulk_insert, table_of
+from arbridge.store.tables import (
+    ApplicationRow,
+    BankLineRow,
+    CommissionLineRow,
+    CommissionPeriodRow,
+    InvoiceRegisterRow,
+    OutboxRow,
+)
+
+_CHUNK = 500
+_TERMS = ("customer_id", "sales_rep", "amount", "kind", "approved", "tax_amount", "freight_amount")
+
+
+def remember_invoices(
+    session: Session, erp: str, invoices: Iterable[Invoice], now: datetime
+) -> None:
+    """Keep the terms of every invoice that names a sales rep; write only what changed.
+
+    Rows are never deleted: a paid invoice drops out of many ERPs' open-invoice lists,
+    and its cash must still find its rep.
+    """
+    fresh = {i.invoice_id: _terms_values(i) for i in invoices if i.sales_rep}
+    if not fresh:
+        return
+    table = table_of(InvoiceRegisterRow)
+    stored: dict[str, tuple[Any, ...]] = {}
+    ids = list(fresh)
+    for start in range(0, len(ids), _CHUNK):
+        query = select(table.c.invoice_id, *(table.c[c] for c in _TERMS)).where(
+            table.c.erp == erp, table.c.invoice_id.in_(ids[start : start + _CHUNK])
+        )
+        stored.update((row[0], tuple(row[1:])) for row in session.connection().execute(query))
+    changed = [k for k, v in fresh.items() if stored.get(k) != tuple(v[c] for c in _TERMS)]
+    stale = [k for k in changed if k in stored]
+    for start in range(0, len(stale), _CHUNK):
+        session.connection().execute(
+            delete(table).where(
+                table.c.erp == erp, table.c.invoice_id.in_(stale[start : start + _CHUNK])
+            )
+        )
+    rows = [{"erp": erp, "invoice_id": k, **fresh[k], "seen_at": now} for k in changed]
+    bulk_insert(session, table, rows)
+
+
+def _terms_values(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "customer_id": invoice.customer_id,
+        "sales_rep": invoice.sales_rep,
+        "amount": invoice.amount,
+        "kind": invoice.kind,
+        "approved": invoice.approved,
+        "tax_amount": invoice.tax_amount,
+        "freight_amount": invoice.freight_amount,
+    }
+
+
+def invoice_terms(
+    session: Session, erp: str, invoice_ids: Iterable[str]
+) -> dict[str, InvoiceTerms]:
+    """The register's terms of these invoices (those without a rep are absent)."""
+    table = table_of(InvoiceRegisterRow)
+    ids = sorted(set(invoice_ids))
+    found: dict[str, InvoiceTerms] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(table).where(
+            table.c.erp == erp, table.c.invoice_id.in_(ids[start : start + _CHUNK])
+        )
+        for row in session.connection().execute(query):
+            found[row.invoice_id] = InvoiceTerms(
+                invoice_id=row.invoice_id, **{c: getattr(row, c) for c in _TERMS}
+            )
+    return found
+
+
+def cash_events(session: Session, erp: str, start: date, end: date) -> list[CashEvent]:
+    """Cash the ERP holds (outbox sent) on invoices, that may count between `start` and `end`.
+
+    That is every application or reversal of a bank line booked by `end` and either booked
+    from `start` on or recorded from `start` on (a correction, or a late event of a closed
+    period). The caller decides which of them land in the period.
+    """
+    app, box, line = table_of(ApplicationRow), table_of(OutboxRow), table_of(BankLineRow)
+    since = datetime.combine(start, time(), tzinfo=UTC)
+    query = (
+        select(
+            app.c.id,
+            app.c.reverses_id,
+            app.c.created_at,
+            app.c.allocations,
+            box.c.after_id,
+            line.c.bank_id,
+            line.c.booked_on,
+        )
+        .join_from(app, box, box.c.application_id == app.c.id)
+        .join(line, line.c.id == app.c.bank_line_id)
+        .where(app.c.erp == erp, box.c.status == "sent", line.c.booked_on <= end)
+        .where(or_(line.c.booked_on >= start, app.c.created_at >= since))
+    )
+    events: list[CashEvent] = []
+    for row in session.connection().execute(query):
+        for a in row.allocations:
+            cash = Decimal(a["amount"])
+            if a["invoice_id"] and cash:
+                events.append(
+                    CashEvent(
+                        application_id=row.id,
+                        bank_id=row.bank_id,
+                        booked_on=row.booked_on,
+                        recorded_on=row.created_at.astimezone(UTC).date(),
+                        invoice_id=a["invoice_id"],
+                        customer_id=a["customer_id"],
+                        cash=cash,
+                        reverses_id=row.reverses_id,
+                        correction=row.reverses_id is not None or row.after_id is not None,
+                    )
+                )
+    return events
+
+
+def closed_periods(session: Session, erp: str) -> set[str]:
+    """The months closed for this ERP (`YYYY-MM`)."""
+    table = table_of(CommissionPeriodRow)
+    query = select(table.c.period).where(table.c.erp == erp)
+    return {p for (p,) in session.connection().execute(query)}
+
+
+def settled(session: Session, erp: str, application_ids: Iterable[int]) -> set[tuple[int, str]]:
+    """(application id, invoice id) pairs already paid in a closed period's lines."""
+    table = table_of(CommissionLineRow)
+    ids = sorted(set(application_ids))
+    found: set[tuple[int, str]] = set()
+    for start in range(0, len(ids), _CHUNK):
+        query = select(table.c.application_id, table.c.invoice_id).where(
+            table.c.erp == erp, table.c.application_id.in_(ids[start : start + _CHUNK])
+        )
+        found.update((a, i) for a, i in session.connection().execute(query))
+    return found
+
+
+def frozen_lines(
+    session: Session, erp: str, *, periods: Sequence[str] = (), applications: Sequence[int] = ()
+) -> list[CommissionLine]:
+    """Lines of closed periods: those of `periods`, and those of `applications`."""
+    table = table_of(CommissionLineRow)
+    found: list[CommissionLine] = []
+    wanted: list[tuple[Any, list[Any]]] = [
+        (table.c.period, list(periods)),
+        (table.c.application_id, sorted(set(applications))),
+    ]
+    for column, values in wanted:
+        for start in range(0, len(values), _CHUNK):
+            query = (
+                select(table)
+                .where(table.c.erp == erp, column.in_(values[start : start + _CHUNK]))
+                .order_by(table.c.id)
+            )
+            found.extend(_line(row) for row in session.connection().execute(query))
+    return found
+
+
+def _line(row: Any) -> CommissionLine:
+    return CommissionLine(
+        sales_rep=row.sales_rep,
+        invoice_id=row.invoice_id,
+        customer_id=row.customer_id,
+        bank_id=row.bank_id,
+        booked_on=row.booked_on,
+        effective_on=row.effective_on,
+        application_id=row.application_id,
+        cash_amount=row.cash_amount,
+        basis=row.basis,
+        rate=Decimal(row.rate),
+        commission=row.commission,
+        reverses_id=row.reverses_id,
+    )
+
+
+def close_period(
+    session: Session,
+    erp: str,
+    period: str,
+    lines: Sequence[CommissionLine],
+    *,
+    actor: str,
+    now: datetime,
+) -> None:
+    """Record `period` as closed with exactly these lines, in the caller's transaction."""
+    session.add(CommissionPeriodRow(erp=erp, period=period, closed_at=now, closed_by=actor))
+    session.flush()
+    rows = [
+        {
+            "erp": erp,
+            "period": period,
+            "sales_rep": x.sales_rep,
+            "invoice_id": x.invoice_id,
+            "customer_id": x.customer_id,
+            "bank_id": x.bank_id,
+            "booked_on": x.booked_on,
+            "effective_on": x.effective_on,
+            "application_id": x.application_id,
+            "reverses_id": x.reverses_id,
+            "cash_amount": x.cash_amount,
+            "basis": x.basis,
+            "rate": str(x.rate),
+            "commission": x.commission,
+        }
+        for x in lines
+    ]
+    bulk_insert(session, table_of(CommissionLineRow), rows)
