@@ -35,27 +35,21 @@ def remember_invoices(
 ) -> None:
     """Keep the terms of every invoice that names a sales rep; write only what changed.
 
-    Rows are never deleted: a paid invoice drops out of many ERPs' open-invoice lists,
-    and its cash must still find its rep.
+    Rows are deleted only when the ERP lists the invoice without a rep any more: a paid
+    invoice drops out of many ERPs' open-invoice lists, and its cash must still find its rep.
     """
-    fresh = {i.invoice_id: _terms_values(i) for i in invoices if i.sales_rep}
-    if not fresh:
-        return
     table = table_of(InvoiceRegisterRow)
-    stored: dict[str, tuple[Any, ...]] = {}
-    ids = list(fresh)
-    for start in range(0, len(ids), _CHUNK):
-        query = select(table.c.invoice_id, *(table.c[c] for c in _TERMS)).where(
-            table.c.erp == erp, table.c.invoice_id.in_(ids[start : start + _CHUNK])
-        )
-        stored.update((row[0], tuple(row[1:])) for row in session.connection().execute(query))
+    listed = {i.invoice_id: i for i in invoices}
+    fresh = {k: _terms_values(i) for k, i in listed.items() if i.sales_rep}
+    query = select(table.c.invoice_id, *(table.c[c] for c in _TERMS)).where(table.c.erp == erp)
+    stored = {row[0]: tuple(row[1:]) for row in session.connection().execute(query)}
     changed = [k for k, v in fresh.items() if stored.get(k) != tuple(v[c] for c in _TERMS)]
-    stale = [k for k in changed if k in stored]
+    dropped = [k for k in stored if k in listed and k not in fresh]
+    stale = [k for k in changed if k in stored] + dropped
     for start in range(0, len(stale), _CHUNK):
+        chunk = stale[start : start + _CHUNK]
         session.connection().execute(
-            delete(table).where(
-                table.c.erp == erp, table.c.invoice_id.in_(stale[start : start + _CHUNK])
-            )
+            delete(table).where(table.c.erp == erp, table.c.invoice_id.in_(chunk))
         )
     rows = [{"erp": erp, "invoice_id": k, **fresh[k], "seen_at": now} for k in changed]
     bulk_insert(session, table, rows)
