@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -54,7 +55,7 @@ BANK = [
 ]
 
 
-def _write(path: Path, header: list[str], rows: list[tuple[str, ...]]) -> None:
+def _write(path: Path, header: list[str], rows: Sequence[tuple[str, ...]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
