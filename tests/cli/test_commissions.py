@@ -64,7 +64,7 @@ def _write(path: Path, header: list[str], rows: Sequence[tuple[str, ...]]) -> No
 
 
 def _invoice_rows(with_rep: bool) -> list[tuple[str, ...]]:
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for inv, cust, day, amount, terms, rep in INVOICES:
         due = day[:8] + "28"
         row = (inv, cust, day, due, amount, amount, "USD", terms, "")
