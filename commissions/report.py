@@ -90,6 +90,11 @@ def _total(rep: str, mine: Sequence[CommissionLine]) -> RepTotal:
     )
 
 
+def grand_total(lines: Sequence[CommissionLine]) -> RepTotal:
+    """All reps together, as a row named TOTAL."""
+    return _total("TOTAL", lines)
+
+
 def totals_csv(lines: Sequence[CommissionLine]) -> str:
     """The payroll summary: one row per rep, then a TOTAL row."""
     buffer = io.StringIO()
@@ -98,8 +103,7 @@ def totals_csv(lines: Sequence[CommissionLine]) -> str:
     rows = totals(lines)
     for t in rows:
         writer.writerow(_total_row(t))
-    grand = _total("TOTAL", list(lines))
-    writer.writerow(_total_row(grand))
+    writer.writerow(_total_row(grand_total(lines)))
     return buffer.getvalue()
 
 

@@ -6,12 +6,12 @@ register keeps reps after the ERP stops listing a paid invoice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import bindparam, delete, or_, select
 from sqlmodel import Session
 
 from arbridge.domain.commissions import CashEvent, CommissionLine, InvoiceTerms
@@ -27,6 +27,7 @@ from arbridge.store.tables import (
 )
 
 _CHUNK = 500
+_BIG_CHUNK = 5000  # under SQLite's 32766 and PostgreSQL's 65535 bound parameters
 _TERMS = ("customer_id", "sales_rep", "amount", "kind", "approved", "tax_amount", "freight_amount")
 
 
@@ -72,17 +73,28 @@ def invoice_terms(
 ) -> dict[str, InvoiceTerms]:
     """The register's terms of these invoices (those without a rep are absent)."""
     table = table_of(InvoiceRegisterRow)
-    ids = sorted(set(invoice_ids))
+    query = select(table).where(
+        table.c.erp == erp, table.c.invoice_id.in_(bindparam("ids", expanding=True))
+    )
     found: dict[str, InvoiceTerms] = {}
-    for start in range(0, len(ids), _CHUNK):
-        query = select(table).where(
-            table.c.erp == erp, table.c.invoice_id.in_(ids[start : start + _CHUNK])
-        )
-        for row in session.connection().execute(query):
+    for chunk in _chunks(sorted(set(invoice_ids))):
+        for row in session.connection().execute(query, {"ids": chunk}):
             found[row.invoice_id] = InvoiceTerms(
-                invoice_id=row.invoice_id, **{c: getattr(row, c) for c in _TERMS}
+                invoice_id=row.invoice_id,
+                customer_id=row.customer_id,
+                sales_rep=row.sales_rep,
+                amount=row.amount,
+                kind=row.kind,
+                approved=row.approved,
+                tax_amount=row.tax_amount,
+                freight_amount=row.freight_amount,
             )
     return found
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), _BIG_CHUNK):
+        yield values[start : start + _BIG_CHUNK]
 
 
 def cash_events(session: Session, erp: str, start: date, end: date) -> list[CashEvent]:
@@ -140,13 +152,12 @@ def closed_periods(session: Session, erp: str) -> set[str]:
 def settled(session: Session, erp: str, application_ids: Iterable[int]) -> set[tuple[int, str]]:
     """(application id, invoice id) pairs already paid in a closed period's lines."""
     table = table_of(CommissionLineRow)
-    ids = sorted(set(application_ids))
+    query = select(table.c.application_id, table.c.invoice_id).where(
+        table.c.erp == erp, table.c.application_id.in_(bindparam("ids", expanding=True))
+    )
     found: set[tuple[int, str]] = set()
-    for start in range(0, len(ids), _CHUNK):
-        query = select(table.c.application_id, table.c.invoice_id).where(
-            table.c.erp == erp, table.c.application_id.in_(ids[start : start + _CHUNK])
-        )
-        found.update((a, i) for a, i in session.connection().execute(query))
+    for chunk in _chunks(sorted(set(application_ids))):
+        found.update((a, i) for a, i in session.connection().execute(query, {"ids": chunk}))
     return found
 
 

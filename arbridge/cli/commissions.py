@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from arbridge.app.commissions import CommissionLedger, plan_from
 from arbridge.commissions import lines_csv, totals_csv
+from arbridge.commissions.statement import statement
+from arbridge.commissions.workbook import workbook
+from arbridge.domain.commissions import CommissionLine
 from arbridge.domain.money import format_money
 
 if TYPE_CHECKING:
@@ -37,10 +42,17 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "summary"]),
+    type=click.Choice(["csv", "summary", "xlsx", "pdf"]),
     default="csv",
     show_default=True,
-    help="csv: one row per rep, application and rate; summary: totals per rep for payroll.",
+    help="csv: one row per rep, application and rate; summary: totals per rep for payroll; "
+    "xlsx: a summary sheet and a sheet per rep (--output FILE); pdf: a statement per rep "
+    "(--output FOLDER).",
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path),
+    help="The XLSX file, or the folder for the PDF statements (one <rep>.pdf each).",
 )
 @click.option(
     "--detail",
@@ -50,18 +62,49 @@ _DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.pass_context
 def commissions(
     click_ctx: click.Context,
+    *,
     start: datetime | None,
     end: datetime | None,
     fmt: str,
     detail: bool,
+    output: Path | None,
 ) -> None:
     """Commission on cash applied to invoices with a sales rep, booked from --from to --to."""
     if click_ctx.invoked_subcommand is not None:
         return
     if start is None or end is None:
         raise click.UsageError("give --from and --to (or a subcommand such as close)")
-    lines = _ledger(click_ctx.obj).report(start.date(), end.date())
-    click.echo(totals_csv(lines) if fmt == "summary" else lines_csv(lines, detail=detail), nl=False)
+    if fmt in ("xlsx", "pdf") and output is None:
+        raise click.UsageError(f"--format {fmt} writes files: give --output")
+    first, last = start.date(), end.date()
+    lines = _ledger(click_ctx.obj).report(first, last)
+    if fmt == "xlsx" and output is not None:
+        _write(output, workbook(lines, first, last))
+        click.echo(f"{output}: {len(lines)} line(s)")
+    elif fmt == "pdf" and output is not None:
+        _statements(output, lines, first, last)
+    else:
+        text = totals_csv(lines) if fmt == "summary" else lines_csv(lines, detail=detail)
+        click.echo(text, nl=False)
+
+
+def _statements(folder: Path, lines: list[CommissionLine], first: date, last: date) -> None:
+    for rep in sorted({x.sales_rep for x in lines}):
+        target = folder / f"{_file_name(rep)}.pdf"
+        _write(target, statement(rep, lines, first, last))
+        click.echo(str(target))
+
+
+def _file_name(rep: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", rep) or "rep"
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write whole or not at all: a temporary file beside the target, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_bytes(data)
+    partial.replace(path)
 
 
 @commissions.command("close")

@@ -226,3 +226,92 @@ def test_a_rep_without_a_rate_stops_the_report_and_is_named(tmp_path: Path) -> N
 
     assert code == 1
     assert "R-WEST" in err
+
+
+def test_the_workbook_has_a_payroll_summary_and_a_sheet_per_rep_matching_the_csv(
+    tmp_path: Path,
+) -> None:
+    from openpyxl import load_workbook
+
+    config = make_quickstart(tmp_path / "data")
+    assert _cli(config, "run", "--once")[0] == 0
+    rows = _report(config, "2026-11-01", "2026-11-30")
+    target = tmp_path / "reports" / "2026-11.xlsx"
+
+    code, _, err = _cli(
+        config,
+        "commissions",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "xlsx",
+        "--output",
+        str(target),
+    )
+
+    assert code == 0, err
+    book = load_workbook(target, read_only=True)
+    assert book.sheetnames == ["Summary", "R-EAST", "R-WEST"]
+    summary = {r[0]: r for r in book["Summary"].iter_rows(min_row=3, values_only=True)}
+    csv_total = sum(Decimal(r["commission"]) for r in rows)
+    assert Decimal(str(summary["TOTAL"][5])) == csv_total
+    for rep in ("R-EAST", "R-WEST"):
+        sheet = list(book[rep].iter_rows(min_row=2, values_only=True))
+        mine = [r for r in rows if r["sales_rep"] == rep]
+        assert sorted(str(s[2]) for s in sheet) == sorted(r["bank_transaction_id"] for r in mine)
+        assert summary[rep][1] == len(mine)
+
+
+def _pdf_text(path: Path) -> str:
+    import re
+    import zlib
+
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-")
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S)
+    return b"".join(zlib.decompress(s) for s in streams if s[:1] == b"x").decode("latin-1")
+
+
+def test_a_pdf_statement_per_rep_lists_each_bank_line_and_invoice_and_the_total(
+    tmp_path: Path,
+) -> None:
+    config = make_quickstart(tmp_path / "data")
+    assert _cli(config, "run", "--once")[0] == 0
+    rows = _report(config, "2026-11-01", "2026-11-30")
+    folder = tmp_path / "statements"
+
+    code, _, err = _cli(
+        config,
+        "commissions",
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "pdf",
+        "--output",
+        str(folder),
+    )
+
+    assert code == 0, err
+    assert sorted(p.name for p in folder.iterdir()) == ["R-EAST.pdf", "R-WEST.pdf"]
+    east = _pdf_text(folder / "R-EAST.pdf")
+    for row in (r for r in rows if r["sales_rep"] == "R-EAST"):
+        assert row["bank_transaction_id"] in east
+        assert row["invoice_id"] in east
+    total = sum(Decimal(r["commission"]) for r in rows if r["sales_rep"] == "R-EAST")
+    assert f"commission {total}" in east
+    assert "INV-2002" not in east  # R-WEST's
+
+
+def test_file_formats_need_an_output(tmp_path: Path) -> None:
+    config = make_quickstart(tmp_path)
+
+    code, _, err = _cli(
+        config, "commissions", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "xlsx"
+    )
+
+    assert code == 2
+    assert "--output" in err
