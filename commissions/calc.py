@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 
 from arbridge.commissions.plan import Plan, Rate, Tier, rep_shares
@@ -35,13 +36,20 @@ def compute(
     """
     done: dict[Key, Sequence[Portion]] = dict(prior or {})
     cumulative: dict[str, Decimal] = {}
+    shares: dict[str, list[tuple[str, Decimal]]] = {}
     lines: list[CommissionLine] = []
-    for event in sorted(events, key=lambda e: (e.effective_on, e.application_id, e.invoice_id)):
+    dated = sorted(
+        (e.effective_on, e.application_id, e.invoice_id, i, e) for i, e in enumerate(events)
+    )
+    for on, _, _, _, event in dated:
         invoice = terms.get(event.invoice_id)
         if invoice is None or not plan.counts(invoice):
             continue
         basis = plan.basis(event.cash, invoice)
-        for rep, cash, rep_basis in _split(event.cash, basis, rep_shares(invoice)):
+        reps = shares.get(invoice.sales_rep)
+        if reps is None:
+            reps = shares[invoice.sales_rep] = rep_shares(invoice)
+        for rep, cash, rep_basis in _split(event.cash, basis, reps):
             rate = plan.rate_for(rep, invoice)
             so_far = cumulative.get(rep, _ZERO)
             if event.reverses_id is None:
@@ -53,7 +61,7 @@ def compute(
                 portions = _undo(original, rate, so_far, cash, rep_basis)
                 cumulative[rep] = so_far - cash
             sign = 1 if event.reverses_id is None else -1
-            lines.extend(_line(event, invoice, rep, p, sign) for p in portions)
+            lines.extend(_line(event, on, invoice, rep=rep, portion=p, sign=sign) for p in portions)
     lines.sort(key=lambda x: (x.sales_rep, x.effective_on, x.bank_id, x.invoice_id))
     return lines
 
@@ -149,7 +157,7 @@ def _undo(
 
 
 def _line(
-    event: CashEvent, invoice: InvoiceTerms, rep: str, portion: Portion, sign: int
+    event: CashEvent, on: date, invoice: InvoiceTerms, *, rep: str, portion: Portion, sign: int
 ) -> CommissionLine:
     cash, basis, rate = portion
     return CommissionLine(
@@ -158,7 +166,7 @@ def _line(
         customer_id=invoice.customer_id,
         bank_id=event.bank_id,
         booked_on=event.booked_on,
-        effective_on=event.effective_on,
+        effective_on=on,
         application_id=event.application_id,
         cash_amount=sign * cash,
         basis=sign * basis,

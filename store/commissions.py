@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select
+from sqlalchemy import bindparam, delete, select
 from sqlmodel import Session
 
 from arbridge.domain.commissions import CashEvent, CommissionLine, InvoiceTerms
@@ -73,7 +73,7 @@ def invoice_terms(
 ) -> dict[str, InvoiceTerms]:
     """The register's terms of these invoices (those without a rep are absent)."""
     table = table_of(InvoiceRegisterRow)
-    query = select(table).where(
+    query = select(table.c.invoice_id, *(table.c[c] for c in _TERMS)).where(
         table.c.erp == erp, table.c.invoice_id.in_(bindparam("ids", expanding=True))
     )
     found: dict[str, InvoiceTerms] = {}
@@ -100,46 +100,59 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
 def cash_events(session: Session, erp: str, start: date, end: date) -> list[CashEvent]:
     """Cash the ERP holds (outbox sent) on invoices, that may count between `start` and `end`.
 
-    That is every application or reversal of a bank line booked by `end` and either booked
-    from `start` on or recorded from `start` on (a correction, or a late event of a closed
-    period). The caller decides which of them land in the period.
+    That is every application or reversal of a bank line booked from `start` to `end`, and
+    of one booked earlier but recorded from `start` on (a correction, or a late event of a
+    closed period). The caller decides which of them land in the period. Both halves are
+    driven by an index (bank_line.booked_on, application.created_at).
     """
     app, box, line = table_of(ApplicationRow), table_of(OutboxRow), table_of(BankLineRow)
     since = datetime.combine(start, time(), tzinfo=UTC)
-    query = (
-        select(
-            app.c.id,
-            app.c.reverses_id,
-            app.c.created_at,
-            app.c.allocations,
-            box.c.after_id,
-            line.c.bank_id,
-            line.c.booked_on,
-        )
-        .join_from(app, box, box.c.application_id == app.c.id)
-        .join(line, line.c.id == app.c.bank_line_id)
-        .where(app.c.erp == erp, box.c.status == "sent", line.c.booked_on <= end)
-        .where(or_(line.c.booked_on >= start, app.c.created_at >= since))
+    columns = (
+        app.c.id,
+        app.c.reverses_id,
+        app.c.created_at,
+        app.c.allocations,
+        box.c.after_id,
+        line.c.bank_id,
+        line.c.booked_on,
+    )
+    booked = (
+        select(*columns)
+        .join_from(line, app, app.c.bank_line_id == line.c.id)
+        .join(box, box.c.application_id == app.c.id)
+        .where(line.c.booked_on >= start, line.c.booked_on <= end)
+    )
+    late = (
+        select(*columns)
+        .join_from(app, line, line.c.id == app.c.bank_line_id)
+        .join(box, box.c.application_id == app.c.id)
+        .where(app.c.created_at >= since, line.c.booked_on < start)
     )
     events: list[CashEvent] = []
-    for row in session.connection().execute(query):
-        for a in row.allocations:
-            cash = Decimal(a["amount"])
-            if a["invoice_id"] and cash:
-                events.append(
-                    CashEvent(
-                        application_id=row.id,
-                        bank_id=row.bank_id,
-                        booked_on=row.booked_on,
-                        recorded_on=row.created_at.astimezone(UTC).date(),
-                        invoice_id=a["invoice_id"],
-                        customer_id=a["customer_id"],
-                        cash=cash,
-                        reverses_id=row.reverses_id,
-                        correction=row.reverses_id is not None or row.after_id is not None,
-                    )
-                )
+    for query in (booked, late):
+        rows = session.connection().execute(query.where(app.c.erp == erp, box.c.status == "sent"))
+        events.extend(e for row in rows for e in _events(row))
     return events
+
+
+def _events(row: Any) -> Iterator[CashEvent]:
+    """One event per allocation of the row's application to an invoice with cash."""
+    recorded = row.created_at.astimezone(UTC).date()
+    correction = row.reverses_id is not None or row.after_id is not None
+    for a in row.allocations:
+        cash = Decimal(a["amount"])
+        if a["invoice_id"] and cash:
+            yield CashEvent(
+                application_id=row.id,
+                bank_id=row.bank_id,
+                booked_on=row.booked_on,
+                recorded_on=recorded,
+                invoice_id=a["invoice_id"],
+                customer_id=a["customer_id"],
+                cash=cash,
+                reverses_id=row.reverses_id,
+                correction=correction,
+            )
 
 
 def closed_periods(session: Session, erp: str) -> set[str]:

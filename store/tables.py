@@ -45,6 +45,7 @@ class BankLineRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("account", "bank_id", name="uq_bank_line_account_bank_id"),
         Index("ix_bank_line_status", "status"),
+        Index("ix_bank_line_booked_on", "booked_on"),  # reports by booking date (commissions)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -103,6 +104,7 @@ class ApplicationRow(SQLModel, table=True):
     """A decision to apply one bank line's cash; posted through the outbox."""
 
     __tablename__ = "application"
+    __table_args__ = (Index("ix_application_created_at", "created_at"),)  # late events
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)

@@ -103,13 +103,13 @@ class CommissionLedger:
             for x in ledger.frozen_lines(session, self._erp, periods=frozen)
             if start <= x.effective_on <= end
         ]
-        month_start, month_end = start.replace(day=1), last_day(end)
-        events = self._live_events(session, month_start, month_end, closed)
-        for month in _months(start, end):
-            if month in closed:
-                continue
-            mine = [e for e in events if period_of(e.effective_on) == month]
-            lines += [x for x in self._price(session, mine) if start <= x.effective_on <= end]
+        open_months = [p for p in _months(start, end) if p not in closed]
+        if open_months:
+            events = self._live_events(session, start.replace(day=1), last_day(end), closed)
+            for month in open_months:
+                mine = [e for e in events if period_of(e.effective_on) == month]
+                priced = self._price(session, mine)
+                lines += [x for x in priced if start <= x.effective_on <= end]
         lines.sort(key=lambda x: (x.sales_rep, x.effective_on, x.bank_id, x.invoice_id))
         return lines
 

@@ -59,12 +59,14 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_commission_line_period", "commission_line", ["erp", "period"])
-    op.create_index(
-        "ix_commission_line_application_id", "commission_line", ["application_id"]
-    )
+    op.create_index("ix_commission_line_application_id", "commission_line", ["application_id"])
+    op.create_index("ix_bank_line_booked_on", "bank_line", ["booked_on"])
+    op.create_index("ix_application_created_at", "application", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_application_created_at", table_name="application")
+    op.drop_index("ix_bank_line_booked_on", table_name="bank_line")
     op.drop_index("ix_commission_line_application_id", table_name="commission_line")
     op.drop_index("ix_commission_line_period", table_name="commission_line")
     op.drop_table("commission_line")
