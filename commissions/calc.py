@@ -43,7 +43,7 @@ def compute(
     )
     for on, _, _, _, event in dated:
         invoice = terms.get(event.invoice_id)
-        if invoice is None or not plan.counts(invoice):
+        if invoice is None or not invoice.sales_rep or not plan.counts(invoice):
             continue
         basis = plan.basis(event.cash, invoice)
         reps = shares.get(invoice.sales_rep)

@@ -85,7 +85,9 @@ def rep_shares(terms: InvoiceTerms) -> list[tuple[str, Decimal]]:
     `R-EAST` is one rep; `R-EAST=0.6;R-WEST=0.4` (or `=60%`) splits the credit; reps
     listed without shares (`R-EAST;R-WEST`) share equally.
     """
-    parts = [p.strip() for p in terms.sales_rep.split(";") if p.strip()]
+    parts = [p.strip() for p in (terms.sales_rep or "").split(";") if p.strip()]
+    if not parts:
+        return []
     if len(parts) == 1 and "=" not in parts[0]:
         return [(parts[0], Decimal(1))]
     if not any("=" in p for p in parts):

@@ -47,16 +47,20 @@ class CashEvent:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InvoiceTerms:
-    """What the commission plan needs of an invoice, kept after the ERP stops listing it."""
+    """What commissions and deposits need of an invoice, kept after the ERP stops listing it."""
 
     invoice_id: str
     customer_id: str
-    sales_rep: str
+    sales_rep: str | None
     amount: Decimal
     kind: str | None = None
     approved: bool | None = None
     tax_amount: Decimal | None = None
     freight_amount: Decimal | None = None
+    invoice_date: date | None = None
+    open_amount: Decimal | None = None
+    order_ref: str | None = None
+    retainage_pct: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

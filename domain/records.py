@@ -59,6 +59,10 @@ class Invoice:
     approved: bool | None = None
     """The ERP's or export's approval mark; None where it carries none."""
     freight_amount: Decimal | None = None
+    order_ref: str | None = None
+    """The order or project the invoice bills (ties deposits and progress bills to the final)."""
+    retainage_pct: Decimal | None = None
+    """Percent of the invoice the contract lets the customer hold back until completion."""
 
     def __post_init__(self) -> None:
         _require_decimal(self.amount, "amount")

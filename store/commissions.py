@@ -28,20 +28,33 @@ from arbridge.store.tables import (
 
 _CHUNK = 500
 _BIG_CHUNK = 5000  # under SQLite's 32766 and PostgreSQL's 65535 bound parameters
-_TERMS = ("customer_id", "sales_rep", "amount", "kind", "approved", "tax_amount", "freight_amount")
+_TERMS = (
+    "customer_id",
+    "sales_rep",
+    "amount",
+    "kind",
+    "approved",
+    "tax_amount",
+    "freight_amount",
+    "invoice_date",
+    "open_amount",
+    "order_ref",
+    "retainage_pct",
+)
 
 
 def remember_invoices(
     session: Session, erp: str, invoices: Iterable[Invoice], now: datetime
 ) -> None:
-    """Keep the terms of every invoice that names a sales rep; write only what changed.
+    """Keep the terms of every invoice with a rep, kind, order or retainage; write what changed.
 
-    Rows are deleted only when the ERP lists the invoice without a rep any more: a paid
-    invoice drops out of many ERPs' open-invoice lists, and its cash must still find its rep.
+    Rows are deleted only when the ERP lists the invoice without any of these any more: a
+    paid invoice drops out of many ERPs' open-invoice lists, and its cash must still find its
+    rep (and a paid deposit its final invoice).
     """
     table = table_of(InvoiceRegisterRow)
     listed = {i.invoice_id: i for i in invoices}
-    fresh = {k: _terms_values(i) for k, i in listed.items() if i.sales_rep}
+    fresh = {k: _terms_values(i) for k, i in listed.items() if _tracked(i)}
     query = select(table.c.invoice_id, *(table.c[c] for c in _TERMS)).where(table.c.erp == erp)
     stored = {row[0]: tuple(row[1:]) for row in session.connection().execute(query)}
     changed = [k for k, v in fresh.items() if stored.get(k) != tuple(v[c] for c in _TERMS)]
@@ -56,6 +69,13 @@ def remember_invoices(
     bulk_insert(session, table, rows)
 
 
+def _tracked(invoice: Invoice) -> bool:
+    """Whether commissions or deposits will ask for this invoice after it is paid."""
+    return bool(
+        invoice.sales_rep or invoice.kind or invoice.order_ref or invoice.retainage_pct is not None
+    )
+
+
 def _terms_values(invoice: Invoice) -> dict[str, Any]:
     return {
         "customer_id": invoice.customer_id,
@@ -65,6 +85,10 @@ def _terms_values(invoice: Invoice) -> dict[str, Any]:
         "approved": invoice.approved,
         "tax_amount": invoice.tax_amount,
         "freight_amount": invoice.freight_amount,
+        "invoice_date": invoice.invoice_date,
+        "open_amount": invoice.open_amount,
+        "order_ref": invoice.order_ref,
+        "retainage_pct": invoice.retainage_pct,
     }
 
 
@@ -79,17 +103,12 @@ def invoice_terms(
     found: dict[str, InvoiceTerms] = {}
     for chunk in _chunks(sorted(set(invoice_ids))):
         for row in session.connection().execute(query, {"ids": chunk}):
-            found[row.invoice_id] = InvoiceTerms(
-                invoice_id=row.invoice_id,
-                customer_id=row.customer_id,
-                sales_rep=row.sales_rep,
-                amount=row.amount,
-                kind=row.kind,
-                approved=row.approved,
-                tax_amount=row.tax_amount,
-                freight_amount=row.freight_amount,
-            )
+            found[row.invoice_id] = _terms(row)
     return found
+
+
+def _terms(row: Any) -> InvoiceTerms:
+    return InvoiceTerms(invoice_id=row.invoice_id, **{c: row._mapping[c] for c in _TERMS})
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:

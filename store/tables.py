@@ -294,15 +294,23 @@ class SettingRow(SQLModel, table=True):
 
 
 class InvoiceRegisterRow(SQLModel, table=True):
-    """An invoice with a sales rep, as last seen: kept after the ERP stops listing it (paid)."""
+    """An invoice with a sales rep, a kind, an order or retainage, as last seen.
+
+    Kept after the ERP stops listing it (paid), for commissions and deposits.
+    """
 
     __tablename__ = "invoice_register"
+    __table_args__ = (Index("ix_invoice_register_order", "erp", "order_ref"),)
 
     erp: str = Field(primary_key=True, max_length=100)
     invoice_id: str = Field(primary_key=True, max_length=100)
     customer_id: str = Field(max_length=100)
-    sales_rep: str = Field(max_length=300)
+    sales_rep: str | None = Field(default=None, max_length=300)
+    invoice_date: date
     amount: Decimal = _money()
+    open_amount: Decimal = _money()
+    order_ref: str | None = Field(default=None, max_length=100)
+    retainage_pct: Decimal | None = _money(nullable=True)
     kind: str | None = Field(default=None, max_length=50)
     approved: bool | None = None
     tax_amount: Decimal | None = _money(nullable=True)

@@ -1,4 +1,5 @@
-"""commissions: the invoice register (reps kept after payment), closed periods and their lines
+"""commissions: the invoice register (reps, kinds, orders kept after payment), closed periods
+and their lines, indexes for reports by booking date
 
 Revision ID: 0013_commissions
 Revises: 0012_run_seconds
@@ -22,8 +23,12 @@ def upgrade() -> None:
         sa.Column("erp", sa.String(length=100), nullable=False),
         sa.Column("invoice_id", sa.String(length=100), nullable=False),
         sa.Column("customer_id", sa.String(length=100), nullable=False),
-        sa.Column("sales_rep", sa.String(length=300), nullable=False),
+        sa.Column("sales_rep", sa.String(length=300), nullable=True),
+        sa.Column("invoice_date", sa.Date(), nullable=False),
         sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.Column("open_amount", sa.BigInteger(), nullable=False),
+        sa.Column("order_ref", sa.String(length=100), nullable=True),
+        sa.Column("retainage_pct", sa.BigInteger(), nullable=True),
         sa.Column("kind", sa.String(length=50), nullable=True),
         sa.Column("approved", sa.Boolean(), nullable=True),
         sa.Column("tax_amount", sa.BigInteger(), nullable=True),
@@ -31,6 +36,7 @@ def upgrade() -> None:
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("erp", "invoice_id"),
     )
+    op.create_index("ix_invoice_register_order", "invoice_register", ["erp", "order_ref"])
     op.create_table(
         "commission_period",
         sa.Column("erp", sa.String(length=100), nullable=False),
@@ -71,4 +77,5 @@ def downgrade() -> None:
     op.drop_index("ix_commission_line_period", table_name="commission_line")
     op.drop_table("commission_line")
     op.drop_table("commission_period")
+    op.drop_index("ix_invoice_register_order", table_name="invoice_register")
     op.drop_table("invoice_register")
