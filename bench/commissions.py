@@ -112,7 +112,9 @@ def _register(i: int, reps: int) -> dict[str, Any]:
         "sales_rep": f"R{i % reps:03d}"
         if i % 10
         else f"R{i % reps:03d}=0.5;R{(i + 1) % reps:03d}=0.5",
+        "invoice_date": YEAR,
         "amount": Decimal("20000.00"),
+        "open_amount": Decimal("0.00"),
         "seen_at": NOW,
     }
 

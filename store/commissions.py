@@ -107,6 +107,16 @@ def invoice_terms(
     return found
 
 
+def orders_and_retainage(session: Session, erp: str) -> list[InvoiceTerms]:
+    """Register rows with a kind or retainage: deposits, finals and progress bills."""
+    table = table_of(InvoiceRegisterRow)
+    query = select(table.c.invoice_id, *(table.c[c] for c in _TERMS)).where(
+        table.c.erp == erp,
+        (table.c.kind.is_not(None)) | (table.c.retainage_pct.is_not(None)),
+    )
+    return [_terms(row) for row in session.connection().execute(query)]
+
+
 def _terms(row: Any) -> InvoiceTerms:
     return InvoiceTerms(invoice_id=row.invoice_id, **{c: row._mapping[c] for c in _TERMS})
 

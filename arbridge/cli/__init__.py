@@ -23,6 +23,7 @@ _LAZY = {
     "backtest": "arbridge.cli.backtest:backtest",
     "bank": "arbridge.cli.bank:bank",
     "commissions": "arbridge.cli.commissions:commissions",
+    "deposits": "arbridge.cli.deposits:deposits",
     "review": "arbridge.cli.review:review",
     "run": "arbridge.cli.daemon:run",
     "status": "arbridge.cli.daemon:status",

@@ -26,7 +26,7 @@ def _invoice(number: str, rep: str | None, **extra: object) -> Invoice:
     return dataclasses.replace(invoice, **extra)  # type: ignore[arg-type]  # typed fields passed through
 
 
-def _snapshot(store: Store, *invoices: Invoice) -> dict[str, str]:
+def _snapshot(store: Store, *invoices: Invoice) -> dict[str, str | None]:
     with store.transaction() as session:
         erp.save_snapshot(session, "books", [CUSTOMER], list(invoices), NOW)
     with store.transaction() as session:
