@@ -248,6 +248,11 @@ class QuickBooksErpSettings(_HttpErpSettings):
     sandbox: bool = False
     requests_per_minute: int = Field(default=500, ge=1, le=500)
     timeout_seconds: float = Field(default=120.0, gt=0, le=600)
+    sales_rep_field: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The name of the invoice custom field that holds the sales rep.",
+    )
 
 
 ErpSettings = Annotated[
