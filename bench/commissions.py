@@ -1,6 +1,6 @@
 """The commission report on a year of applications: how long one month's report takes.
 
-    python -m bench.commissions --applications 1000000 [--reps 50] [--url sqlite:///x.db]
+    python -m bench.commissions --applications 1000000 [--reps 50] [--url sqlite:///x.db [--no-fill]]
 
 Fills a fresh store with a year (2026) of bank lines, each applied to one invoice (sent
 to the ERP), invoices spread over the reps with a register row each, and one correction
@@ -14,7 +14,7 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 
 from arbridge.app.commissions import CommissionLedger
 from arbridge.commissions import Plan, Tier, totals_csv
+from arbridge.domain.commissions import CommissionLine
 from arbridge.store import Store, create_store_engine, upgrade
 from arbridge.store._core import bulk_insert, table_of
 from arbridge.store.tables import ApplicationRow, BankLineRow, InvoiceRegisterRow, OutboxRow
@@ -136,15 +137,20 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--url", help="A store URL (default: SQLite in a temporary folder).")
+    parser.add_argument(
+        "--no-fill", action="store_true", help="The store at --url is filled already (a rerun)."
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.url or f"sqlite:///{Path(tmp) / 'bench.db'}"
         engine = create_store_engine(url)
         upgrade(engine)
         store = Store(engine)
-        started = time.perf_counter()
-        fill(store, args.applications, args.reps)
-        print(f"fill: {args.applications} applications in {time.perf_counter() - started:.1f} s")
+        if not args.no_fill:
+            started = time.perf_counter()
+            fill(store, args.applications, args.reps)
+            took = time.perf_counter() - started
+            print(f"fill: {args.applications} applications in {took:.1f} s")
         tiers = (Tier(rate=Decimal("0.03"), up_to=Decimal("50000")), Tier(rate=Decimal("0.04")))
         plan = Plan(default_rate=Decimal("0.03"), reps={"R001": Decimal("0.05")}, tiers=tiers)
         ledger = CommissionLedger(store, "books", plan, lambda: NOW)
@@ -153,30 +159,31 @@ def main() -> None:
         engine.dispose()
 
 
+def _timed(label: str, work: Callable[[], object]) -> tuple[object, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = work()
+    took, used = time.perf_counter() - wall, time.process_time() - cpu
+    print(f"{label}: {took:.2f} s wall, {used:.2f} s CPU of this process")
+    return result, took
+
+
 def run(ledger: CommissionLedger) -> None:
-    started = time.perf_counter()
-    lines = ledger.report(date(2026, 11, 1), date(2026, 11, 30))
-    summary = totals_csv(lines)
-    took = time.perf_counter() - started
+    lines: Any = _timed("november report, first", lambda: _november(ledger))[0]
     negative = sum(1 for x in lines if x.cash_amount < 0)
-    reps = summary.count("\n") - 2
-    print(f"november: {len(lines)} lines ({negative} clawbacks, {reps} reps) in {took:.2f} s")
+    reps = totals_csv(lines).count("\n") - 2
+    print(f"november: {len(lines)} lines ({negative} clawback lines, {reps} reps)")
+
+
+def _november(ledger: CommissionLedger) -> list[CommissionLine]:
+    return ledger.report(date(2026, 11, 1), date(2026, 11, 30))
 
 
 def repeat(ledger: CommissionLedger, times: int) -> None:
-    timings = []
-    for _ in range(times):
-        started = time.perf_counter()
-        ledger.report(date(2026, 11, 1), date(2026, 11, 30))
-        timings.append(time.perf_counter() - started)
-    print(f"november report: median {statistics.median(timings):.2f} s, worst {max(timings):.2f} s")
-    started = time.perf_counter()
-    closed = ledger.close("2026-11", actor="bench")
-    print(f"close 2026-11: {len(closed)} lines frozen in {time.perf_counter() - started:.2f} s")
-    started = time.perf_counter()
-    again = ledger.report(date(2026, 11, 1), date(2026, 11, 30))
-    took = time.perf_counter() - started
-    print(f"closed november read back: {len(again)} lines in {took:.2f} s")
+    timings = [_timed("november report", lambda: _november(ledger))[1] for _ in range(times)]
+    print(f"november report: median {statistics.median(timings):.2f} s wall")
+    closed: Any = _timed("close 2026-11", lambda: ledger.close("2026-11", actor="bench"))[0]
+    print(f"close 2026-11: {len(closed)} lines frozen")
+    _timed("closed november read back", lambda: _november(ledger))
 
 
 if __name__ == "__main__":

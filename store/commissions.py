@@ -118,7 +118,22 @@ def orders_and_retainage(session: Session, erp: str) -> list[InvoiceTerms]:
 
 
 def _terms(row: Any) -> InvoiceTerms:
-    return InvoiceTerms(invoice_id=row.invoice_id, **{c: row._mapping[c] for c in _TERMS})
+    """A register row (invoice_id, then the columns of `_TERMS` in order) as terms."""
+    (number, customer, rep, amount, kind, approved, tax, freight, day, left, order, pct) = row
+    return InvoiceTerms(
+        invoice_id=number,
+        customer_id=customer,
+        sales_rep=rep,
+        amount=amount,
+        kind=kind,
+        approved=approved,
+        tax_amount=tax,
+        freight_amount=freight,
+        invoice_date=day,
+        open_amount=left,
+        order_ref=order,
+        retainage_pct=pct,
+    )
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:

@@ -315,3 +315,18 @@ def test_file_formats_need_an_output(tmp_path: Path) -> None:
 
     assert code == 2
     assert "--output" in err
+
+
+def test_close_freezes_a_month_through_the_cli_and_refuses_it_twice(tmp_path: Path) -> None:
+    config = make_quickstart(tmp_path)
+    assert _cli(config, "run", "--once")[0] == 0
+    october = _report(config, "2026-10-01", "2026-10-31")
+
+    code, out, err = _cli(config, "commissions", "close", "--period", "2026-10", "--as", "payroll")
+    again, _, complaint = _cli(config, "commissions", "close", "--period", "2026-10")
+
+    assert code == 0, err
+    assert "1 line(s), commission 35.00" in out  # TX1: 700.00 x 0.05
+    assert again == 1
+    assert "closed already" in complaint
+    assert _report(config, "2026-10-01", "2026-10-31") == october
