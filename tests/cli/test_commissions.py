@@ -330,3 +330,21 @@ def test_close_freezes_a_month_through_the_cli_and_refuses_it_twice(tmp_path: Pa
     assert again == 1
     assert "closed already" in complaint
     assert _report(config, "2026-10-01", "2026-10-31") == october
+
+
+def test_detail_rows_trace_each_line_to_its_application_and_customer(tmp_path: Path) -> None:
+    config = make_quickstart(tmp_path)
+    assert _cli(config, "run", "--once")[0] == 0
+
+    code, out, err = _cli(
+        config, "commissions", "--from", "2026-11-01", "--to", "2026-11-30", "--detail"
+    )
+
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0])[: len(COLUMNS)] == COLUMNS
+    by_tx = {r["bank_transaction_id"]: r for r in rows}
+    assert by_tx["TX3"]["customer_id"] == "C002"
+    assert by_tx["TX3"]["basis"] == by_tx["TX3"]["cash_amount"]  # no tax or freight excluded
+    assert by_tx["TX6"]["effective_on"] == "2026-11-30"
+    assert all(r["application_id"] and not r["reverses_application_id"] for r in rows)
