@@ -17,6 +17,7 @@ Portion = tuple[Decimal, Decimal, Decimal]
 """(cash, basis, rate) of one line; several when the cash crosses a tier."""
 
 _ZERO = Decimal("0.00")
+_NO_RATE = Decimal(0)
 
 
 def compute(
@@ -24,15 +25,17 @@ def compute(
     terms: Mapping[str, InvoiceTerms],
     plan: Plan,
     prior: Mapping[Key, Sequence[Portion]] | None = None,
+    unpriced: set[str] | None = None,
 ) -> list[CommissionLine]:
     """The commission lines of `events`, in date order per rep.
 
     Cash on invoices without terms (no sales rep) earns nothing. A reversal claws back
     at the rates its original earned: from `prior` (lines of earlier periods) or from
-    the original among `events`; else at the rate the plan gives it now.
+    the original among `events`; else at the rate the plan gives it now. A rep the plan
+    has no rate for earns 0 and is added to `unpriced`, for the caller to warn about.
 
     Raises:
-        PlanError: a rep without a rate, or an invoice whose rep split is malformed.
+        PlanError: an invoice whose rep split is malformed.
     """
     done: dict[Key, Sequence[Portion]] = dict(prior or {})
     cumulative: dict[str, Decimal] = {}
@@ -51,6 +54,10 @@ def compute(
             reps = shares[invoice.sales_rep] = rep_shares(invoice)
         for rep, cash, rep_basis in _split(event.cash, basis, reps):
             rate = plan.rate_for(rep, invoice)
+            if rate is None:
+                rate = _NO_RATE
+                if unpriced is not None:
+                    unpriced.add(rep)
             so_far = cumulative.get(rep, _ZERO)
             if event.reverses_id is None:
                 portions = _price(rate, so_far, cash, rep_basis)

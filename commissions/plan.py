@@ -12,7 +12,7 @@ from arbridge.domain.money import as_money
 
 
 class PlanError(ArbridgeError):
-    """The plan cannot price a line: no rate for a rep, or an invoice's rep split is bad."""
+    """An invoice's rep split is malformed (shares that do not add up, a part without a rep)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +45,8 @@ class Plan:
     exclude_tax: bool = False
     exclude_freight: bool = False
 
-    def rate_for(self, rep: str, terms: InvoiceTerms) -> Rate:
-        """The flat rate or the tiers that price `rep`'s share of `terms`' cash."""
+    def rate_for(self, rep: str, terms: InvoiceTerms) -> Rate | None:
+        """The flat rate or the tiers that price `rep`'s share of `terms`' cash; None: no rule."""
         if terms.kind is not None and terms.kind in self.invoice_kinds:
             return self.invoice_kinds[terms.kind]
         if terms.customer_id in self.customers:
@@ -55,12 +55,7 @@ class Plan:
             return self.reps[rep]
         if self.tiers:
             return self.tiers
-        if self.default_rate is not None:
-            return self.default_rate
-        raise PlanError(
-            f"no commission rate for sales rep {rep} (invoice {terms.invoice_id}): "
-            f"set commissions.default_rate or commissions.reps.{rep}"
-        )
+        return self.default_rate
 
     def counts(self, terms: InvoiceTerms) -> bool:
         """Whether cash on this invoice earns commission at all."""

@@ -69,11 +69,14 @@ class CommissionLedger:
 
     def __init__(self, store: Store, erp: str, plan: Plan, clock: Callable[[], datetime]) -> None:
         self._store, self._erp, self._plan, self._clock = store, erp, plan, clock
+        self.unpriced: set[str] = set()
+        """Reps the plan has no rate for, seen by the last report (their lines earn 0)."""
 
     def report(self, start: date, end: date) -> list[CommissionLine]:
         """Every line that counts from `start` to `end` (both included), per rep by date."""
         if end < start:
             raise ArbridgeError(f"--to {end} is before --from {start}")
+        self.unpriced = set()
         with self._store.transaction() as session:
             return self._report(session, start, end)
 
@@ -87,7 +90,7 @@ class CommissionLedger:
             first, last = parse_period(period)
         except ValueError as exc:
             raise PeriodError(str(exc)) from None
-        now = self._clock()
+        now, self.unpriced = self._clock(), set()
         with self._store.transaction() as session:
             closed = ledger.closed_periods(session, self._erp)
             _check_closable(period, first, last, closed, now.date())
@@ -135,7 +138,7 @@ class CommissionLedger:
         terms = ledger.invoice_terms(session, self._erp, {e.invoice_id for e in events})
         originals = {e.reverses_id for e in events if e.reverses_id is not None}
         prior = portions_of(ledger.frozen_lines(session, self._erp, applications=list(originals)))
-        return compute(events, terms, self._plan, prior)
+        return compute(events, terms, self._plan, prior, self.unpriced)
 
 
 def _months(start: date, end: date) -> list[str]:

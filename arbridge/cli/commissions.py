@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from arbridge.app.commissions import CommissionLedger, plan_from
-from arbridge.commissions import lines_csv, totals_csv
+from arbridge.commissions import Plan, lines_csv, totals_csv
 from arbridge.commissions.statement import statement
 from arbridge.commissions.workbook import workbook
 from arbridge.domain.commissions import CommissionLine
@@ -25,12 +25,22 @@ if TYPE_CHECKING:
 def _ledger(ctx: Context) -> CommissionLedger:
     settings = ctx.settings.commissions
     if settings is None:
-        raise click.ClickException(
-            "no commission plan configured (add a commissions: section with default_rate "
-            "and/or reps to the config)"
+        click.echo(
+            "warning: no commissions: section in the config (default_rate, reps): every rate is 0",
+            err=True,
         )
+    plan = Plan() if settings is None else plan_from(settings)
     name = ctx.settings.connectors.erp.name
-    return CommissionLedger(ctx.app.store, name, plan_from(settings), lambda: datetime.now(UTC))
+    return CommissionLedger(ctx.app.store, name, plan, lambda: datetime.now(UTC))
+
+
+def _warn_unpriced(ledger: CommissionLedger) -> None:
+    for rep in sorted(ledger.unpriced):
+        click.echo(
+            f"warning: no commission rate for sales rep {rep}: its lines earn 0 "
+            f"(set commissions.default_rate or commissions.reps.{rep})",
+            err=True,
+        )
 
 
 _DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -77,7 +87,9 @@ def commissions(
     if fmt in ("xlsx", "pdf") and output is None:
         raise click.UsageError(f"--format {fmt} writes files: give --output")
     first, last = start.date(), end.date()
-    lines = _ledger(click_ctx.obj).report(first, last)
+    ledger = _ledger(click_ctx.obj)
+    lines = ledger.report(first, last)
+    _warn_unpriced(ledger)
     if fmt == "xlsx" and output is not None:
         _write(output, workbook(lines, first, last))
         click.echo(f"{output}: {len(lines)} line(s)")
@@ -113,6 +125,8 @@ def _write(path: Path, data: bytes) -> None:
 @click.pass_obj
 def close(ctx: Context, period: str, actor: str) -> None:
     """Close a month: its lines never change again; later events land in the next open month."""
-    lines = _ledger(ctx).close(period, actor=actor)
+    ledger = _ledger(ctx)
+    lines = ledger.close(period, actor=actor)
+    _warn_unpriced(ledger)
     total = sum((x.commission for x in lines), Decimal("0.00"))
     click.echo(f"period {period} closed: {len(lines)} line(s), commission {format_money(total)}")

@@ -190,12 +190,16 @@ def test_without_the_column_the_quickstart_runs_and_the_report_is_empty(tmp_path
     assert (tmp_path / "out" / "applications.csv").exists()
 
 
-def test_without_a_plan_the_command_says_what_to_configure(tmp_path: Path) -> None:
+def test_without_a_plan_the_rows_are_listed_at_rate_zero_with_a_warning(tmp_path: Path) -> None:
     config = make_quickstart(tmp_path, plan="")
     assert _cli(config, "run", "--once")[0] == 0
 
-    code, _, err = _cli(config, "commissions", "--from", "2026-11-01", "--to", "2026-11-30")
-    assert code != 0
+    code, out, err = _cli(config, "commissions", "--from", "2026-11-01", "--to", "2026-11-30")
+
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {r["bank_transaction_id"] for r in rows} == {"TX2", "TX3", "TX4", "TX6"}
+    assert {(r["rate"], r["commission"]) for r in rows} == {("0", "0.00")}
     assert "commissions:" in err
 
 
@@ -218,14 +222,17 @@ def test_bad_dates_are_refused_with_a_clear_message(
     assert complaint in err
 
 
-def test_a_rep_without_a_rate_stops_the_report_and_is_named(tmp_path: Path) -> None:
+def test_a_rep_without_a_rate_earns_zero_and_is_named_in_a_warning(tmp_path: Path) -> None:
     config = make_quickstart(tmp_path, plan='\ncommissions:\n  reps: {R-EAST: "0.05"}\n')
     assert _cli(config, "run", "--once")[0] == 0
 
-    code, _, err = _cli(config, "commissions", "--from", "2026-11-01", "--to", "2026-11-30")
+    code, out, err = _cli(config, "commissions", "--from", "2026-11-01", "--to", "2026-11-30")
 
-    assert code == 1
+    assert code == 0, err
+    west = [r for r in csv.DictReader(io.StringIO(out)) if r["sales_rep"] == "R-WEST"]
+    assert [(r["cash_amount"], r["commission"]) for r in west] == [("500.00", "0.00")]
     assert "R-WEST" in err
+    assert "R-EAST" not in err
 
 
 def test_the_workbook_has_a_payroll_summary_and_a_sheet_per_rep_matching_the_csv(

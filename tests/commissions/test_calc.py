@@ -195,9 +195,14 @@ def test_a_reversal_of_an_earlier_periods_line_uses_the_frozen_rate_not_todays()
     assert lines[0].reverses_id == 1
 
 
-def test_a_rep_without_any_rate_is_an_error_that_names_rep_and_invoice() -> None:
-    with pytest.raises(PlanError, match=r"R2.*I2"):
-        compute([_event(1, "I2", "10.00")], _both(), Plan(reps={"R1": D("0.05")}))
+def test_a_rep_without_any_rate_earns_zero_and_is_reported_as_unpriced() -> None:
+    unpriced: set[str] = set()
+    events = [_event(1, "I1", "10.00"), _event(2, "I2", "10.00")]
+
+    lines = compute(events, _both(), Plan(reps={"R1": D("0.05")}), unpriced=unpriced)
+
+    assert _money(lines) == [("R1", "10.00", "0.05", "0.50"), ("R2", "10.00", "0", "0.00")]
+    assert unpriced == {"R2"}
 
 
 def test_a_correction_counts_on_the_day_it_was_made_a_payment_on_its_booking_day() -> None:
