@@ -156,3 +156,15 @@ def test_without_the_new_columns_there_is_nothing_held(contract_data: Path) -> N
     _cli(config, "run", "--once")
 
     assert _csv(_cli(config, "deposits", "--as-of", "2026-11-30")) == []
+
+
+def test_an_amount_only_payment_of_one_bill_less_its_retainage_is_applied(tmp_path: Path) -> None:
+    config = _quickstart(tmp_path)
+    _write(
+        tmp_path / "bank" / "statement.csv",
+        ["Date", "Description", "Amount", "Transaction ID"],
+        [("11/02/2026", "BRIGHTWATER FOODS ACH PAYMENT", "4500.00", "TX5")],
+    )
+    _cli(config, "run", "--once")
+
+    assert _applied(tmp_path) == {("TX5", "P-202"): "4500.00"}
