@@ -21,6 +21,7 @@ class ReviewReason(StrEnum):
     CONNECTOR_DOWN = "connector_down"
     POSTING_REJECTED = "posting_rejected"
     POLICY_HOLD = "policy_hold"
+    DEPOSIT_HELD = "deposit_held"
 
 
 class ReviewStatus(StrEnum):

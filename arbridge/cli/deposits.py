@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import click
 
-from arbridge.app.deposits import held_on
+from arbridge.app.deposits import held_on, queue_actionable
 from arbridge.deposits import held_csv
 
 if TYPE_CHECKING:
@@ -26,9 +26,18 @@ if TYPE_CHECKING:
     help="A paid deposit with no final invoice after this many days is overdue.",
 )
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@click.option(
+    "--queue",
+    is_flag=True,
+    help="Also open a deposit_held review item for each row a clerk must act on.",
+)
 @click.pass_obj
-def deposits(ctx: Context, as_of: datetime, wait_days: int, fmt: str) -> None:
+def deposits(ctx: Context, as_of: datetime, wait_days: int, fmt: str, queue: bool) -> None:
     """Paid deposits waiting for their final invoice, and retainage held on progress bills."""
     del fmt  # one format so far
     name = ctx.settings.connectors.erp.name
-    click.echo(held_csv(held_on(ctx.app.store, name, as_of.date(), wait_days)), nl=False)
+    rows = held_on(ctx.app.store, name, as_of.date(), wait_days)
+    click.echo(held_csv(rows), nl=False)
+    if queue:
+        opened = queue_actionable(ctx.app.store, name, rows, datetime.now(UTC))
+        click.echo(f"{opened} new review item(s)", err=True)
