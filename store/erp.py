@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from arbridge.domain.records import Customer, Invoice
 from arbridge.store._core import serialize, sync_rows, table_of
-from arbridge.store.commissions import remember_invoices
+from arbridge.store.register import remember_invoices
 from arbridge.store.tables import CustomerRow, InvoiceRow, SyncCursorRow
 
 _CHUNK = 500

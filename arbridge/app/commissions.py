@@ -29,7 +29,7 @@ from arbridge.commissions.plan import Rate
 from arbridge.config.commissions import CommissionSettings, RepPlanSettings, TierSettings
 from arbridge.domain.commissions import CashEvent, CommissionLine
 from arbridge.domain.errors import ArbridgeError
-from arbridge.store import Store
+from arbridge.store import Store, register
 from arbridge.store import commissions as ledger
 
 
@@ -135,7 +135,7 @@ class CommissionLedger:
         return live
 
     def _price(self, session: Session, events: Sequence[CashEvent]) -> list[CommissionLine]:
-        terms = ledger.invoice_terms(session, self._erp, {e.invoice_id for e in events})
+        terms = register.invoice_terms(session, self._erp, {e.invoice_id for e in events})
         originals = {e.reverses_id for e in events if e.reverses_id is not None}
         prior = portions_of(ledger.frozen_lines(session, self._erp, applications=list(originals)))
         return compute(events, terms, self._plan, prior, self.unpriced)

@@ -9,8 +9,7 @@ from arbridge.deposits import HeldLine, held
 from arbridge.domain.money import format_money
 from arbridge.domain.review import ReviewReason
 from arbridge.review import NewReviewItem, open_many
-from arbridge.store import Store
-from arbridge.store import commissions as register
+from arbridge.store import Store, register
 
 ACTIONABLE = frozenset({"final_invoiced", "several_finals", "overdue", "release_billed"})
 """Statuses a clerk must act on: apply a deposit, choose a final invoice, chase, release."""

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from arbridge.domain.records import Customer, Invoice
-from arbridge.store import Store, commissions, erp
+from arbridge.store import Store, erp, register
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 CUSTOMER = Customer(customer_id="C1", name="Acme")
@@ -30,7 +30,7 @@ def _snapshot(store: Store, *invoices: Invoice) -> dict[str, str | None]:
     with store.transaction() as session:
         erp.save_snapshot(session, "books", [CUSTOMER], list(invoices), NOW)
     with store.transaction() as session:
-        terms = commissions.invoice_terms(session, "books", ["I1", "I2", "I3"])
+        terms = register.invoice_terms(session, "books", ["I1", "I2", "I3"])
     return {k: t.sales_rep for k, t in terms.items()}
 
 
@@ -58,7 +58,7 @@ def test_the_register_keeps_what_the_plan_needs(store: Store) -> None:
     _snapshot(store, full)
 
     with store.transaction() as session:
-        [terms] = commissions.invoice_terms(session, "books", ["I3"]).values()
+        [terms] = register.invoice_terms(session, "books", ["I3"]).values()
     assert (terms.kind, terms.approved, terms.tax_amount, terms.freight_amount) == (
         "service",
         False,
