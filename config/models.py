@@ -22,6 +22,7 @@ from pydantic import (
 from arbridge.config._base import ResolvedPath
 from arbridge.config._base import Settings as _Settings
 from arbridge.config.ar import ArSettings, SmtpSettings
+from arbridge.config.commissions import CommissionSettings
 from arbridge.config.daemon import (
     LoggingSettings,
     MonitoringSettings,
@@ -255,6 +256,11 @@ class QuickBooksErpSettings(_HttpErpSettings):
     sandbox: bool = False
     requests_per_minute: int = Field(default=500, ge=1, le=500)
     timeout_seconds: float = Field(default=120.0, gt=0, le=600)
+    sales_rep_field: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The name of the invoice custom field that holds the sales rep.",
+    )
 
 
 ErpSettings = Annotated[
@@ -348,6 +354,7 @@ class ArbridgeSettings(_Settings):
     payouts: PayoutSettings = Field(default_factory=PayoutSettings)
     ar: ArSettings = Field(default_factory=ArSettings)
     smtp: SmtpSettings | None = None
+    commissions: CommissionSettings | None = None
 
     @model_validator(mode="after")
     def _scheduled_connectors_exist(self) -> ArbridgeSettings:

@@ -52,12 +52,25 @@ class Invoice:
     po_number: str | None = None
     tax_amount: Decimal | None = None
     ship_to_region: str | None = None
+    sales_rep: str | None = None
+    """Who is credited with the sale: one rep code, or `R1=0.6;R2=0.4` for a split."""
+    kind: str | None = None
+    """The invoice's type where the ERP tells it (e.g. `service`, `deposit`); None = ordinary."""
+    approved: bool | None = None
+    """The ERP's or export's approval mark; None where it carries none."""
+    freight_amount: Decimal | None = None
+    order_ref: str | None = None
+    """The order or project the invoice bills (ties deposits and progress bills to the final)."""
+    retainage_pct: Decimal | None = None
+    """Percent of the invoice the contract lets the customer hold back until completion."""
 
     def __post_init__(self) -> None:
         _require_decimal(self.amount, "amount")
         _require_decimal(self.open_amount, "open_amount")
         if self.tax_amount is not None:
             _require_decimal(self.tax_amount, "tax_amount")
+        if self.freight_amount is not None:
+            _require_decimal(self.freight_amount, "freight_amount")
 
     @property
     def is_open(self) -> bool:

@@ -24,6 +24,7 @@ class ReviewReason(StrEnum):
     PAYOUT_EXCEPTION = "payout_exception"
     PAYOUT_NOT_DEPOSITED = "payout_not_deposited"
     BELOW_CONFIDENCE = "below_confidence"
+    DEPOSIT_HELD = "deposit_held"
 
 
 class ReviewStatus(StrEnum):

@@ -152,6 +152,27 @@ def bank_fee(
     return Fit(FitKind.BANK_FEE, tuple(parts), note)
 
 
+def retained(opens: Sequence[Open], amount: Decimal) -> Fit | None:
+    """Progress bills paid less their contract's retainage: not short, the retainage stays open.
+
+    Every invoice must carry a `retainage_pct`; each keeps back that share of its amount
+    (at most what is open on it) and the payment is exactly the rest.
+    """
+    if not opens or any(not inv.retainage_pct for inv, _ in opens):
+        return None
+    parts: list[Part] = []
+    kept = ZERO
+    for inv, rem in opens:
+        keep = min(rem, as_money(inv.amount * (inv.retainage_pct or ZERO) / 100))
+        if rem > keep:
+            parts.append(Part(inv, rem - keep))
+        kept += keep
+    if not parts or not kept or total(opens) - kept != amount:
+        return None
+    note = f"amount equals the open amount less {format_money(kept)} retainage, which stays open"
+    return Fit(FitKind.PARTIAL, tuple(parts), note)
+
+
 def overpaid(opens: Sequence[Open], amount: Decimal) -> Fit | None:
     """The payment exceeds the open amounts: invoices closed, the rest left as credit."""
     extra = amount - total(opens)

@@ -1,7 +1,7 @@
 """Lines from a recognised payer that name no invoice: decide by amount alone.
 
 In order: one open invoice of that amount; one invoice less its early-payment
-discount; a unique combination of open invoices (bounded search); one invoice
+discount; one progress bill less its retainage; a unique combination of open invoices (bounded search); one invoice
 less a bank fee. Two equally good answers are never guessed between.
 """
 
@@ -31,7 +31,8 @@ def by_amount(line: BankLine, payer: PayerMatch, books: Books) -> Plan | Proposa
     opens = ledger.open_of(ledger.family(payer.customer_id))
     who = f"payer {ledger.name(payer.customer_id)} ({payer.how}); no invoice number in the text"
     late: str | None = None
-    for step in (_single_exact, _single_discount, _all_open, _subset, _single_fee):
+    steps = (_single_exact, _single_discount, _single_retained, _all_open, _subset, _single_fee)
+    for step in steps:
         result = step(line, opens, books)
         if isinstance(result, str):
             late = late or result
@@ -92,6 +93,18 @@ def _single_discount(line: BankLine, opens: list[Open], books: Books) -> _Step:
     if len(fits) == 1:
         return fits[0], FIT_CONFIDENCE[FitKind.DISCOUNT]
     return fits or late
+
+
+def _single_retained(line: BankLine, opens: list[Open], books: Books) -> _Step:
+    """One progress bill paid less its contract's retainage (the retainage stays open)."""
+    fits = [
+        Fit(f.kind, f.parts, f"{o[0].invoice_id}: {f.note}")
+        for o in opens
+        if o[0].retainage_pct and (f := amounts.retained([o], line.amount)) is not None
+    ]
+    if len(fits) == 1:
+        return fits[0], FIT_CONFIDENCE[FitKind.PARTIAL]
+    return fits or None
 
 
 def _all_open(line: BankLine, opens: list[Open], books: Books) -> _Step:

@@ -207,7 +207,7 @@ def _foreign(
 def _fit(line: BankLine, opens: list[Open], named: _Named, books: Books) -> Fit | Proposal:
     settings = books.settings
     amount = line.amount
-    fit = amounts.exact(opens, amount)
+    fit = amounts.exact(opens, amount) or amounts.retained(opens, amount)
     if fit is None:
         terms_of, grace = books.ledger.terms_of, settings.discount_grace_days
         fit, late = amounts.discounted(opens, amount, line.booked_on, terms_of, grace)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from arbridge.domain.records import Customer, Invoice
 from arbridge.store._core import serialize, sync_rows, table_of
+from arbridge.store.register import remember_invoices
 from arbridge.store.tables import CustomerRow, InvoiceRow, SyncCursorRow
 
 _CHUNK = 500
@@ -39,6 +40,7 @@ def save_snapshot(
     sync_rows(session, table_of(CustomerRow), erp, "customer_id", fresh_customers)
     fresh_invoices = [_invoice_values(erp, i, now) for i in invoices]
     sync_rows(session, table_of(InvoiceRow), erp, "invoice_id", fresh_invoices)
+    remember_invoices(session, erp, invoices, now)
 
 
 def _digest(customers: Sequence[Customer], invoices: Sequence[Invoice]) -> str:
@@ -147,6 +149,7 @@ def merge_changes(
         session.connection().execute(
             insert(table_of(InvoiceRow)), [_invoice_values(erp, i, now) for i in invoices]
         )
+    remember_invoices(session, erp, invoices, now)
     session.merge(
         SyncCursorRow(connector=erp, stream="snapshot", value="incremental", updated_at=now)
     )

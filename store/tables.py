@@ -46,6 +46,7 @@ class BankLineRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("account", "bank_id", name="uq_bank_line_account_bank_id"),
         Index("ix_bank_line_status", "status"),
+        Index("ix_bank_line_booked_on", "booked_on"),  # reports by booking date (commissions)
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -104,6 +105,7 @@ class ApplicationRow(SQLModel, table=True):
     """A decision to apply one bank line's cash; posted through the outbox."""
 
     __tablename__ = "application"
+    __table_args__ = (Index("ix_application_created_at", "created_at"),)  # late events
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
@@ -290,3 +292,62 @@ class SettingRow(SQLModel, table=True):
     value: str = Field(max_length=500)
     updated_by: str = Field(max_length=100)
     updated_at: datetime = _when()
+
+
+class InvoiceRegisterRow(SQLModel, table=True):
+    """An invoice with a sales rep, a kind, an order or retainage, as last seen.
+
+    Kept after the ERP stops listing it (paid), for commissions and deposits.
+    """
+
+    __tablename__ = "invoice_register"
+    __table_args__ = (Index("ix_invoice_register_order", "erp", "order_ref"),)
+
+    erp: str = Field(primary_key=True, max_length=100)
+    invoice_id: str = Field(primary_key=True, max_length=100)
+    customer_id: str = Field(max_length=100)
+    sales_rep: str | None = Field(default=None, max_length=300)
+    invoice_date: date
+    amount: Decimal = _money()
+    open_amount: Decimal = _money()
+    order_ref: str | None = Field(default=None, max_length=100)
+    retainage_pct: Decimal | None = _money(nullable=True)
+    kind: str | None = Field(default=None, max_length=50)
+    approved: bool | None = None
+    tax_amount: Decimal | None = _money(nullable=True)
+    freight_amount: Decimal | None = _money(nullable=True)
+    seen_at: datetime = _when()
+
+
+class CommissionPeriodRow(SQLModel, table=True):
+    """A closed commission period (a calendar month): its lines never change again."""
+
+    __tablename__ = "commission_period"
+
+    erp: str = Field(primary_key=True, max_length=100)
+    period: str = Field(primary_key=True, max_length=7)  # YYYY-MM
+    closed_at: datetime = _when()
+    closed_by: str = Field(max_length=100)
+
+
+class CommissionLineRow(SQLModel, table=True):
+    """A line of a closed period's commission report, frozen when the period closed."""
+
+    __tablename__ = "commission_line"
+    __table_args__ = (Index("ix_commission_line_period", "erp", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    erp: str = Field(max_length=100)
+    period: str = Field(max_length=7)
+    sales_rep: str = Field(max_length=100)
+    invoice_id: str = Field(max_length=100)
+    customer_id: str = Field(max_length=100)
+    bank_id: str = Field(max_length=200)
+    booked_on: date
+    effective_on: date
+    application_id: int = Field(index=True)
+    reverses_id: int | None = None
+    cash_amount: Decimal = _money()
+    basis: Decimal = _money()
+    rate: str = Field(max_length=30)  # exact Decimal text (rates may have more than 4 places)
+    commission: Decimal = _money()

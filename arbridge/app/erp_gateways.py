@@ -74,6 +74,7 @@ def build_erp_gateway(
             requests_per_minute=erp.requests_per_minute,
             timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
+            sales_rep_field=erp.sales_rep_field,
         )
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications

@@ -24,6 +24,8 @@ _LAZY = {
     "backtest": "arbridge.cli.backtest:backtest",
     "bank": "arbridge.cli.bank:bank",
     "clearing": "arbridge.cli.clearing:clearing",
+    "commissions": "arbridge.cli.commissions:commissions",
+    "deposits": "arbridge.cli.deposits:deposits",
     "review": "arbridge.cli.review:review",
     "run": "arbridge.cli.daemon:run",
     "status": "arbridge.cli.daemon:status",

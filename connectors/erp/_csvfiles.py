@@ -15,6 +15,9 @@ from arbridge.domain.money import parse_money
 
 T = TypeVar("T")
 
+_FLAGS = {"true": True, "yes": True, "y": True, "1": True}
+_FLAGS |= {"false": False, "no": False, "n": False, "0": False}
+
 
 class Row:
     """One CSV row with typed accessors that report the exact location of bad values."""
@@ -44,6 +47,16 @@ class Row:
     def optional_money(self, field: str) -> Decimal | None:
         """A decimal amount that may be empty (or absent from the header)."""
         return self.money(field) if self.values.get(field) else None
+
+    def optional_flag(self, field: str) -> bool | None:
+        """A yes/no mark (true/false, yes/no, y/n, 1/0) that may be empty or absent."""
+        value = self.values.get(field, "")
+        if not value:
+            return None
+        flag = _FLAGS.get(value.lower())
+        if flag is None:
+            raise self.error(field, value, "is not a yes/no mark (true/false, yes/no, 1/0)")
+        return flag
 
     def date(self, field: str) -> date:
         """An ISO date."""

@@ -6,7 +6,9 @@ a row is identified by (bank_transaction_id, invoice_id), so a retry after a
 crash writes only the rows that are missing. Open amounts returned by
 `fetch_invoices` already net out the rows in `applications.csv`, as an ERP
 would after importing them. Invoices may carry the optional columns
-`tax_amount` and `ship_to_region` (read by the tax checks).
+`tax_amount` and `ship_to_region` (read by the tax checks), `sales_rep`, `kind`,
+`approved` and `freight_amount` (commissions), `order_ref` (or `project`) and
+`retainage_pct` (deposits and retainage).
 """
 
 from __future__ import annotations
@@ -89,7 +91,23 @@ def _invoice(row: Row) -> Invoice:
         po_number=row.optional("po_number"),
         tax_amount=row.optional_money("tax_amount"),
         ship_to_region=row.optional("ship_to_region"),
+        sales_rep=row.optional("sales_rep"),
+        kind=row.optional("kind"),
+        approved=row.optional_flag("approved"),
+        freight_amount=row.optional_money("freight_amount"),
+        order_ref=row.optional("order_ref") or row.optional("project"),
+        retainage_pct=_percent(row, "retainage_pct"),
     )
+
+
+def _percent(row: Row, field: str) -> Decimal | None:
+    value = row.optional_money(field)
+    if value is not None and not ZERO <= value < MAX_PERCENT:
+        raise row.error(field, row.values[field], "is not a percent from 0 to under 100")
+    return value
+
+
+MAX_PERCENT = Decimal(100)
 
 
 class CsvErpGateway:

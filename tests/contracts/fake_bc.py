@@ -175,6 +175,7 @@ class FakeBusinessCentral:
             "currencyCode": "USD",
             "status": inv.status,
             "customerPurchaseOrderReference": i.po_number or "",
+            "salesperson": i.sales_rep or "",
             "lastModifiedDateTime": inv.modified,
         }
 

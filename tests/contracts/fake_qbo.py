@@ -127,6 +127,11 @@ class FakeQuickBooks:
             "CustomerRef": {"value": i.customer_id, "name": i.customer_id},
             "TotalAmt": float(i.amount),
             "Balance": float(i.open_amount),
+            "CustomField": [
+                {"DefinitionId": "1", "Name": "Sales Rep", "Type": "StringType", "StringValue": rep}
+                for rep in [i.sales_rep]
+                if rep
+            ],
         }
 
     def _query(self, request: httpx.Request) -> httpx.Response:

@@ -81,12 +81,14 @@ def invoice(entity: dict[str, Any], currency: str) -> Invoice:
         open_amount=remaining if entity.get("status") == "Open" else Decimal("0.00"),
         currency=str(entity.get("currencyCode") or currency),
         po_number=entity.get("customerPurchaseOrderReference") or None,
+        sales_rep=str(entity.get("salesperson") or "").strip() or None,
     )
 
 
 INVOICE_FIELDS = (
     "id,number,customerNumber,invoiceDate,dueDate,totalAmountIncludingTax,remainingAmount,"
-    "currencyCode,status,customerPurchaseOrderReference,lastModifiedDateTime"
+    "currencyCode,status,customerPurchaseOrderReference,lastModifiedDateTime,"
+    "salesperson"
 )
 
 

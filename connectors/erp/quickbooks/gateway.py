@@ -73,10 +73,17 @@ class QuickBooksErpGateway:
     """One QuickBooks Online company (realm)."""
 
     def __init__(
-        self, *, name: str, api: HttpClient, currency: str = "USD", page_size: int = MAX_RESULTS
+        self,
+        *,
+        name: str,
+        api: HttpClient,
+        currency: str = "USD",
+        page_size: int = MAX_RESULTS,
+        sales_rep_field: str | None = None,
     ) -> None:
         self._name, self._api, self._currency = name, api, currency
         self._page_size = min(page_size, MAX_RESULTS)
+        self._rep_field = sales_rep_field
 
     @property
     def name(self) -> str:
@@ -137,7 +144,8 @@ class QuickBooksErpGateway:
             stamps.append(datetime.fromisoformat(cursor))
         next_cursor = max(stamps).isoformat() if stamps else None
         return InvoiceBatch(
-            invoices=[wire.invoice(r, self._currency) for r in rows], cursor=next_cursor
+            invoices=[wire.invoice(r, self._currency, self._rep_field) for r in rows],
+            cursor=next_cursor,
         )
 
     # ------------------------------------------------------------------ posting
@@ -234,6 +242,7 @@ def build(
     limiter_factory: LimiterFactory = RateLimiter,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
+    sales_rep_field: str | None = None,
 ) -> QuickBooksErpGateway:
     """A gateway with its HTTP client, rotating-token auth and rate limit (500/min and 10/s)."""
     host = api_host or (SANDBOX_HOST if sandbox else API_HOST)
@@ -261,4 +270,6 @@ def build(
         retry=retry,
         secrets=(client_secret,),
     )
-    return QuickBooksErpGateway(name=name, api=api, currency=currency)
+    return QuickBooksErpGateway(
+        name=name, api=api, currency=currency, sales_rep_field=sales_rep_field
+    )

@@ -99,8 +99,18 @@ def invoice_number(entity: dict[str, Any]) -> str:
     return str(entity.get("DocNumber") or entity["Id"])
 
 
-def invoice(entity: dict[str, Any], currency: str) -> Invoice:
-    """An `Invoice` entity; `Balance` is the open amount."""
+def custom_field(entity: dict[str, Any], name: str | None) -> str | None:
+    """The `StringValue` of the entity's custom field called `name` (case-insensitive)."""
+    if not name:
+        return None
+    for field in entity.get("CustomField") or ():
+        if str(field.get("Name", "")).strip().lower() == name.strip().lower():
+            return str(field.get("StringValue") or "").strip() or None
+    return None
+
+
+def invoice(entity: dict[str, Any], currency: str, rep_field: str | None = None) -> Invoice:
+    """An `Invoice` entity; `Balance` is the open amount; the rep from a custom field."""
     return Invoice(
         invoice_id=invoice_number(entity),
         customer_id=ref(entity, "CustomerRef") or "",
@@ -109,6 +119,7 @@ def invoice(entity: dict[str, Any], currency: str) -> Invoice:
         amount=money(entity["TotalAmt"]),
         open_amount=money(entity.get("Balance", 0)),
         currency=ref(entity, "CurrencyRef") or currency,
+        sales_rep=custom_field(entity, rep_field),
     )
 
 
