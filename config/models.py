@@ -182,6 +182,10 @@ class CsvErpSettings(_Settings):
     customers: ResolvedPath
     invoices: ResolvedPath
     applications: ResolvedPath
+    payments: ResolvedPath | None = Field(
+        default=None,
+        description="Payments already recorded in the ERP (CONTRACT.md §6); lines found there are never posted again.",
+    )
 
 
 _NAME = r"^[A-Za-z0-9_.-]+$"

@@ -21,6 +21,8 @@ class ReviewReason(StrEnum):
     CONNECTOR_DOWN = "connector_down"
     POSTING_REJECTED = "posting_rejected"
     POLICY_HOLD = "policy_hold"
+    POSSIBLY_POSTED = "possibly_posted"
+    """The ERP holds a payment that may be this line (several candidates, or cents apart)."""
 
 
 class ReviewStatus(StrEnum):

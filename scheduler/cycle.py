@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from apscheduler.triggers.base import BaseTrigger
 
-from arbridge.connectors.base import BankSource, ErpGateway
+from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
 from arbridge.matching import MatchSettings
 from arbridge.scheduler._decide import decide
 from arbridge.scheduler._pull import pull_bank, pull_erp
 from arbridge.scheduler._push import push
+from arbridge.scheduler._recorded import pull_payments
 from arbridge.scheduler._summary import RunSummary
 from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
 from arbridge.store import Store, runs
@@ -47,6 +48,8 @@ class CycleDeps:
     shared: bool = False  # several daemons on this store (else this one holds its lease)
     pull_triggers: Mapping[str, BaseTrigger] = field(default_factory=dict)
     tax: TaxCheckDeps | None = None
+    payments: PostedPaymentReader | None = None
+    """The ERP's record of payments already posted there (None: not read)."""
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -85,15 +88,21 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock, deps.pull_triggers)
     if snapshot is None:
         return
-    with summary.timed("decide"):
-        decide(
-            deps.store,
-            deps.erp.name,
-            snapshot,
-            deps.match_settings,
-            summary=summary,
-            clock=deps.clock,
-        )
+    recorded = deps.payments is not None
+    if deps.payments is not None:
+        with summary.timed("erp_payments"):
+            pulled = pull_payments(deps.store, deps.payments, summary, deps.clock)
+    if not recorded or pulled:  # never decide blind to what people already posted
+        with summary.timed("decide"):
+            decide(
+                deps.store,
+                deps.erp.name,
+                snapshot,
+                deps.match_settings,
+                summary=summary,
+                clock=deps.clock,
+                recorded=recorded,
+            )
     with summary.timed("push"):
         push(
             deps.store,

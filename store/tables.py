@@ -174,6 +174,10 @@ class ReviewItemRow(SQLModel, table=True):
     assignee: str | None = Field(default=None, max_length=100)
     created_at: datetime = _when()
     updated_at: datetime = _when()
+    erp_payment_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    """The ERP payments a suspected misapplication is about (empty for other reasons)."""
 
 
 class ReviewEventRow(SQLModel, table=True):
@@ -289,3 +293,28 @@ class SettingRow(SQLModel, table=True):
     value: str = Field(max_length=500)
     updated_by: str = Field(max_length=100)
     updated_at: datetime = _when()
+
+
+class ErpPaymentRow(SQLModel, table=True):
+    """A payment recorded in the ERP by a person or another tool, and the bank line it records."""
+
+    __tablename__ = "erp_payment"
+    __table_args__ = (Index("ix_erp_payment_line", "erp", "bank_line_id"),)
+
+    erp: str = Field(primary_key=True, max_length=100)
+    payment_id: str = Field(primary_key=True, max_length=200)
+    customer_id: str = Field(max_length=100)
+    paid_on: date
+    amount: Decimal = _money()
+    allocations: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    reference: str = Field(default="", sa_type=Text)
+    memo: str = Field(default="", sa_type=Text)
+    recorded_by: str | None = Field(default=None, max_length=200)
+    digest: str = Field(max_length=64)
+    """Hash of what the ERP says; a change unlinks the payment so it is checked again."""
+    bank_line_id: int | None = Field(default=None, foreign_key="bank_line.id")
+    link: str | None = Field(default=None, sa_type=Text)
+    """How it was linked to its bank line, in words (None while not linked)."""
+    checked: bool = False
+    """Whether its linked recording was checked against the bank line since it last changed."""
+    seen_at: datetime = _when()

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
-from arbridge.app.erp_gateways import build_erp_gateway
+from arbridge.app.erp_gateways import build_erp_gateway, build_payment_reader
 from arbridge.app.logs import MASKER
 from arbridge.app.profiles import csv_profile
 from arbridge.config import ArbridgeSettings, FolderBankSettings
@@ -52,6 +52,7 @@ class App:
                 for name, rule in self.settings.schedule.connectors.items()
             },
             tax=build_tax_deps(self.settings),
+            payments=build_payment_reader(self.settings.connectors.erp),
         )
 
 

@@ -10,8 +10,14 @@ from arbridge.config import (
     QuickBooksErpSettings,
 )
 from arbridge.config.secrets import SecretRef
-from arbridge.connectors.base import ErpGateway
-from arbridge.connectors.erp import CsvErpGateway, acumatica, business_central, quickbooks
+from arbridge.connectors.base import ErpGateway, PostedPaymentReader
+from arbridge.connectors.erp import (
+    CsvErpGateway,
+    CsvPaymentReader,
+    acumatica,
+    business_central,
+    quickbooks,
+)
 from arbridge.connectors.erp._http import FileRefreshTokenStore, LimiterFactory, RateLimiter
 
 ErpSettings = (
@@ -78,3 +84,10 @@ def build_erp_gateway(
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications
     )
+
+
+def build_payment_reader(erp: ErpSettings) -> PostedPaymentReader | None:
+    """The reader of payments already recorded in the ERP, or None when none is configured."""
+    if isinstance(erp, CsvErpSettings) and erp.payments is not None:
+        return CsvPaymentReader(name=erp.name, path=erp.payments)
+    return None
