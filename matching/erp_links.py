@@ -19,6 +19,7 @@ Payments naming a line that was decided earlier (`decided`) are `settled` on it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -93,13 +94,15 @@ def normalise(token: str) -> str:
 
 
 def payment_tokens(payment: PostedPayment) -> frozenset[str]:
-    """Every normalised word of the reference and memo, each whole field, and each digit run."""
+    """The normalised words, neighbouring pairs, whole fields and digit runs of reference and memo."""
     out: set[str] = set()
     for text in (payment.reference, payment.memo):
         if not text.strip():
             continue
+        words = [w for w in (normalise(t) for t in _SPLIT.split(text) if t) if w]
         out.add(normalise(text))
-        out.update(normalise(t) for t in _SPLIT.split(text) if t)
+        out.update(words)
+        out.update(a + b for a, b in itertools.pairwise(words))  # `TX 88231`
         out.update(d.lstrip("0") for d in _DIGITS.findall(text) if len(d.lstrip("0")) >= SHORT_REF)
     out.discard("")
     return frozenset(out)
