@@ -89,7 +89,7 @@ def build_erp_gateway(
     )
 
 
-def build_payment_reader(  # noqa: PLR0911 - one return per ERP kind
+def build_payment_reader(
     erp: ErpSettings, limiter_factory: LimiterFactory = RateLimiter
 ) -> PostedPaymentReader | None:
     """The reader of payments already recorded in the ERP, or None when none is configured."""
