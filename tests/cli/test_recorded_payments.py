@@ -184,3 +184,39 @@ def test_without_payments_key_the_run_is_as_before(books: Path) -> None:
 
     assert "TX1010" in _applied(books)
     assert all(i["erp_payment_ids"] == "" for i in _review(config))
+
+
+def test_an_unreadable_payments_file_stops_deciding_until_it_is_fixed(books: Path) -> None:
+    config = books / "arbridge.yaml"
+    good = (books / "erp" / "payments.csv").read_text(encoding="utf-8")
+    (books / "erp" / "payments.csv").write_text(good + "P-99,C001,,lots,2026-11-09,,\n")
+
+    _run(config, "run", "--once")
+
+    assert _applied(books) == set()  # never decide blind to what people posted
+    assert [i["reason"] for i in _review(config)] == ["connector_down"]
+    (books / "erp" / "payments.csv").write_text(good, encoding="utf-8")
+    _run(config, "run", "--once")
+    assert _applied(books) == {"TX1010"}
+
+
+def test_a_dismissed_finding_reopens_only_when_the_erp_payment_changes(books: Path) -> None:
+    config = books / "arbridge.yaml"
+    _run(config, "run", "--once")
+    [item] = [i for i in _review(config) if i["bank_transaction_id"] == "TX1004"]
+    _run(config, "review", "dismiss", item["item_id"], "--comment", "clerk fixed it by phone")
+
+    _run(config, "run", "--once")
+    assert "TX1004" not in {i["bank_transaction_id"] for i in _review(config)}
+
+    payments = (books / "erp" / "payments.csv").read_text(encoding="utf-8")
+    (books / "erp" / "payments.csv").write_text(
+        payments.replace(
+            "P-4,C004,INV-2008,500.00,2026-11-04,,", "P-4,C004,INV-2008,500.00,2026-11-04,,moved"
+        ),
+        encoding="utf-8",
+    )
+    _run(config, "run", "--once")
+    [again] = [i for i in _review(config) if i["bank_transaction_id"] == "TX1004"]
+    assert again["erp_payment_ids"] == "P-4"
+    assert again["item_id"] != item["item_id"]
