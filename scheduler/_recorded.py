@@ -25,6 +25,7 @@ from arbridge.matching import MatchContext, MatchSettings
 from arbridge.matching.erp_checks import Misapplication, check_recordings
 from arbridge.matching.erp_links import LineRef, Links, link_payments, normalise
 from arbridge.review import NewReviewItem, item_for_bank_line, open_many
+from arbridge.review.recorded import resolve_recorded
 from arbridge.scheduler._health import connector_failed
 from arbridge.scheduler._summary import RunSummary
 from arbridge.store import Store, bank, cursors, erp_payments
@@ -81,14 +82,12 @@ def settle_recorded(
     items: list[NewReviewItem] = []
     payments = erp_payments.unlinked(session, erp_name)
     if payments:
-        decided: dict[str, list[LineRef]] = {}
-        for line_id, account, bank_id, status in erp_payments.decided_lines(session):
-            ref = LineRef(line_id, account, bank_id, recorded=status == IN_ERP)
-            decided.setdefault(normalise(bank_id), []).append(ref)
-        links = link_payments(lines, payments, context, settings, decided=decided)
+        waiting = bank.load_lines(session, erp_payments.review_line_ids(session))
+        candidates = [*lines, *waiting]
+        links = link_payments(candidates, payments, context, settings, decided=_decided(session))
         _store_links(session, erp_name, links)
         by_pid = {p.payment_id: p for p in payments}
-        by_key = dict(lines)
+        by_key = dict(candidates)
         items += [
             _unsure_item(k, by_key[k], [by_pid[p] for p in pids])
             for k, pids in links.unsure.items()
@@ -96,6 +95,9 @@ def settle_recorded(
         statuses = [(k, IN_ERP, _explained(links, k)) for k in links.linked]
         statuses += [(k, "review", "may already be recorded in the ERP") for k in links.unsure]
         bank.set_statuses(session, statuses)
+        queued = {k for k, _ in waiting}
+        done = {k: _explained(links, k) for k in links.linked if k in queued}
+        summary.add("resolved_in_erp", resolve_recorded(session, done, now=now))
         taken = set(links.linked) | set(links.unsure)
         summary.add("in_erp", len(links.linked))
     items += _check(session, erp_name, context, settings, summary)
@@ -105,6 +107,16 @@ def settle_recorded(
         if item_id is not None:
             log.info("review_item_opened", item_id=item_id, reason=item.reason)
     return taken
+
+
+def _decided(session: Session) -> dict[str, list[LineRef]]:
+    """Lines decided earlier (not pending, not in review), by normalised bank id."""
+    decided: dict[str, list[LineRef]] = {}
+    for line_id, account, bank_id, status in erp_payments.decided_lines(session):
+        if status != "review":
+            ref = LineRef(line_id, account, bank_id, recorded=status == IN_ERP)
+            decided.setdefault(normalise(bank_id), []).append(ref)
+    return decided
 
 
 def _check(

@@ -172,6 +172,12 @@ def decided_lines(session: Session) -> Iterable[tuple[int, str, str, str]]:
     return ((i, a, b, s) for i, a, b, s in session.exec(query) if i is not None)
 
 
+def review_line_ids(session: Session) -> list[int]:
+    """Lines waiting in the review queue (a person may have recorded them in the ERP since)."""
+    query = select(BankLineRow.id).where(BankLineRow.status == "review")
+    return [i for i in session.exec(query) if i is not None]
+
+
 def recordings(session: Session, erp: str) -> list[tuple[str, str, Decimal]]:
     """(who, invoice id, amount) of every application the ERP holds.
 

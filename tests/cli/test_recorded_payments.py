@@ -220,3 +220,27 @@ def test_a_dismissed_finding_reopens_only_when_the_erp_payment_changes(books: Pa
     [again] = [i for i in _review(config) if i["bank_transaction_id"] == "TX1004"]
     assert again["erp_payment_ids"] == "P-4"
     assert again["item_id"] != item["item_id"]
+
+
+def test_a_queued_line_a_person_then_records_in_the_erp_leaves_the_queue(books: Path) -> None:
+    config = books / "arbridge.yaml"
+    payments = (books / "erp" / "payments.csv").read_text(encoding="utf-8")
+    later = [ln for ln in payments.splitlines() if ln.startswith("P-9,")]
+    (books / "erp" / "payments.csv").write_text(
+        "\n".join(ln for ln in payments.splitlines() if not ln.startswith(("P-9,", "P-10,")))
+        + "\n",
+        encoding="utf-8",
+    )
+    _run(config, "run", "--once")
+    [queued] = [i for i in _review(config) if i["bank_transaction_id"] == "TX1009"]
+    assert queued["reason"] != "possibly_posted"
+
+    with (books / "erp" / "payments.csv").open("a", encoding="utf-8") as fh:
+        fh.write(later[0] + "\n")
+    _run(config, "run", "--once")
+
+    assert "TX1009" not in {i["bank_transaction_id"] for i in _review(config)}
+    shown = _run(config, "review", "show", queued["item_id"])
+    assert "resolved" in shown
+    assert "P-9" in shown
+    assert "TX1009" not in _applied(books)
