@@ -18,9 +18,9 @@ from arbridge.domain.posted import PostedPayment
 from arbridge.domain.records import ZERO, BankLine, Invoice, Proposal
 from arbridge.matching.backtest import PostedRow, replay_invoices
 from arbridge.matching.context import Books
-from arbridge.matching.engine import MatchContext
+from arbridge.matching.engine import MatchContext, match_lines
 from arbridge.matching.ledger import Ledger
-from arbridge.matching.misapplied import contradictions, finding
+from arbridge.matching.misapplied import contradictions, finding_with
 from arbridge.matching.payers import PayerIndex
 from arbridge.matching.plans import listed
 from arbridge.matching.references import ReferenceIndex
@@ -85,22 +85,30 @@ def check_recordings(
         hints=context.hints,
     )
     twice = paid_twice(context.invoices, recordings)
-    out = []
+    flagged: list[tuple[int, BankLine, Sequence[PostedPayment], list[str]]] = []
     for key, (line, payments) in sorted(groups.items(), key=lambda g: g[1][0].booked_on):
+        applied = dict.fromkeys(
+            i for p in payments for i in p.invoice_ids if i in books.ledger.by_id
+        )
         problems = _amount_problem(line, payments) + contradictions(
-            line,
-            list(
-                dict.fromkeys(i for p in payments for i in p.invoice_ids if i in books.ledger.by_id)
-            ),
-            sorted({p.customer_id for p in payments}),
-            books,
-            twice,
+            line, list(applied), sorted({p.customer_id for p in payments}), books, twice
         )
         if problems:
-            ids = tuple(p.payment_id for p in payments)
-            proposal = finding(line, [_recorded(payments), *problems], replay, settings)
-            out.append(Misapplication(key=key, payment_ids=ids, proposal=proposal))
-    return out
+            flagged.append((key, line, payments, problems))
+    engine = {
+        (p.line.account, p.line.bank_id): p
+        for p in match_lines([line for _, line, _, _ in flagged], replay, settings)
+    }
+    return [
+        Misapplication(
+            key=key,
+            payment_ids=tuple(p.payment_id for p in payments),
+            proposal=finding_with(
+                line, [_recorded(payments), *problems], engine[line.account, line.bank_id]
+            ),
+        )
+        for key, line, payments, problems in flagged
+    ]
 
 
 def _recorded(payments: Sequence[PostedPayment]) -> str:

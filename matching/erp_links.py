@@ -31,6 +31,13 @@ from arbridge.domain.posted import PostedPayment
 from arbridge.domain.records import BankLine
 from arbridge.matching.context import Books
 from arbridge.matching.engine import MatchContext
+from arbridge.matching.erp_amounts import (
+    AMOUNT_AFTER,
+    AMOUNT_BEFORE,
+    by_amount,
+    distinctive,
+    transposed,
+)
 from arbridge.matching.ledger import Ledger
 from arbridge.matching.payers import PayerIndex
 from arbridge.matching.references import ReferenceIndex, RefHow
@@ -38,18 +45,10 @@ from arbridge.matching.settings import MatchSettings
 
 TEXT_DAYS = 90
 """A payment naming a line is at most this many days from it."""
-AMOUNT_BEFORE, AMOUNT_AFTER = 7, 14
-"""An amount-only link: recorded at most 7 days before the line was booked or 14 after."""
-STRANGER_DAYS = 5
-"""An amount-only link to a payment of another customer: at most this many days apart."""
-FEW_CENTS = Decimal("1.00")
-"""An amount this close to the line's (but not equal) from the payer's customer is asked about."""
 LONG_ID = 6
 """A bank id this long (letters and digits, with a digit) is specific enough on its own."""
 SHORT_REF = 3
 """References and check numbers shorter than this are never compared."""
-SWAP = 2
-"""A transposition changes exactly two neighbouring digits."""
 """A bank id this long (letters and digits) is specific enough to link on by itself."""
 
 _SPLIT = re.compile(r"[\s,;/|()\[\]]+")
@@ -126,26 +125,9 @@ def _days(payment: PostedPayment, line: BankLine) -> int:
     return (payment.paid_on - line.booked_on).days
 
 
-def transposed(a: Decimal, b: Decimal) -> bool:
-    """Whether two amounts differ by two neighbouring digits swapped (1,243.56 for 1,234.56)."""
-    x, y = f"{a:.2f}", f"{b:.2f}"
-    if len(x) != len(y) or x == y:
-        return False
-    diff = [i for i in range(len(x)) if x[i] != y[i]]
-    return (
-        len(diff) == SWAP
-        and diff[1] == diff[0] + 1
-        and x[diff[0]] == y[diff[1]]
-        and x[diff[1]] == y[diff[0]]
-    )
+class Linker:
+    """The lines, who paid each, and their indexes; collects the links of one run."""
 
-
-def distinctive(amount: Decimal) -> bool:
-    """An amount unlikely to recur by chance: cents, or not a multiple of 10."""
-    return amount % 1 != 0 or amount % 10 != 0
-
-
-class _Linker:
     def __init__(self, lines: Sequence[tuple[int, BankLine]], books: Books) -> None:
         self.books = books
         self.lines = {k: line for k, line in lines if line.is_credit}
@@ -180,7 +162,18 @@ class _Linker:
         }
         return owners.pop() if len(owners) == 1 else None
 
+    def named(self, key: int) -> frozenset[str]:
+        """The invoices the line's remittance names without doubt."""
+        line = self.lines[key]
+        return frozenset(
+            i
+            for hit in self.books.refs.find(line.description, line.references)
+            if hit.how in (RefHow.EXACT, RefHow.NORMALISED, RefHow.PO)
+            for i in hit.invoice_ids
+        )
+
     def agrees(self, key: int, payment: PostedPayment) -> bool:
+        """Whether the payment's customer is the line's payer or of its family."""
         payer = self.payer[key]
         ledger = self.books.ledger
         if payer is None or payment.customer_id not in ledger.customers:
@@ -249,9 +242,11 @@ class _Linker:
         ).days <= AMOUNT_AFTER
 
     def in_window(self, payment: PostedPayment, key: int, before: int, after: int) -> bool:
+        """Whether the payment was recorded from `before` days before the line to `after` after."""
         return -before <= _days(payment, self.lines[key]) <= after
 
     def amount_candidates(self, payment: PostedPayment) -> list[int]:
+        """Lines of exactly the payment's amount within the amount window."""
         return [
             k
             for k in self.by_amount.get(payment.amount, ())
@@ -283,7 +278,7 @@ def link_payments(
         settings=settings,
         hints=context.hints,
     )
-    linker = _Linker(lines, books)
+    linker = Linker(lines, books)
     rest: list[PostedPayment] = []
     for payment in sorted(payments, key=lambda p: p.payment_id):
         if payment.amount <= 0:
@@ -300,7 +295,7 @@ def link_payments(
         else:
             for k in named:
                 linker.out.unsure.setdefault(k, []).append(payment.payment_id)
-    _by_amount(linker, rest)
+    by_amount(linker, rest)
     for k in list(linker.out.unsure):
         if k in linker.out.linked:  # a sure link elsewhere wins: the other candidates stay unlinked
             del linker.out.unsure[k]
@@ -312,98 +307,4 @@ def link_payments(
     return linker.out
 
 
-def _by_amount(linker: _Linker, payments: Sequence[PostedPayment]) -> None:
-    """Amount links, made only where both sides have exactly one candidate."""
-    taken = set(linker.out.linked) | set(linker.out.unsure)
-    agreeing: dict[str, list[int]] = {}
-    strangers: dict[str, list[int]] = {}
-    for p in payments:
-        cands = [k for k in linker.amount_candidates(p) if k not in taken]
-        agreeing[p.payment_id] = [k for k in cands if linker.agrees(k, p)]
-        strangers[p.payment_id] = [k for k in cands if not linker.agrees(k, p)]
-    per_line: dict[int, list[str]] = defaultdict(list)
-    for pid, keys in agreeing.items():
-        for k in keys:
-            per_line[k].append(pid)
-    by_pid = {p.payment_id: p for p in payments}
-    linked_pids: set[str] = set()
-    for pid, keys in agreeing.items():
-        if len(keys) == 1 and per_line[keys[0]] == [pid]:
-            k = keys[0]
-            linker.out.linked[k] = [pid]
-            linker.out.how[k] = "the ERP payment has the line's amount and the payer's customer"
-            linked_pids.add(pid)
-        elif keys:
-            for k in keys:
-                linker.out.unsure.setdefault(k, []).append(pid)
-    _strangers(linker, by_pid, strangers, agreeing, linked_pids)
-    _near(
-        linker,
-        [p for p in payments if p.payment_id not in linked_pids and not agreeing[p.payment_id]],
-    )
-
-
-def _strangers(
-    linker: _Linker,
-    by_pid: Mapping[str, PostedPayment],
-    strangers: Mapping[str, list[int]],
-    agreeing: Mapping[str, list[int]],
-    linked_pids: set[str],
-) -> None:
-    """Amount links to another customer's payment: unique both ways, distinctive, close in time."""
-    per_line: dict[int, list[str]] = defaultdict(list)
-    for pid, keys in strangers.items():
-        if pid in linked_pids:
-            continue
-        for k in keys:
-            per_line[k].append(pid)
-    for pid, keys in strangers.items():
-        p = by_pid[pid]
-        if pid in linked_pids or agreeing[pid] or len(keys) != 1:
-            continue
-        k = keys[0]
-        if (
-            per_line[k] == [pid]
-            and k not in linker.out.linked
-            and k not in linker.out.unsure
-            and distinctive(p.amount)
-            and linker.in_window(p, k, STRANGER_DAYS, STRANGER_DAYS)
-        ):
-            linker.out.linked[k] = [pid]
-            linker.out.how[k] = (
-                "the ERP payment has the line's exact amount and date, and no other line does"
-            )
-        elif linker.payer[k] is None and k not in linker.out.linked:
-            linker.out.unsure.setdefault(k, []).append(pid)
-
-
-def _near(linker: _Linker, payments: Sequence[PostedPayment]) -> None:
-    """Payments from the payer's customer within a few cents, or with two digits swapped."""
-    if not payments:
-        return
-    done = set(linker.out.linked) | set(linker.out.unsure)
-    swapped: dict[int, list[str]] = defaultdict(list)
-    per_pid: dict[str, list[int]] = defaultdict(list)
-    for p in payments:
-        family = {p.customer_id, *linker.books.ledger.family(p.customer_id)}
-        owner = linker.books.ledger.customers.get(p.customer_id)
-        if owner is not None and owner.parent_id:
-            family.add(owner.parent_id)
-        for k in (k for c in sorted(family) for k in linker.by_payer.get(c, ())):
-            line = linker.lines[k]
-            if k in done or not linker.agrees(k, p):
-                continue
-            if not linker.in_window(p, k, AMOUNT_BEFORE, AMOUNT_AFTER):
-                continue
-            if transposed(p.amount, line.amount):
-                swapped[k].append(p.payment_id)
-                per_pid[p.payment_id].append(k)
-            elif abs(p.amount - line.amount) <= FEW_CENTS:
-                linker.out.unsure.setdefault(k, []).append(p.payment_id)
-    for k, pids in swapped.items():
-        if len(pids) == 1 and per_pid[pids[0]] == [k] and k not in linker.out.unsure:
-            linker.out.linked[k] = pids
-            linker.out.how[k] = "the ERP payment's amount has two digits of the line's swapped"
-        else:
-            for pid in pids:
-                linker.out.unsure.setdefault(k, []).append(pid)
+__all__ = ["LineRef", "Linker", "Links", "distinctive", "link_payments", "normalise", "transposed"]

@@ -141,6 +141,11 @@ def finding(
 ) -> Proposal:
     """The review proposal for a contradicted line: the problems in words, the engine's own answer."""
     [engine] = match_lines([line], replay, settings)
+    return finding_with(line, problems, engine)
+
+
+def finding_with(line: BankLine, problems: list[str], engine: Proposal) -> Proposal:
+    """The review proposal for a contradicted line, given what the engine would do with it."""
     suggestions: list[Suggestion] = []
     if engine.outcome is ProposalOutcome.APPLY:
         ids = tuple(a.invoice_id for a in engine.allocations if a.invoice_id)

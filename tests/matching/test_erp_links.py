@@ -96,16 +96,45 @@ def test_two_candidate_payments_are_not_guessed() -> None:
     assert found.unsure == {1: ["P1", "P2"]}
 
 
-def test_two_candidate_lines_are_not_guessed() -> None:
+def test_two_candidate_lines_naming_different_invoices_are_not_guessed() -> None:
     lines = [
-        line("DELTA HARBOR LOGISTICS", "760.00", bank_id="A"),
-        line("DELTA HARBOR LOGISTICS", "760.00", bank_id="B", on=date(2026, 11, 7)),
+        line("DELTA HARBOR LOGISTICS INV-3001", "760.00", bank_id="A"),
+        line("DELTA HARBOR LOGISTICS INV-3002", "760.00", bank_id="B", on=date(2026, 11, 7)),
     ]
 
     found = _link(lines, _pay("P1", "C400", "760.00"))
 
     assert found.linked == {}
     assert set(found.unsure) == {1, 2}
+
+
+def test_interchangeable_lines_and_payments_pair_in_date_order() -> None:
+    lines = [
+        line("DELTA HARBOR LOGISTICS", "760.00", bank_id="A", on=date(2026, 11, 7)),
+        line("DELTA HARBOR LOGISTICS", "760.00", bank_id="B", on=date(2026, 11, 5)),
+        line("DELTA HARBOR LOGISTICS", "760.00", bank_id="C", on=date(2026, 11, 9)),
+    ]
+
+    found = _link(
+        lines,
+        _pay("P1", "C400", "760.00", on=date(2026, 11, 8)),
+        _pay("P2", "C400", "760.00", on=date(2026, 11, 6)),
+    )
+
+    assert found.linked == {2: ["P2"], 1: ["P1"]}  # the third line is cash nobody recorded
+    assert found.unsure == {}
+
+
+def test_one_payment_entered_twice_for_one_line_is_linked_whole() -> None:
+    lines = [line("DELTA HARBOR LOGISTICS", "760.00")]
+
+    found = _link(
+        lines,
+        _pay("P1", "C400", "760.00", invoice="INV-3001"),
+        _pay("P2", "C400", "760.00", invoice="INV-3001", on=date(2026, 11, 7)),
+    )
+
+    assert found.linked == {1: ["P1", "P2"]}
 
 
 def test_a_payment_outside_the_window_is_no_candidate() -> None:
@@ -116,12 +145,37 @@ def test_a_payment_outside_the_window_is_no_candidate() -> None:
     assert found == Links()
 
 
-def test_another_customers_round_amount_is_never_linked_nor_blocks_the_line() -> None:
+def test_another_customers_round_amount_is_never_linked_but_asked_about() -> None:
     lines = [line("ACME INDUSTRIAL SUPPLY", "500.00")]
 
     found = _link(lines, _pay("P1", "C400", "500.00"))
 
-    assert found == Links()
+    assert found.linked == {}
+    assert found.unsure == {1: ["P1"]}
+
+
+def test_a_payment_no_line_of_its_customer_explains_holds_every_line_it_may_be() -> None:
+    lines = [
+        line("ACME INDUSTRIAL SUPPLY", "512.34", bank_id="A"),
+        line("JOHNSON & SONS", "512.34", bank_id="B"),
+    ]
+
+    found = _link(lines, _pay("P1", "C400", "512.34"))
+
+    assert found.linked == {}
+    assert found.unsure == {1: ["P1"], 2: ["P1"]}
+
+
+def test_a_payment_its_customers_own_line_explains_holds_no_other_line() -> None:
+    lines = [
+        line("ACME INDUSTRIAL SUPPLY", "500.00", bank_id="A"),
+        line("DELTA HARBOR LOGISTICS", "500.00", bank_id="B"),
+    ]
+
+    found = _link(lines, _pay("P1", "C400", "500.00"))
+
+    assert found.linked == {2: ["P1"]}
+    assert found.unsure == {}
 
 
 def test_another_customers_distinctive_amount_on_the_same_day_is_linked() -> None:
