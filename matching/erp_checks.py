@@ -10,7 +10,7 @@ suggestion is what the engine would have applied instead.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from arbridge.domain.money import format_money
@@ -18,13 +18,10 @@ from arbridge.domain.posted import PostedPayment
 from arbridge.domain.records import ZERO, BankLine, Invoice, Proposal
 from arbridge.matching.backtest import PostedRow, replay_invoices
 from arbridge.matching.context import Books
-from arbridge.matching.engine import MatchContext, match_lines
+from arbridge.matching.engine import MatchContext, decide
 from arbridge.matching.ledger import Ledger
 from arbridge.matching.misapplied import contradictions, finding_with
-from arbridge.matching.payers import PayerIndex
 from arbridge.matching.plans import listed
-from arbridge.matching.references import ReferenceIndex
-from arbridge.matching.settings import MatchSettings
 
 Recording = tuple[str, str, Decimal]
 """(who: an ERP payment id or a bank line, invoice id, amount applied) for every recording."""
@@ -58,7 +55,7 @@ def paid_twice(
 def check_recordings(
     groups: Mapping[int, tuple[BankLine, Sequence[PostedPayment]]],
     context: MatchContext,
-    settings: MatchSettings,
+    books: Books,
     recordings: Iterable[Recording],
 ) -> list[Misapplication]:
     """The lines (by key) whose recording in the ERP their bank line contradicts.
@@ -66,7 +63,7 @@ def check_recordings(
     Args:
         groups: key -> (bank line, the ERP payments linked to it).
         context: customers and invoices as the ERP reports them now.
-        settings: the engine's settings (payer names, suggestions).
+        books: the shared indexes over `context` (`erp_links.books_for`); its ledger is not used.
         recordings: every application the ERP holds (payments and arbridge's own postings).
     """
     rows = [
@@ -75,14 +72,8 @@ def check_recordings(
         for p in payments
         for a in p.allocations
     ]
-    invoices = replay_invoices(context.invoices, rows)
-    replay = MatchContext(customers=context.customers, invoices=invoices, hints=context.hints)
-    books = Books(
-        ledger=Ledger(context.customers, invoices),
-        refs=ReferenceIndex(invoices),
-        payers=PayerIndex(context.customers, context.hints),
-        settings=settings,
-        hints=context.hints,
+    books = replace(
+        books, ledger=Ledger(context.customers, replay_invoices(context.invoices, rows))
     )
     twice = paid_twice(context.invoices, recordings)
     flagged: list[tuple[int, BankLine, Sequence[PostedPayment], list[str]]] = []
@@ -95,10 +86,7 @@ def check_recordings(
         )
         if problems:
             flagged.append((key, line, payments, problems))
-    engine = {
-        (p.line.account, p.line.bank_id): p
-        for p in match_lines([line for _, line, _, _ in flagged], replay, settings)
-    }
+    engine = {(p.line.account, p.line.bank_id): p for p in _engine(flagged, books)}
     return [
         Misapplication(
             key=key,
@@ -109,6 +97,16 @@ def check_recordings(
         )
         for key, line, payments, problems in flagged
     ]
+
+
+def _engine(
+    flagged: Sequence[tuple[int, BankLine, Sequence[PostedPayment], list[str]]], books: Books
+) -> list[Proposal]:
+    """What the engine would have done with the lines, their recordings put back (as match_lines)."""
+    lines = sorted((f[1] for f in flagged), key=lambda ln: (ln.booked_on, ln.account, ln.bank_id))
+    found = [(line, books.refs.find(line.description, line.references)) for line in lines]
+    ordered = [item for item in found if item[1]] + [item for item in found if not item[1]]
+    return [decide(line, hits, books) for line, hits in ordered]
 
 
 def _recorded(payments: Sequence[PostedPayment]) -> str:

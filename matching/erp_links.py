@@ -254,11 +254,21 @@ class Linker:
         ]
 
 
+def books_for(context: MatchContext, settings: MatchSettings) -> Books:
+    """The indexes over the ERP's books that linking and checking share (built once per cycle)."""
+    return Books(
+        ledger=Ledger(context.customers, context.invoices),
+        refs=ReferenceIndex(context.invoices),
+        payers=PayerIndex(context.customers, context.hints),
+        settings=settings,
+        hints=context.hints,
+    )
+
+
 def link_payments(
     lines: Sequence[tuple[int, BankLine]],
     payments: Iterable[PostedPayment],
-    context: MatchContext,
-    settings: MatchSettings,
+    books: Books,
     *,
     decided: Mapping[str, list[LineRef]] | None = None,
 ) -> Links:
@@ -267,17 +277,9 @@ def link_payments(
     Args:
         lines: (key, line) of the lines not decided yet; only credits are considered.
         payments: payments not linked yet (none of arbridge's own postings).
-        context: the ERP's customers and invoices (to tell who paid a line).
-        settings: the engine's settings (payer names).
+        books: the ERP's customers and invoices (`books_for`), to tell who paid a line.
         decided: lines decided earlier, by normalised bank id (to settle payments naming them).
     """
-    books = Books(
-        ledger=Ledger(context.customers, context.invoices),
-        refs=ReferenceIndex(context.invoices),
-        payers=PayerIndex(context.customers, context.hints),
-        settings=settings,
-        hints=context.hints,
-    )
     linker = Linker(lines, books)
     rest: list[PostedPayment] = []
     for payment in sorted(payments, key=lambda p: p.payment_id):
@@ -307,4 +309,13 @@ def link_payments(
     return linker.out
 
 
-__all__ = ["LineRef", "Linker", "Links", "distinctive", "link_payments", "normalise", "transposed"]
+__all__ = [
+    "LineRef",
+    "Linker",
+    "Links",
+    "books_for",
+    "distinctive",
+    "link_payments",
+    "normalise",
+    "transposed",
+]

@@ -22,8 +22,9 @@ from arbridge.domain.posted import PostedPayment
 from arbridge.domain.records import BankLine
 from arbridge.domain.review import ReviewReason
 from arbridge.matching import MatchContext, MatchSettings
+from arbridge.matching.context import Books
 from arbridge.matching.erp_checks import Misapplication, check_recordings
-from arbridge.matching.erp_links import LineRef, Links, link_payments, normalise
+from arbridge.matching.erp_links import LineRef, Links, books_for, link_payments, normalise
 from arbridge.review import NewReviewItem, item_for_bank_line, open_many
 from arbridge.review.recorded import resolve_recorded
 from arbridge.scheduler._health import connector_failed
@@ -80,11 +81,18 @@ def settle_recorded(
     """
     taken: set[int] = set()
     items: list[NewReviewItem] = []
+    shared: list[Books] = []
+
+    def books() -> Books:  # built once, and only when there is something to link or check
+        if not shared:
+            shared.append(books_for(context, settings))
+        return shared[0]
+
     payments = erp_payments.unlinked(session, erp_name)
     if payments:
         waiting = bank.load_lines(session, erp_payments.review_line_ids(session))
         candidates = [*lines, *waiting]
-        links = link_payments(candidates, payments, context, settings, decided=_decided(session))
+        links = link_payments(candidates, payments, books(), decided=_decided(session))
         _store_links(session, erp_name, links)
         by_pid = {p.payment_id: p for p in payments}
         by_key = dict(candidates)
@@ -100,7 +108,7 @@ def settle_recorded(
         summary.add("resolved_in_erp", resolve_recorded(session, done, now=now))
         taken = set(links.linked) | set(links.unsure)
         summary.add("in_erp", len(links.linked))
-    items += _check(session, erp_name, context, settings, summary)
+    items += _check(session, erp_name, context, books, summary)
     opened = open_many(session, items, now=now)
     summary.add("queued", sum(1 for i in opened if i is not None))
     for item, item_id in zip(items, opened, strict=True):
@@ -123,7 +131,7 @@ def _check(
     session: Session,
     erp_name: str,
     context: MatchContext,
-    settings: MatchSettings,
+    books: Callable[[], Books],
     summary: RunSummary,
 ) -> list[NewReviewItem]:
     """Check the lines whose recordings are new or changed; mark them checked."""
@@ -136,7 +144,8 @@ def _check(
         for line_id, line in bank.load_lines(session, line_ids)
         if recorded.get(line_id)
     }
-    found = check_recordings(groups, context, settings, erp_payments.recordings(session, erp_name))
+    recordings = erp_payments.recordings(session, erp_name)
+    found = check_recordings(groups, context, books(), recordings)
     erp_payments.mark_checked(session, erp_name, line_ids)
     summary.add("misapplied", len(found))
     return [_misapplied_item(m, groups[m.key]) for m in found]

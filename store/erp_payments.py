@@ -87,7 +87,8 @@ def save_payments(
     return len(changed)
 
 
-def _payment(row: ErpPaymentRow) -> PostedPayment:
+def _payment(row: Any) -> PostedPayment:
+    """A stored payment (an ORM row or a Core row with the same columns)."""
     return PostedPayment(
         payment_id=row.payment_id,
         customer_id=row.customer_id,
@@ -102,12 +103,24 @@ def _payment(row: ErpPaymentRow) -> PostedPayment:
     )
 
 
+_COLUMNS = (
+    "payment_id",
+    "customer_id",
+    "paid_on",
+    "allocations",
+    "reference",
+    "memo",
+    "recorded_by",
+)
+
+
 def unlinked(session: Session, erp: str) -> list[PostedPayment]:
-    """The payments not linked to any bank line yet."""
-    query = select(ErpPaymentRow).where(
-        ErpPaymentRow.erp == erp, col(ErpPaymentRow.bank_line_id).is_(None)
+    """The payments not linked to any bank line yet (Core rows: this runs every cycle)."""
+    table = table_of(ErpPaymentRow)
+    query = select(*(table.c[c] for c in _COLUMNS)).where(
+        table.c.erp == erp, table.c.bank_line_id.is_(None)
     )
-    return [_payment(row) for row in session.exec(query)]
+    return [_payment(row) for row in session.connection().execute(query)]
 
 
 def link(session: Session, erp: str, links: Mapping[str, tuple[int, str]]) -> None:

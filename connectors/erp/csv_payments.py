@@ -2,12 +2,14 @@
 
 One row per allocation: `payment_id,customer_id,invoice_id,amount,date,reference,memo`;
 rows sharing a `payment_id` are one payment, an empty `invoice_id` is money left on
-account. The file is an export, so every read returns every payment (cursor None,
-complete); a missing file is no payment at all, as before the ERP exported any.
+account. The file is an export: a changed file is read whole (complete), an unchanged one
+(same cursor) gives nothing; a missing file is no payment at all, as before the ERP
+exported any.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -41,15 +43,22 @@ class CsvPaymentReader:
         return self._name
 
     def fetch_payments_since(self, cursor: str | None) -> PaymentBatch:
-        """Every payment in the file (an export has no change tracking)."""
-        if not self._path.exists():
+        """Every payment in the file; nothing when the file is as it was at `cursor`.
+
+        The cursor is the file's size and content hash: an export has
+        no change tracking, so a changed file is read whole (and is then complete).
+        """
+        stamp = _stamp(self._name, self._path)
+        if stamp is None:
             return PaymentBatch(payments=(), cursor=None, complete=True)
+        if cursor is not None and cursor == stamp:
+            return PaymentBatch(payments=(), cursor=cursor, complete=False)
         rows = load_all(self._name, self._path, REQUIRED, _row)
         try:
             payments = _payments(rows)
         except BadInputError as exc:
             raise PermanentConnectorError(self._name, str(exc)) from exc
-        return PaymentBatch(payments=payments, cursor=None, complete=True)
+        return PaymentBatch(payments=payments, cursor=stamp, complete=True)
 
 
 def _payments(rows: Iterable[_Parsed]) -> list[PostedPayment]:
@@ -79,6 +88,17 @@ def _payments(rows: Iterable[_Parsed]) -> list[PostedPayment]:
         )
         for pid, (customer_id, paid_on, reference, memo) in heads.items()
     ]
+
+
+def _stamp(connector: str, path: Path) -> str | None:
+    """Size and SHA-256 of the file (None when it does not exist)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise PermanentConnectorError(connector, f"cannot read {path}: {exc}") from exc
+    return f"{len(data)}:{hashlib.sha256(data).hexdigest()}"
 
 
 def _disagrees(row: Row, field: str, payment_id: str) -> BadInputError:

@@ -35,7 +35,13 @@ def test_rows_of_one_payment_are_one_payment_and_empty_invoice_is_on_account(
     assert [a.invoice_id for a in by_id["P1"].allocations] == ["INV-1", None]
     assert (by_id["P1"].reference, by_id["P1"].memo) == ("TX1", "first")
     assert batch.complete
-    assert batch.cursor is None
+    unchanged = reader.fetch_payments_since(batch.cursor)
+    assert (list(unchanged.payments), unchanged.complete) == ([], False)
+    (tmp_path / "payments.csv").write_text(
+        HEADER + "P3,C003,,1.00,2026-11-04,,\n", encoding="utf-8"
+    )
+    changed = reader.fetch_payments_since(batch.cursor)
+    assert ([p.payment_id for p in changed.payments], changed.complete) == (["P3"], True)
 
 
 def test_a_bad_amount_names_file_line_and_field(tmp_path: Path) -> None:

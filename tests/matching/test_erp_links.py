@@ -11,6 +11,7 @@ from arbridge.matching import MatchSettings
 from arbridge.matching.erp_links import (
     LineRef,
     Links,
+    books_for,
     link_payments,
     normalise,
     payment_tokens,
@@ -43,7 +44,7 @@ def _link(
     lines: list[BankLine], *payments: PostedPayment, decided: dict[str, list[LineRef]] | None = None
 ) -> Links:
     keyed = list(enumerate(lines, start=1))
-    return link_payments(keyed, payments, context(), MatchSettings(), decided=decided)
+    return link_payments(keyed, payments, books_for(context(), MatchSettings()), decided=decided)
 
 
 def test_references_typed_loosely_still_name_the_bank_id() -> None:
