@@ -156,10 +156,15 @@ def generate(
     lines: int,
     payments: int,
     seed: int,
+    orphans: int | None = None,
     hand_share: float = 0.4,
     wrong_share: float = 0.2,
 ) -> Truth:
-    """Write the books into `folder` (erp/, bank/) and return what is true about them."""
+    """Write the books into `folder` (erp/, bank/) and return what is true about them.
+
+    `orphans` payments (default a tenth of `lines`) are dated this month with no bank line
+    (cash, another account); the rest of `payments` is last year's history.
+    """
     rng = random.Random(seed)
     names = company_names(rng, max(50, lines // 4))
     b = _Books(rng=rng, customers=[(f"C{i:05d}", n) for i, n in enumerate(names)])
@@ -170,17 +175,17 @@ def generate(
             _hand_post(b, made, kind)
         else:
             b.truth.untouched.add(made[0])
-    _history(b, payments - len(b.payments))
+    _history(b, payments - len(b.payments), lines // 10 if orphans is None else orphans)
     _write(folder, b)
     return b.truth
 
 
-def _history(b: _Books, count: int) -> None:
+def _history(b: _Books, count: int, orphans: int) -> None:
     """Payments with no bank line here: months old, or cash and other accounts this month."""
     for n in range(max(count, 0)):
         cid = b.customers[b.rng.randrange(len(b.customers))][0]
         amount = _amount(b.rng)
-        recent = n % 20 == 0
+        recent = n < orphans
         on = (
             START + timedelta(days=b.rng.randint(0, 25))
             if recent

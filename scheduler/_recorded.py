@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import structlog
 from sqlmodel import Session
@@ -24,7 +24,14 @@ from arbridge.domain.review import ReviewReason
 from arbridge.matching import MatchContext, MatchSettings
 from arbridge.matching.context import Books
 from arbridge.matching.erp_checks import Misapplication, check_recordings
-from arbridge.matching.erp_links import LineRef, Links, books_for, link_payments, normalise
+from arbridge.matching.erp_links import (
+    TEXT_DAYS,
+    LineRef,
+    Links,
+    books_for,
+    link_payments,
+    normalise,
+)
 from arbridge.review import NewReviewItem, item_for_bank_line, open_many
 from arbridge.review.recorded import resolve_recorded
 from arbridge.scheduler._health import connector_failed
@@ -88,11 +95,18 @@ def settle_recorded(
             shared.append(books_for(context, settings))
         return shared[0]
 
-    payments = erp_payments.unlinked(session, erp_name)
-    if payments:
+    credits = [(k, line) for k, line in lines if line.is_credit]
+    if credits or erp_payments.any_unseen(session, erp_name):
         waiting = bank.load_lines(session, erp_payments.review_line_ids(session))
-        candidates = [*lines, *waiting]
-        links = link_payments(candidates, payments, books(), decided=_decided(session))
+        candidates = [*credits, *waiting]
+        window = _window(candidates)
+        payments = erp_payments.unlinked(session, erp_name, between=window) if window else []
+        links = (
+            link_payments(candidates, payments, books(), decided=_decided(session))
+            if payments
+            else Links()
+        )
+        erp_payments.mark_seen(session, erp_name)
         _store_links(session, erp_name, links)
         by_pid = {p.payment_id: p for p in payments}
         by_key = dict(candidates)
@@ -115,6 +129,15 @@ def settle_recorded(
         if item_id is not None:
             log.info("review_item_opened", item_id=item_id, reason=item.reason)
     return taken
+
+
+def _window(lines: Sequence[tuple[int, BankLine]]) -> tuple[date, date] | None:
+    """The dates a payment of these lines may carry (None: no line)."""
+    if not lines:
+        return None
+    days = [line.booked_on for _, line in lines]
+    reach = timedelta(days=TEXT_DAYS)
+    return min(days) - reach, max(days) + reach
 
 
 def _decided(session: Session) -> dict[str, list[LineRef]]:
@@ -144,7 +167,8 @@ def _check(
         for line_id, line in bank.load_lines(session, line_ids)
         if recorded.get(line_id)
     }
-    recordings = erp_payments.recordings(session, erp_name)
+    invoices = [i for _, payments in groups.values() for p in payments for i in p.invoice_ids]
+    recordings = erp_payments.recordings(session, erp_name, invoices)
     found = check_recordings(groups, context, books(), recordings)
     erp_payments.mark_checked(session, erp_name, line_ids)
     summary.add("misapplied", len(found))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from arbridge.store._core import bulk_insert, serialize, table_of
 from arbridge.store.tables import (
     ApplicationRow,
     BankLineRow,
+    ErpPaymentAllocationRow,
     ErpPaymentRow,
     OutboxRow,
 )
@@ -72,19 +73,33 @@ def save_payments(
     )
     stored = {str(r[0]): (str(r[1]), r[2], r[3]) for r in session.connection().execute(query)}
     fresh = {p.payment_id: _values(erp, p, now) for p in payments}
+    fresh_payments = {p.payment_id: p for p in payments}
     changed = [v for pid, v in fresh.items() if pid not in stored or stored[pid][0] != v["digest"]]
     for v in changed:
         if v["payment_id"] in stored:
             _, v["bank_line_id"], v["link"] = stored[v["payment_id"]]
     gone = [pid for pid in stored if complete and pid not in fresh]
     gone += [str(v["payment_id"]) for v in changed if v["payment_id"] in stored]
+    parts = table_of(ErpPaymentAllocationRow)
     for start in range(0, len(gone), _CHUNK):
         chunk = gone[start : start + _CHUNK]
-        session.connection().execute(
-            delete(table).where(table.c.erp == erp, table.c.payment_id.in_(chunk))
-        )
+        for t in (table, parts):
+            session.connection().execute(delete(t).where(t.c.erp == erp, t.c.payment_id.in_(chunk)))
     bulk_insert(session, table, changed)
+    bulk_insert(
+        session,
+        parts,
+        [
+            {"erp": erp, "payment_id": v["payment_id"], "seq": n, **a}
+            for v in changed
+            for n, a in enumerate(_parts(fresh_payments[str(v["payment_id"])]))
+        ],
+    )
     return len(changed)
+
+
+def _parts(p: PostedPayment) -> list[dict[str, Any]]:
+    return [{"invoice_id": a.invoice_id, "amount": a.amount} for a in p.allocations]
 
 
 def _payment(row: Any) -> PostedPayment:
@@ -114,13 +129,32 @@ _COLUMNS = (
 )
 
 
-def unlinked(session: Session, erp: str) -> list[PostedPayment]:
-    """The payments not linked to any bank line yet (Core rows: this runs every cycle)."""
+def unlinked(session: Session, erp: str, *, between: tuple[date, date]) -> list[PostedPayment]:
+    """Payments dated `between` and not linked to a bank line (Core rows: this runs every cycle)."""
     table = table_of(ErpPaymentRow)
     query = select(*(table.c[c] for c in _COLUMNS)).where(
-        table.c.erp == erp, table.c.bank_line_id.is_(None)
+        table.c.erp == erp, table.c.bank_line_id.is_(None), table.c.paid_on.between(*between)
     )
     return [_payment(row) for row in session.connection().execute(query)]
+
+
+def any_unseen(session: Session, erp: str) -> bool:
+    """Whether a payment is new or changed since the last linking pass and not linked."""
+    table = table_of(ErpPaymentRow)
+    query = select(table.c.payment_id).where(
+        table.c.erp == erp, table.c.bank_line_id.is_(None), table.c.checked.is_(False)
+    )
+    return session.connection().execute(query.limit(1)).first() is not None
+
+
+def mark_seen(session: Session, erp: str) -> None:
+    """Every unlinked payment was considered by a linking pass (until it changes)."""
+    table = table_of(ErpPaymentRow)
+    session.connection().execute(
+        update(table)
+        .where(table.c.erp == erp, table.c.bank_line_id.is_(None), table.c.checked.is_(False))
+        .values(checked=True)
+    )
 
 
 def link(session: Session, erp: str, links: Mapping[str, tuple[int, str]]) -> None:
@@ -191,22 +225,29 @@ def review_line_ids(session: Session) -> list[int]:
     return [i for i in session.exec(query) if i is not None]
 
 
-def recordings(session: Session, erp: str) -> list[tuple[str, str, Decimal]]:
-    """(who, invoice id, amount) of every application the ERP holds.
+def recordings(
+    session: Session, erp: str, invoice_ids: Sequence[str]
+) -> list[tuple[str, str, Decimal]]:
+    """(who, invoice id, amount) of every application the ERP holds for these invoices.
 
     Who is `ERP payment <id>` for recorded payments (not those that record arbridge's
     own postings) and `bank line <id>` for what arbridge posted or queued.
     """
     out: list[tuple[str, str, Decimal]] = []
-    query = select(ErpPaymentRow.payment_id, ErpPaymentRow.allocations).where(
-        ErpPaymentRow.erp == erp, col(ErpPaymentRow.link).is_distinct_from(SETTLED)
-    )
-    for payment_id, allocations in session.exec(query):
-        out += [
-            (f"ERP payment {payment_id}", a["invoice_id"], Decimal(a["amount"]))
-            for a in allocations
-            if a["invoice_id"]
-        ]
+    parts, heads = table_of(ErpPaymentAllocationRow), table_of(ErpPaymentRow)
+    wanted = sorted(set(invoice_ids))
+    for start in range(0, len(wanted), _CHUNK):
+        query = (
+            select(parts.c.payment_id, parts.c.invoice_id, parts.c.amount)
+            .join(heads, (heads.c.erp == parts.c.erp) & (heads.c.payment_id == parts.c.payment_id))
+            .where(
+                parts.c.erp == erp,
+                parts.c.invoice_id.in_(wanted[start : start + _CHUNK]),
+                heads.c.link.is_distinct_from(SETTLED),
+            )
+        )
+        out += [(f"ERP payment {p}", i, a) for p, i, a in session.connection().execute(query)]
+    mine = set(wanted)
     apps = (
         select(ApplicationRow.allocations, ApplicationRow.reverses_id, BankLineRow.bank_id)
         .join(OutboxRow, col(OutboxRow.application_id) == col(ApplicationRow.id))
@@ -222,6 +263,6 @@ def recordings(session: Session, erp: str) -> list[tuple[str, str, Decimal]]:
                 sign * (Decimal(a["amount"]) + Decimal(a.get("adjustment") or "0")),
             )
             for a in allocations
-            if a.get("invoice_id")
+            if a.get("invoice_id") in mine
         ]
     return out

@@ -311,10 +311,24 @@ class ErpPaymentRow(SQLModel, table=True):
     memo: str = Field(default="", sa_type=Text)
     recorded_by: str | None = Field(default=None, max_length=200)
     digest: str = Field(max_length=64)
-    """Hash of what the ERP says; a change unlinks the payment so it is checked again."""
+    """Hash of what the ERP says; a change makes the payment `checked` False again."""
     bank_line_id: int | None = Field(default=None, foreign_key="bank_line.id")
     link: str | None = Field(default=None, sa_type=Text)
     """How it was linked to its bank line, in words (None while not linked)."""
     checked: bool = False
-    """Whether its linked recording was checked against the bank line since it last changed."""
+    """Since it last changed: linked, whether its recording was checked against the bank
+    line; not linked, whether a linking pass considered it."""
     seen_at: datetime = _when()
+
+
+class ErpPaymentAllocationRow(SQLModel, table=True):
+    """One allocation of a recorded ERP payment, indexed by invoice (who else paid it)."""
+
+    __tablename__ = "erp_payment_allocation"
+    __table_args__ = (Index("ix_erp_payment_allocation_invoice", "erp", "invoice_id"),)
+
+    erp: str = Field(primary_key=True, max_length=100)
+    payment_id: str = Field(primary_key=True, max_length=200)
+    seq: int = Field(primary_key=True)
+    invoice_id: str | None = Field(default=None, max_length=100)
+    amount: Decimal = _money()

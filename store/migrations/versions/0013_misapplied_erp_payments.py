@@ -1,4 +1,4 @@
-"""erp_payment: payments recorded in the ERP and their bank lines; review_item.erp_payment_ids
+"""erp_payment(+_allocation): payments recorded in the ERP, their bank lines; review_item.erp_payment_ids
 
 Revision ID: 0013_misapplied
 Revises: 0012_run_seconds
@@ -36,6 +36,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("erp", "payment_id"),
     )
     op.create_index("ix_erp_payment_line", "erp_payment", ["erp", "bank_line_id"])
+    op.create_table(
+        "erp_payment_allocation",
+        sa.Column("erp", sa.String(length=100), nullable=False),
+        sa.Column("payment_id", sa.String(length=200), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("invoice_id", sa.String(length=100), nullable=True),
+        sa.Column("amount", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("erp", "payment_id", "seq"),
+    )
+    op.create_index(
+        "ix_erp_payment_allocation_invoice", "erp_payment_allocation", ["erp", "invoice_id"]
+    )
     with op.batch_alter_table("review_item") as batch:
         batch.add_column(
             sa.Column("erp_payment_ids", sa.JSON(), nullable=False, server_default="[]")
@@ -45,5 +57,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("review_item") as batch:
         batch.drop_column("erp_payment_ids")
+    op.drop_index("ix_erp_payment_allocation_invoice", table_name="erp_payment_allocation")
+    op.drop_table("erp_payment_allocation")
     op.drop_index("ix_erp_payment_line", table_name="erp_payment")
     op.drop_table("erp_payment")
