@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, update
 from sqlmodel import Session, col, select
 
 from arbridge.domain.posted import PostedAllocation, PostedPayment
@@ -162,13 +162,19 @@ def link(session: Session, erp: str, links: Mapping[str, tuple[int, str]]) -> No
 
     Payments settled on arbridge's own postings are checked already; the others are to be.
     """
+    if not links:
+        return
     table = table_of(ErpPaymentRow)
-    for payment_id, (line_id, how) in links.items():
-        session.connection().execute(
-            update(table)
-            .where(table.c.erp == erp, table.c.payment_id == payment_id)
-            .values(bank_line_id=line_id, link=how, checked=how == SETTLED)
-        )
+    statement = (
+        update(table)
+        .where(table.c.erp == erp, table.c.payment_id == bindparam("pid"))
+        .values(bank_line_id=bindparam("line"), link=bindparam("how"), checked=bindparam("done"))
+    )
+    rows = [
+        {"pid": pid, "line": line_id, "how": how, "done": how == SETTLED}
+        for pid, (line_id, how) in links.items()
+    ]
+    session.connection().execute(statement, rows)
 
 
 def unchecked_lines(session: Session, erp: str) -> list[int]:
