@@ -232,3 +232,11 @@ def test_a_reference_to_a_line_decided_earlier_settles_or_joins_it() -> None:
     assert found.settled == {"P1": 9}
     assert found.joined == {"P2": 8}
     assert found.linked == {}
+
+
+def test_a_parent_paying_is_its_subsidiarys_customer_for_an_amount_link() -> None:
+    lines = [line("NORTHWESTERN PRECISION MANUFACTURING", "430.00")]
+
+    found = _link(lines, _pay("P1", "C301", "430.00", invoice="INV-2001"))
+
+    assert found.linked == {1: ["P1"]}
