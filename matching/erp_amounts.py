@@ -7,7 +7,8 @@ invoices; same payer, amount and named invoices), paired in date order, the extr
 payments of a group on its last line (recorded twice). Another customer's payment links
 only on a distinctive amount (cents, or not a multiple of ten) seen by no other line; on a
 round amount, or one several lines could be, those lines are asked about. Within a few cents, or two digits swapped, from the
-payer's customer: a swap links when unique, cents are asked about.
+payer's customer: a swap links when unique (and the amount has cents or the payment pays an
+invoice the line names), cents are asked about.
 """
 
 from __future__ import annotations
@@ -166,7 +167,9 @@ def _near(linker: Linker, payments: Sequence[PostedPayment]) -> None:
                 continue
             if not linker.in_window(p, k, AMOUNT_BEFORE, AMOUNT_AFTER):
                 continue
-            if transposed(p.amount, line.amount):
+            if transposed(p.amount, line.amount) and (
+                p.amount % 1 != 0 or set(p.invoice_ids) & linker.named(k)
+            ):
                 swapped[k].append(p.payment_id)
                 per_pid[p.payment_id].append(k)
             elif abs(p.amount - line.amount) <= FEW_CENTS:

@@ -108,9 +108,11 @@ def contradictions(
     payer = books.payers.identify(line, books.settings)
     if payer is not None:
         foreign = [
-            i for i in applied if not ledger.related(payer.customer_id, ledger.by_id[i].customer_id)
+            i
+            for i in applied
+            if _stranger(line, payer.customer_id, ledger.by_id[i].customer_id, books)
         ]
-        strangers = [c for c in customers if not ledger.related(payer.customer_id, c)]
+        strangers = [c for c in customers if _stranger(line, payer.customer_id, c, books)]
         if foreign or strangers:
             owner = ledger.name(ledger.by_id[foreign[0]].customer_id if foreign else strangers[0])
             what = listed(foreign) if foreign else "the payment"
@@ -123,6 +125,13 @@ def contradictions(
             f"the remittance names {listed(sorted(named))}, but {listed(applied) or 'no invoice'} was applied"
         )
     return found
+
+
+def _stranger(line: BankLine, payer: str, customer: str, books: Books) -> bool:
+    """Whether `customer` is plainly not who paid: not the payer's family, nor a name the text fits too."""
+    if books.ledger.related(payer, customer):
+        return False
+    return books.payers.name_score(line, customer) < books.settings.name_threshold
 
 
 def named_invoices(line: BankLine, books: Books) -> set[str]:
