@@ -20,18 +20,29 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from bench.datasets import CONTRACT_CONFIG
 
-DAY = date.today() - timedelta(days=1)
-COLUMNS = (
-    "automatic_payout_id,automatic_payout_effective_at,balance_transaction_id,created_utc,currency,"
-    "gross,fee,net,reporting_category,description,customer_name,customer_email,charge_id,"
-    "payment_metadata[invoice_number]"
-).split(",")
+DAY = datetime.now(UTC).date() - timedelta(days=1)
+COLUMNS = [
+    "automatic_payout_id",
+    "automatic_payout_effective_at",
+    "balance_transaction_id",
+    "created_utc",
+    "currency",
+    "gross",
+    "fee",
+    "net",
+    "reporting_category",
+    "description",
+    "customer_name",
+    "customer_email",
+    "charge_id",
+    "payment_metadata[invoice_number]",
+]
 SETTLEMENTS = "  settlements:\n    - name: stripe\n      kind: stripe_report\n      path: {data}/settlements\n"
 
 

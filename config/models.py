@@ -191,6 +191,10 @@ class CsvErpSettings(_Settings):
     customers: ResolvedPath
     invoices: ResolvedPath
     applications: ResolvedPath
+    payments: ResolvedPath | None = Field(
+        default=None,
+        description="Payments already recorded in the ERP (CONTRACT.md §6); lines found there are never posted again.",
+    )
 
 
 _NAME = r"^[A-Za-z0-9_.-]+$"
@@ -204,6 +208,10 @@ class _HttpErpSettings(_Settings):
         default="USD", pattern=r"^[A-Z]{3}$", description="When the ERP leaves it blank."
     )
     timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    read_payments: bool = Field(
+        default=False,
+        description="Read the payments people recorded in the ERP; lines found there are never posted again.",
+    )
 
 
 class BusinessCentralErpSettings(_HttpErpSettings):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from arbridge.connectors.errors import ConnectorError
+from arbridge.domain.posted import PostedPayment
 from arbridge.domain.records import Allocation, Application, BankLine, Customer, Invoice
 
 
@@ -205,5 +206,40 @@ class ErpGateway(Protocol):
             TransientConnectorError: try again later; nothing or all was posted.
             RecordRejectedError: the ERP refused this application.
             PermanentConnectorError: the connector is unusable until fixed.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PaymentBatch:
+    """Payments recorded in the ERP since a cursor, and the cursor to store once they are saved.
+
+    `complete` is True when the batch is every payment the ERP holds (a whole-file read, or
+    a first pull): payments the store knows but the batch lacks were deleted in the ERP.
+    """
+
+    payments: Sequence[PostedPayment]
+    cursor: str | None
+    complete: bool
+
+
+@runtime_checkable
+class PostedPaymentReader(Protocol):
+    """The ERP's record of payments already applied there, by people or other tools.
+
+    A second role of an ERP connector, built beside its gateway. The cycle links these
+    payments to bank lines so that a line a person already posted is never posted again.
+    """
+
+    @property
+    def name(self) -> str:
+        """The ERP connector's configured name."""
+        ...
+
+    def fetch_payments_since(self, cursor: str | None) -> PaymentBatch:
+        """Payments recorded or changed since `cursor` (all of them when None).
+
+        Raises:
+            ConnectorError: the ERP could not be read (subclass says whether to retry).
         """
         ...

@@ -25,6 +25,8 @@ class ReviewReason(StrEnum):
     PAYOUT_NOT_DEPOSITED = "payout_not_deposited"
     BELOW_CONFIDENCE = "below_confidence"
     DEPOSIT_HELD = "deposit_held"
+    POSSIBLY_POSTED = "possibly_posted"
+    """The ERP holds a payment that may be this line (several candidates, or cents apart)."""
 
 
 class ReviewStatus(StrEnum):

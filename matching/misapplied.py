@@ -9,7 +9,7 @@ would have applied instead, when it would apply anything.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from arbridge.domain.money import format_money
@@ -55,7 +55,7 @@ def find_misapplications(
             continue
         problems = _problems(line, posted, books, twice)
         if problems:
-            out.append(_finding(line, problems, replay, settings))
+            out.append(finding(line, problems, replay, settings))
     return out
 
 
@@ -77,32 +77,49 @@ def _applied_twice(history: Sequence[PostedRow], ledger: Ledger) -> dict[str, li
 def _problems(
     line: BankLine, posted: list[PostedRow], books: Books, twice: dict[str, list[str]]
 ) -> list[str]:
-    ledger = books.ledger
-    found = []
     cash = sum((r.amount for r in posted), ZERO)
+    found = []
     if cash > line.amount:
         found.append(
             f"{format_money(cash)} applied but the payment was {format_money(line.amount)}"
         )
-    applied = [r.invoice_id for r in posted if r.invoice_id and r.invoice_id in ledger.by_id]
-    found += [f"{i} applied more than once ({listed(twice[i])})" for i in applied if i in twice]
+    applied = [r.invoice_id for r in posted if r.invoice_id and r.invoice_id in books.ledger.by_id]
+    return found + contradictions(line, applied, (), books, twice)
+
+
+def contradictions(
+    line: BankLine,
+    applied: Sequence[str],
+    customers: Sequence[str],
+    books: Books,
+    twice: Mapping[str, Sequence[str]],
+) -> list[str]:
+    """What contradicts a line in a recording of it: invoices paid twice, another customer, other invoices.
+
+    Args:
+        line: the bank line the recording is of.
+        applied: the invoices the recording applied the line to (known to the ledger).
+        customers: the customers it was recorded on (beside the applied invoices' owners).
+        books: the ledger, references and payers to judge with.
+        twice: invoices paid more than once, with who else paid them.
+    """
+    ledger = books.ledger
+    found = [f"{i} applied more than once ({listed(twice[i])})" for i in applied if i in twice]
     payer = books.payers.identify(line, books.settings)
     if payer is not None:
         foreign = [
-            i for i in applied if not ledger.related(payer.customer_id, ledger.by_id[i].customer_id)
+            i
+            for i in applied
+            if _stranger(line, payer.customer_id, ledger.by_id[i].customer_id, books)
         ]
-        if foreign:
-            owner = ledger.name(ledger.by_id[foreign[0]].customer_id)
+        strangers = [c for c in customers if _stranger(line, payer.customer_id, c, books)]
+        if foreign or strangers:
+            owner = ledger.name(ledger.by_id[foreign[0]].customer_id if foreign else strangers[0])
+            what = listed(foreign) if foreign else "the payment"
             found.append(
-                f"{listed(foreign)} belongs to {owner}, but the payer is {ledger.name(payer.customer_id)} ({payer.how})"
+                f"{what} belongs to {owner}, but the payer is {ledger.name(payer.customer_id)} ({payer.how})"
             )
-    named = {
-        i
-        for hit in books.refs.find(line.description, line.references)
-        if hit.how in _NAMED
-        for i in hit.invoice_ids
-        if len(hit.invoice_ids) == 1
-    }
+    named = named_invoices(line, books)
     if named and not named & set(applied):
         found.append(
             f"the remittance names {listed(sorted(named))}, but {listed(applied) or 'no invoice'} was applied"
@@ -110,10 +127,34 @@ def _problems(
     return found
 
 
-def _finding(
+def _stranger(line: BankLine, payer: str, customer: str, books: Books) -> bool:
+    """Whether `customer` is plainly not who paid: not the payer's family, nor a name the text fits too."""
+    if books.ledger.related(payer, customer):
+        return False
+    return books.payers.name_score(line, customer) < books.settings.name_threshold
+
+
+def named_invoices(line: BankLine, books: Books) -> set[str]:
+    """The invoices the line's remittance names without doubt (exact, normalised or PO)."""
+    return {
+        i
+        for hit in books.refs.find(line.description, line.references)
+        if hit.how in _NAMED
+        for i in hit.invoice_ids
+        if len(hit.invoice_ids) == 1
+    }
+
+
+def finding(
     line: BankLine, problems: list[str], replay: MatchContext, settings: MatchSettings
 ) -> Proposal:
+    """The review proposal for a contradicted line: the problems in words, the engine's own answer."""
     [engine] = match_lines([line], replay, settings)
+    return finding_with(line, problems, engine)
+
+
+def finding_with(line: BankLine, problems: list[str], engine: Proposal) -> Proposal:
+    """The review proposal for a contradicted line, given what the engine would do with it."""
     suggestions: list[Suggestion] = []
     if engine.outcome is ProposalOutcome.APPLY:
         ids = tuple(a.invoice_id for a in engine.allocations if a.invoice_id)

@@ -48,6 +48,7 @@ class ReviewItemView:
     assignee: str | None
     created_at: datetime
     suggestions: tuple[dict[str, Any], ...] = ()
+    erp_payment_ids: tuple[str, ...] = ()
 
 
 def open_item(
@@ -145,6 +146,7 @@ def _view(row: ReviewItemRow, bank_id: str | None) -> ReviewItemView:
         assignee=row.assignee,
         created_at=row.created_at,
         suggestions=tuple(row.suggestions),
+        erp_payment_ids=tuple(row.erp_payment_ids or ()),
     )
 
 

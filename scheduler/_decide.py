@@ -15,6 +15,7 @@ from arbridge.domain.records import Application, Invoice, Proposal, ProposalOutc
 from arbridge.matching import MatchContext, MatchSettings, PayerHints, match_lines
 from arbridge.review import NewReviewItem, item_for_bank_line, open_many
 from arbridge.scheduler._pull import Snapshot
+from arbridge.scheduler._recorded import settle_recorded
 from arbridge.scheduler._summary import RunSummary
 from arbridge.store import Store, bank, payer_links, postings
 from arbridge.store.postings import NewApplication
@@ -30,8 +31,12 @@ def decide(
     *,
     summary: RunSummary,
     clock: Callable[[], datetime],
+    recorded: bool = False,
 ) -> None:
     """Match every pending line and store the outcome: applications to the outbox, review items, set-asides.
+
+    With `recorded` (the ERP's recorded payments were pulled), lines the ERP already
+    records are set aside first and never matched (see `_recorded`).
 
     Reading, matching and writing happen in one transaction that is exclusive among
     daemons sharing a store, so two of them never decide the same line, nor spend the
@@ -43,10 +48,18 @@ def decide(
         with summary.timed("decide_load"):
             pending = bank.pending_lines(session)
             lines = bank.load_lines(session, list(pending.values()))
-            if not lines:
+            if not lines and not recorded:
                 return
             ids = {(line.account, line.bank_id): line_id for line_id, line in lines}
             context = load_context(session, erp_name, snapshot)
+        if recorded:
+            with summary.timed("recorded"):
+                taken = settle_recorded(
+                    session, erp_name, lines, context, settings, summary=summary, now=clock()
+                )
+            lines = [(i, line) for i, line in lines if i not in taken]
+            if not lines:
+                return
         with summary.timed("match"):
             proposals = match_lines([line for _, line in lines], context, settings)
         with summary.timed("decide_write"):

@@ -50,6 +50,8 @@ class RunSummary:
             f"{c['applied']} applied, {c['queued']} queued for review, {c['ignored']} not customer cash; "
             f"posted {c['posted']} to the ERP ({c['post_failed']} failed)"
         )
+        if c["in_erp"]:
+            text += f"; {c['in_erp']} line(s) already recorded in the ERP by people"
         if self.errors:
             text += f"; {len(self.errors)} problem(s): " + " | ".join(self.errors)
         return text

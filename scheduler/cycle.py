@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from apscheduler.triggers.base import BaseTrigger
 
-from arbridge.connectors.base import BankSource, ErpGateway
+from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
 from arbridge.connectors.settlement_base import SettlementSource
 from arbridge.matching import MatchSettings
 from arbridge.scheduler._decide import decide
 from arbridge.scheduler._payouts import PayoutRules, decide_payouts, pull_settlements
 from arbridge.scheduler._pull import pull_bank, pull_erp
 from arbridge.scheduler._push import push
+from arbridge.scheduler._recorded import pull_payments
 from arbridge.scheduler._summary import RunSummary
 from arbridge.scheduler.ar_health import ArDeps, run_ar_step
 from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
@@ -53,6 +54,8 @@ class CycleDeps:
     settlement_sources: Sequence[SettlementSource] = ()
     payout_rules: PayoutRules | None = None
     ar: ArDeps | None = None
+    payments: PostedPaymentReader | None = None
+    """The ERP's record of payments already posted there (None: not read)."""
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -94,25 +97,31 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock, deps.pull_triggers)
     if snapshot is None:
         return
-    with summary.timed("decide"):
-        if deps.payout_rules is not None:
-            decide_payouts(
+    recorded = deps.payments is not None
+    if deps.payments is not None:
+        with summary.timed("erp_payments"):
+            pulled = pull_payments(deps.store, deps.payments, summary, deps.clock)
+    if not recorded or pulled:  # never decide blind to what people already posted
+        with summary.timed("decide"):
+            if deps.payout_rules is not None:
+                decide_payouts(
+                    deps.store,
+                    deps.erp.name,
+                    snapshot,
+                    deps.match_settings,
+                    deps.payout_rules,
+                    summary=summary,
+                    clock=deps.clock,
+                )
+            decide(
                 deps.store,
                 deps.erp.name,
                 snapshot,
                 deps.match_settings,
-                deps.payout_rules,
                 summary=summary,
                 clock=deps.clock,
+                recorded=recorded,
             )
-        decide(
-            deps.store,
-            deps.erp.name,
-            snapshot,
-            deps.match_settings,
-            summary=summary,
-            clock=deps.clock,
-        )
     with summary.timed("push"):
         push(
             deps.store,

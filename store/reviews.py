@@ -28,6 +28,7 @@ class NewReviewItem:
     amount: Decimal | None = None
     customer_id: str | None = None
     suggestions: tuple[dict[str, Any], ...] = ()
+    erp_payment_ids: tuple[str, ...] = ()
 
 
 def find_by_key(session: Session, dedupe_key: str) -> ReviewItemRow | None:
@@ -62,6 +63,7 @@ def insert_items(
             "customer_id": i.customer_id,
             "message": i.message,
             "suggestions": list(i.suggestions),
+            "erp_payment_ids": list(i.erp_payment_ids),
             "assignee": None,
             "created_at": now,
             "updated_at": now,
@@ -94,6 +96,7 @@ def insert_item(
         customer_id=item.customer_id,
         message=item.message,
         suggestions=list(item.suggestions),
+        erp_payment_ids=list(item.erp_payment_ids),
         created_at=now,
         updated_at=now,
     )

@@ -177,6 +177,10 @@ class ReviewItemRow(SQLModel, table=True):
     assignee: str | None = Field(default=None, max_length=100)
     created_at: datetime = _when()
     updated_at: datetime = _when()
+    erp_payment_ids: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    """The ERP payments a suspected misapplication is about (empty for other reasons)."""
 
 
 class ReviewEventRow(SQLModel, table=True):
@@ -351,3 +355,42 @@ class CommissionLineRow(SQLModel, table=True):
     basis: Decimal = _money()
     rate: str = Field(max_length=30)  # exact Decimal text (rates may have more than 4 places)
     commission: Decimal = _money()
+
+
+class ErpPaymentRow(SQLModel, table=True):
+    """A payment recorded in the ERP by a person or another tool, and the bank line it records."""
+
+    __tablename__ = "erp_payment"
+    __table_args__ = (Index("ix_erp_payment_line", "erp", "bank_line_id"),)
+
+    erp: str = Field(primary_key=True, max_length=100)
+    payment_id: str = Field(primary_key=True, max_length=200)
+    customer_id: str = Field(max_length=100)
+    paid_on: date
+    amount: Decimal = _money()
+    allocations: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    reference: str = Field(default="", sa_type=Text)
+    memo: str = Field(default="", sa_type=Text)
+    recorded_by: str | None = Field(default=None, max_length=200)
+    digest: str = Field(max_length=64)
+    """Hash of what the ERP says; a change makes the payment `checked` False again."""
+    bank_line_id: int | None = Field(default=None, foreign_key="bank_line.id")
+    link: str | None = Field(default=None, sa_type=Text)
+    """How it was linked to its bank line, in words (None while not linked)."""
+    checked: bool = False
+    """Since it last changed: linked, whether its recording was checked against the bank
+    line; not linked, whether a linking pass considered it."""
+    seen_at: datetime = _when()
+
+
+class ErpPaymentAllocationRow(SQLModel, table=True):
+    """One allocation of a recorded ERP payment, indexed by invoice (who else paid it)."""
+
+    __tablename__ = "erp_payment_allocation"
+    __table_args__ = (Index("ix_erp_payment_allocation_invoice", "erp", "invoice_id"),)
+
+    erp: str = Field(primary_key=True, max_length=100)
+    payment_id: str = Field(primary_key=True, max_length=200)
+    seq: int = Field(primary_key=True)
+    invoice_id: str | None = Field(default=None, max_length=100)
+    amount: Decimal = _money()

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import make_url
 from sqlalchemy.exc import OperationalError
 
-from arbridge.app.erp_gateways import build_erp_gateway
+from arbridge.app.erp_gateways import build_erp_gateway, build_payment_reader
 from arbridge.app.logs import MASKER
 from arbridge.app.profiles import csv_profile
 from arbridge.app.settlements import build_settlement_source, payout_rules
@@ -17,7 +17,7 @@ from arbridge.config import ArbridgeSettings, FolderBankSettings
 from arbridge.config.models import MatchingSettings
 from arbridge.config.secrets import SecretRef
 from arbridge.connectors.bank import FolderBankSource
-from arbridge.connectors.base import BankSource, ErpGateway
+from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
 from arbridge.connectors.erp._http import RequestLimiter, Window
 from arbridge.connectors.tax import AvaTaxSystem, InMemoryTaxSystem
 from arbridge.connectors.tax_base import TaxSystem
@@ -61,6 +61,7 @@ class App:
             ],
             payout_rules=payout_rules(self.settings),
             ar=build_ar_deps(self.settings),
+            payments=build_payments(self.settings, store=self.store),
         )
 
 
@@ -129,6 +130,20 @@ def build_erp(settings: ArbridgeSettings, store: Store | None = None) -> ErpGate
         return SharedRateBudget(store.engine, name, [(w.limit, w.seconds) for w in windows])
 
     return build_erp_gateway(settings.connectors.erp, limiter_factory=shared_budget)
+
+
+def build_payments(
+    settings: ArbridgeSettings, store: Store | None = None
+) -> PostedPaymentReader | None:
+    """The reader of payments recorded in the ERP (sharing the ERP's rate budget), or None."""
+    if store is None or not settings.store.shared:
+        return build_payment_reader(settings.connectors.erp)
+    name = settings.connectors.erp.name
+
+    def shared_budget(windows: Sequence[Window]) -> RequestLimiter:
+        return SharedRateBudget(store.engine, name, [(w.limit, w.seconds) for w in windows])
+
+    return build_payment_reader(settings.connectors.erp, limiter_factory=shared_budget)
 
 
 def build_tax_system(settings: ArbridgeSettings) -> TaxSystem | None:

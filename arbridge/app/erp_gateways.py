@@ -10,9 +10,18 @@ from arbridge.config import (
     QuickBooksErpSettings,
 )
 from arbridge.config.secrets import SecretRef
-from arbridge.connectors.base import ErpGateway
-from arbridge.connectors.erp import CsvErpGateway, acumatica, business_central, quickbooks
+from arbridge.connectors.base import ErpGateway, PostedPaymentReader
+from arbridge.connectors.erp import (
+    CsvErpGateway,
+    CsvPaymentReader,
+    acumatica,
+    business_central,
+    quickbooks,
+)
 from arbridge.connectors.erp._http import FileRefreshTokenStore, LimiterFactory, RateLimiter
+from arbridge.connectors.erp.acumatica import payments as acumatica_payments
+from arbridge.connectors.erp.business_central import payments as bc_payments
+from arbridge.connectors.erp.quickbooks import payments as quickbooks_payments
 
 ErpSettings = (
     CsvErpSettings | BusinessCentralErpSettings | AcumaticaErpSettings | QuickBooksErpSettings
@@ -78,4 +87,50 @@ def build_erp_gateway(
         )
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications
+    )
+
+
+def build_payment_reader(
+    erp: ErpSettings, limiter_factory: LimiterFactory = RateLimiter
+) -> PostedPaymentReader | None:
+    """The reader of payments already recorded in the ERP, or None when none is configured."""
+    if isinstance(erp, CsvErpSettings):
+        return CsvPaymentReader(name=erp.name, path=erp.payments) if erp.payments else None
+    if not erp.read_payments:
+        return None
+    if isinstance(erp, BusinessCentralErpSettings):
+        return bc_payments.build_reader(
+            name=erp.name,
+            tenant=erp.tenant,
+            environment=erp.environment,
+            company=erp.company,
+            client_id=erp.client_id,
+            client_secret=secret(erp.client_secret),
+            requests_per_minute=erp.requests_per_minute,
+            timeout=erp.timeout_seconds,
+            limiter_factory=limiter_factory,
+        )
+    if isinstance(erp, AcumaticaErpSettings):
+        return acumatica_payments.build_reader(
+            name=erp.name,
+            site=erp.site,
+            endpoint_version=erp.endpoint_version,
+            username=erp.username,
+            password=secret(erp.password),
+            company=erp.company,
+            branch=erp.branch,
+            requests_per_minute=erp.requests_per_minute,
+            timeout=erp.timeout_seconds,
+            limiter_factory=limiter_factory,
+        )
+    return quickbooks_payments.build_reader(
+        name=erp.name,
+        realm_id=erp.realm_id,
+        client_id=erp.client_id,
+        client_secret=secret(erp.client_secret),
+        tokens=FileRefreshTokenStore(erp.refresh_token_file, connector=erp.name),
+        sandbox=erp.sandbox,
+        requests_per_minute=erp.requests_per_minute,
+        timeout=erp.timeout_seconds,
+        limiter_factory=limiter_factory,
     )

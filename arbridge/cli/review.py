@@ -34,6 +34,7 @@ CSV_COLUMNS = (
     "assignee",
     "created_at",
     "message",
+    "erp_payment_ids",
 )
 
 _T = TypeVar("_T")
@@ -51,6 +52,7 @@ def _row(item: ReviewItemView) -> dict[str, str]:
         "assignee": item.assignee or "",
         "created_at": item.created_at.isoformat(timespec="seconds"),
         "message": item.message,
+        "erp_payment_ids": " ".join(item.erp_payment_ids),
     }
 
 

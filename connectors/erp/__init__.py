@@ -5,6 +5,8 @@ imported by the composition root directly.
 """
 
 from arbridge.connectors.erp.csv_erp import CsvErpGateway
+from arbridge.connectors.erp.csv_payments import CsvPaymentReader
 from arbridge.connectors.erp.memory import InMemoryErpGateway
+from arbridge.connectors.erp.memory_payments import InMemoryPaymentReader
 
-__all__ = ["CsvErpGateway", "InMemoryErpGateway"]
+__all__ = ["CsvErpGateway", "CsvPaymentReader", "InMemoryErpGateway", "InMemoryPaymentReader"]

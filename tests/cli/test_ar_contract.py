@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from arbridge.cli import cli
-from tests.conftest import CONTRACT_CONFIG
+from bench.datasets import CONTRACT_CONFIG
 
 AS_OF = date(2026, 11, 30)
 HEADER = "customer_id,customer_name,current,days_1_30,days_31_60,days_61_90,days_over_90,total"

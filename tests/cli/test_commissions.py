@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from arbridge.cli import cli
-from tests.conftest import CONTRACT_CONFIG
+from bench.datasets import CONTRACT_CONFIG
 
 COLUMNS = [
     "sales_rep",

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from arbridge.cli import cli
-from tests.conftest import CONTRACT_CONFIG
+from bench.datasets import CONTRACT_CONFIG
 
 HEADER = [
     "invoice_id",

@@ -1,7 +1,7 @@
 """ar: daily KPI snapshots, guardrail states, and the collections records
 
-Revision ID: 0013_ar
-Revises: 0012_run_seconds
+Revision ID: 0014_ar
+Revises: 0013_payouts
 Create Date: 2026-11-30
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_ar"
-down_revision = "0012_run_seconds"
+revision = "0014_ar"
+down_revision = "0013_payouts"
 branch_labels = None
 depends_on = None
 

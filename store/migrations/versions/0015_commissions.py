@@ -1,8 +1,8 @@
 """commissions: the invoice register (reps, kinds, orders kept after payment), closed periods
 and their lines, indexes for reports by booking date
 
-Revision ID: 0013_commissions
-Revises: 0012_run_seconds
+Revision ID: 0015_commissions
+Revises: 0014_ar
 Create Date: 2026-11-30
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_commissions"
-down_revision = "0012_run_seconds"
+revision = "0015_commissions"
+down_revision = "0014_ar"
 branch_labels = None
 depends_on = None
 
