@@ -194,7 +194,7 @@ VENDORS = [
 ]
 
 
-def _fake(vendor: str, customers: list[Customer], invoices: list[Invoice]) -> object:
+def fake_for(vendor: str, customers: list[Customer], invoices: list[Invoice]) -> object:
     if vendor == "business_central":
         return fake_bc.FakeBusinessCentral(customers, invoices)
     if vendor == "quickbooks":
@@ -204,7 +204,7 @@ def _fake(vendor: str, customers: list[Customer], invoices: list[Invoice]) -> ob
 
 def run(vendor: Vendor, apps: int, latency: float) -> None:
     customers, invoices = _records(apps)
-    fake = _fake(vendor.name, customers, invoices)
+    fake = fake_for(vendor.name, customers, invoices)
     router = respx.MockRouter(assert_all_called=False)
     fake.install(router)  # type: ignore[attr-defined]
     clock = VirtualClock()

@@ -185,6 +185,22 @@ class CsvErpSettings(_Settings):
 
 
 _NAME = r"^[A-Za-z0-9_.-]+$"
+_URL = r"^https?://[^\s/]+(/[^\s]*)?$"
+BC_API_URL = "https://api.businesscentral.dynamics.com"
+BC_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"  # noqa: S105 - a URL
+QBO_API_URL = "https://quickbooks.api.intuit.com"
+QBO_SANDBOX_URL = "https://sandbox-quickbooks.api.intuit.com"
+QBO_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL
+
+
+def _no_credentials(url: str) -> str:
+    if _PASSWORD_IN_URL.search(url):
+        raise ValueError("a URL must not carry a user or password; put secrets in env:/file: refs")
+    return url.rstrip("/")
+
+
+HttpUrl = Annotated[str, Field(pattern=_URL), AfterValidator(_no_credentials)]
+"""An http(s) URL without credentials, trailing slash dropped."""
 
 
 class _HttpErpSettings(_Settings):
@@ -206,6 +222,14 @@ class BusinessCentralErpSettings(_HttpErpSettings):
     company: str = Field(min_length=1, description="Company name (or display name).")
     client_id: str = Field(min_length=1)
     client_secret: SecretField
+    api_url: HttpUrl = Field(
+        default=BC_API_URL,
+        description="API host (a sandbox, proxy or regional endpoint); /v2.0/{tenant}/... follows.",
+    )
+    token_url: HttpUrl = Field(
+        default=BC_TOKEN_URL,
+        description="Entra ID token endpoint; {tenant} is replaced by `tenant`.",
+    )
     journal_code: str = Field(default="CASHRCPT", min_length=1, max_length=10)
     post_journal: bool = Field(
         default=False,
@@ -218,7 +242,10 @@ class AcumaticaErpSettings(_HttpErpSettings):
     """Acumatica contract-based REST, Default endpoint at a pinned version, cookie login."""
 
     kind: Literal["acumatica"]
-    site: str = Field(pattern=r"^https?://", description="Site URL incl. instance path.")
+    site: HttpUrl = Field(
+        description="Site URL incl. instance path (any host: a sandbox, a proxy); "
+        "login is {site}/entity/auth/login, the API {site}/entity/Default/{endpoint_version}/."
+    )
     endpoint_version: str = Field(
         pattern=r"^[0-9]+\.[0-9]{3}\.[0-9]{3}$", description="e.g. 24.200.001"
     )
@@ -245,6 +272,11 @@ class QuickBooksErpSettings(_HttpErpSettings):
         description="File holding the newest refresh token; replaced atomically on every rotation."
     )
     sandbox: bool = False
+    api_url: HttpUrl | None = Field(
+        default=None,
+        description=f"API host; default {QBO_API_URL} ({QBO_SANDBOX_URL} when `sandbox`).",
+    )
+    token_url: HttpUrl = Field(default=QBO_TOKEN_URL, description="OAuth2 token endpoint.")
     requests_per_minute: int = Field(default=500, ge=1, le=500)
     timeout_seconds: float = Field(default=120.0, gt=0, le=600)
 

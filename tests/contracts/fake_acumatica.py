@@ -64,6 +64,10 @@ class FakeAcumatica:
         self.invoices[number] = replace(self.invoices[number], **changes)
         self.modified[number] = f"2026-11-02T10:00:{len(self.payments):02d}+00:00"
 
+    def ledger(self) -> list[tuple[str, str]]:
+        """(PaymentRef, "") of every payment created: a reference twice is a double."""
+        return [(str(p["PaymentRef"]["value"]), "") for p in self.payments.values()]
+
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
         f = self.faults

@@ -48,6 +48,8 @@ class FakeBusinessCentral:
             for i in invoices
         }
         self.lines: list[dict[str, object]] = []
+        self.posted: list[dict[str, object]] = []
+        """Lines that `Microsoft.NAV.post` turned into ledger entries (the ERP's own ledger)."""
         self.faults = Faults()
         self.tokens_issued = 0
         self.bearer_seen: list[str] = []
@@ -72,6 +74,13 @@ class FakeBusinessCentral:
             ),
             Decimal(0),
         )
+
+    def ledger(self) -> list[tuple[str, str]]:
+        """(documentNumber, invoice) of every line written, pending or posted: a pair twice is a double."""
+        return [
+            (str(ln["documentNumber"]), str(ln.get("appliesToInvoiceNumber") or ""))
+            for ln in [*self.posted, *self.lines]
+        ]
 
     # ------------------------------------------------------------------ routes
     def install(self, router: respx.MockRouter) -> None:
@@ -254,5 +263,6 @@ class FakeBusinessCentral:
                 inv = self.invoices[number].invoice
                 left = inv.open_amount + Decimal(str(line["amount"]))
                 self.touch(number, open_amount=left, status="Open" if left > 0 else "Paid")
+        self.posted.extend(self.lines)
         self.lines.clear()
         return httpx.Response(204)

@@ -56,6 +56,10 @@ class FakeQuickBooks:
         self.invoices[number] = replace(self.invoices[number], **changes)
         self.updated[number] = f"2026-11-02T03:00:{len(self.payments):02d}-07:00"
 
+    def ledger(self) -> list[tuple[str, str]]:
+        """(PaymentRefNum, "") of every Payment created: a reference twice is a double."""
+        return [(str(p["PaymentRefNum"]), "") for p in self.payments.values()]
+
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
         f = self.faults
