@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,8 @@ class CycleDeps:
     shared: bool = False  # several daemons on this store (else this one holds its lease)
     pull_triggers: Mapping[str, BaseTrigger] = field(default_factory=dict)
     tax: TaxCheckDeps | None = None
+    retry_sleep: Callable[[float], None] = time.sleep
+    """How the push waits before trying a failed entry again (virtual in tests and benches)."""
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -104,6 +107,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
             claim_lease=deps.claim_lease,
             shared=deps.shared,
             batch=deps.claim_batch,
+            sleep=deps.retry_sleep,
         )
     if deps.tax is not None:
         with summary.timed("tax"):

@@ -11,10 +11,18 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from arbridge.connectors.base import PostResult
-from arbridge.connectors.errors import ConnectorError, RecordRejectedError
+from arbridge.connectors.errors import (
+    ConnectorError,
+    PermanentConnectorError,
+    RecordRejectedError,
+    TransientConnectorError,
+)
 from arbridge.domain.records import Application
 
 Seen = TypeVar("Seen")
+
+UNWELL_AFTER = 5
+"""Transient failures in a row after which the ERP counts as down and the batch stops."""
 
 
 def post_in_chunks(
@@ -23,25 +31,41 @@ def post_in_chunks(
     prefetch: Callable[[Sequence[Application]], Seen],
     post: Callable[[Application, Seen], PostResult],
 ) -> list[PostResult | ConnectorError]:
-    """Post in order; a rejection is recorded and the rest goes on, any other error stops.
+    """Post in order; a rejection or a transient failure is that application's, the rest goes on.
 
     Returns:
-        One entry per application handled, in order: its result or its RecordRejectedError.
-        If the ERP became unusable, the list ends early with that (transient or permanent)
-        error standing for the first application not posted.
+        One entry per application handled, in order: its result, or its RecordRejectedError
+        or TransientConnectorError (try that one again later). The list ends early only
+        when the ERP is unusable: after a PermanentConnectorError, or `UNWELL_AFTER`
+        transient failures in a row; the last entry is then that error.
     """
     results: list[PostResult | ConnectorError] = []
+    in_a_row = 0
     for start in range(0, len(applications), size):
         chunk = applications[start : start + size]
         try:
             seen = prefetch(chunk)
-        except ConnectorError as exc:
+        except PermanentConnectorError as exc:
             return [*results, exc]
+        except ConnectorError as exc:  # the shared read failed: every one of the chunk waits
+            for _application in chunk:
+                results.append(exc)
+                in_a_row += 1
+                if in_a_row >= UNWELL_AFTER:
+                    return results
+            continue
         for application in chunk:
             try:
                 results.append(post(application, seen))
+                in_a_row = 0
             except RecordRejectedError as exc:
                 results.append(exc)
+                in_a_row = 0
+            except TransientConnectorError as exc:
+                results.append(exc)
+                in_a_row += 1
+                if in_a_row >= UNWELL_AFTER:
+                    return results
             except ConnectorError as exc:
                 return [*results, exc]
     return results
