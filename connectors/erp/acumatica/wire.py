@@ -5,7 +5,6 @@ Shapes follow ../shared/reference/erp-and-tax-apis.md §1 (Default/24.200.001).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,12 +14,16 @@ import httpx
 from arbridge.connectors.base import ErpCapability, adjustment_kind
 from arbridge.connectors.erp._http import HttpFailure, Verdict, classify_status
 from arbridge.connectors.erp._http.client import retry_after_seconds
+from arbridge.connectors.erp._http.reference import legacy_reference, memo, reference
 from arbridge.domain.records import Allocation, Application, Customer, Invoice
 
 NOT_FOUND = "NoEntitySatisfiesTheCondition"
 LOGIN_LIMIT = "API Login Limit"
 BAD_LOGIN = "Invalid credentials"
-PAYMENT_REF_LEN = 16
+PAYMENT_REF_LEN = 30
+"""Our reference in `PaymentRef` (the field holds more; 30 leaves room) [unconfirmed limit]."""
+LEGACY_REF_LEN = 16
+DESCRIPTION_LEN = 255
 
 
 def value(record: dict[str, Any], field: str) -> Any:
@@ -113,8 +116,13 @@ INVOICE_FIELDS = "Type,ReferenceNbr,Customer,Date,DueDate,Amount,Balance,Status,
 
 
 def payment_ref(idempotency_key: str) -> str:
-    """Our dedupe key in `PaymentRef`."""
-    return "AB" + hashlib.sha256(idempotency_key.encode()).hexdigest()[: PAYMENT_REF_LEN - 2]
+    """Our key in `PaymentRef`: the bank transaction id's tail + 8 hex (see `_http.reference`)."""
+    return reference(idempotency_key, PAYMENT_REF_LEN)
+
+
+def legacy_payment_ref(idempotency_key: str) -> str:
+    """The reference written before bank ids were shown (still searched)."""
+    return legacy_reference(idempotency_key, LEGACY_REF_LEN)
 
 
 def document(allocation: Allocation, write_off_reason: str | None) -> dict[str, Any]:
@@ -150,7 +158,7 @@ def payment_body(
             "ApplicationDate": f"{application.booked_on.isoformat()}T00:00:00",
             "PaymentAmount": application.amount,
             "Hold": False,
-            "Description": application.evidence[:255],
+            "Description": memo(application.idempotency_key, application.evidence, DESCRIPTION_LEN),
         }
     )
     body["DocumentsToApply"] = [

@@ -14,6 +14,7 @@ import httpx
 
 from arbridge.connectors.erp._http import HttpFailure, Verdict, classify_status
 from arbridge.connectors.erp._http.client import retry_after_seconds
+from arbridge.connectors.erp._http.reference import legacy_reference, memo, reference
 from arbridge.domain.records import Application, Customer, Invoice
 
 MINOR_VERSION = "75"
@@ -123,10 +124,27 @@ def digest(prefix: str, key: str, length: int) -> str:
     return prefix + hashlib.sha256(key.encode()).hexdigest()[: length - len(prefix)]
 
 
-def payment_body(
-    application: Application, invoice_ids: dict[str, str], payment_ref: str
-) -> dict[str, Any]:
-    """A Payment applied by LinkedTxn lines; what no line takes stays unapplied on the customer."""
+PAYMENT_REF_LEN = 21
+"""`PaymentRefNum` holds 21 characters."""
+LEGACY_REF_LEN = 16
+PRIVATE_NOTE_LEN = 4000
+
+
+def payment_ref(idempotency_key: str) -> str:
+    """Our key in `PaymentRefNum`: the bank transaction id's tail + 8 hex (see `_http.reference`)."""
+    return reference(idempotency_key, PAYMENT_REF_LEN)
+
+
+def legacy_payment_ref(idempotency_key: str) -> str:
+    """The reference written before bank ids were shown (still searched)."""
+    return legacy_reference(idempotency_key, LEGACY_REF_LEN)
+
+
+def payment_body(application: Application, invoice_ids: dict[str, str]) -> dict[str, Any]:
+    """One Payment, one LinkedTxn line per invoice; what no line takes stays unapplied.
+
+    `PaymentRefNum` carries our key (searchable); `PrivateNote` the full bank id and evidence.
+    """
     lines = [
         {
             "Amount": a.amount,
@@ -139,8 +157,8 @@ def payment_body(
         "CustomerRef": {"value": application.customer_id},
         "TotalAmt": application.amount,
         "TxnDate": application.booked_on.isoformat(),
-        "PaymentRefNum": payment_ref,
-        "PrivateNote": application.evidence[:4000],
+        "PaymentRefNum": payment_ref(application.idempotency_key),
+        "PrivateNote": memo(application.idempotency_key, application.evidence, PRIVATE_NOTE_LEN),
         "Line": lines,
     }
 

@@ -162,6 +162,7 @@ def test_lost_put_response_is_found_by_reference_and_released(acu: Acu) -> None:
 def test_an_unknown_invoice_is_a_rejection_not_a_retry(acu: Acu) -> None:
     fake, router = acu
     del fake.invoices["INV-1002"]
-    with pytest.raises(RecordRejectedError, match="No entity satisfies the condition"):
+    with pytest.raises(RecordRejectedError, match="INV-1002 not found in Acumatica"):
         build_acumatica(router, fake).post_application(_app())
-    assert fake.faults.calls["invoice"] == 2
+    assert fake.faults.calls["invoices"] == 1  # one list read, not retried
+    assert fake.payments == {}

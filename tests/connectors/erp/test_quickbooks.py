@@ -148,7 +148,11 @@ def test_payment_body_links_invoices_and_leaves_the_rest_unapplied(
             "LinkedTxn": [{"TxnId": qbo.ids["INV-1001"], "TxnType": "Invoice"}],
         }
     ]
-    assert payment["PrivateNote"] == "bank line TX2; rule exact; confidence 1.00"
+    assert payment["PrivateNote"] == (
+        "bank TX2: bank line TX2; rule exact; confidence 1.00 [qbo:operating:TX2]"
+    )
+    assert payment["PaymentRefNum"].startswith("TX2-")
+    assert len(payment["PaymentRefNum"]) == 12
 
 
 def test_validation_fault_is_a_rejection(qbo: fake_qbo.FakeQuickBooks, tmp_path: Path) -> None:

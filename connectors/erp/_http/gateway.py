@@ -1,0 +1,154 @@
+"""What every HTTP ERP gateway shares, the way a singer-sdk REST stream carries its plumbing.
+
+A vendor gateway is composed of: an `HttpClient` (timeouts, rate limit, retries, auth,
+error mapping, built by `rest_client`), a `PostingFlow` (capability check, chunked
+posting with one shared read per chunk, exactly-once by reference) and an
+`OpenInvoices` ledger (the invoices as just re-read, lowered as the chunk takes them).
+The vendor supplies only what differs: how to read a chunk's state and how to write
+one application.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Generic, TypeVar
+
+import httpx
+
+from arbridge.connectors.base import ErpCapability, PostResult, needed_capabilities
+from arbridge.connectors.erp._http.batching import post_in_chunks
+from arbridge.connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
+from arbridge.connectors.erp._http.ratelimit import LimiterFactory, RequestLimiter, Window
+from arbridge.connectors.errors import ConnectorError, RecordRejectedError
+from arbridge.domain.records import Allocation, Application
+
+Seen = TypeVar("Seen")
+OPEN = "Open"
+
+
+def rest_client(
+    *,
+    connector: str,
+    base_url: str,
+    timeout: float,
+    map_error: ErrorMapper,
+    windows: Sequence[Window],
+    limiter: RequestLimiter | None,
+    limiter_factory: LimiterFactory,
+    retry: RetryPolicy | None,
+    secrets: Sequence[str],
+    transport: httpx.BaseTransport | None = None,
+    auth: Callable[[httpx.Client], Authenticator] | None = None,
+) -> HttpClient:
+    """An HttpClient on its own httpx client, with the vendor's windows unless given a limiter."""
+    http = httpx.Client(
+        base_url=base_url, timeout=httpx.Timeout(timeout, connect=10.0), transport=transport
+    )
+    return HttpClient(
+        connector=connector,
+        client=http,
+        map_error=map_error,
+        auth=auth(http) if auth is not None else None,
+        limiter=limiter or limiter_factory(windows),
+        retry=retry,
+        secrets=secrets,
+    )
+
+
+@dataclass
+class InvoiceState:
+    """An invoice as the ERP just reported it."""
+
+    status: str
+    left: Decimal
+    erp_id: str = ""
+
+
+@dataclass
+class OpenInvoices:
+    """A chunk's invoices as re-read; each application of the chunk lowers what it takes."""
+
+    connector: str
+    erp: str
+    by_number: dict[str, InvoiceState] = field(default_factory=dict)
+
+    def put(self, number: str, status: str, left: Decimal, erp_id: str = "") -> None:
+        """Record an invoice read from the ERP."""
+        self.by_number[number] = InvoiceState(status, left, erp_id)
+
+    def take(
+        self, allocations: Sequence[Allocation], *, with_adjustment: bool = False
+    ) -> dict[str, str]:
+        """Check that every invoice is Open with enough left, then lower it; number -> ERP id.
+
+        Raises:
+            RecordRejectedError: an invoice is missing, not open, or has too little left.
+        """
+        wanted = [a for a in allocations if a.invoice_id is not None]
+        for allocation in wanted:
+            number = str(allocation.invoice_id)
+            state = self.by_number.get(number)
+            needed = allocation.amount + (allocation.adjustment if with_adjustment else 0)
+            if state is None:
+                raise RecordRejectedError(
+                    self.connector, f"invoice {number} not found in {self.erp}"
+                )
+            if state.status != OPEN:
+                raise RecordRejectedError(
+                    self.connector, f"invoice {number} is {state.status} in {self.erp}"
+                )
+            if state.left < needed:
+                raise RecordRejectedError(
+                    self.connector,
+                    f"invoice {number} has {state.left} left, {needed} was to be applied",
+                )
+        for allocation in wanted:
+            state = self.by_number[str(allocation.invoice_id)]
+            state.left -= allocation.amount + (allocation.adjustment if with_adjustment else 0)
+        return {str(a.invoice_id): self.by_number[str(a.invoice_id)].erp_id for a in wanted}
+
+
+def invoice_numbers(applications: Sequence[Application]) -> list[str]:
+    """The invoices a chunk of applications names, sorted, each once."""
+    return sorted({str(x.invoice_id) for a in applications for x in a.allocations if x.invoice_id})
+
+
+@dataclass
+class PostingFlow(Generic[Seen]):
+    """Capability check, then one shared read per chunk and one write per application."""
+
+    connector: str
+    capabilities: frozenset[ErpCapability]
+    what: str
+    """How the ERP's payment document is called in a refusal ("a QuickBooks Payment")."""
+    chunk: int
+    prefetch: Callable[[Sequence[Application]], Seen]
+    write: Callable[[Application, Seen], PostResult]
+
+    def one(self, application: Application) -> PostResult:
+        """Post one application (its own shared read)."""
+        return self._checked(application, self.prefetch([application]))
+
+    def many(self, applications: Sequence[Application]) -> list[PostResult | ConnectorError]:
+        """Post in chunks (see `post_in_chunks` for the shape of the answer)."""
+        return post_in_chunks(applications, self.chunk, self.prefetch, self._checked)
+
+    def _checked(self, application: Application, seen: Seen) -> PostResult:
+        missing = needed_capabilities(application) - self.capabilities
+        if missing:
+            raise RecordRejectedError(
+                self.connector, f"{self.what} cannot carry {', '.join(sorted(missing))}"
+            )
+        return self.write(application, seen)
+
+
+def keys_by_reference(keys: Sequence[str], *forms: Callable[[str], str]) -> dict[str, str]:
+    """Every reference form of every key -> the key (for `find_posted_keys`)."""
+    return {form(key): key for key in keys for form in forms}
+
+
+def in_groups(values: Sequence[str], size: int) -> list[Sequence[str]]:
+    """`values` in groups of at most `size` (to keep filter URLs short)."""
+    return [values[i : i + size] for i in range(0, len(values), size)]
