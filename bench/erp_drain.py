@@ -123,11 +123,11 @@ def drain(vendor: Vendor, lines: int, rate: float, latency: float) -> str:
             clock=lambda: datetime.fromtimestamp(1_790_000_000 + clock.now, UTC),
             **extra,
         )
-        return _cycles(vendor, deps, store, fake, clock, rate)
+        return _cycles(vendor, deps, store, fake, clock=clock, rate=rate)
 
 
 def _cycles(
-    vendor: Vendor, deps: CycleDeps, store: Store, fake: Any, clock: VirtualClock, rate: float
+    vendor: Vendor, deps: CycleDeps, store: Store, fake: Any, *, clock: VirtualClock, rate: float
 ) -> str:
     pushing, cycles = 0.0, 0
     for cycles in range(1, MAX_CYCLES + 1):  # noqa: B007 - the count is the result

@@ -109,6 +109,15 @@ class OpenInvoices:
             state.left -= allocation.amount + (allocation.adjustment if with_adjustment else 0)
         return {str(a.invoice_id): self.by_number[str(a.invoice_id)].erp_id for a in wanted}
 
+    def give_back(
+        self, allocations: Sequence[Allocation], *, with_adjustment: bool = False
+    ) -> None:
+        """Undo `take` for allocations the ERP did not accept after all."""
+        for allocation in allocations:
+            state = self.by_number.get(str(allocation.invoice_id))
+            if allocation.invoice_id is not None and state is not None:
+                state.left += allocation.amount + (allocation.adjustment if with_adjustment else 0)
+
 
 def invoice_numbers(applications: Sequence[Application]) -> list[str]:
     """The invoices a chunk of applications names, sorted, each once."""
