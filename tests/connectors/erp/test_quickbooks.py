@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 import respx
 
@@ -193,3 +194,44 @@ def test_a_fault_inside_a_200_is_still_an_error(
     qbo.faults.add("query", httpx.Response(200, json=body))
     with pytest.raises(RecordRejectedError, match="batch item failed"):
         _gateway(tmp_path).fetch_customers()
+
+
+def test_a_payment_posted_by_an_earlier_version_is_still_found(
+    qbo: fake_qbo.FakeQuickBooks, tmp_path: Path
+) -> None:
+    """Before bank ids were shown, PaymentRefNum held 'AB' + hash: a retry must still find it."""
+    legacy = quickbooks.wire.legacy_payment_ref("qbo:operating:TX1")
+    qbo.payments["1999"] = {"Id": "1999", "PaymentRefNum": legacy, "Line": [], "TotalAmt": 1250}
+
+    result = _gateway(tmp_path).post_application(_app())
+
+    assert result.outcome is PostOutcome.ALREADY_POSTED
+    assert result.erp_reference == "1999"
+    assert len(qbo.payments) == 1
+
+
+def test_api_url_and_token_url_point_at_another_host(tmp_path: Path) -> None:
+    """A sandbox or a proxy: every call, token refresh included, goes to the configured hosts."""
+    (tmp_path / "qbo.token").write_text("rt-0", encoding="utf-8")
+    with respx.mock(assert_all_called=False) as router:
+        token = router.post("https://auth.proxy.example/token").mock(
+            return_value=httpx.Response(
+                200, json={"access_token": "at-1", "refresh_token": "rt-0", "expires_in": 3600}
+            )
+        )
+        query = router.get(f"https://qbo.proxy.example/v3/company/{fake_qbo.REALM}/query").mock(
+            return_value=httpx.Response(200, json={"QueryResponse": {}, "time": "x"})
+        )
+        gateway = quickbooks.build(
+            name="qbo",
+            realm_id=fake_qbo.REALM,
+            client_id="client-1",
+            client_secret="qbo-s3cret",
+            tokens=FileRefreshTokenStore(tmp_path / "qbo.token", connector="qbo"),
+            api_url="https://qbo.proxy.example",
+            token_url="https://auth.proxy.example/token",
+            limiter=RateLimiter(()),
+        )
+        assert list(gateway.fetch_customers()) == []
+    assert token.called
+    assert query.calls.last.request.headers["Authorization"] == "Bearer at-1"
