@@ -3,11 +3,11 @@ and a multi-invoice application is one document that the ERP takes whole or not 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import pytest
 
@@ -41,8 +41,13 @@ def _app(key: str, *allocs: tuple[str, str]) -> Application:
     )
 
 
-def _finder(erp: Harness) -> Any:
-    return erp.gateway.find_posted_keys  # type: ignore[attr-defined] - the optional audit capability
+class _FindsPosted(Protocol):
+    def find_posted_keys(self, keys: Sequence[str]) -> set[str]: ...
+
+
+def _finder(erp: Harness) -> Callable[[Sequence[str]], set[str]]:
+    assert hasattr(erp.gateway, "find_posted_keys")
+    return cast("_FindsPosted", erp.gateway).find_posted_keys
 
 
 def test_find_posted_keys_names_exactly_the_keys_the_erp_holds(erp: Harness) -> None:
@@ -73,7 +78,7 @@ def test_one_document_carries_every_invoice_of_an_application(erp: Harness) -> N
     result = erp.gateway.post_application(app)
 
     assert result.outcome is PostOutcome.POSTED
-    documents = {key for key, _part in erp.fake.ledger()}  # type: ignore[attr-defined] - the fakes' ledger
+    documents = {key for key, _part in cast("Any", erp.fake).ledger()}
     assert len(documents) == 1
     assert erp.owed("INV-1001") == Decimal("1150.00")
     assert erp.owed("INV-1002") == Decimal("400.00")
