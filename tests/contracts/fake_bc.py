@@ -115,7 +115,12 @@ class FakeBusinessCentral:
         form = parse_qs(request.content.decode())
         if form.get("client_secret") != ["s3cret-value"]:
             return httpx.Response(
-                401, json={"error": "invalid_client", "error_description": "AADSTS7000215 s3cret"}
+                401, json={
+                    "error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret provided. "
+                    "Ensure the secret being sent in the request is the client secret value, "
+                    "not the client secret ID. Trace ID: 0f1e-0000",
+                }
             )
         self.tokens_issued += 1
         return httpx.Response(

@@ -11,18 +11,19 @@ one application.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Generic, TypeVar
 
 import httpx
 
-from arbridge.connectors.base import ErpCapability, PostResult, needed_capabilities
+from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostResult, needed_capabilities
 from arbridge.connectors.erp._http.batching import post_in_chunks
 from arbridge.connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
 from arbridge.connectors.erp._http.ratelimit import LimiterFactory, RequestLimiter, Window
 from arbridge.connectors.errors import ConnectorError, RecordRejectedError
-from arbridge.domain.records import Allocation, Application
+from arbridge.domain.records import Allocation, Application, Invoice
 
 Seen = TypeVar("Seen")
 OPEN = "Open"
@@ -161,3 +162,55 @@ def keys_by_reference(keys: Sequence[str], *forms: Callable[[str], str]) -> dict
 def in_groups(values: Sequence[str], size: int) -> list[Sequence[str]]:
     """`values` in groups of at most `size` (to keep filter URLs short)."""
     return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+class FlowGateway(Generic[Seen]):
+    """The ErpGateway members every HTTP gateway has alike, served by its `PostingFlow`.
+
+    A vendor gateway sets `self._flow` and supplies `fetch_invoices_since`; it may wrap
+    every posting call (`_scope`, e.g. a login session) and act on the results
+    (`_after_posting`, e.g. post a journal).
+    """
+
+    _name: str
+    _flow: PostingFlow[Seen]
+
+    @property
+    def name(self) -> str:
+        """The connector's configured name."""
+        return self._name
+
+    @property
+    def capabilities(self) -> frozenset[ErpCapability]:
+        """What this ERP can take (declared, never faked)."""
+        return self._flow.capabilities
+
+    def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
+        """Open invoices (no cursor) or those changed since the cursor."""
+        raise NotImplementedError
+
+    def fetch_invoices(self) -> Sequence[Invoice]:
+        """The open invoices."""
+        return self.fetch_invoices_since(None).invoices
+
+    def _scope(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def _after_posting(self, results: Sequence[PostResult | ConnectorError]) -> None:
+        """Called with what a posting call did."""
+
+    def post_application(self, application: Application) -> PostResult:
+        """Post one application exactly once (see `ErpGateway.post_application`)."""
+        with self._scope():
+            result = self._flow.one(application)
+            self._after_posting([result])
+        return result
+
+    def post_applications(
+        self, applications: Sequence[Application]
+    ) -> list[PostResult | ConnectorError]:
+        """Post many with one shared read per chunk (see `BatchPoster`)."""
+        with self._scope():
+            results = self._flow.many(applications)
+            self._after_posting(results)
+        return results

@@ -32,6 +32,7 @@ from arbridge.connectors.erp._http import (
     jsonbody,
 )
 from arbridge.connectors.erp._http.gateway import (
+    FlowGateway,
     OpenInvoices,
     PostingFlow,
     in_groups,
@@ -41,8 +42,8 @@ from arbridge.connectors.erp._http.gateway import (
 )
 from arbridge.connectors.erp.acumatica import wire
 from arbridge.connectors.erp.acumatica.session import CookieSession
-from arbridge.connectors.errors import ConnectorError, TransientConnectorError
-from arbridge.domain.records import Application, Customer, Invoice
+from arbridge.connectors.errors import TransientConnectorError
+from arbridge.domain.records import Application, Customer
 
 CAPABILITIES = frozenset(ErpCapability)
 CHUNK = 40
@@ -59,7 +60,7 @@ class _Seen:
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Acumatica"))
 
 
-class AcumaticaErpGateway:
+class AcumaticaErpGateway(FlowGateway[_Seen]):
     """One Acumatica tenant through the Default contract endpoint."""
 
     def __init__(
@@ -86,19 +87,12 @@ class AcumaticaErpGateway:
             name, CAPABILITIES, "an Acumatica payment", CHUNK, self._prefetch, self._post
         )
 
-    @property
-    def name(self) -> str:
-        """The connector's configured name."""
-        return self._name
-
-    @property
-    def capabilities(self) -> frozenset[ErpCapability]:
-        """Everything: discounts and write-offs ride on DocumentsToApply, VoidPayment reverses."""
-        return CAPABILITIES
-
     def session(self) -> AbstractContextManager[None]:
         """One login shared by every call inside; logged out however the block ends."""
         return self._session.open()
+
+    def _scope(self) -> AbstractContextManager[None]:
+        return self.session()
 
     # ------------------------------------------------------------------ reading
     def _get(self, path: str, **params: str) -> Any:
@@ -125,10 +119,6 @@ class AcumaticaErpGateway:
                 wire.customer(r, self._currency)
                 for r in self._list("Customer", **{"$select": select})
             ]
-
-    def fetch_invoices(self) -> Sequence[Invoice]:
-        """Open AR invoices."""
-        return self.fetch_invoices_since(None).invoices
 
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or every invoice modified after the cursor."""
@@ -161,17 +151,6 @@ class AcumaticaErpGateway:
         return found
 
     # ------------------------------------------------------------------ posting
-    def post_application(self, application: Application) -> PostResult:
-        """Find-or-create the Payment (one, with a row per invoice), then release it."""
-        with self.session():
-            return self._flow.one(application)
-
-    def post_applications(
-        self, applications: Sequence[Application]
-    ) -> list[PostResult | ConnectorError]:
-        """Post many in one session: per chunk, one Payment look-up and one invoice list read."""
-        with self.session():
-            return self._flow.many(applications)
 
     def _settle(self, existing: dict[str, Any]) -> PostResult:
         """A payment of ours is already there: release it if that never happened."""

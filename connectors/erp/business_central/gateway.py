@@ -40,6 +40,7 @@ from arbridge.connectors.erp._http import (
     jsonbody,
 )
 from arbridge.connectors.erp._http.gateway import (
+    FlowGateway,
     OpenInvoices,
     PostingFlow,
     in_groups,
@@ -54,7 +55,7 @@ from arbridge.connectors.errors import (
     PermanentConnectorError,
     TransientConnectorError,
 )
-from arbridge.domain.records import Allocation, Application, Customer, Invoice
+from arbridge.domain.records import Allocation, Application, Customer
 
 log = structlog.get_logger("arbridge.erp.business_central")
 
@@ -79,7 +80,7 @@ class _Seen:
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Business Central"))
 
 
-class BusinessCentralErpGateway:
+class BusinessCentralErpGateway(FlowGateway[_Seen]):
     """One BC company seen through API v2.0."""
 
     def __init__(
@@ -108,16 +109,6 @@ class BusinessCentralErpGateway:
             self._prefetch,
             self._post,
         )
-
-    @property
-    def name(self) -> str:
-        """The connector's configured name."""
-        return self._name
-
-    @property
-    def capabilities(self) -> frozenset[ErpCapability]:
-        """Incremental reads and unapplied credit; BC's payment lines carry no discount or write-off."""
-        return CAPABILITIES
 
     # ------------------------------------------------------------------ reading
     def _get(self, url: str, **params: str) -> dict[str, Any]:
@@ -166,10 +157,6 @@ class BusinessCentralErpGateway:
         select = "id,number,displayName,currencyCode,lastModifiedDateTime"
         return [wire.customer(c, self._currency) for c in self._pages(url, **{"$select": select})]
 
-    def fetch_invoices(self) -> Sequence[Invoice]:
-        """The company's open sales invoices (posted ones with status Open)."""
-        return self.fetch_invoices_since(None).invoices
-
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or every invoice modified after the cursor timestamp."""
         where = f"lastModifiedDateTime gt {cursor}" if cursor else "status eq 'Open'"
@@ -206,26 +193,13 @@ class BusinessCentralErpGateway:
         return {wanted[d] for d in found if d in wanted}
 
     # ------------------------------------------------------------------ posting
-    def post_application(self, application: Application) -> PostResult:
-        """Write this application's journal lines in one atomic batch, unless BC has them."""
-        result = self._flow.one(application)
-        if self._post_journal and result.outcome is PostOutcome.POSTED:
-            self._post_batch()
-        return result
 
-    def post_applications(
-        self, applications: Sequence[Application]
-    ) -> list[PostResult | ConnectorError]:
-        """Post many: per chunk, one journal read, one G/L read, one invoice re-read; one $batch each.
-
-        With `post_journal`, the journal is posted once at the end, not after each application.
-        """
-        results = self._flow.many(applications)
+    def _after_posting(self, results: Sequence[PostResult | ConnectorError]) -> None:
+        """With `post_journal`, post the journal once after a call that wrote lines."""
         if self._post_journal and any(
             getattr(r, "outcome", None) is PostOutcome.POSTED for r in results
         ):
             self._post_batch()
-        return results
 
     def _prefetch(self, applications: Sequence[Application]) -> _Seen:
         """Our lines pending or posted, and the invoices now net of every pending line on them.

@@ -32,6 +32,7 @@ from arbridge.connectors.erp._http import (
     jsonbody,
 )
 from arbridge.connectors.erp._http.gateway import (
+    FlowGateway,
     OpenInvoices,
     PostingFlow,
     in_groups,
@@ -40,8 +41,7 @@ from arbridge.connectors.erp._http.gateway import (
     rest_client,
 )
 from arbridge.connectors.erp.quickbooks import wire
-from arbridge.connectors.errors import ConnectorError
-from arbridge.domain.records import Application, Customer, Invoice
+from arbridge.domain.records import Application, Customer
 
 CAPABILITIES = frozenset(
     {
@@ -66,7 +66,7 @@ class _Seen:
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "QuickBooks"))
 
 
-class QuickBooksErpGateway:
+class QuickBooksErpGateway(FlowGateway[_Seen]):
     """One QuickBooks Online company (realm)."""
 
     def __init__(
@@ -77,16 +77,6 @@ class QuickBooksErpGateway:
         self._flow = PostingFlow(
             name, CAPABILITIES, "a QuickBooks Payment", CHUNK, self._prefetch, self._post
         )
-
-    @property
-    def name(self) -> str:
-        """The connector's configured name."""
-        return self._name
-
-    @property
-    def capabilities(self) -> frozenset[ErpCapability]:
-        """Incremental reads, unapplied credit, reversal by void; no discount or write-off lines."""
-        return CAPABILITIES
 
     # ------------------------------------------------------------------ reading
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -120,10 +110,6 @@ class QuickBooksErpGateway:
         """Every customer."""
         return [wire.customer(c, self._currency) for c in self._query("Customer")]
 
-    def fetch_invoices(self) -> Sequence[Invoice]:
-        """Invoices with a balance."""
-        return self.fetch_invoices_since(None).invoices
-
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or all invoices updated after the cursor (UTC ISO time)."""
         where = (
@@ -152,15 +138,6 @@ class QuickBooksErpGateway:
         return {wanted[str(p.get("PaymentRefNum"))] for p in self._payments(list(wanted))}
 
     # ------------------------------------------------------------------ posting
-    def post_application(self, application: Application) -> PostResult:
-        """Create the Payment once: look for our reference, re-read the invoices, post with requestid."""
-        return self._flow.one(application)
-
-    def post_applications(
-        self, applications: Sequence[Application]
-    ) -> list[PostResult | ConnectorError]:
-        """Post many: per chunk, one Payment look-up and one invoice query, then one POST each."""
-        return self._flow.many(applications)
 
     def _prefetch(self, applications: Sequence[Application]) -> _Seen:
         """Our Payments already in QuickBooks (by PaymentRefNum) and the invoices' balances now."""

@@ -91,9 +91,15 @@ def test_a_restart_uses_the_newest_refresh_token(
 
 
 def test_a_revoked_refresh_token_is_permanent(qbo: fake_qbo.FakeQuickBooks, tmp_path: Path) -> None:
+    """The message says how to get a new refresh token and where to put it."""
     qbo.refresh_token = "rt-7"  # someone re-authorized elsewhere; ours is stale
-    with pytest.raises(PermanentConnectorError, match="invalid_grant"):
+    with pytest.raises(PermanentConnectorError, match="invalid_grant") as caught:
         _gateway(tmp_path).fetch_customers()
+    text = str(caught.value)
+    assert "re-authorize the app" in text
+    assert "curl -u CLIENT_ID:CLIENT_SECRET -d grant_type=authorization_code" in text
+    assert f"write its refresh_token to {tmp_path / 'qbo.token'}" in text
+    assert "qbo-s3cret" not in text
 
 
 def test_an_expired_access_token_is_refreshed_once(
