@@ -98,8 +98,7 @@ class FakeBusinessCentral:
         )
         lines = f"{COMPANY}/customerPaymentJournals({JID})/customerPayments"
         router.get(lines).mock(side_effect=f.wrap("lines", self._lines))
-        self._add = f.wrap("add_line", self._add_line)
-        router.post(lines).mock(side_effect=self._add)
+        router.post(lines).mock(side_effect=f.wrap("add_line", self._add_line))
         router.delete(url__regex=rf"{re.escape(lines)}\([^)]+\)").mock(
             side_effect=f.wrap("delete_line", self._delete_line)
         )
@@ -115,12 +114,13 @@ class FakeBusinessCentral:
         form = parse_qs(request.content.decode())
         if form.get("client_secret") != ["s3cret-value"]:
             return httpx.Response(
-                401, json={
+                401,
+                json={
                     "error": "invalid_client",
                     "error_description": "AADSTS7000215: Invalid client secret provided. "
                     "Ensure the secret being sent in the request is the client secret value, "
                     "not the client secret ID. Trace ID: 0f1e-0000",
-                }
+                },
             )
         self.tokens_issued += 1
         return httpx.Response(
