@@ -292,7 +292,7 @@ class FakeBusinessCentral:
                 headers={**request.headers, **item.get("headers", {})},
                 content=json.dumps(item["body"], default=str),
             )
-            answer = self._add(sub)
+            answer = self._add_line(sub)  # faults aim at the whole batch ("batch")
             answers.append(
                 {
                     "id": item["id"],
