@@ -15,6 +15,7 @@ from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
     PermanentConnectorError,
+    RecordNotFoundError,
     RecordRejectedError,
 )
 from arbridge.domain.review import ReviewReason
@@ -33,6 +34,8 @@ UNWELL_AFTER = 5
 """Transient failures in a row that mean the ERP itself is down: stop pushing this cycle."""
 RETRY_ROUNDS = 3
 """Times a batch's failed entries are tried again (after the others) within one cycle."""
+MISSING_TRIES = 3
+"""Cycles an application naming an invoice the ERP does not show is tried before review."""
 RETRY_WAIT, RETRY_WAIT_CAP = 2.0, 30.0
 """Seconds before the first retry round; doubled each round, capped."""
 
@@ -220,6 +223,8 @@ def _settle(
         state.in_a_row = 0
         _rejected(store, entry, str(outcome), summary=summary, clock=state.clock)
         return True
+    if isinstance(outcome, RecordNotFoundError):
+        return _missing(store, entry, outcome, state)
     if isinstance(outcome, PermanentConnectorError):
         _failed(store, entry.outbox_id, str(outcome), summary)
         connector_failed(store, gateway.name, str(outcome), summary, state.clock, role="erp")
@@ -242,6 +247,17 @@ def _settle(
         amount=str(app.amount),
         outcome=result.outcome.value,
     )
+    return True
+
+
+def _missing(store: Store, entry: OutboxEntry, error: ConnectorError, state: _Pushing) -> bool:
+    """A record it names is not in the ERP: try again next cycle, then hand it to a person."""
+    if entry.attempts + 1 >= MISSING_TRIES:
+        message = f"{error} (still missing after {MISSING_TRIES} cycles)"
+        _rejected(store, entry, message, summary=state.summary, clock=state.clock)
+    else:
+        _failed(store, entry.outbox_id, str(error), state.summary)
+        log.info("payment_waits_for_record", bank_id=entry.application.bank_id, error=str(error))
     return True
 
 

@@ -57,6 +57,8 @@ class FakeAcumatica:
         self.seats, self.logins, self.logouts = seats, 0, 0
         self.jobs: dict[str, list[int]] = {}
         self.faults = Faults()
+        self.hidden: set[str] = set()
+        """Invoices the list reads show but look-ups by number do not (a lagging replica)."""
 
     def touch(self, number: str, **changes: Any) -> None:
         """Change an invoice as a user would."""
@@ -172,7 +174,7 @@ class FakeAcumatica:
         if where == "Type eq 'Invoice' and Status eq 'Open'":
             numbers = [n for n in numbers if self.status[n] == "Open"]
         elif "ReferenceNbr eq" in where:
-            wanted = set(re.findall(r"ReferenceNbr eq '([^']*)'", where))
+            wanted = set(re.findall(r"ReferenceNbr eq '([^']*)'", where)) - self.hidden
             numbers = [n for n in numbers if n in wanted]
         else:
             since = re.fullmatch(

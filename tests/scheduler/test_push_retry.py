@@ -69,3 +69,26 @@ def test_an_erp_that_is_down_stops_the_push_for_the_cycle(store: Store, tmp_path
     assert puts == 5
     assert _depth(store).get("pending", 0) == 0
     assert len(fake.payments) == _depth(store)["sent"]
+
+
+def test_an_invoice_missing_from_the_erp_waits_three_cycles_then_goes_to_review(
+    store: Store, tmp_path: Path
+) -> None:
+    """Not rejected at once (the ERP may show it on its next read), nor retried for ever."""
+    customers, invoices = demo_records(tmp_path)
+    fake = fake_acumatica.FakeAcumatica(customers, invoices)
+    fake.hidden = set(fake.invoices)  # listed in the pull, missing from the pre-post re-read
+    waits: list[float] = []
+    states = []
+    with respx.mock(assert_all_called=False) as router:
+        deps = _deps(store, tmp_path, build_acumatica(router, fake), waits)
+        for _ in range(3):
+            run_cycle(deps)
+            states.append(_depth(store))
+
+    decided = states[0].get("pending", 0)
+    assert decided >= 3
+    assert [s.get("pending", 0) for s in states] == [decided, decided, 0]
+    assert states[-1]["rejected"] == decided
+    assert fake.faults.calls["put"] == 0  # never written
+    assert waits == []  # a missing record is no reason to stall the cycle

@@ -14,6 +14,7 @@ from arbridge.connectors.base import PostResult
 from arbridge.connectors.errors import (
     ConnectorError,
     PermanentConnectorError,
+    RecordNotFoundError,
     RecordRejectedError,
     TransientConnectorError,
 )
@@ -58,7 +59,7 @@ def post_in_chunks(
             try:
                 results.append(post(application, seen))
                 in_a_row = 0
-            except RecordRejectedError as exc:
+            except (RecordRejectedError, RecordNotFoundError) as exc:
                 results.append(exc)
                 in_a_row = 0
             except TransientConnectorError as exc:

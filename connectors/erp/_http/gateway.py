@@ -22,7 +22,7 @@ from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostResult, ne
 from arbridge.connectors.erp._http.batching import post_in_chunks
 from arbridge.connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
 from arbridge.connectors.erp._http.ratelimit import LimiterFactory, RequestLimiter, Window
-from arbridge.connectors.errors import ConnectorError, RecordRejectedError
+from arbridge.connectors.errors import ConnectorError, RecordNotFoundError, RecordRejectedError
 from arbridge.domain.records import Allocation, Application, Invoice
 
 Seen = TypeVar("Seen")
@@ -85,7 +85,8 @@ class OpenInvoices:
         """Check that every invoice is Open with enough left, then lower it; number -> ERP id.
 
         Raises:
-            RecordRejectedError: an invoice is missing, not open, or has too little left.
+            RecordNotFoundError: an invoice is missing (it may show up on a later read).
+            RecordRejectedError: an invoice is not open, or has too little left.
         """
         wanted = [a for a in allocations if a.invoice_id is not None]
         for allocation in wanted:
@@ -93,7 +94,7 @@ class OpenInvoices:
             state = self.by_number.get(number)
             needed = allocation.amount + (allocation.adjustment if with_adjustment else 0)
             if state is None:
-                raise RecordRejectedError(
+                raise RecordNotFoundError(
                     self.connector, f"invoice {number} not found in {self.erp}"
                 )
             if state.status != OPEN:

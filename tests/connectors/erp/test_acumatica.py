@@ -14,6 +14,7 @@ from arbridge.connectors.base import PostOutcome
 from arbridge.connectors.erp import acumatica
 from arbridge.connectors.errors import (
     PermanentConnectorError,
+    RecordNotFoundError,
     RecordRejectedError,
     TransientConnectorError,
 )
@@ -159,10 +160,11 @@ def test_lost_put_response_is_found_by_reference_and_released(acu: Acu) -> None:
     assert fake.invoices["INV-1001"].open_amount == Decimal("0.00")
 
 
-def test_an_unknown_invoice_is_a_rejection_not_a_retry(acu: Acu) -> None:
+def test_an_unknown_invoice_is_reported_as_not_found_and_nothing_is_written(acu: Acu) -> None:
+    """Not a plain rejection: the push retries it on later cycles before asking a person."""
     fake, router = acu
     del fake.invoices["INV-1002"]
-    with pytest.raises(RecordRejectedError, match="INV-1002 not found in Acumatica"):
+    with pytest.raises(RecordNotFoundError, match="INV-1002 not found in Acumatica"):
         build_acumatica(router, fake).post_application(_app())
     assert fake.faults.calls["invoices"] == 1  # one list read, not retried
     assert fake.payments == {}
