@@ -19,7 +19,7 @@ from arbridge.domain.records import Application, Customer, Invoice
 
 MINOR_VERSION = "75"
 WAIT_AFTER_429 = 60.0
-"""Intuit: wait 60 s after a 429 (no Retry-After is promised)."""
+"""Intuit: wait up to 60 s after a 429 (no Retry-After is promised): the retry cap."""
 REQUEST_ID_LEN = 50
 
 CODE_VERDICTS: dict[str, Verdict] = {
@@ -68,10 +68,7 @@ def map_error(response: httpx.Response) -> HttpFailure:
     verdict = CODE_VERDICTS.get(code) or TYPE_VERDICTS.get(kind.lower())
     if response.status_code in (401, 403, 429) or response.status_code >= 500 or verdict is None:  # noqa: PLR2004
         verdict = classify_status(response.status_code)
-    after = retry_after_seconds(response)
-    if response.status_code == 429 and after is None:  # noqa: PLR2004
-        after = WAIT_AFTER_429
-    return HttpFailure(verdict, response.status_code, code, message, after)
+    return HttpFailure(verdict, response.status_code, code, message, retry_after_seconds(response))
 
 
 def money(value: Any) -> Decimal:

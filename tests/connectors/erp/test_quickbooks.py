@@ -112,12 +112,18 @@ def test_an_expired_access_token_is_refreshed_once(
     assert qbo.refresh_token == "rt-2"
 
 
-def test_429_waits_sixty_seconds(qbo: fake_qbo.FakeQuickBooks, tmp_path: Path) -> None:
-    qbo.faults.add("query", fake_qbo.fault(429, "", "ThrottleExceeded", kind="ThrottleFault"))
+def test_429s_slow_down_and_a_success_recovers(
+    qbo: fake_qbo.FakeQuickBooks, tmp_path: Path
+) -> None:
+    """No Retry-After: 2 s, then doubled for each 429 in a row (cap 60 s); a success starts over."""
+    throttled = fake_qbo.fault(429, "", "ThrottleExceeded", kind="ThrottleFault")
+    qbo.faults.add("query", throttled, throttled)
     sleeps: list[float] = []
     gateway = _gateway(tmp_path, sleeps)
     gateway.fetch_customers()
-    assert sleeps == [60.0]
+    qbo.faults.add("query", throttled)
+    gateway.fetch_customers()
+    assert sleeps == [2.0, 4.0, 2.0]
 
 
 def test_lost_payment_response_is_replayed_by_requestid(
