@@ -8,6 +8,7 @@ context `base_dir`).
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -200,6 +201,19 @@ def _no_credentials(url: str) -> str:
 
 
 HttpUrl = Annotated[str, Field(pattern=_URL), AfterValidator(_no_credentials)]
+
+
+def _token_file(path: Path) -> Path:
+    if not path.is_file():
+        raise ValueError(
+            f"refresh token file {path} does not exist: authorize the app and put its first "
+            "refresh token there"
+        )
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise ValueError(f"refresh token file {path} must be readable and writable by arbridge")
+    return path
+
+
 """An http(s) URL without credentials, trailing slash dropped."""
 
 
@@ -268,7 +282,7 @@ class QuickBooksErpSettings(_HttpErpSettings):
     realm_id: str = Field(pattern=r"^[0-9]+$")
     client_id: str = Field(min_length=1)
     client_secret: SecretField
-    refresh_token_file: ResolvedPath = Field(
+    refresh_token_file: Annotated[ResolvedPath, AfterValidator(_token_file)] = Field(
         description="File holding the newest refresh token; replaced atomically on every rotation."
     )
     sandbox: bool = False
