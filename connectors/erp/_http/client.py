@@ -66,7 +66,7 @@ class RetryPolicy:
     attempts: int = 5
     base: float = 0.5
     cap: float = 60.0
-    throttle_base: float = 2.0
+    throttle_base: float = 1.0
     """First wait after a 429 that names none (then doubled per 429 in a row)."""
     sleep: Callable[[float], None] = field(default=time.sleep)
 
@@ -163,7 +163,7 @@ class HttpClient:
         return float(backoff(state))
 
     def _throttle_wait(self) -> float:
-        """A 429 that named no wait: 2 s, doubling with every 429 in a row, up to the cap.
+        """A 429 that named no wait: 1 s, doubling with every 429 in a row, up to the cap.
 
         One stray 429 costs seconds, not the vendor's worst-case minute; a realm that
         keeps throttling is soon waited out at the cap. Any success starts over.

@@ -115,7 +115,7 @@ def test_an_expired_access_token_is_refreshed_once(
 def test_429s_slow_down_and_a_success_recovers(
     qbo: fake_qbo.FakeQuickBooks, tmp_path: Path
 ) -> None:
-    """No Retry-After: 2 s, then doubled for each 429 in a row (cap 60 s); a success starts over."""
+    """No Retry-After: 1 s, then doubled for each 429 in a row (cap 60 s); a success starts over."""
     throttled = fake_qbo.fault(429, "", "ThrottleExceeded", kind="ThrottleFault")
     qbo.faults.add("query", throttled, throttled)
     sleeps: list[float] = []
@@ -123,7 +123,7 @@ def test_429s_slow_down_and_a_success_recovers(
     gateway.fetch_customers()
     qbo.faults.add("query", throttled)
     gateway.fetch_customers()
-    assert sleeps == [2.0, 4.0, 2.0]
+    assert sleeps == [1.0, 2.0, 1.0]
 
 
 def test_lost_payment_response_is_replayed_by_requestid(
