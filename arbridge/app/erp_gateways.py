@@ -82,3 +82,15 @@ def build_erp_gateway(
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications
     )
+
+
+def erp_hosts(erp: ErpSettings) -> list[str]:
+    """The URLs an ERP connector will call (for `arbridge doctor` to resolve)."""
+    if isinstance(erp, BusinessCentralErpSettings):
+        return [erp.api_url, erp.token_url.replace("{tenant}", erp.tenant)]
+    if isinstance(erp, QuickBooksErpSettings):
+        default = quickbooks.SANDBOX_HOST if erp.sandbox else quickbooks.API_HOST
+        return [erp.api_url or default, erp.token_url]
+    if isinstance(erp, AcumaticaErpSettings):
+        return [erp.site]
+    return []

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "backtest": "arbridge.cli.backtest:backtest",
     "bank": "arbridge.cli.bank:bank",
+    "doctor": "arbridge.cli.doctor:doctor",
     "review": "arbridge.cli.review:review",
     "run": "arbridge.cli.daemon:run",
     "status": "arbridge.cli.daemon:status",

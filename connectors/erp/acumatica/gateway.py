@@ -111,6 +111,12 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
                 return
             skip += self._page
 
+    def probe(self) -> str:
+        """Log in, read one customer, log out; writes nothing."""
+        with self.session():
+            self._get("Customer", **{"$top": "1", "$select": "CustomerID"})
+        return "logged in and out; customers readable"
+
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer."""
         with self.session():

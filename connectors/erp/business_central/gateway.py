@@ -151,6 +151,13 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
                 self._check_journal_is_ours(start=True)
         return self._journal_id
 
+    def probe(self) -> str:
+        """Authenticate and read one page (companies, one customer); writes nothing."""
+        company = self._company()
+        url = f"{company}/customers"
+        self._get(url, **{"$top": "1", "$select": "number"})
+        return f"company {self._company_name!r} found; customers readable"
+
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer of the company."""
         url = f"{self._company()}/customers"

@@ -106,6 +106,11 @@ class QuickBooksErpGateway(FlowGateway[_Seen]):
                 return
             start += self._page_size
 
+    def probe(self) -> str:
+        """Refresh the token and read one customer; writes nothing but the rotated token."""
+        self._call("GET", "query", params={"query": "SELECT * FROM Customer MAXRESULTS 1"})
+        return "token refreshed; customers readable"
+
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer."""
         return [wire.customer(c, self._currency) for c in self._query("Customer")]
