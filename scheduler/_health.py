@@ -23,7 +23,7 @@ def connector_failed(
     """Mark the connector down, alert, and open one review item per connector per day."""
     error = error.removeprefix(f"{name}: ")  # said once, here
     now = clock()
-    summary.error(f"{name}: {error}")
+    summary.error(f"{name}: {error}", kind="connector_down")
     summary.add("connector_errors")
     item = NewReviewItem(
         dedupe_key=f"connector:{name}:{now.date().isoformat()}",

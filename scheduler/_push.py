@@ -122,7 +122,9 @@ def _give_up_deferred(store: Store, state: _Pushing) -> None:
     """Entries still failing wait for the next cycle; their error is recorded."""
     for entry, error in state.deferred:
         _failed(store, entry.outbox_id, str(error), state.summary)
-        state.summary.error(f"posting {entry.application.bank_id} will be retried: {error}")
+        state.summary.error(
+            f"posting {entry.application.bank_id} will be retried: {error}", kind="post_retry"
+        )
         log.warning("payment_post_deferred", bank_id=entry.application.bank_id, error=str(error))
     state.deferred.clear()
 
@@ -282,7 +284,7 @@ def _rejected(
         postings.record_failure(session, entry.outbox_id, error, rejected=True)
         opened = open_item(session, item, now=now)
     summary.add("post_failed")
-    summary.error(f"ERP rejected {bank_id}: {error}")
+    summary.error(f"ERP rejected {bank_id}: {error}", kind="erp_rejected")
     log.warning("payment_rejected", bank_id=bank_id, error=error)
     if opened is not None:
         summary.add("queued")
