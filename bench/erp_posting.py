@@ -163,6 +163,7 @@ def _qbo(
         transport=transport,
         clock=clock,
         limiter=RateLimiter([Window(500, 60.0), Window(10, 1.0)], clock=clock, sleep=clock.sleep),
+        batch_limiter=RateLimiter([quickbooks.BATCH_WINDOW], clock=clock, sleep=clock.sleep),
         retry=RetryPolicy(sleep=clock.sleep),
     )
 

@@ -14,8 +14,8 @@ from arbridge.domain.errors import ArbridgeError
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
-    from arbridge.connectors.base import ErpGateway
     from arbridge.config import ArbridgeSettings
+    from arbridge.connectors.base import ErpGateway
 
 Check = tuple[str, Callable[[], str]]
 

@@ -2,12 +2,12 @@
 
 The vendors count every request against their limits; reading the dedupe keys
 and the invoices of a whole chunk in one request each leaves about one request
-per application (the write itself).
+per application (the write itself), or one per chunk where the vendor takes a batch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 from arbridge.connectors.base import PostResult
@@ -15,12 +15,13 @@ from arbridge.connectors.errors import (
     ConnectorError,
     PermanentConnectorError,
     RecordNotFoundError,
-    RecordRejectedError,
     TransientConnectorError,
 )
 from arbridge.domain.records import Application
 
 Seen = TypeVar("Seen")
+Outcome = PostResult | ConnectorError
+PostMany = Callable[[Sequence[Application], Seen], Sequence[Outcome]]
 
 UNWELL_AFTER = 5
 """Transient failures in a row after which the ERP counts as down and the batch stops."""
@@ -31,8 +32,13 @@ def post_in_chunks(
     size: int,
     prefetch: Callable[[Sequence[Application]], Seen],
     post: Callable[[Application, Seen], PostResult],
-) -> list[PostResult | ConnectorError]:
+    *,
+    post_many: PostMany[Seen] | None = None,
+) -> list[Outcome]:
     """Post in order; a rejection or a transient failure is that application's, the rest goes on.
+
+    `post_many`, where given, writes a whole chunk in one call (a vendor batch) and
+    answers one outcome per application; else each application is posted by `post`.
 
     Returns:
         One entry per application handled, in order: its result, or its RecordRejectedError
@@ -40,33 +46,44 @@ def post_in_chunks(
         when the ERP is unusable: after a PermanentConnectorError, or `UNWELL_AFTER`
         transient failures in a row; the last entry is then that error.
     """
-    results: list[PostResult | ConnectorError] = []
+    results: list[Outcome] = []
     in_a_row = 0
+    for outcome in _outcomes(applications, size, prefetch, post, post_many):
+        results.append(outcome)
+        if isinstance(outcome, PermanentConnectorError):
+            return results
+        unwell = isinstance(outcome, TransientConnectorError) and not isinstance(
+            outcome, RecordNotFoundError
+        )
+        in_a_row = in_a_row + 1 if unwell else 0
+        if in_a_row >= UNWELL_AFTER:
+            return results
+    return results
+
+
+def _outcomes(
+    applications: Sequence[Application],
+    size: int,
+    prefetch: Callable[[Sequence[Application]], Seen],
+    post: Callable[[Application, Seen], PostResult],
+    post_many: PostMany[Seen] | None,
+) -> Iterator[Outcome]:
+    """One outcome per application, lazily: the caller stops reading when the ERP is down."""
     for start in range(0, len(applications), size):
         chunk = applications[start : start + size]
         try:
             seen = prefetch(chunk)
         except PermanentConnectorError as exc:
-            return [*results, exc]
+            yield exc
+            return
         except ConnectorError as exc:  # the shared read failed: every one of the chunk waits
-            for _application in chunk:
-                results.append(exc)
-                in_a_row += 1
-                if in_a_row >= UNWELL_AFTER:
-                    return results
+            yield from [exc] * len(chunk)
+            continue
+        if post_many is not None:
+            yield from post_many(chunk, seen)
             continue
         for application in chunk:
             try:
-                results.append(post(application, seen))
-                in_a_row = 0
-            except (RecordRejectedError, RecordNotFoundError) as exc:
-                results.append(exc)
-                in_a_row = 0
-            except TransientConnectorError as exc:
-                results.append(exc)
-                in_a_row += 1
-                if in_a_row >= UNWELL_AFTER:
-                    return results
+                yield post(application, seen)
             except ConnectorError as exc:
-                return [*results, exc]
-    return results
+                yield exc

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 import httpx
 
 from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostResult, needed_capabilities
-from arbridge.connectors.erp._http.batching import post_in_chunks
+from arbridge.connectors.erp._http.batching import PostMany, post_in_chunks
 from arbridge.connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
 from arbridge.connectors.erp._http.ratelimit import LimiterFactory, RequestLimiter, Window
 from arbridge.connectors.errors import ConnectorError, RecordNotFoundError, RecordRejectedError
@@ -137,6 +137,8 @@ class PostingFlow(Generic[Seen]):
     chunk: int
     prefetch: Callable[[Sequence[Application]], Seen]
     write: Callable[[Application, Seen], PostResult]
+    write_many: PostMany[Seen] | None = None
+    """Writes a whole chunk in one vendor batch (one outcome per application), if offered."""
 
     def one(self, application: Application) -> PostResult:
         """Post one application (its own shared read)."""
@@ -144,15 +146,33 @@ class PostingFlow(Generic[Seen]):
 
     def many(self, applications: Sequence[Application]) -> list[PostResult | ConnectorError]:
         """Post in chunks (see `post_in_chunks` for the shape of the answer)."""
-        return post_in_chunks(applications, self.chunk, self.prefetch, self._checked)
+        many = self._checked_many if self.write_many is not None else None
+        return post_in_chunks(
+            applications, self.chunk, self.prefetch, self._checked, post_many=many
+        )
+
+    def _refusal(self, application: Application) -> RecordRejectedError | None:
+        missing = needed_capabilities(application) - self.capabilities
+        if not missing:
+            return None
+        return RecordRejectedError(
+            self.connector, f"{self.what} cannot carry {', '.join(sorted(missing))}"
+        )
 
     def _checked(self, application: Application, seen: Seen) -> PostResult:
-        missing = needed_capabilities(application) - self.capabilities
-        if missing:
-            raise RecordRejectedError(
-                self.connector, f"{self.what} cannot carry {', '.join(sorted(missing))}"
-            )
+        refusal = self._refusal(application)
+        if refusal is not None:
+            raise refusal
         return self.write(application, seen)
+
+    def _checked_many(
+        self, chunk: Sequence[Application], seen: Seen
+    ) -> list[PostResult | ConnectorError]:
+        assert self.write_many is not None
+        refusals = [self._refusal(a) for a in chunk]
+        fine = [a for a, r in zip(chunk, refusals, strict=True) if r is None]
+        written = iter(self.write_many(fine, seen) if fine else [])
+        return [r if r is not None else next(written) for r in refusals]
 
 
 def keys_by_reference(keys: Sequence[str], *forms: Callable[[str], str]) -> dict[str, str]:

@@ -21,6 +21,8 @@ MINOR_VERSION = "75"
 WAIT_AFTER_429 = 60.0
 """Intuit: wait up to 60 s after a 429 (no Retry-After is promised): the retry cap."""
 REQUEST_ID_LEN = 50
+BATCH_REQUEST_ID_LEN = 36
+"""A `batch` request's requestid holds 36 characters."""
 
 CODE_VERDICTS: dict[str, Verdict] = {
     "120": Verdict.PERMANENT,  # authorization failure
@@ -36,6 +38,7 @@ TYPE_VERDICTS: dict[str, Verdict] = {
     "authenticationfault": Verdict.PERMANENT,
     "authentication": Verdict.PERMANENT,
     "authorizationfault": Verdict.PERMANENT,
+    "systemfault": Verdict.TRANSIENT,
 }
 
 

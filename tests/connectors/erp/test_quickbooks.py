@@ -247,3 +247,49 @@ def test_api_url_and_token_url_point_at_another_host(tmp_path: Path) -> None:
         assert list(gateway.fetch_customers()) == []
     assert token.called
     assert query.calls.last.request.headers["Authorization"] == "Bearer at-1"
+
+
+def test_a_chunk_is_one_batch_request_and_a_refused_item_refuses_only_itself(
+    qbo: fake_qbo.FakeQuickBooks, tmp_path: Path
+) -> None:
+    qbo.refuse.add("INV-1003")
+    apps = [_one("TB1", "INV-1002", "480.50"), _one("TB2", "INV-1003", "10.00"), _app("TB3")]
+
+    results = _gateway(tmp_path).post_applications(apps)
+
+    assert qbo.batches == 1
+    assert qbo.faults.calls["payment"] == 0
+    assert getattr(results[0], "outcome", None) is PostOutcome.POSTED
+    assert isinstance(results[1], RecordRejectedError)
+    assert "balance" in str(results[1])
+    assert getattr(results[2], "outcome", None) is PostOutcome.POSTED
+    assert sorted(p["PaymentRefNum"][:3] for p in qbo.payments.values()) == ["TB1", "TB3"]
+
+
+def test_a_lost_batch_answer_is_retried_without_a_double(
+    qbo: fake_qbo.FakeQuickBooks, tmp_path: Path
+) -> None:
+    apps = [_one("TL1", "INV-1002", "480.50"), _app("TL2")]
+    qbo.faults.add("batch", LOSE, LOSE, LOSE)  # every attempt of the client loses the answer
+    gateway = _gateway(tmp_path)
+
+    first = gateway.post_applications(apps)
+    again = gateway.post_applications(apps)
+
+    assert all(isinstance(r, TransientConnectorError) for r in first)
+    assert [getattr(r, "outcome", None) for r in again] == [PostOutcome.ALREADY_POSTED] * 2
+    assert len(qbo.payments) == 2
+
+
+def _one(key: str, invoice: str, amount: str) -> Application:
+    allocation = Allocation(invoice_id=invoice, customer_id="C001", amount=Decimal(amount))
+    return Application(
+        idempotency_key=f"qbo:operating:{key}",
+        bank_account="operating",
+        bank_id=key,
+        customer_id="C001",
+        booked_on=date(2026, 11, 2),
+        amount=Decimal(amount),
+        allocations=(allocation,),
+        evidence=f"bank line {key}",
+    )
