@@ -270,7 +270,11 @@ class AcumaticaErpSettings(_HttpErpSettings):
     payment_method: str = Field(min_length=1)
     cash_account: str = Field(min_length=1)
     write_off_reason: str | None = Field(
-        default=None, description="WriteOffReasonCode for write-offs."
+        default=None, description="WriteOffReasonCode for write-offs without a mapped code."
+    )
+    write_off_reasons: dict[str, str] = Field(
+        default_factory=dict,
+        description="Deduction code (the allocation's adjustment reason) -> WriteOffReasonCode.",
     )
     requests_per_minute: int = Field(default=100, ge=1)
 

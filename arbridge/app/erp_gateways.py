@@ -59,6 +59,7 @@ def build_erp_gateway(
             payment_method=erp.payment_method,
             cash_account=erp.cash_account,
             write_off_reason=erp.write_off_reason,
+            write_off_reasons=erp.write_off_reasons,
             currency=erp.currency,
             requests_per_minute=erp.requests_per_minute,
             timeout=erp.timeout_seconds,

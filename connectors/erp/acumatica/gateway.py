@@ -9,7 +9,7 @@ one found unreleased is released instead of created again.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +73,7 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
         payment_method: str,
         cash_account: str,
         write_off_reason: str | None = None,
+        write_off_reasons: Mapping[str, str] | None = None,
         currency: str = "USD",
         page_size: int = 500,
         poll_interval: float = 1.0,
@@ -81,6 +82,7 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
     ) -> None:
         self._name, self._api, self._session, self._site = name, api, session, site.rstrip("/")
         self._method, self._cash, self._write_off = payment_method, cash_account, write_off_reason
+        self._reasons = {k.strip().lower(): v for k, v in (write_off_reasons or {}).items()}
         self._currency, self._page = currency, page_size
         self._poll, self._max_polls, self._sleep = poll_interval, max_polls, sleep
         self._flow = PostingFlow(
@@ -171,6 +173,7 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
             method=self._method,
             cash_account=self._cash,
             write_off_reason=self._write_off,
+            reasons=self._reasons,
         )
         response = self._api.request(
             "PUT",
@@ -269,6 +272,7 @@ def build(
     cash_account: str,
     branch: str | None = None,
     write_off_reason: str | None = None,
+    write_off_reasons: Mapping[str, str] | None = None,
     currency: str = "USD",
     requests_per_minute: int = 100,
     timeout: float = 60.0,
@@ -305,6 +309,7 @@ def build(
         payment_method=payment_method,
         cash_account=cash_account,
         write_off_reason=write_off_reason,
+        write_off_reasons=write_off_reasons,
         currency=currency,
         sleep=sleep,
     )

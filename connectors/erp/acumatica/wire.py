@@ -5,6 +5,7 @@ Shapes follow ../shared/reference/erp-and-tax-apis.md §1 (Default/24.200.001).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -125,7 +126,19 @@ def legacy_payment_ref(idempotency_key: str) -> str:
     return legacy_reference(idempotency_key, LEGACY_REF_LEN)
 
 
-def document(allocation: Allocation, write_off_reason: str | None) -> dict[str, Any]:
+def reason_code(
+    allocation: Allocation, default: str | None, by_deduction: Mapping[str, str]
+) -> str | None:
+    """The WriteOffReasonCode for an allocation's deduction code (its own, else the default)."""
+    code = (allocation.adjustment_reason or "").strip().lower()
+    return by_deduction.get(code, default)
+
+
+def document(
+    allocation: Allocation,
+    write_off_reason: str | None,
+    by_deduction: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """One `DocumentsToApply` row, with a cash discount or a write-off when the allocation has one."""
     row = wrap(
         {
@@ -139,13 +152,19 @@ def document(allocation: Allocation, write_off_reason: str | None) -> dict[str, 
         row["CashDiscountTaken"] = {"value": allocation.adjustment}
     elif kind is ErpCapability.WRITE_OFF:
         row["BalanceWriteOff"] = {"value": allocation.adjustment}
-        if write_off_reason:
-            row["WriteOffReasonCode"] = {"value": write_off_reason}
+        reason = reason_code(allocation, write_off_reason, by_deduction or {})
+        if reason:
+            row["WriteOffReasonCode"] = {"value": reason}
     return row
 
 
 def payment_body(
-    application: Application, *, method: str, cash_account: str, write_off_reason: str | None
+    application: Application,
+    *,
+    method: str,
+    cash_account: str,
+    write_off_reason: str | None,
+    reasons: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """A Payment with its documents to apply; the amount no document takes stays unapplied."""
     body = wrap(
@@ -162,6 +181,8 @@ def payment_body(
         }
     )
     body["DocumentsToApply"] = [
-        document(a, write_off_reason) for a in application.allocations if a.invoice_id is not None
+        document(a, write_off_reason, reasons)
+        for a in application.allocations
+        if a.invoice_id is not None
     ]
     return body
