@@ -18,7 +18,6 @@ never posted.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -48,12 +47,11 @@ from arbridge.connectors.erp._http.gateway import (
     keys_by_reference,
     rest_client,
 )
-from arbridge.connectors.erp.business_central import wire
+from arbridge.connectors.erp.business_central import journal, wire
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
     PermanentConnectorError,
-    TransientConnectorError,
 )
 from arbridge.domain.records import Allocation, Application, Customer
 
@@ -67,8 +65,6 @@ CHUNK = 40
 API_HOST = "https://api.businesscentral.dynamics.com"
 TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"  # noqa: S105 - a URL
 SCOPE = "https://api.businesscentral.dynamics.com/.default"
-OURS = re.compile(r"^AB[0-9a-f]{18}$")
-"""The document numbers arbridge writes; a journal line without one is someone else's."""
 
 
 @dataclass
@@ -247,10 +243,12 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
             return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=document)
         seen.invoices.take(todo)
         bodies = [self._line(application, a) for a in todo]
-        failure = self._write_atomically(bodies)
+        failure = journal.write_all_or_nothing(self._api, self._lines_url(), bodies)
         if failure is not None:
             seen.invoices.give_back(todo)
-            self._undo_partial(document, failure)
+            where = {"$filter": f"documentNumber eq {wire.quote(document)}"}
+            kept = list(self._pages(self._lines_url(), **where))
+            journal.remove_kept(self._api, self._lines_url(), kept, document, failure)
             raise failure
         existing.update(a.invoice_id or "" for a in todo)
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=document)
@@ -269,69 +267,13 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
             body["appliesToInvoiceNumber"] = allocation.invoice_id
         return body
 
-    def _write_atomically(self, bodies: list[dict[str, Any]]) -> ConnectorError | None:
-        """All lines in one `$batch` with `Isolation: snapshot`; the first refusal, if any."""
-        url = self._lines_url()
-        requests = [
-            {
-                "id": str(n),
-                "method": "POST",
-                "url": url,
-                "headers": {"Content-Type": "application/json"},
-                "body": body,
-            }
-            for n, body in enumerate(bodies, start=1)
-        ]
-        response = self._api.request(
-            "POST",
-            "$batch",
-            json={"requests": requests},
-            headers={"Isolation": "snapshot", "Accept": "application/json"},
-            idempotent=False,
-            ok=(200,),
-        )
-        return wire.batch_failure(self._name, jsonbody.loads(response.content))
-
-    def _undo_partial(self, document: str, failure: ConnectorError) -> None:
-        """Read back what a refused batch left in the journal and delete it.
-
-        Raises:
-            TransientConnectorError: lines are left that could not be deleted (retry cleans up).
-        """
-        where = f"documentNumber eq {wire.quote(document)}"
-        left = list(self._pages(self._lines_url(), **{"$filter": where}))
-        for line in left:
-            try:
-                self._api.request(
-                    "DELETE",
-                    f"{self._lines_url()}({line['id']})",
-                    headers={"If-Match": "*"},
-                    ok=(204,),
-                )
-            except ConnectorError as exc:
-                raise TransientConnectorError(
-                    self._name,
-                    f"BC refused part of {document} ({failure.message}) and kept the rest; "
-                    f"removing it failed ({exc.message}); will retry",
-                ) from None
-        if left:
-            log.warning("bc_partial_batch_undone", document=document, lines=len(left))
-
     def _check_journal_is_ours(self, *, start: bool = False) -> bool:
         """Whether every line of the journal batch is arbridge's (at start: refuse to run if not)."""
         url = f"{self._company()}/customerPaymentJournals({self._journal_id})/customerPayments"
-        foreign = [
-            str(ln.get("documentNumber"))
-            for ln in self._pages(url, **{"$select": "id,documentNumber"})
-            if not OURS.match(str(ln.get("documentNumber") or ""))
-        ]
-        if not foreign:
+        lines = self._pages(url, **{"$select": "id,documentNumber"})
+        message = journal.foreign_lines(lines, self._journal_code)
+        if message is None:
             return True
-        message = (
-            f"journal {self._journal_code!r} holds {len(foreign)} line(s) arbridge did not write "
-            f"(e.g. document {foreign[0]!r}); with post_journal arbridge posts only a journal "
-            "batch of its own: set journal_code to one, or turn post_journal off"
-        )
         if start:
             raise PermanentConnectorError(self._name, message)
         log.warning("journal_not_posted", connector=self._name, reason=message)
