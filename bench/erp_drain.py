@@ -107,7 +107,9 @@ def drain(vendor: Vendor, lines: int, rate: float, latency: float) -> str:
         fake.install(router)
         clock = VirtualClock()
         throttled = httpx.Response(429, json={"error": {"code": "Unknown", "message": "throttled"}})
-        transport = VendorLimits(router, vendor.windows, clock, latency, throttled)
+        transport = VendorLimits(
+            router, vendor.windows, clock, latency, throttled, batch_windows=vendor.batch_windows
+        )
         gateway: ErpGateway = vendor.build(router, clock, transport, data)
         store = _store(data)
         bank = FolderBankSource(
