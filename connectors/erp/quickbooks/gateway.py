@@ -150,7 +150,7 @@ class QuickBooksErpGateway(FlowGateway[_Seen]):
 
     def _payments(self, references: Sequence[str]) -> Iterator[dict[str, Any]]:
         """Posted Payments carrying any of these references in PaymentRefNum."""
-        for group in in_groups(sorted(set(references)), 100):
+        for group in in_groups(sorted(set(references)), 60):
             listing = ", ".join(wire.quote(r) for r in group)
             yield from self._query("Payment", f"WHERE PaymentRefNum IN ({listing})")
 
