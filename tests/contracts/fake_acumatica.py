@@ -42,6 +42,13 @@ def _json(body: Any, status: int = 200) -> httpx.Response:
     )
 
 
+def _stamp(seconds: int, zone: str) -> str:
+    """2026-11-02T10:00:00 plus `seconds`, ISO with `zone` (ordered as text and as time)."""
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"2026-11-02T{10 + hours:02d}:{minute:02d}:{second:02d}{zone}"
+
+
 class FakeAcumatica:
     """Customers, AR invoices, payments with release/void, cookie sessions with licence seats."""
 
@@ -64,7 +71,7 @@ class FakeAcumatica:
         """Change an invoice as a user would."""
         self.status[number] = changes.pop("status", self.status[number])
         self.invoices[number] = replace(self.invoices[number], **changes)
-        self.modified[number] = f"2026-11-02T10:00:{len(self.payments):02d}+00:00"
+        self.modified[number] = _stamp(len(self.payments), "+00:00")
 
     def ledger(self) -> list[tuple[str, str]]:
         """(PaymentRef, "") of every payment created: a reference twice is a double."""

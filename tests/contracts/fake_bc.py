@@ -38,6 +38,13 @@ class _Inv:
     modified: str
 
 
+def _stamp(seconds: int, zone: str) -> str:
+    """2026-11-02T10:00:00 plus `seconds`, ISO with `zone` (ordered as text and as time)."""
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"2026-11-02T{10 + hours:02d}:{minute:02d}:{second:02d}{zone}"
+
+
 class FakeBusinessCentral:
     """State of one company plus the routes that serve it."""
 
@@ -65,7 +72,7 @@ class FakeBusinessCentral:
         inv = self.invoices[number]
         status = str(changes.pop("status", inv.status))
         inv.invoice = replace(inv.invoice, **changes)  # type: ignore[arg-type]
-        inv.status, inv.modified = status, f"2026-11-02T10:00:{self.clock:02d}Z"
+        inv.status, inv.modified = status, _stamp(self.clock, "Z")
 
     def journal_amount(self, number: str | None) -> Decimal:
         """What the journal lines apply to one invoice (None: unapplied lines)."""

@@ -38,6 +38,13 @@ def _json(body: Any, status: int = 200) -> httpx.Response:
     )
 
 
+def _stamp(seconds: int, zone: str) -> str:
+    """2026-11-02T03:00:00 plus `seconds`, ISO with `zone` (ordered as text and as time)."""
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"2026-11-02T{3 + hours:02d}:{minute:02d}:{second:02d}{zone}"
+
+
 class FakeQuickBooks:
     """One realm: customers, invoices (Balance), payments, rotating refresh tokens."""
 
@@ -57,7 +64,7 @@ class FakeQuickBooks:
     def touch(self, number: str, **changes: Any) -> None:
         """Change an invoice as a user would."""
         self.invoices[number] = replace(self.invoices[number], **changes)
-        self.updated[number] = f"2026-11-02T03:00:{len(self.payments):02d}-07:00"
+        self.updated[number] = _stamp(len(self.payments), "-07:00")
 
     def ledger(self) -> list[tuple[str, str]]:
         """(PaymentRefNum, "") of every Payment created: a reference twice is a double."""
