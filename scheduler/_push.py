@@ -48,6 +48,8 @@ class _Pushing:
     clock: Callable[[], datetime]
     sleep: Callable[[float], None]
     in_a_row: int = 0
+    last_failure: object = None
+    """The error last counted: one failed call shared by a chunk counts once."""
     deferred: list[tuple[OutboxEntry, ConnectorError]] = field(default_factory=list)
 
     def unwell(self) -> bool:
@@ -232,7 +234,8 @@ def _settle(
         connector_failed(store, gateway.name, str(outcome), summary, state.clock, role="erp")
         return False
     if isinstance(outcome, ConnectorError):  # transient: nothing or all was posted
-        state.in_a_row += 1
+        if outcome is not state.last_failure:
+            state.in_a_row, state.last_failure = state.in_a_row + 1, outcome
         state.deferred.append((entry, outcome))
         log.info("payment_post_failed_once", bank_id=app.bank_id, error=str(outcome))
         return not state.unwell()

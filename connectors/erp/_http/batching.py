@@ -47,18 +47,31 @@ def post_in_chunks(
         transient failures in a row; the last entry is then that error.
     """
     results: list[Outcome] = []
-    in_a_row = 0
+    failures = FailureRun()
     for outcome in _outcomes(applications, size, prefetch, post, post_many):
         results.append(outcome)
-        if isinstance(outcome, PermanentConnectorError):
-            return results
-        unwell = isinstance(outcome, TransientConnectorError) and not isinstance(
-            outcome, RecordNotFoundError
-        )
-        in_a_row = in_a_row + 1 if unwell else 0
-        if in_a_row >= UNWELL_AFTER:
+        if isinstance(outcome, PermanentConnectorError) or failures.unwell(outcome):
             return results
     return results
+
+
+class FailureRun:
+    """Counts transient failures in a row; one failed call shared by a chunk counts once."""
+
+    def __init__(self) -> None:
+        self.in_a_row = 0
+        self._last: object = None
+
+    def unwell(self, outcome: object) -> bool:
+        """Record an outcome; True once `UNWELL_AFTER` calls in a row have failed."""
+        failed = isinstance(outcome, TransientConnectorError) and not isinstance(
+            outcome, RecordNotFoundError
+        )
+        if not failed:
+            self.in_a_row, self._last = 0, None
+        elif outcome is not self._last:
+            self.in_a_row, self._last = self.in_a_row + 1, outcome
+        return self.in_a_row >= UNWELL_AFTER
 
 
 def _outcomes(
