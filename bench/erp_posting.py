@@ -58,9 +58,13 @@ class VendorLimits(httpx.BaseTransport):
         clock: VirtualClock,
         latency: float,
         throttled: httpx.Response,
+        *,
+        batch_windows: list[Window] | None = None,
     ) -> None:
         self._router, self._windows, self._clock, self._latency = router, windows, clock, latency
         self._sent: deque[float] = deque()
+        self._batch_windows = batch_windows or []
+        self._batches: deque[float] = deque()
         self._throttled = throttled
         self.requests = self.rejected = 0
 
@@ -69,18 +73,27 @@ class VendorLimits(httpx.BaseTransport):
             return self._router.handler(request)
         now = self._clock()
         self.requests += 1
-        if any(
-            sum(1 for t in self._sent if t > now - w.seconds + 1e-6) >= w.limit
-            for w in self._windows
+        batch = request.url.path.endswith("/batch")
+        if _full(self._sent, self._windows, now) or (
+            batch and _full(self._batches, self._batch_windows, now)
         ):
             self.rejected += 1
             return self._throttled
         self._sent.append(now)
-        while self._sent and self._sent[0] <= now - max(w.seconds for w in self._windows):
-            self._sent.popleft()
+        if batch:
+            self._batches.append(now)
         self._clock.sleep(self._latency)
         request.read()
         return self._router.handler(request)
+
+
+def _full(sent: deque[float], windows: list[Window], now: float) -> bool:
+    """Whether one more request would exceed a window (and forget what left them all)."""
+    if not windows:
+        return False
+    while sent and sent[0] <= now - max(w.seconds for w in windows):
+        sent.popleft()
+    return any(sum(1 for t in sent if t > now - w.seconds + 1e-6) >= w.limit for w in windows)
 
 
 @dataclass
@@ -91,6 +104,8 @@ class Vendor:
     best_apps_per_min: float
     """The most applications per minute the vendor's limits allow (batching where offered)."""
     build: Callable[[respx.MockRouter, VirtualClock, httpx.BaseTransport, Path], ErpGateway]
+    batch_windows: list[Window] | None = None
+    """Limits on vendor batch requests (QuickBooks: 40 a minute per realm and app)."""
 
 
 def _records(n: int) -> tuple[list[Customer], list[Invoice]]:
@@ -163,6 +178,7 @@ def _qbo(
         transport=transport,
         clock=clock,
         limiter=RateLimiter([Window(500, 60.0), Window(10, 1.0)], clock=clock, sleep=clock.sleep),
+        batch_limiter=RateLimiter([quickbooks.BATCH_WINDOW], clock=clock, sleep=clock.sleep),
         retry=RetryPolicy(sleep=clock.sleep),
     )
 
@@ -189,12 +205,19 @@ def _acu(
 
 VENDORS = [
     Vendor("business_central", [Window(6000, 300.0)], "6,000 req / 5 min, 1 req/app", 1200, _bc),
-    Vendor("quickbooks", [Window(500, 60.0), Window(10, 1.0)], "40 batches of 30/min", 1200, _qbo),
+    Vendor(
+        "quickbooks",
+        [Window(500, 60.0), Window(10, 1.0)],
+        "40 batches of 30/min",
+        1200,
+        _qbo,
+        [Window(40, 60.0)],
+    ),
     Vendor("acumatica", [Window(150, 60.0)], "150 req/min assumed, 1 req/app", 150, _acu),
 ]
 
 
-def _fake(vendor: str, customers: list[Customer], invoices: list[Invoice]) -> object:
+def fake_for(vendor: str, customers: list[Customer], invoices: list[Invoice]) -> object:
     if vendor == "business_central":
         return fake_bc.FakeBusinessCentral(customers, invoices)
     if vendor == "quickbooks":
@@ -204,12 +227,14 @@ def _fake(vendor: str, customers: list[Customer], invoices: list[Invoice]) -> ob
 
 def run(vendor: Vendor, apps: int, latency: float) -> None:
     customers, invoices = _records(apps)
-    fake = _fake(vendor.name, customers, invoices)
+    fake = fake_for(vendor.name, customers, invoices)
     router = respx.MockRouter(assert_all_called=False)
     fake.install(router)  # type: ignore[attr-defined]
     clock = VirtualClock()
     throttled = httpx.Response(429, json={"error": {"code": "Unknown", "message": "throttled"}})
-    transport = VendorLimits(router, vendor.windows, clock, latency, throttled)
+    transport = VendorLimits(
+        router, vendor.windows, clock, latency, throttled, batch_windows=vendor.batch_windows
+    )
     with tempfile.TemporaryDirectory() as tmp:
         gateway = vendor.build(router, clock, transport, Path(tmp))
         session = getattr(gateway, "session", None)

@@ -8,8 +8,10 @@ context `base_dir`).
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -198,6 +200,35 @@ class CsvErpSettings(_Settings):
 
 
 _NAME = r"^[A-Za-z0-9_.-]+$"
+_URL = r"^https?://[^\s/]+(/[^\s]*)?$"
+BC_API_URL = "https://api.businesscentral.dynamics.com"
+BC_TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"  # noqa: S105 - a URL
+QBO_API_URL = "https://quickbooks.api.intuit.com"
+QBO_SANDBOX_URL = "https://sandbox-quickbooks.api.intuit.com"
+QBO_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL
+
+
+def _no_credentials(url: str) -> str:
+    if _PASSWORD_IN_URL.search(url):
+        raise ValueError("a URL must not carry a user or password; put secrets in env:/file: refs")
+    return url.rstrip("/")
+
+
+HttpUrl = Annotated[str, Field(pattern=_URL), AfterValidator(_no_credentials)]
+
+
+def _token_file(path: Path) -> Path:
+    if not path.is_file():
+        raise ValueError(
+            f"refresh token file {path} does not exist: authorize the app and put its first "
+            "refresh token there"
+        )
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise ValueError(f"refresh token file {path} must be readable and writable by arbridge")
+    return path
+
+
+"""An http(s) URL without credentials, trailing slash dropped."""
 
 
 class _HttpErpSettings(_Settings):
@@ -223,6 +254,14 @@ class BusinessCentralErpSettings(_HttpErpSettings):
     company: str = Field(min_length=1, description="Company name (or display name).")
     client_id: str = Field(min_length=1)
     client_secret: SecretField
+    api_url: HttpUrl = Field(
+        default=BC_API_URL,
+        description="API host (a sandbox, proxy or regional endpoint); /v2.0/{tenant}/... follows.",
+    )
+    token_url: HttpUrl = Field(
+        default=BC_TOKEN_URL,
+        description="Entra ID token endpoint; {tenant} is replaced by `tenant`.",
+    )
     journal_code: str = Field(default="CASHRCPT", min_length=1, max_length=10)
     post_journal: bool = Field(
         default=False,
@@ -235,7 +274,10 @@ class AcumaticaErpSettings(_HttpErpSettings):
     """Acumatica contract-based REST, Default endpoint at a pinned version, cookie login."""
 
     kind: Literal["acumatica"]
-    site: str = Field(pattern=r"^https?://", description="Site URL incl. instance path.")
+    site: HttpUrl = Field(
+        description="Site URL incl. instance path (any host: a sandbox, a proxy); "
+        "login is {site}/entity/auth/login, the API {site}/entity/Default/{endpoint_version}/."
+    )
     endpoint_version: str = Field(
         pattern=r"^[0-9]+\.[0-9]{3}\.[0-9]{3}$", description="e.g. 24.200.001"
     )
@@ -246,7 +288,11 @@ class AcumaticaErpSettings(_HttpErpSettings):
     payment_method: str = Field(min_length=1)
     cash_account: str = Field(min_length=1)
     write_off_reason: str | None = Field(
-        default=None, description="WriteOffReasonCode for write-offs."
+        default=None, description="WriteOffReasonCode for write-offs without a mapped code."
+    )
+    write_off_reasons: dict[str, str] = Field(
+        default_factory=dict,
+        description="Deduction code (the allocation's adjustment reason) -> WriteOffReasonCode.",
     )
     requests_per_minute: int = Field(default=100, ge=1)
 
@@ -258,10 +304,15 @@ class QuickBooksErpSettings(_HttpErpSettings):
     realm_id: str = Field(pattern=r"^[0-9]+$")
     client_id: str = Field(min_length=1)
     client_secret: SecretField
-    refresh_token_file: ResolvedPath = Field(
+    refresh_token_file: Annotated[ResolvedPath, AfterValidator(_token_file)] = Field(
         description="File holding the newest refresh token; replaced atomically on every rotation."
     )
     sandbox: bool = False
+    api_url: HttpUrl | None = Field(
+        default=None,
+        description=f"API host; default {QBO_API_URL} ({QBO_SANDBOX_URL} when `sandbox`).",
+    )
+    token_url: HttpUrl = Field(default=QBO_TOKEN_URL, description="OAuth2 token endpoint.")
     requests_per_minute: int = Field(default=500, ge=1, le=500)
     timeout_seconds: float = Field(default=120.0, gt=0, le=600)
     sales_rep_field: str | None = Field(

@@ -48,6 +48,8 @@ class SecretRef:
         path = Path(self.target)
         if not path.is_file():
             return f"secret file {self.target} does not exist"
+        if not os.access(path, os.R_OK):
+            return f"secret file {self.target} is not readable by this user"
         return None
 
     def resolve(self) -> str:

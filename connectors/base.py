@@ -134,9 +134,9 @@ class BatchPoster(Protocol):
         """Post in order, with the same exactly-once and re-read rules as `post_application`.
 
         Returns:
-            One entry per application handled: its PostResult or its RecordRejectedError.
-            If the ERP becomes unusable the list ends early with that Transient or
-            Permanent error, standing for the first application not posted.
+            One entry per application handled: its PostResult, its RecordRejectedError, or
+            a TransientConnectorError (that one failed this time; retry it later). If the
+            ERP becomes unusable the list ends early with that error.
         """
         ...
 

@@ -3,6 +3,8 @@
 ArbridgeError
  └── ConnectorError                  carries the connector name
       ├── TransientConnectorError    retry later (timeouts, 429, 5xx, a locked file)
+      │    └── RecordNotFoundError    a record the posting names is not in the ERP (yet): retry
+      │                               on later cycles, then hand it to a person
       ├── PermanentConnectorError    stop using the connector and alert IT (bad credentials,
       │                              missing export file, wrong header)
       ├── RecordRejectedError        this one record was refused; open a review item
@@ -25,6 +27,14 @@ class ConnectorError(ArbridgeError):
 
 class TransientConnectorError(ConnectorError):
     """Worth retrying later; nothing was changed, or the change is safe to repeat."""
+
+
+class RecordNotFoundError(TransientConnectorError):
+    """A record the request names (an invoice) was not found; it may appear on a later read.
+
+    Not a sign that the ERP is unwell: the caller retries it on later cycles and, when it
+    stays missing, refuses it like a RecordRejectedError.
+    """
 
 
 class PermanentConnectorError(ConnectorError):

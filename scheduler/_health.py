@@ -21,8 +21,9 @@ def connector_failed(
     store: Store, name: str, error: str, summary: RunSummary, clock: Clock, *, role: str
 ) -> None:
     """Mark the connector down, alert, and open one review item per connector per day."""
+    error = error.removeprefix(f"{name}: ")  # said once, here
     now = clock()
-    summary.error(f"{name}: {error}")
+    summary.error(f"{name}: {error}", kind="connector_down")
     summary.add("connector_errors")
     item = NewReviewItem(
         dedupe_key=f"connector:{name}:{now.date().isoformat()}",

@@ -127,7 +127,7 @@ def _quarantine(
         )
         opened = open_item(session, item, now=now)
     summary.add("files_quarantined")
-    summary.error(f"quarantined {file.path}: {error}")
+    summary.error(f"quarantined {file.path}: {error}", kind="quarantined")
     log.warning("bank_file_quarantined", connector=source, file=str(file.path), error=error)
     if opened is not None:
         summary.add("queued")

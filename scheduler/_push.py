@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
 
@@ -13,6 +15,7 @@ from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
     PermanentConnectorError,
+    RecordNotFoundError,
     RecordRejectedError,
 )
 from arbridge.domain.review import ReviewReason
@@ -29,6 +32,30 @@ log = structlog.get_logger("arbridge.cycle")
 
 CLAIM_BATCH = 200  # outbox entries claimed (and deliveries recorded) at a time
 POST_CHUNK = 25  # applications per call to an ERP that posts in batches
+UNWELL_AFTER = 5
+"""Transient failures in a row that mean the ERP itself is down: stop pushing this cycle."""
+RETRY_ROUNDS = 3
+"""Times a batch's failed entries are tried again (after the others) within one cycle."""
+MISSING_TRIES = 3
+"""Cycles an application naming an invoice the ERP does not show is tried before review."""
+RETRY_WAIT, RETRY_WAIT_CAP = 2.0, 30.0
+"""Seconds before the first retry round; doubled each round, capped."""
+
+
+@dataclass
+class _Pushing:
+    """One cycle's push: where it is, and how the ERP has been answering."""
+
+    summary: RunSummary
+    clock: Callable[[], datetime]
+    sleep: Callable[[float], None]
+    in_a_row: int = 0
+    last_failure: object = None
+    """The error last counted: one failed call shared by a chunk counts once."""
+    deferred: list[tuple[OutboxEntry, ConnectorError]] = field(default_factory=list)
+
+    def unwell(self) -> bool:
+        return self.in_a_row >= UNWELL_AFTER
 
 
 def push(
@@ -41,14 +68,22 @@ def push(
     claim_lease: timedelta,
     shared: bool = False,
     batch: int = CLAIM_BATCH,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> None:
-    """Post every pending application; stop at the first sign the ERP is unwell (retried next cycle).
+    """Post every pending application; an entry that fails is retried after the others.
+
+    A failed call defers only its own entry: the batch goes on, and its failed entries
+    are tried again after it (backing off between rounds); what still fails waits for
+    the next cycle. Pushing stops for the cycle only when the ERP is unwell: a
+    permanent error, or `UNWELL_AFTER` transient failures in a row.
 
     Entries are claimed in batches, so several daemons on one PostgreSQL store share the
     outbox without posting the same entry at once. Deliveries are recorded per batch: a
     crash between posting and recording is safe, as the next attempt posts again with
     the same idempotency key and the ERP answers ALREADY_POSTED.
     """
+    state = _Pushing(summary, clock, sleep)
+    after = 0
     while True:
         with store.transaction() as session:
             entries = postings.claim(
@@ -59,13 +94,43 @@ def push(
                 now=clock(),
                 lease=claim_lease,
                 honour_claims=shared,
+                after=after,
             )
         if not entries:
             return
-        if not _push_batch(store, gateway, entries, claim_lease, summary=summary, clock=clock):
+        after = entries[-1].outbox_id
+        well = _push_batch(store, gateway, entries, claim_lease, state)
+        if well:
+            well = _retry_deferred(store, gateway, claim_lease, state)
+        _give_up_deferred(store, state)
+        if not well:
             with store.transaction() as session:
                 postings.release_claims(session, worker=worker)
             return
+
+
+def _retry_deferred(store: Store, gateway: ErpGateway, lease: timedelta, state: _Pushing) -> bool:
+    """Try the batch's failed entries again, backing off between rounds."""
+    for round_ in range(RETRY_ROUNDS):
+        if not state.deferred:
+            return True
+        state.sleep(min(RETRY_WAIT * 2**round_, RETRY_WAIT_CAP))
+        again = [entry for entry, _error in state.deferred]
+        state.deferred.clear()
+        if not _push_batch(store, gateway, again, lease, state):
+            return False
+    return True
+
+
+def _give_up_deferred(store: Store, state: _Pushing) -> None:
+    """Entries still failing wait for the next cycle; their error is recorded."""
+    for entry, error in state.deferred:
+        _failed(store, entry.outbox_id, str(error), state.summary)
+        state.summary.error(
+            f"posting {entry.application.bank_id} will be retried: {error}", kind="post_retry"
+        )
+        log.warning("payment_post_deferred", bank_id=entry.application.bank_id, error=str(error))
+    state.deferred.clear()
 
 
 def _push_batch(
@@ -73,11 +138,10 @@ def _push_batch(
     gateway: ErpGateway,
     entries: list[OutboxEntry],
     lease: timedelta,
-    *,
-    summary: RunSummary,
-    clock: Callable[[], datetime],
+    state: _Pushing,
 ) -> bool:
     """Post one claimed batch; False when the ERP is unwell and pushing should stop."""
+    clock, summary = state.clock, state.summary
     delivered: list[tuple[int, str | None]] = []
     renew_at = clock() + lease / 2
     step = POST_CHUNK if _batches(gateway) else 1
@@ -92,10 +156,7 @@ def _push_batch(
             with summary.timed("push_erp"):
                 outcomes = _attempt(gateway, chunk)
             for entry, outcome in zip(chunk, outcomes, strict=False):
-                ok = _settle(
-                    store, gateway, entry, outcome, delivered, summary=summary, clock=clock
-                )
-                if not ok:
+                if not _settle(store, gateway, entry, outcome, delivered=delivered, state=state):
                     return False
         return True
     finally:
@@ -117,9 +178,11 @@ def _attempt(gateway: ErpGateway, chunk: list[OutboxEntry]) -> list[PostResult |
             outcomes.append(_post_one(gateway, entry))
         except RecordRejectedError as exc:
             outcomes.append(exc)
-        except ConnectorError as exc:
+        except PermanentConnectorError as exc:
             outcomes.append(exc)
             break
+        except ConnectorError as exc:
+            outcomes.append(exc)
     return outcomes
 
 
@@ -156,25 +219,29 @@ def _settle(
     gateway: ErpGateway,
     entry: OutboxEntry,
     outcome: PostResult | ConnectorError,
-    delivered: list[tuple[int, str | None]],
     *,
-    summary: RunSummary,
-    clock: Callable[[], datetime],
+    delivered: list[tuple[int, str | None]],
+    state: _Pushing,
 ) -> bool:
     """Record what posting one entry did; False when the ERP is unwell and pushing should stop."""
-    app = entry.application
+    app, summary = entry.application, state.summary
     if isinstance(outcome, RecordRejectedError):
-        _rejected(store, entry, str(outcome), summary=summary, clock=clock)
+        state.in_a_row = 0
+        _rejected(store, entry, str(outcome), summary=summary, clock=state.clock)
         return True
+    if isinstance(outcome, RecordNotFoundError):
+        return _missing(store, entry, outcome, state)
     if isinstance(outcome, PermanentConnectorError):
         _failed(store, entry.outbox_id, str(outcome), summary)
-        connector_failed(store, gateway.name, str(outcome), summary, clock, role="erp")
+        connector_failed(store, gateway.name, str(outcome), summary, state.clock, role="erp")
         return False
     if isinstance(outcome, ConnectorError):  # transient: nothing or all was posted
-        _failed(store, entry.outbox_id, str(outcome), summary)
-        summary.error(f"posting {app.bank_id} will be retried: {outcome}")
-        log.warning("payment_post_deferred", bank_id=app.bank_id, error=str(outcome))
-        return False
+        if outcome is not state.last_failure:
+            state.in_a_row, state.last_failure = state.in_a_row + 1, outcome
+        state.deferred.append((entry, outcome))
+        log.info("payment_post_failed_once", bank_id=app.bank_id, error=str(outcome))
+        return not state.unwell()
+    state.in_a_row = 0
     result = outcome
     delivered.append((entry.outbox_id, result.erp_reference))
     summary.add("posted" if result.outcome is PostOutcome.POSTED else "already_posted")
@@ -188,6 +255,17 @@ def _settle(
         amount=str(app.amount),
         outcome=result.outcome.value,
     )
+    return True
+
+
+def _missing(store: Store, entry: OutboxEntry, error: ConnectorError, state: _Pushing) -> bool:
+    """A record it names is not in the ERP: try again next cycle, then hand it to a person."""
+    if entry.attempts + 1 >= MISSING_TRIES:
+        message = f"{error} (still missing after {MISSING_TRIES} cycles)"
+        _rejected(store, entry, message, summary=state.summary, clock=state.clock)
+    else:
+        _failed(store, entry.outbox_id, str(error), state.summary)
+        log.info("payment_waits_for_record", bank_id=entry.application.bank_id, error=str(error))
     return True
 
 
@@ -212,7 +290,7 @@ def _rejected(
         postings.record_failure(session, entry.outbox_id, error, rejected=True)
         opened = open_item(session, item, now=now)
     summary.add("post_failed")
-    summary.error(f"ERP rejected {bank_id}: {error}")
+    summary.error(f"ERP rejected {bank_id}: {error}", kind="erp_rejected")
     log.warning("payment_rejected", bank_id=bank_id, error=error)
     if opened is not None:
         summary.add("queued")

@@ -8,6 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+EXAMPLES = 3
+"""Messages shown per kind of problem in the printed summary (all are kept in `errors`)."""
+
 
 @dataclass(slots=True)
 class RunSummary:
@@ -16,6 +19,7 @@ class RunSummary:
     run_id: str
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)  # the kind of each error, in step
     seconds: dict[str, float] = field(default_factory=dict)  # wall time spent per phase
 
     @contextmanager
@@ -32,9 +36,10 @@ class RunSummary:
         """Increase a counter."""
         self.counts[key] += amount
 
-    def error(self, message: str) -> None:
-        """Remember a problem that did not stop the cycle."""
+    def error(self, message: str, kind: str = "problem") -> None:
+        """Remember a problem that did not stop the cycle, and what kind of problem it is."""
         self.errors.append(message)
+        self.kinds.append(kind)
 
     @property
     def status(self) -> str:
@@ -53,5 +58,17 @@ class RunSummary:
         if c["in_erp"]:
             text += f"; {c['in_erp']} line(s) already recorded in the ERP by people"
         if self.errors:
-            text += f"; {len(self.errors)} problem(s): " + " | ".join(self.errors)
+            text += f"; {len(self.errors)} problem(s): " + self._problems()
         return text
+
+    def _problems(self) -> str:
+        """Counts per kind, most first, each with its first `EXAMPLES` messages."""
+        by_kind: dict[str, list[str]] = {}
+        for kind, message in zip(self.kinds, self.errors, strict=True):
+            by_kind.setdefault(kind, []).append(message)
+        parts = []
+        for kind, messages in sorted(by_kind.items(), key=lambda kv: -len(kv[1])):
+            shown = " | ".join(messages[:EXAMPLES])
+            more = f" | +{len(messages) - EXAMPLES} more" if len(messages) > EXAMPLES else ""
+            parts.append(f"{len(messages)} {kind}: {shown}{more}")
+        return "; ".join(parts)

@@ -53,7 +53,7 @@ def upload_folder(
             cert = system.upload_certificate(upload)
         except RecordRejectedError as exc:
             _record(store, rejected_key, code, f"certificate {pdf} was refused: {exc}", clock)
-            summary.error(f"tax upload {pdf.name}: {exc}")
+            summary.error(f"tax upload {pdf.name}: {exc}", kind="tax_upload")
             continue
         uploaded += 1
         message = (

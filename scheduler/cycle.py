@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ class CycleDeps:
     ar: ArDeps | None = None
     payments: PostedPaymentReader | None = None
     """The ERP's record of payments already posted there (None: not read)."""
+    retry_sleep: Callable[[float], None] = time.sleep
+    """How the push waits before trying a failed entry again (virtual in tests and benches)."""
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -132,6 +135,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
             claim_lease=deps.claim_lease,
             shared=deps.shared,
             batch=deps.claim_batch,
+            sleep=deps.retry_sleep,
         )
     if deps.tax is not None:
         with summary.timed("tax"):

@@ -192,8 +192,12 @@ def claim(
     now: datetime,
     lease: timedelta,
     honour_claims: bool = True,
+    after: int = 0,
 ) -> list[OutboxEntry]:
     """Claim up to `limit` undelivered entries nobody holds (or whose claim expired).
+
+    Only entries with an id above `after` are taken: a push walks the outbox once per
+    cycle, so an entry it deferred is not claimed again until the next cycle.
 
     On PostgreSQL the rows are picked with `FOR UPDATE SKIP LOCKED`, so daemons
     claiming at the same moment get disjoint batches. A claim that expires (its
@@ -207,7 +211,13 @@ def claim(
     ids = list(
         session.exec(
             select(OutboxRow.id)
-            .where(OutboxRow.erp == erp, OutboxRow.status == "pending", free, _ready())
+            .where(
+                OutboxRow.erp == erp,
+                OutboxRow.status == "pending",
+                col(OutboxRow.id) > after,
+                free,
+                _ready(),
+            )
             .order_by(col(OutboxRow.id))
             .limit(limit)
             .with_for_update(skip_locked=True)

@@ -47,6 +47,8 @@ def build_erp_gateway(
             company=erp.company,
             client_id=erp.client_id,
             client_secret=secret(erp.client_secret),
+            api_url=erp.api_url,
+            token_url=erp.token_url.replace("{tenant}", erp.tenant),
             journal_code=erp.journal_code,
             currency=erp.currency,
             post_journal=erp.post_journal,
@@ -66,6 +68,7 @@ def build_erp_gateway(
             payment_method=erp.payment_method,
             cash_account=erp.cash_account,
             write_off_reason=erp.write_off_reason,
+            write_off_reasons=erp.write_off_reasons,
             currency=erp.currency,
             requests_per_minute=erp.requests_per_minute,
             timeout=erp.timeout_seconds,
@@ -79,6 +82,8 @@ def build_erp_gateway(
             client_secret=secret(erp.client_secret),
             tokens=FileRefreshTokenStore(erp.refresh_token_file, connector=erp.name),
             sandbox=erp.sandbox,
+            api_url=erp.api_url,
+            token_url=erp.token_url,
             currency=erp.currency,
             requests_per_minute=erp.requests_per_minute,
             timeout=erp.timeout_seconds,
@@ -109,6 +114,8 @@ def build_payment_reader(
             requests_per_minute=erp.requests_per_minute,
             timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
+            api_host=erp.api_url,
+            token_url=erp.token_url,
         )
     if isinstance(erp, AcumaticaErpSettings):
         return acumatica_payments.build_reader(
@@ -130,7 +137,21 @@ def build_payment_reader(
         client_secret=secret(erp.client_secret),
         tokens=FileRefreshTokenStore(erp.refresh_token_file, connector=erp.name),
         sandbox=erp.sandbox,
+        api_url=erp.api_url,
+        token_url=erp.token_url,
         requests_per_minute=erp.requests_per_minute,
         timeout=erp.timeout_seconds,
         limiter_factory=limiter_factory,
     )
+
+
+def erp_hosts(erp: ErpSettings) -> list[str]:
+    """The URLs an ERP connector will call (for `arbridge doctor` to resolve)."""
+    if isinstance(erp, BusinessCentralErpSettings):
+        return [erp.api_url, erp.token_url.replace("{tenant}", erp.tenant)]
+    if isinstance(erp, QuickBooksErpSettings):
+        default = quickbooks.SANDBOX_HOST if erp.sandbox else quickbooks.API_HOST
+        return [erp.api_url or default, erp.token_url]
+    if isinstance(erp, AcumaticaErpSettings):
+        return [erp.site]
+    return []

@@ -26,6 +26,7 @@ _LAZY = {
     "clearing": "arbridge.cli.clearing:clearing",
     "commissions": "arbridge.cli.commissions:commissions",
     "deposits": "arbridge.cli.deposits:deposits",
+    "doctor": "arbridge.cli.doctor:doctor",
     "review": "arbridge.cli.review:review",
     "run": "arbridge.cli.daemon:run",
     "status": "arbridge.cli.daemon:status",

@@ -18,24 +18,39 @@ if TYPE_CHECKING:
     from arbridge.cli import Context
 
 
+EXIT_CONNECTOR_DOWN = 3
+
+
 @click.command()
 @click.option(
     "--once", is_flag=True, help="Run one cycle and exit (0 unless the cycle could not run)."
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="With --once: exit 3 when a connector was down during the cycle (for cron).",
+)
 @click.pass_obj
-def run(ctx: Context, once: bool) -> None:
+def run(ctx: Context, once: bool, strict: bool) -> None:
     """Run the daemon (or a single cycle with --once)."""
+    if strict and not once:
+        raise click.UsageError("--strict goes with --once")
     app = ctx.app
     lease = None if ctx.settings.store.shared else lease_for(app.store.engine)
     monitor = Monitor(app.store, lease=lease, stale_after=_stale_after(ctx.settings))
+    down: list[int] = []
 
     def cycle() -> None:
         summary = run_cycle(app.cycle_deps())
         monitor.record(summary)
         click.echo(summary.render())
+        down.append(summary.counts.get("connector_errors", 0))
 
     if once:
         run_once(cycle, lease=lease)
+        if strict and any(down):
+            ctx.close()
+            raise SystemExit(EXIT_CONNECTOR_DOWN)
         return
     schedule = ctx.settings.schedule
     trigger = make_trigger(

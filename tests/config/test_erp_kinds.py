@@ -63,6 +63,8 @@ def _secrets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BC_SECRET", "bc-value")
     monkeypatch.setenv("ACU_PASSWORD", "acu-value")
     (tmp_path / "qbo.secret").write_text("qbo-value\n", encoding="utf-8")
+    (tmp_path / "tokens").mkdir()
+    (tmp_path / "tokens" / "qbo.token").write_text("rt-0", encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -111,3 +113,32 @@ def test_qbo_rate_above_the_vendor_limit_is_refused(tmp_path: Path) -> None:
     text = ERPS["quickbooks"] + "    requests_per_minute: 900\n"
     with pytest.raises(ConfigError, match="requests_per_minute"):
         load_settings(_write(tmp_path, text))
+
+
+def test_a_missing_refresh_token_file_is_reported_at_load(tmp_path: Path) -> None:
+    (tmp_path / "tokens" / "qbo.token").unlink()
+    with pytest.raises(ConfigError, match=r"refresh token file .*qbo\.token does not exist"):
+        load_settings(_write(tmp_path, ERPS["quickbooks"]))
+
+
+def test_hosts_default_to_the_vendors_and_can_be_pointed_elsewhere(tmp_path: Path) -> None:
+    bc = load_settings(_write(tmp_path, ERPS["business_central"])).connectors.erp
+    assert isinstance(bc, BusinessCentralErpSettings)
+    assert bc.api_url == "https://api.businesscentral.dynamics.com"
+    assert bc.token_url == "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"
+    text = ERPS["quickbooks"] + (
+        "    api_url: https://sandbox-quickbooks.api.intuit.com/\n"
+        "    token_url: http://127.0.0.1:8080/token\n"
+    )
+    qbo = load_settings(_write(tmp_path, text)).connectors.erp
+    assert isinstance(qbo, QuickBooksErpSettings)
+    assert qbo.api_url == "https://sandbox-quickbooks.api.intuit.com"
+    assert qbo.token_url == "http://127.0.0.1:8080/token"
+
+
+@pytest.mark.parametrize("url", ["ftp://bc.example", "https://user:pw@bc.example", "bc.example"])
+def test_a_bad_or_credential_carrying_url_is_refused(tmp_path: Path, url: str) -> None:
+    text = ERPS["business_central"] + f"    api_url: {url}\n"
+    with pytest.raises(ConfigError, match="api_url") as caught:
+        load_settings(_write(tmp_path, text))
+    assert "user:pw" not in str(caught.value)

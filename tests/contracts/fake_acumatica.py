@@ -42,6 +42,13 @@ def _json(body: Any, status: int = 200) -> httpx.Response:
     )
 
 
+def _stamp(seconds: int, zone: str) -> str:
+    """2026-11-02T10:00:00 plus `seconds`, ISO with `zone` (ordered as text and as time)."""
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"2026-11-02T{10 + hours:02d}:{minute:02d}:{second:02d}{zone}"
+
+
 class FakeAcumatica:
     """Customers, AR invoices, payments with release/void, cookie sessions with licence seats."""
 
@@ -57,12 +64,18 @@ class FakeAcumatica:
         self.seats, self.logins, self.logouts = seats, 0, 0
         self.jobs: dict[str, list[int]] = {}
         self.faults = Faults()
+        self.hidden: set[str] = set()
+        """Invoices the list reads show but look-ups by number do not (a lagging replica)."""
 
     def touch(self, number: str, **changes: Any) -> None:
         """Change an invoice as a user would."""
         self.status[number] = changes.pop("status", self.status[number])
         self.invoices[number] = replace(self.invoices[number], **changes)
-        self.modified[number] = f"2026-11-02T10:00:{len(self.payments):02d}+00:00"
+        self.modified[number] = _stamp(len(self.payments), "+00:00")
+
+    def ledger(self) -> list[tuple[str, str]]:
+        """(PaymentRef, "") of every payment created: a reference twice is a double."""
+        return [(str(p["PaymentRef"]["value"]), "") for p in self.payments.values()]
 
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
@@ -168,7 +181,7 @@ class FakeAcumatica:
         if where == "Type eq 'Invoice' and Status eq 'Open'":
             numbers = [n for n in numbers if self.status[n] == "Open"]
         elif "ReferenceNbr eq" in where:
-            wanted = set(re.findall(r"ReferenceNbr eq '([^']*)'", where))
+            wanted = set(re.findall(r"ReferenceNbr eq '([^']*)'", where)) - self.hidden
             numbers = [n for n in numbers if n in wanted]
         else:
             since = re.fullmatch(

@@ -38,6 +38,13 @@ class _Inv:
     modified: str
 
 
+def _stamp(seconds: int, zone: str) -> str:
+    """2026-11-02T10:00:00 plus `seconds`, ISO with `zone` (ordered as text and as time)."""
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"2026-11-02T{10 + hours:02d}:{minute:02d}:{second:02d}{zone}"
+
+
 class FakeBusinessCentral:
     """State of one company plus the routes that serve it."""
 
@@ -48,10 +55,15 @@ class FakeBusinessCentral:
             for i in invoices
         }
         self.lines: list[dict[str, object]] = []
+        self.posted: list[dict[str, object]] = []
+        """Lines that `Microsoft.NAV.post` turned into ledger entries (the ERP's own ledger)."""
         self.faults = Faults()
         self.tokens_issued = 0
         self.bearer_seen: list[str] = []
         self.clock = 0
+        self.honour_isolation = True
+        self.refuse_invoices: set[str] = set()
+        """Invoices whose payment lines BC refuses when written (e.g. a closed period)."""
 
     # ------------------------------------------------------------------ state helpers
     def touch(self, number: str, **changes: object) -> None:
@@ -60,7 +72,7 @@ class FakeBusinessCentral:
         inv = self.invoices[number]
         status = str(changes.pop("status", inv.status))
         inv.invoice = replace(inv.invoice, **changes)  # type: ignore[arg-type]
-        inv.status, inv.modified = status, f"2026-11-02T10:00:{self.clock:02d}Z"
+        inv.status, inv.modified = status, _stamp(self.clock, "Z")
 
     def journal_amount(self, number: str | None) -> Decimal:
         """What the journal lines apply to one invoice (None: unapplied lines)."""
@@ -72,6 +84,13 @@ class FakeBusinessCentral:
             ),
             Decimal(0),
         )
+
+    def ledger(self) -> list[tuple[str, str]]:
+        """(documentNumber, invoice) of every line written, pending or posted: a pair twice is a double."""
+        return [
+            (str(ln["documentNumber"]), str(ln.get("appliesToInvoiceNumber") or ""))
+            for ln in [*self.posted, *self.lines]
+        ]
 
     # ------------------------------------------------------------------ routes
     def install(self, router: respx.MockRouter) -> None:
@@ -87,6 +106,13 @@ class FakeBusinessCentral:
         lines = f"{COMPANY}/customerPaymentJournals({JID})/customerPayments"
         router.get(lines).mock(side_effect=f.wrap("lines", self._lines))
         router.post(lines).mock(side_effect=f.wrap("add_line", self._add_line))
+        router.delete(url__regex=rf"{re.escape(lines)}\([^)]+\)").mock(
+            side_effect=f.wrap("delete_line", self._delete_line)
+        )
+        router.post(f"{BASE}$batch").mock(side_effect=f.wrap("batch", self._batch))
+        router.get(f"{COMPANY}/generalLedgerEntries").mock(
+            side_effect=f.wrap("gl_entries", self._gl_entries)
+        )
         router.post(f"{COMPANY}/journals({JID})/Microsoft.NAV.post").mock(
             side_effect=f.wrap("post", self._post)
         )
@@ -95,7 +121,13 @@ class FakeBusinessCentral:
         form = parse_qs(request.content.decode())
         if form.get("client_secret") != ["s3cret-value"]:
             return httpx.Response(
-                401, json={"error": "invalid_client", "error_description": "AADSTS7000215 s3cret"}
+                401,
+                json={
+                    "error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret provided. "
+                    "Ensure the secret being sent in the request is the client secret value, "
+                    "not the client secret ID. Trace ID: 0f1e-0000",
+                },
             )
         self.tokens_issued += 1
         return httpx.Response(
@@ -207,26 +239,116 @@ class FakeBusinessCentral:
 
     def _lines(self, request: httpx.Request) -> httpx.Response:
         where = request.url.params.get("$filter", "")
-        keys = set(re.findall(r"externalDocumentNumber eq '([^']*)'", where))
+        if not where:  # the whole journal batch
+            return self._page(request, list(self.lines))
+        keys = set(re.findall(r"documentNumber eq '([^']*)'", where))
         numbers = set(re.findall(r"appliesToInvoiceNumber eq '([^']*)'", where))
-        assert keys, "journal lines are always read by externalDocumentNumber"
         rows = [
             ln
             for ln in self.lines
-            if ln["externalDocumentNumber"] in keys or ln.get("appliesToInvoiceNumber") in numbers
+            if ln["documentNumber"] in keys or ln.get("appliesToInvoiceNumber") in numbers
         ]
         return self._page(request, rows)
+
+    def _gl_entries(self, request: httpx.Request) -> httpx.Response:
+        """Posted G/L entries: one per posted line, found by documentNumber."""
+        where = request.url.params.get("$filter", "")
+        keys = set(re.findall(r"documentNumber eq '([^']*)'", where))
+        rows: list[dict[str, object]] = [
+            {
+                "id": str(uuid.uuid5(uuid.NAMESPACE_OID, str(ln["id"]))),
+                "entryNumber": n + 1,
+                "postingDate": ln["postingDate"],
+                "documentNumber": ln["documentNumber"],
+                "documentType": "Payment",
+                "accountNumber": "13100",
+                "description": ln.get("description", ""),
+                "debitAmount": 0,
+                "creditAmount": str(-Decimal(str(ln["amount"]))),
+            }
+            for n, ln in enumerate(self.posted)
+            if ln["documentNumber"] in keys
+        ]
+        return self._page(request, rows)
+
+    def _delete_line(self, request: httpx.Request) -> httpx.Response:
+        denied = self._authorized(request)
+        if denied is not None:
+            return denied
+        assert request.headers.get("If-Match"), "DELETE needs If-Match"
+        lid = request.url.path.rsplit("(", 1)[1].rstrip(")")
+        before = len(self.lines)
+        self.lines = [ln for ln in self.lines if ln["id"] != lid]
+        if len(self.lines) == before:
+            return error(404, "BadRequest_NotFound", "The journal line does not exist.")
+        return httpx.Response(204)
+
+    def _batch(self, request: httpx.Request) -> httpx.Response:
+        """OData JSON `$batch`; with `Isolation: snapshot` one failure rolls back every write."""
+        denied = self._authorized(request)
+        if denied is not None:
+            return denied
+        snapshot = request.headers.get("Isolation") == "snapshot" and self.honour_isolation
+        kept = list(self.lines)
+        answers: list[dict[str, object]] = []
+        for item in json.loads(request.content, parse_float=Decimal)["requests"]:
+            assert item["method"] == "POST"
+            assert item["url"].endswith("/customerPayments")
+            sub = httpx.Request(
+                "POST",
+                BASE + item["url"],
+                headers={**request.headers, **item.get("headers", {})},
+                content=json.dumps(item["body"], default=str),
+            )
+            answer = self._add_line(sub)  # faults aim at the whole batch ("batch")
+            answers.append(
+                {
+                    "id": item["id"],
+                    "status": answer.status_code,
+                    "headers": {},
+                    "body": answer.json(),
+                }
+            )
+        if snapshot and any(int(str(a["status"])) >= 300 for a in answers):
+            self.lines = kept
+        return httpx.Response(
+            200,
+            content=json.dumps({"responses": answers}, default=str),
+            headers={"Content-Type": "application/json"},
+        )
+
+    def add_foreign_line(self, number: str, amount: str) -> None:
+        """A line finance typed in by hand (its own document number)."""
+        self.lines.append(
+            {
+                "id": str(uuid.uuid4()),
+                "journalId": JID,
+                "documentNumber": "G00042",
+                "externalDocumentNumber": "CHK-9931",
+                "customerNumber": self.invoices[number].invoice.customer_id,
+                "postingDate": "2026-11-02",
+                "amount": str(-Decimal(amount)),
+                "appliesToInvoiceNumber": number,
+                "description": "typed by finance",
+            }
+        )
 
     def _add_line(self, request: httpx.Request) -> httpx.Response:
         denied = self._authorized(request)
         if denied is not None:
             return denied
         body = json.loads(request.content, parse_float=Decimal)
-        if len(body["externalDocumentNumber"]) > 20:
+        if len(body["documentNumber"]) > 20 or len(body["externalDocumentNumber"]) > 35:
             return error(
                 400, "Application_StringExceededLength", "externalDocumentNumber is too long"
             )
         number = body.get("appliesToInvoiceNumber")
+        if number in self.refuse_invoices:
+            return error(
+                400,
+                "Application_DialogException",
+                "You are not allowed to apply and post an entry to an entry with an earlier posting date.",
+            )
         if number is not None and number not in self.invoices:
             return error(
                 400, "Internal_RecordNotFound", f"The Sales Invoice {number} does not exist."
@@ -255,5 +377,6 @@ class FakeBusinessCentral:
                 inv = self.invoices[number].invoice
                 left = inv.open_amount + Decimal(str(line["amount"]))
                 self.touch(number, open_amount=left, status="Open" if left > 0 else "Paid")
+        self.posted.extend(self.lines)
         self.lines.clear()
         return httpx.Response(204)

@@ -38,6 +38,13 @@ def _json(body: Any, status: int = 200) -> httpx.Response:
     )
 
 
+def _stamp(seconds: int, zone: str) -> str:
+    """2026-11-02T03:00:00 plus `seconds`, ISO with `zone` (ordered as text and as time)."""
+    minutes, second = divmod(seconds, 60)
+    hours, minute = divmod(minutes, 60)
+    return f"2026-11-02T{3 + hours:02d}:{minute:02d}:{second:02d}{zone}"
+
+
 class FakeQuickBooks:
     """One realm: customers, invoices (Balance), payments, rotating refresh tokens."""
 
@@ -50,11 +57,18 @@ class FakeQuickBooks:
         self.replies: dict[str, httpx.Response] = {}
         self.refresh_token, self.access_n = "rt-0", 0
         self.faults = Faults()
+        self.batches = 0
+        self.refuse: set[str] = set()
+        """Invoices whose payment lines QuickBooks refuses (a business validation error)."""
 
     def touch(self, number: str, **changes: Any) -> None:
         """Change an invoice as a user would."""
         self.invoices[number] = replace(self.invoices[number], **changes)
-        self.updated[number] = f"2026-11-02T03:00:{len(self.payments):02d}-07:00"
+        self.updated[number] = _stamp(len(self.payments), "-07:00")
+
+    def ledger(self) -> list[tuple[str, str]]:
+        """(PaymentRefNum, "") of every Payment created: a reference twice is a double."""
+        return [(str(p["PaymentRefNum"]), "") for p in self.payments.values()]
 
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
@@ -62,6 +76,7 @@ class FakeQuickBooks:
         router.post(TOKEN_URL).mock(side_effect=f.wrap("token", self._token))
         router.get(f"{BASE}query").mock(side_effect=f.wrap("query", self._query))
         router.post(f"{BASE}payment").mock(side_effect=f.wrap("payment", self._payment))
+        router.post(f"{BASE}batch").mock(side_effect=f.wrap("batch", self._batch))
         router.get(url__regex=rf"{re.escape(BASE)}payment/\d+").mock(
             side_effect=f.wrap("read", self._read)
         )
@@ -203,6 +218,33 @@ class FakeQuickBooks:
             self.replies[request_id] = answer
         return answer
 
+    def _batch(self, request: httpx.Request) -> httpx.Response:
+        """`batch`: each item is created on its own; a Fault answers for its item only."""
+        denied = self._check(request)
+        if denied is not None:
+            return denied
+        request_id = request.url.params.get("requestid")
+        assert request_id
+        assert len(request_id) <= 36
+        if request_id in self.replies:
+            return self.replies[request_id]
+        items = json.loads(request.content, parse_float=Decimal)["BatchItemRequest"]
+        assert len(items) <= 30
+        answers: list[dict[str, Any]] = []
+        for item in items:
+            assert len(item["bId"]) <= 10
+            assert item["operation"] == "create"
+            answer = self._create(item["Payment"])
+            body = json.loads(answer.content, parse_float=Decimal)
+            if answer.status_code == 200:
+                answers.append({"bId": item["bId"], "Payment": body["Payment"]})
+            else:
+                answers.append({"bId": item["bId"], "Fault": body["Fault"]})
+        reply = _json({"BatchItemResponse": answers, "time": TIME})
+        self.replies[request_id] = reply
+        self.batches += 1
+        return reply
+
     def _create(self, body: dict[str, Any]) -> httpx.Response:
         by_id = {v: k for k, v in self.ids.items()}
         for line in body["Line"]:
@@ -214,7 +256,7 @@ class FakeQuickBooks:
                     "Object Not Found",
                     detail="Something you're trying to use has been made inactive",
                 )
-            if Decimal(line["Amount"]) > self.invoices[number].open_amount:
+            if number in self.refuse or Decimal(line["Amount"]) > self.invoices[number].open_amount:
                 return fault(
                     400,
                     "6000",

@@ -60,7 +60,7 @@ def make_books(store: Store, tmp_path: Path, erp: InMemoryErpGateway | None = No
         currency="USD",
         csv_profile=CONTRACT_PROFILE,
     )
-    deps = CycleDeps(store=store, bank_sources=[bank], erp=erp)
+    deps = CycleDeps(store=store, bank_sources=[bank], erp=erp, retry_sleep=lambda _s: None)
     books = Books(store, erp, deps, Resolver(store, "books"), ReviewQueue(store))
     books.cycle()
     return books

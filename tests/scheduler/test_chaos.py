@@ -72,7 +72,7 @@ def test_every_application_reaches_a_flaky_erp_exactly_once(store: Store, tmp_pa
     )
     with respx.mock(assert_all_called=False) as router:
         erp = build_qbo(router, fake, tmp_path / "qbo.token")
-        deps = CycleDeps(store=store, bank_sources=[bank], erp=erp)
+        deps = CycleDeps(store=store, bank_sources=[bank], erp=erp, retry_sleep=lambda _s: None)
         cycles = _until(lambda: _pending(store) == 0 and bool(fake.payments), deps, limit=40)
 
     paid = Counter(p["PaymentRefNum"] for p in fake.payments.values())

@@ -231,3 +231,19 @@ def test_move_files_archives_good_files_and_quarantines_bad_ones_with_a_note(
     assert "lines 0 new" in out
     assert not (bank_dir / "again.csv").exists()
     assert len(list((bank_dir / "archive").iterdir())) == 2
+
+
+def test_strict_once_exits_3_when_a_connector_was_down(contract_data: Path) -> None:
+    """For cron: `run --once --strict` says a connector was down; plain `--once` stays 0."""
+    (contract_data / "erp" / "invoices.csv").unlink()
+
+    strict, _out, _ = _invoke(contract_data, "run", "--once", "--strict")
+    plain, _out, _ = _invoke(contract_data, "run", "--once")
+
+    assert strict == 3
+    assert plain == 0
+
+
+def test_strict_once_exits_0_when_all_was_well(contract_data: Path) -> None:
+    code, _out, _ = _invoke(contract_data, "run", "--once", "--strict")
+    assert code == 0

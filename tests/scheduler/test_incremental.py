@@ -28,7 +28,9 @@ def _deps(store: Store, tmp_path: Path) -> tuple[CycleDeps, InMemoryErpGateway]:
     bank = FolderBankSource(
         name="operating", path=tmp_path / "demo" / "bank", currency="USD", csv_profile=PROFILE
     )
-    return CycleDeps(store=store, bank_sources=[bank], erp=gateway), gateway
+    return CycleDeps(
+        store=store, bank_sources=[bank], erp=gateway, retry_sleep=lambda _s: None
+    ), gateway
 
 
 def test_second_cycle_reads_only_the_changes_and_keeps_the_rest(

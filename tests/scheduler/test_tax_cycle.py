@@ -176,5 +176,5 @@ def test_a_failing_tax_system_is_a_connector_failure_not_a_failed_cycle(
 
     assert any("AuthenticationException" in e for e in summary.errors)
     down = ReviewQueue(store).open_items(reason="connector_down")
-    assert [i.message for i in down] == ["connector tax failed: tax: 401 AuthenticationException"]
+    assert [i.message for i in down] == ["connector tax failed: 401 AuthenticationException"]
     assert ReviewQueue(store).open_items(reason="short_payment")  # the rest of the cycle ran

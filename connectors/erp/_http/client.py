@@ -66,6 +66,8 @@ class RetryPolicy:
     attempts: int = 5
     base: float = 0.5
     cap: float = 60.0
+    throttle_base: float = 1.0
+    """First wait after a 429 that names none (then doubled per 429 in a row)."""
     sleep: Callable[[float], None] = field(default=time.sleep)
 
 
@@ -112,6 +114,8 @@ class HttpClient:
         self._limiter = limiter or RateLimiter(())
         self._retry = retry or RetryPolicy()
         self._secrets = tuple(s for s in secrets if s)
+        self._throttled = 0
+        """429s without Retry-After in a row (each one doubles the next wait)."""
         self.requests = 0
         """Requests sent (for the bench)."""
 
@@ -150,9 +154,23 @@ class HttpClient:
 
     def _wait(self, state: Any) -> float:
         exc = state.outcome.exception()
+        failure = exc.failure if isinstance(exc, _Retry) else None
+        if failure is not None and failure.retry_after is not None:
+            return min(failure.retry_after, self._retry.cap)
+        if failure is not None and failure.status == TOO_MANY:
+            return self._throttle_wait()
         backoff = wait_random_exponential(multiplier=self._retry.base, max=self._retry.cap)
-        after = exc.failure.retry_after if isinstance(exc, _Retry) else None
-        return min(after, self._retry.cap) if after is not None else float(backoff(state))
+        return float(backoff(state))
+
+    def _throttle_wait(self) -> float:
+        """A 429 that named no wait: 1 s, doubling with every 429 in a row, up to the cap.
+
+        One stray 429 costs seconds, not the vendor's worst-case minute; a realm that
+        keeps throttling is soon waited out at the cap. Any success starts over.
+        """
+        wait: float = min(self._retry.throttle_base * 2.0**self._throttled, self._retry.cap)
+        self._throttled += 1
+        return wait
 
     def _once(
         self, method: str, url: str, idempotent: bool, ok: Sequence[int], kwargs: dict[str, Any]
@@ -162,6 +180,7 @@ class HttpClient:
             self._auth.invalidate()
             response = self._send(method, url, idempotent, kwargs)
         if response.status_code in ok:
+            self._throttled = 0
             return response
         failure = self._map_error(response)
         if failure.verdict is Verdict.TRANSIENT and (

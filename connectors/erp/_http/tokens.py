@@ -91,36 +91,53 @@ class FileRefreshTokenStore:
             os.close(dir_fd)
 
 
-def _token_error(connector: str, response: httpx.Response, what: str) -> ConnectorError:
-    """A token endpoint refusal, naming only the OAuth `error` code (never the body)."""
-    try:
-        code = str(response.json().get("error", ""))
-    except ValueError:
-        code = ""
-    text = f"{what} failed: HTTP {response.status_code} {code}".strip()
-    if response.status_code == 429 or response.status_code >= 500:  # noqa: PLR2004
-        return TransientConnectorError(connector, text)
-    return PermanentConnectorError(connector, text)
+DESCRIPTION_LEN = 300
+REAUTHORIZE = (
+    "the refresh token in {where} was refused (invalid_grant: expired, revoked or already "
+    "rotated); re-authorize the app (Intuit's OAuth 2.0 Playground or your connect flow), then "
+    "exchange the code: curl -u CLIENT_ID:CLIENT_SECRET -d grant_type=authorization_code "
+    "-d code=CODE -d redirect_uri=REDIRECT_URI {url} and write its refresh_token to {where}"
+)
 
 
-def _post_token(
-    connector: str,
-    http: httpx.Client,
-    url: str,
-    what: str,
-    *,
-    data: Mapping[str, str],
-    auth: httpx.Auth | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Mapping[str, object]:
-    try:
-        response = http.post(url, data=data, headers=headers, auth=auth or httpx.USE_CLIENT_DEFAULT)
-    except httpx.TransportError as exc:
-        raise TransientConnectorError(connector, f"{what}: {type(exc).__name__}") from None
-    if response.status_code != 200:  # noqa: PLR2004
-        raise _token_error(connector, response, what)
-    body: Mapping[str, object] = response.json()
-    return body
+@dataclass(frozen=True, slots=True)
+class TokenEndpoint:
+    """Where tokens come from, and what must never appear in an error about it."""
+
+    connector: str
+    http: httpx.Client
+    url: str
+    what: str
+    secrets: tuple[str, ...] = ()
+
+    def post(self, **kwargs: object) -> Mapping[str, object]:
+        """POST the form; the JSON answer, or the vendor's own refusal as a ConnectorError."""
+        try:
+            response = self.http.post(self.url, **kwargs)  # type: ignore[arg-type]  # httpx types each keyword
+        except httpx.TransportError as exc:
+            raise TransientConnectorError(
+                self.connector, f"{self.what} to {self.url}: no answer ({type(exc).__name__})"
+            ) from None
+        if response.status_code != 200:  # noqa: PLR2004 - the one success status
+            raise self._error(response)
+        body: Mapping[str, object] = response.json()
+        return body
+
+    def _error(self, response: httpx.Response) -> ConnectorError:
+        """The endpoint's refusal: URL, status, OAuth `error` and the vendor's description."""
+        try:
+            body = response.json()
+            code, description = str(body.get("error", "")), str(body.get("error_description", ""))
+        except (ValueError, AttributeError):
+            code, description = "", ""
+        description = " ".join(description.split())[:DESCRIPTION_LEN]
+        text = f"{self.what} to {self.url} failed: HTTP {response.status_code} {code}".strip()
+        text += f" ({description})" if description else ""
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        if response.status_code == 429 or response.status_code >= 500:  # noqa: PLR2004
+            return TransientConnectorError(self.connector, text)
+        return PermanentConnectorError(self.connector, text)
 
 
 class ClientCredentialsAuth:
@@ -137,7 +154,9 @@ class ClientCredentialsAuth:
         scope: str,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._connector, self._http, self._url = connector, http, token_url
+        self._endpoint = TokenEndpoint(
+            connector, http, token_url, "token request", (client_secret,)
+        )
         self._form = {
             "grant_type": "client_credentials",
             "client_id": client_id,
@@ -152,9 +171,7 @@ class ClientCredentialsAuth:
         """A bearer header with a token good for at least the refresh margin."""
         now = self._clock()
         if self._token is None or not self._token.fresh(now):
-            body = _post_token(
-                self._connector, self._http, self._url, "token request", data=self._form
-            )
+            body = self._endpoint.post(data=self._form)
             self._token = TokenSet(str(body["access_token"]), now + float(str(body["expires_in"])))
             self.fetched += 1
         return {"Authorization": f"Bearer {self._token.access_token}"}
@@ -178,7 +195,9 @@ class RotatingRefreshAuth:
         store: RefreshTokenStore,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._connector, self._http, self._url = connector, http, token_url
+        self._endpoint = TokenEndpoint(
+            connector, http, token_url, "token refresh", (client_secret,)
+        )
         self._basic = httpx.BasicAuth(client_id, client_secret)
         self._store, self._clock = store, clock
         self._token: TokenSet | None = None
@@ -194,15 +213,16 @@ class RotatingRefreshAuth:
 
     def _refresh(self, now: float) -> None:
         form = {"grant_type": "refresh_token", "refresh_token": self._store.load()}
-        body = _post_token(
-            self._connector,
-            self._http,
-            self._url,
-            "token refresh",
-            data=form,
-            auth=self._basic,
-            headers={"Accept": "application/json"},
-        )
+        try:
+            body = self._endpoint.post(
+                data=form, auth=self._basic, headers={"Accept": "application/json"}
+            )
+        except PermanentConnectorError as exc:
+            if "invalid_grant" not in exc.message:
+                raise
+            where = getattr(self._store, "path", "the refresh token file")
+            hint = REAUTHORIZE.format(where=where, url=self._endpoint.url)
+            raise PermanentConnectorError(exc.connector, f"{exc.message}; {hint}") from None
         rotated = str(body.get("refresh_token") or "")
         if rotated and rotated != form["refresh_token"]:
             self._store.save(rotated)

@@ -9,10 +9,9 @@ one found unreleased is released instead of created again.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -32,27 +31,36 @@ from arbridge.connectors.erp._http import (
     Window,
     jsonbody,
 )
-from arbridge.connectors.erp._http.batching import post_in_chunks
+from arbridge.connectors.erp._http.gateway import (
+    FlowGateway,
+    OpenInvoices,
+    PostingFlow,
+    in_groups,
+    invoice_numbers,
+    keys_by_reference,
+    rest_client,
+)
 from arbridge.connectors.erp.acumatica import wire
 from arbridge.connectors.erp.acumatica.session import CookieSession
-from arbridge.connectors.errors import ConnectorError, RecordRejectedError, TransientConnectorError
-from arbridge.domain.records import Application, Customer, Invoice
+from arbridge.connectors.errors import TransientConnectorError
+from arbridge.domain.records import Application, Customer
 
 CAPABILITIES = frozenset(ErpCapability)
 CHUNK = 40
 UNRELEASED = frozenset({"Balanced", "On Hold"})
+VOIDED = frozenset({"Voided"})
 DONE, RUNNING = 204, 202
 
 
 @dataclass
 class _Seen:
-    """What one read told us: our payments by PaymentRef, invoices' status and balance."""
+    """What one read told us: our payments by idempotency key, the invoices now."""
 
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    invoices: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
+    invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Acumatica"))
 
 
-class AcumaticaErpGateway:
+class AcumaticaErpGateway(FlowGateway[_Seen]):
     """One Acumatica tenant through the Default contract endpoint."""
 
     def __init__(
@@ -65,6 +73,7 @@ class AcumaticaErpGateway:
         payment_method: str,
         cash_account: str,
         write_off_reason: str | None = None,
+        write_off_reasons: Mapping[str, str] | None = None,
         currency: str = "USD",
         page_size: int = 500,
         poll_interval: float = 1.0,
@@ -73,22 +82,19 @@ class AcumaticaErpGateway:
     ) -> None:
         self._name, self._api, self._session, self._site = name, api, session, site.rstrip("/")
         self._method, self._cash, self._write_off = payment_method, cash_account, write_off_reason
+        self._reasons = {k.strip().lower(): v for k, v in (write_off_reasons or {}).items()}
         self._currency, self._page = currency, page_size
         self._poll, self._max_polls, self._sleep = poll_interval, max_polls, sleep
-
-    @property
-    def name(self) -> str:
-        """The connector's configured name."""
-        return self._name
-
-    @property
-    def capabilities(self) -> frozenset[ErpCapability]:
-        """Everything: discounts and write-offs ride on DocumentsToApply, VoidPayment reverses."""
-        return CAPABILITIES
+        self._flow = PostingFlow(
+            name, CAPABILITIES, "an Acumatica payment", CHUNK, self._prefetch, self._post
+        )
 
     def session(self) -> AbstractContextManager[None]:
         """One login shared by every call inside; logged out however the block ends."""
         return self._session.open()
+
+    def _scope(self) -> AbstractContextManager[None]:
+        return self.session()
 
     # ------------------------------------------------------------------ reading
     def _get(self, path: str, **params: str) -> Any:
@@ -107,6 +113,12 @@ class AcumaticaErpGateway:
                 return
             skip += self._page
 
+    def probe(self) -> str:
+        """Log in, read one customer, log out; writes nothing."""
+        with self.session():
+            self._get("Customer", **{"$top": "1", "$select": "CustomerID"})
+        return "logged in and out; customers readable"
+
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer."""
         with self.session():
@@ -115,10 +127,6 @@ class AcumaticaErpGateway:
                 wire.customer(r, self._currency)
                 for r in self._list("Customer", **{"$select": select})
             ]
-
-    def fetch_invoices(self) -> Sequence[Invoice]:
-        """Open AR invoices."""
-        return self.fetch_invoices_since(None).invoices
 
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or every invoice modified after the cursor."""
@@ -133,22 +141,24 @@ class AcumaticaErpGateway:
             invoices=[wire.invoice(r, self._currency) for r in rows], cursor=next_cursor
         )
 
-    # ------------------------------------------------------------------ posting
-    def post_application(self, application: Application) -> PostResult:
-        """Find-or-create the Payment, then release it."""
+    def find_posted_keys(self, keys: Sequence[str]) -> set[str]:
+        """The idempotency keys among `keys` whose payment is in Acumatica (voided ones excepted)."""
+        wanted = keys_by_reference(keys, wire.payment_ref, wire.legacy_payment_ref)
         with self.session():
-            existing = self._find(application)
-            if existing is not None:
-                return self._settle(existing)
-            self._check_invoices(application)
-            return self._create(application)
+            found = self._payments(list(wanted))
+        return {wanted[ref] for ref, p in found.items() if wire.value(p, "Status") not in VOIDED}
 
-    def post_applications(
-        self, applications: Sequence[Application]
-    ) -> list[PostResult | ConnectorError]:
-        """Post many in one session: per chunk, one Payment look-up and one invoice list read."""
-        with self.session():
-            return post_in_chunks(applications, CHUNK, self._prefetch, self._post_seen)
+    def _payments(self, references: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Payments carrying any of these references in PaymentRef, by reference."""
+        found: dict[str, dict[str, Any]] = {}
+        select = "Type,ReferenceNbr,Status,PaymentRef"
+        for group in in_groups(sorted(set(references)), 40):
+            where = " or ".join(f"PaymentRef eq {_quote(r)}" for r in group)
+            for payment in self._get("Payment", **{"$filter": where, "$select": select}):
+                found[str(wire.value(payment, "PaymentRef"))] = payment
+        return found
+
+    # ------------------------------------------------------------------ posting
 
     def _settle(self, existing: dict[str, Any]) -> PostResult:
         """A payment of ours is already there: release it if that never happened."""
@@ -163,6 +173,7 @@ class AcumaticaErpGateway:
             method=self._method,
             cash_account=self._cash,
             write_off_reason=self._write_off,
+            reasons=self._reasons,
         )
         response = self._api.request(
             "PUT",
@@ -177,15 +188,13 @@ class AcumaticaErpGateway:
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(created))
 
     def _prefetch(self, applications: Sequence[Application]) -> _Seen:
-        seen = _Seen()
-        refs = sorted({wire.payment_ref(a.idempotency_key) for a in applications})
-        where = " or ".join(f"PaymentRef eq {_quote(r)}" for r in refs)
-        select = "Type,ReferenceNbr,Status,PaymentRef"
-        for payment in self._get("Payment", **{"$filter": where, "$select": select}):
-            seen.payments[str(wire.value(payment, "PaymentRef"))] = payment
-        numbers = sorted(
-            {str(x.invoice_id) for a in applications for x in a.allocations if x.invoice_id}
+        seen = _Seen(invoices=OpenInvoices(self._name, "Acumatica"))
+        mine = keys_by_reference(
+            [a.idempotency_key for a in applications], wire.payment_ref, wire.legacy_payment_ref
         )
+        for ref, payment in self._payments(list(mine)).items():
+            seen.payments[mine[ref]] = payment
+        numbers = invoice_numbers(applications)
         if numbers:
             where = (
                 "Type eq 'Invoice' and ("
@@ -195,69 +204,23 @@ class AcumaticaErpGateway:
             for record in self._list(
                 "Invoice", **{"$filter": where, "$select": wire.INVOICE_FIELDS}
             ):
-                balance = wire.money(wire.value(record, "Balance"))
-                seen.invoices[str(wire.value(record, "ReferenceNbr"))] = (
+                seen.invoices.put(
+                    str(wire.value(record, "ReferenceNbr")),
                     str(wire.value(record, "Status")),
-                    balance,
+                    wire.money(wire.value(record, "Balance")),
                 )
         return seen
 
-    def _post_seen(self, application: Application, seen: _Seen) -> PostResult:
-        ref = wire.payment_ref(application.idempotency_key)
-        if ref in seen.payments:
-            return self._settle(seen.payments[ref])
-        allocations = [a for a in application.allocations if a.invoice_id is not None]
-        for allocation in allocations:
-            status, balance = seen.invoices.get(str(allocation.invoice_id), ("missing", Decimal(0)))
-            self._require(
-                str(allocation.invoice_id),
-                status,
-                balance,
-                allocation.amount + allocation.adjustment,
-            )
-        for allocation in allocations:
-            status, balance = seen.invoices[str(allocation.invoice_id)]
-            seen.invoices[str(allocation.invoice_id)] = (
-                status,
-                balance - allocation.amount - allocation.adjustment,
-            )
+    def _post(self, application: Application, seen: _Seen) -> PostResult:
+        key = application.idempotency_key
+        if key in seen.payments:
+            return self._settle(seen.payments[key])
+        seen.invoices.take(application.allocations, with_adjustment=True)
         result = self._create(application)
-        seen.payments[ref] = wire.wrap(
+        seen.payments[key] = wire.wrap(
             {"Type": "Payment", "ReferenceNbr": result.erp_reference, "Status": "Closed"}
         )
         return result
-
-    def _require(self, number: str, status: str, balance: Decimal, needed: Decimal) -> None:
-        if status != "Open" or balance < needed:
-            raise RecordRejectedError(
-                self._name,
-                f"invoice {number} is {status} with {balance} left, {needed} was to be applied",
-            )
-
-    def _find(self, application: Application) -> dict[str, Any] | None:
-        ref = wire.payment_ref(application.idempotency_key)
-        where = f"PaymentRef eq {_quote(ref)} and CustomerID eq {_quote(application.customer_id)}"
-        found = self._get("Payment", **{"$filter": where, "$select": "Type,ReferenceNbr,Status"})
-        return found[0] if found else None
-
-    def _check_invoices(self, application: Application) -> None:
-        """Re-read each invoice: still Open, with enough balance for payment plus adjustment."""
-        for allocation in application.allocations:
-            if allocation.invoice_id is None:
-                continue
-            record = self._get(
-                f"Invoice/Invoice/{allocation.invoice_id}", **{"$select": wire.INVOICE_FIELDS}
-            )
-            status, balance = (
-                wire.value(record, "Status"),
-                wire.money(wire.value(record, "Balance")),
-            )
-            self._require(
-                allocation.invoice_id,
-                str(status),
-                balance,
-                allocation.amount + allocation.adjustment,
-            )
 
     def _action(self, action: str, record: dict[str, Any]) -> None:
         """Invoke a Payment action and poll its Location until it reports done (204)."""
@@ -309,6 +272,7 @@ def build(
     cash_account: str,
     branch: str | None = None,
     write_off_reason: str | None = None,
+    write_off_reasons: Mapping[str, str] | None = None,
     currency: str = "USD",
     requests_per_minute: int = 100,
     timeout: float = 60.0,
@@ -320,22 +284,21 @@ def build(
 ) -> AcumaticaErpGateway:
     """A gateway with its HTTP client (cookie jar), session and rate limit (licence-dependent)."""
     site = site.rstrip("/")
-    http = httpx.Client(
-        base_url=f"{site}/entity/Default/{endpoint_version}/",
-        timeout=httpx.Timeout(timeout, connect=10.0),
-        transport=transport,
-    )
     session = CookieSession(
         site=site, username=username, password=password, company=company, branch=branch
     )
-    api = HttpClient(
+    api = rest_client(
         connector=name,
-        client=http,
+        base_url=f"{site}/entity/Default/{endpoint_version}/",
+        timeout=timeout,
         map_error=wire.map_error,
-        auth=session,
-        limiter=limiter or limiter_factory([Window(requests_per_minute, 60.0)]),
+        windows=[Window(requests_per_minute, 60.0)],
+        limiter=limiter,
+        limiter_factory=limiter_factory,
         retry=retry,
         secrets=(password,),
+        transport=transport,
+        auth=lambda _http: session,
     )
     session.bind(api)
     return AcumaticaErpGateway(
@@ -346,6 +309,7 @@ def build(
         payment_method=payment_method,
         cash_account=cash_account,
         write_off_reason=write_off_reason,
+        write_off_reasons=write_off_reasons,
         currency=currency,
         sleep=sleep,
     )

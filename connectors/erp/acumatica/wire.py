@@ -5,7 +5,7 @@ Shapes follow ../shared/reference/erp-and-tax-apis.md §1 (Default/24.200.001).
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,12 +15,16 @@ import httpx
 from arbridge.connectors.base import ErpCapability, adjustment_kind
 from arbridge.connectors.erp._http import HttpFailure, Verdict, classify_status
 from arbridge.connectors.erp._http.client import retry_after_seconds
+from arbridge.connectors.erp._http.reference import legacy_reference, memo, reference
 from arbridge.domain.records import Allocation, Application, Customer, Invoice
 
 NOT_FOUND = "NoEntitySatisfiesTheCondition"
 LOGIN_LIMIT = "API Login Limit"
 BAD_LOGIN = "Invalid credentials"
-PAYMENT_REF_LEN = 16
+PAYMENT_REF_LEN = 30
+"""Our reference in `PaymentRef` (the field holds more; 30 leaves room) [unconfirmed limit]."""
+LEGACY_REF_LEN = 16
+DESCRIPTION_LEN = 255
 
 
 def value(record: dict[str, Any], field: str) -> Any:
@@ -113,11 +117,28 @@ INVOICE_FIELDS = "Type,ReferenceNbr,Customer,Date,DueDate,Amount,Balance,Status,
 
 
 def payment_ref(idempotency_key: str) -> str:
-    """Our dedupe key in `PaymentRef`."""
-    return "AB" + hashlib.sha256(idempotency_key.encode()).hexdigest()[: PAYMENT_REF_LEN - 2]
+    """Our key in `PaymentRef`: the bank transaction id's tail + 8 hex (see `_http.reference`)."""
+    return reference(idempotency_key, PAYMENT_REF_LEN)
 
 
-def document(allocation: Allocation, write_off_reason: str | None) -> dict[str, Any]:
+def legacy_payment_ref(idempotency_key: str) -> str:
+    """The reference written before bank ids were shown (still searched)."""
+    return legacy_reference(idempotency_key, LEGACY_REF_LEN)
+
+
+def reason_code(
+    allocation: Allocation, default: str | None, by_deduction: Mapping[str, str]
+) -> str | None:
+    """The WriteOffReasonCode for an allocation's deduction code (its own, else the default)."""
+    code = (allocation.adjustment_reason or "").strip().lower()
+    return by_deduction.get(code, default)
+
+
+def document(
+    allocation: Allocation,
+    write_off_reason: str | None,
+    by_deduction: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """One `DocumentsToApply` row, with a cash discount or a write-off when the allocation has one."""
     row = wrap(
         {
@@ -131,13 +152,19 @@ def document(allocation: Allocation, write_off_reason: str | None) -> dict[str, 
         row["CashDiscountTaken"] = {"value": allocation.adjustment}
     elif kind is ErpCapability.WRITE_OFF:
         row["BalanceWriteOff"] = {"value": allocation.adjustment}
-        if write_off_reason:
-            row["WriteOffReasonCode"] = {"value": write_off_reason}
+        reason = reason_code(allocation, write_off_reason, by_deduction or {})
+        if reason:
+            row["WriteOffReasonCode"] = {"value": reason}
     return row
 
 
 def payment_body(
-    application: Application, *, method: str, cash_account: str, write_off_reason: str | None
+    application: Application,
+    *,
+    method: str,
+    cash_account: str,
+    write_off_reason: str | None,
+    reasons: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """A Payment with its documents to apply; the amount no document takes stays unapplied."""
     body = wrap(
@@ -150,10 +177,12 @@ def payment_body(
             "ApplicationDate": f"{application.booked_on.isoformat()}T00:00:00",
             "PaymentAmount": application.amount,
             "Hold": False,
-            "Description": application.evidence[:255],
+            "Description": memo(application.idempotency_key, application.evidence, DESCRIPTION_LEN),
         }
     )
     body["DocumentsToApply"] = [
-        document(a, write_off_reason) for a in application.allocations if a.invoice_id is not None
+        document(a, write_off_reason, reasons)
+        for a in application.allocations
+        if a.invoice_id is not None
     ]
     return body

@@ -1,11 +1,19 @@
 """Business Central gateway: OData reads, customer payment journal lines, optional journal post.
 
-Exactly once: BC has no idempotency key, so every application gets a 20-character
-`externalDocumentNumber` derived from its idempotency key, and the journal is read
-for it before any line is written; only missing lines are created. With
-`post_journal` the journal is posted after the lines are in; if that call fails
-the lines stay in the journal for the next post (ours or finance's), and the
-application still counts as delivered.
+Exactly once: BC has no idempotency key, so every application gets a document number
+derived from its key (`documentNumber`, shared by its lines) and a reference a person
+can trace to the bank line (`externalDocumentNumber`). Before writing, the gateway
+looks the document number up among the journal's pending lines AND among posted G/L
+entries, so a retry after a lost answer finds its payment whether or not the journal
+was posted since. The lines of one application go in one `$batch` with
+`Isolation: snapshot`: BC writes all of them or none. Should a refused batch still
+leave lines behind, they are read back and deleted before the refusal is reported,
+so money in BC is never recorded as refused.
+
+Journal hygiene (`post_journal`): arbridge posts only a journal batch holding nothing
+but its own lines. Give it a batch of its own (`journal_code`); the batch is checked
+at start and before every post, and a batch with lines arbridge did not write is
+never posted.
 """
 
 from __future__ import annotations
@@ -14,19 +22,12 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 import httpx
 import structlog
 
-from arbridge.connectors.base import (
-    ErpCapability,
-    InvoiceBatch,
-    PostOutcome,
-    PostResult,
-    needed_capabilities,
-)
+from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
 from arbridge.connectors.erp._http import (
     ClientCredentialsAuth,
     HttpClient,
@@ -37,15 +38,22 @@ from arbridge.connectors.erp._http import (
     Window,
     jsonbody,
 )
-from arbridge.connectors.erp._http.batching import post_in_chunks
-from arbridge.connectors.erp.business_central import wire
+from arbridge.connectors.erp._http.gateway import (
+    FlowGateway,
+    OpenInvoices,
+    PostingFlow,
+    in_groups,
+    invoice_numbers,
+    keys_by_reference,
+    rest_client,
+)
+from arbridge.connectors.erp.business_central import journal, wire
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
     PermanentConnectorError,
-    RecordRejectedError,
 )
-from arbridge.domain.records import Allocation, Application, Customer, Invoice
+from arbridge.domain.records import Allocation, Application, Customer
 
 log = structlog.get_logger("arbridge.erp.business_central")
 
@@ -55,19 +63,20 @@ CAPABILITIES = frozenset(
 CHUNK = 40
 """Applications per shared read (keeps the $filter URL short)."""
 API_HOST = "https://api.businesscentral.dynamics.com"
-LOGIN_HOST = "https://login.microsoftonline.com"
+TOKEN_URL = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token"  # noqa: S105 - a URL
 SCOPE = "https://api.businesscentral.dynamics.com/.default"
 
 
 @dataclass
 class _Seen:
-    """What one read told us: journal lines per external document number, invoices' state."""
+    """What one read told us, by idempotency key: lines pending, payments posted; the invoices."""
 
     lines: dict[str, set[str]] = field(default_factory=dict)
-    invoices: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
+    posted: set[str] = field(default_factory=set)
+    invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Business Central"))
 
 
-class BusinessCentralErpGateway:
+class BusinessCentralErpGateway(FlowGateway[_Seen]):
     """One BC company seen through API v2.0."""
 
     def __init__(
@@ -88,16 +97,14 @@ class BusinessCentralErpGateway:
         self._page_size, self._sign = page_size, Decimal(-1 if receipts_negative else 1)
         self._company_id: str | None = None
         self._journal_id: str | None = None
-
-    @property
-    def name(self) -> str:
-        """The connector's configured name."""
-        return self._name
-
-    @property
-    def capabilities(self) -> frozenset[ErpCapability]:
-        """Incremental reads and unapplied credit; BC's payment lines carry no discount or write-off."""
-        return CAPABILITIES
+        self._flow = PostingFlow(
+            name,
+            CAPABILITIES,
+            "Business Central's payment journal",
+            CHUNK,
+            self._prefetch,
+            self._post,
+        )
 
     # ------------------------------------------------------------------ reading
     def _get(self, url: str, **params: str) -> dict[str, Any]:
@@ -136,17 +143,22 @@ class BusinessCentralErpGateway:
                     self._name, f"no customer payment journal {self._journal_code!r}"
                 )
             self._journal_id = str(found[0]["id"])
+            if self._post_journal:
+                self._check_journal_is_ours(start=True)
         return self._journal_id
+
+    def probe(self) -> str:
+        """Authenticate and read one page (companies, one customer); writes nothing."""
+        company = self._company()
+        url = f"{company}/customers"
+        self._get(url, **{"$top": "1", "$select": "number"})
+        return f"company {self._company_name!r} found; customers readable"
 
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer of the company."""
         url = f"{self._company()}/customers"
         select = "id,number,displayName,currencyCode,lastModifiedDateTime"
         return [wire.customer(c, self._currency) for c in self._pages(url, **{"$select": select})]
-
-    def fetch_invoices(self) -> Sequence[Invoice]:
-        """The company's open sales invoices (posted ones with status Open)."""
-        return self.fetch_invoices_since(None).invoices
 
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or every invoice modified after the cursor timestamp."""
@@ -158,114 +170,120 @@ class BusinessCentralErpGateway:
         invoices = [wire.invoice(e, self._currency) for e in entities]
         return InvoiceBatch(invoices=invoices, cursor=next_cursor)
 
+    def _lines_url(self) -> str:
+        return f"{self._company()}/customerPaymentJournals({self._journal()})/customerPayments"
+
+    def _posted_documents(self, documents: Sequence[str]) -> set[str]:
+        """The document numbers among `documents` that posted G/L entries carry."""
+        found: set[str] = set()
+        for group in in_groups(sorted(set(documents)), CHUNK):
+            where = " or ".join(f"documentNumber eq {wire.quote(d)}" for d in group)
+            params = {"$filter": where, "$select": "documentNumber"}
+            for entry in self._pages(f"{self._company()}/generalLedgerEntries", **params):
+                found.add(str(entry.get("documentNumber")))
+        return found
+
+    def find_posted_keys(self, keys: Sequence[str]) -> set[str]:
+        """The keys among `keys` whose payment is in BC: posted, or lines waiting in the journal."""
+        wanted = keys_by_reference(keys, wire.document_number)
+        found = self._posted_documents(list(wanted))
+        for group in in_groups(sorted(wanted), CHUNK):
+            where = " or ".join(f"documentNumber eq {wire.quote(d)}" for d in group)
+            found |= {
+                str(ln.get("documentNumber"))
+                for ln in self._pages(self._lines_url(), **{"$filter": where})
+            }
+        return {wanted[d] for d in found if d in wanted}
+
     # ------------------------------------------------------------------ posting
-    def post_application(self, application: Application) -> PostResult:
-        """Write the journal lines of this application that are not there yet."""
-        return self._post(application, self._prefetch([application]))
 
-    def post_applications(
-        self, applications: Sequence[Application]
-    ) -> list[PostResult | ConnectorError]:
-        """Post many: per chunk, one journal read and one invoice re-read, then one POST per line.
-
-        With `post_journal`, the journal is posted once at the end, not after each application.
-        """
-        results = post_in_chunks(
-            applications, CHUNK, self._prefetch, partial(self._post, defer=True)
-        )
+    def _after_posting(self, results: Sequence[PostResult | ConnectorError]) -> None:
+        """With `post_journal`, post the journal once after a call that wrote lines."""
         if self._post_journal and any(
             getattr(r, "outcome", None) is PostOutcome.POSTED for r in results
         ):
             self._post_batch()
-        return results
-
-    def _lines_url(self) -> str:
-        return f"{self._company()}/customerPaymentJournals({self._journal()})/customerPayments"
 
     def _prefetch(self, applications: Sequence[Application]) -> _Seen:
-        """Journal lines carrying these keys or applying to these invoices, and the invoices now.
+        """Our lines pending or posted, and the invoices now net of every pending line on them.
 
         Unposted journal lines do not lower an invoice's `remainingAmount` yet, so they are
         subtracted here: two applications to one invoice never add up to an overpayment.
         """
-        seen = _Seen()
-        keys = sorted({wire.external_document_number(a.idempotency_key) for a in applications})
-        numbers = sorted(
-            {str(x.invoice_id) for a in applications for x in a.allocations if x.invoice_id}
-        )
+        seen = _Seen(invoices=OpenInvoices(self._name, "Business Central"))
+        mine = keys_by_reference([a.idempotency_key for a in applications], wire.document_number)
+        numbers = invoice_numbers(applications)
         where = " or ".join(
-            [f"externalDocumentNumber eq {wire.quote(k)}" for k in keys]
+            [f"documentNumber eq {wire.quote(d)}" for d in sorted(mine)]
             + [f"appliesToInvoiceNumber eq {wire.quote(n)}" for n in numbers]
         )
         pending: dict[str, Decimal] = {}
         for line in self._pages(self._lines_url(), **{"$filter": where}):
-            ext, number = (
-                str(line.get("externalDocumentNumber")),
-                str(line.get("appliesToInvoiceNumber") or ""),
-            )
-            if ext in keys:
-                seen.lines.setdefault(ext, set()).add(number)
+            document = str(line.get("documentNumber"))
+            number = str(line.get("appliesToInvoiceNumber") or "")
+            if document in mine:
+                seen.lines.setdefault(mine[document], set()).add(number)
             pending[number] = pending.get(number, Decimal(0)) + abs(wire.money(line["amount"]))
+        seen.posted = {mine[d] for d in self._posted_documents(list(mine))}
         if numbers:
             where = " or ".join(f"number eq {wire.quote(n)}" for n in numbers)
             params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
             for entity in self._pages(f"{self._company()}/salesInvoices", **params):
                 number = str(entity["number"])
                 left = wire.money(entity["remainingAmount"]) - pending.get(number, Decimal(0))
-                seen.invoices[number] = (str(entity.get("status")), left)
+                seen.invoices.put(number, str(entity.get("status")), left, str(entity["id"]))
         return seen
 
-    def _post(self, application: Application, seen: _Seen, *, defer: bool = False) -> PostResult:
-        missing = needed_capabilities(application) - CAPABILITIES
-        if missing:
-            raise RecordRejectedError(
-                self._name,
-                f"Business Central's payment journal cannot take {', '.join(sorted(missing))}",
-            )
-        ext = wire.external_document_number(application.idempotency_key)
-        existing = seen.lines.setdefault(ext, set())
+    def _post(self, application: Application, seen: _Seen) -> PostResult:
+        key = application.idempotency_key
+        document = wire.document_number(key)
+        existing = seen.lines.setdefault(key, set())
         todo = [a for a in application.allocations if (a.invoice_id or "") not in existing]
-        if not todo:
-            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=ext)
-        self._check_invoices([a for a in todo if a.invoice_id], seen)
-        for allocation in todo:
-            body = {
-                "customerNumber": allocation.customer_id,
-                "postingDate": application.booked_on.isoformat(),
-                "documentNumber": ext,
-                "externalDocumentNumber": ext,
-                "amount": self._sign * allocation.amount,
-                "description": application.evidence[: wire.DESCRIPTION_LEN],
-            }
-            if allocation.invoice_id:
-                body["appliesToInvoiceNumber"] = allocation.invoice_id
-            self._api.request("POST", self._lines_url(), json=body, idempotent=False, ok=(201,))
-            existing.add(allocation.invoice_id or "")
-        if self._post_journal and not defer:
-            self._post_batch()
-        return PostResult(outcome=PostOutcome.POSTED, erp_reference=ext)
+        if key in seen.posted or not todo:
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=document)
+        seen.invoices.take(todo)
+        bodies = [self._line(application, a) for a in todo]
+        failure = journal.write_all_or_nothing(self._api, self._lines_url(), bodies)
+        if failure is not None:
+            seen.invoices.give_back(todo)
+            where = {"$filter": f"documentNumber eq {wire.quote(document)}"}
+            kept = list(self._pages(self._lines_url(), **where))
+            journal.remove_kept(self._api, self._lines_url(), kept, document, failure)
+            raise failure
+        existing.update(a.invoice_id or "" for a in todo)
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=document)
 
-    def _check_invoices(self, allocations: list[Allocation], seen: _Seen) -> None:
-        """Each invoice must still be Open with enough left (net of what this chunk already took)."""
-        for allocation in allocations:
-            number = str(allocation.invoice_id)
-            status, remaining = seen.invoices.get(number, ("missing", Decimal(0)))
-            if status != "Open":
-                raise RecordRejectedError(
-                    self._name, f"invoice {number} is {status} in Business Central"
-                )
-            if remaining < allocation.amount:
-                raise RecordRejectedError(
-                    self._name,
-                    f"invoice {number} has {remaining} left, {allocation.amount} was to be applied",
-                )
-        for allocation in allocations:
-            status, remaining = seen.invoices[str(allocation.invoice_id)]
-            seen.invoices[str(allocation.invoice_id)] = (status, remaining - allocation.amount)
+    def _line(self, application: Application, allocation: Allocation) -> dict[str, Any]:
+        key = application.idempotency_key
+        body: dict[str, Any] = {
+            "customerNumber": allocation.customer_id,
+            "postingDate": application.booked_on.isoformat(),
+            "documentNumber": wire.document_number(key),
+            "externalDocumentNumber": wire.external_document_number(key),
+            "amount": self._sign * allocation.amount,
+            "description": wire.description(key, application.evidence),
+        }
+        if allocation.invoice_id:
+            body["appliesToInvoiceNumber"] = allocation.invoice_id
+        return body
+
+    def _check_journal_is_ours(self, *, start: bool = False) -> bool:
+        """Whether every line of the journal batch is arbridge's (at start: refuse to run if not)."""
+        url = f"{self._company()}/customerPaymentJournals({self._journal_id})/customerPayments"
+        lines = self._pages(url, **{"$select": "id,documentNumber"})
+        message = journal.foreign_lines(lines, self._journal_code)
+        if message is None:
+            return True
+        if start:
+            raise PermanentConnectorError(self._name, message)
+        log.warning("journal_not_posted", connector=self._name, reason=message)
+        return False
 
     def _post_batch(self) -> None:
-        url = f"{self._company()}/journals({self._journal()})/Microsoft.NAV.post"
         try:
+            if not self._check_journal_is_ours():
+                return
+            url = f"{self._company()}/journals({self._journal()})/Microsoft.NAV.post"
             self._api.request("POST", url, idempotent=False, ok=(204,))
         except ConnectorError as exc:
             log.warning("journal_post_deferred", connector=self._name, error=str(exc))
@@ -290,8 +308,8 @@ def build(
     post_journal: bool = False,
     requests_per_minute: int = 1200,
     timeout: float = 60.0,
-    api_host: str = API_HOST,
-    login_host: str = LOGIN_HOST,
+    api_url: str = API_HOST,
+    token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
     limiter_factory: LimiterFactory = RateLimiter,
@@ -299,28 +317,26 @@ def build(
     clock: Callable[[], float] = time.monotonic,
 ) -> BusinessCentralErpGateway:
     """A gateway with its own HTTP client, token cache and rate limit (6,000 per 5 min by default)."""
-    base = f"{api_host}/v2.0/{tenant}/{environment}/api/v2.0/"
-    http = httpx.Client(
-        base_url=base, timeout=httpx.Timeout(timeout, connect=10.0), transport=transport
-    )
-    auth = ClientCredentialsAuth(
+    api = rest_client(
         connector=name,
-        http=http,
-        token_url=f"{login_host}/{tenant}/oauth2/v2.0/token",
-        client_id=client_id,
-        client_secret=client_secret,
-        scope=SCOPE,
-        clock=clock,
-    )
-    api = HttpClient(
-        connector=name,
-        client=http,
+        base_url=f"{api_url.rstrip('/')}/v2.0/{tenant}/{environment}/api/v2.0/",
+        timeout=timeout,
         map_error=wire.map_error,
-        auth=auth,
-        limiter=limiter
-        or limiter_factory([Window(requests_per_minute, 60.0), Window(6000, 300.0)]),
+        windows=[Window(requests_per_minute, 60.0), Window(6000, 300.0)],
+        limiter=limiter,
+        limiter_factory=limiter_factory,
         retry=retry,
         secrets=(client_secret,),
+        transport=transport,
+        auth=lambda http: ClientCredentialsAuth(
+            connector=name,
+            http=http,
+            token_url=token_url.replace("{tenant}", tenant),
+            client_id=client_id,
+            client_secret=client_secret,
+            scope=SCOPE,
+            clock=clock,
+        ),
     )
     return BusinessCentralErpGateway(
         name=name,

@@ -33,7 +33,7 @@ from arbridge.connectors.erp._http import (
 )
 from arbridge.connectors.erp._own import is_own_reference
 from arbridge.connectors.erp.business_central import wire
-from arbridge.connectors.erp.business_central.gateway import API_HOST, LOGIN_HOST, SCOPE
+from arbridge.connectors.erp.business_central.gateway import API_HOST, SCOPE, TOKEN_URL
 from arbridge.connectors.errors import PermanentConnectorError
 from arbridge.domain.posted import PostedAllocation, PostedPayment
 
@@ -126,7 +126,7 @@ def build_reader(
     requests_per_minute: int = 1200,
     timeout: float = 60.0,
     api_host: str = API_HOST,
-    login_host: str = LOGIN_HOST,
+    token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
     limiter_factory: LimiterFactory = RateLimiter,
@@ -134,14 +134,14 @@ def build_reader(
 ) -> BusinessCentralPaymentReader:
     """A reader with its own HTTP client and token cache."""
     http = httpx.Client(
-        base_url=f"{api_host}/v2.0/{tenant}/{environment}/api/v2.0/",
+        base_url=f"{api_host.rstrip('/')}/v2.0/{tenant}/{environment}/api/v2.0/",
         timeout=httpx.Timeout(timeout, connect=10.0),
         transport=transport,
     )
     auth = ClientCredentialsAuth(
         connector=name,
         http=http,
-        token_url=f"{login_host}/{tenant}/oauth2/v2.0/token",
+        token_url=token_url.replace("{tenant}", tenant),
         client_id=client_id,
         client_secret=client_secret,
         scope=SCOPE,

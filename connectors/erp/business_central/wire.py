@@ -5,7 +5,6 @@ Shapes follow ../shared/reference/erp-and-tax-apis.md §2 (API v2.0).
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -14,6 +13,8 @@ import httpx
 
 from arbridge.connectors.erp._http import HttpFailure, Verdict, classify_status
 from arbridge.connectors.erp._http.client import retry_after_seconds
+from arbridge.connectors.erp._http.reference import legacy_reference, memo, reference
+from arbridge.connectors.errors import ConnectorError
 from arbridge.domain.records import Customer, Invoice
 
 CODE_VERDICTS: dict[str, Verdict] = {
@@ -34,8 +35,10 @@ PREFIX_VERDICTS: dict[str, Verdict] = {
     "Application_": Verdict.REJECTED,
 }
 
-EXTERNAL_DOC_LEN = 20
-"""`externalDocumentNumber` is Code[20]."""
+EXTERNAL_DOC_LEN = 35
+"""`externalDocumentNumber` is Code[35]: the bank-traceable reference."""
+DOCUMENT_LEN = 20
+"""`documentNumber` is Code[20]: our key's hash, searched in the journal and the G/L."""
 DESCRIPTION_LEN = 100
 
 
@@ -92,9 +95,35 @@ INVOICE_FIELDS = (
 )
 
 
+def document_number(idempotency_key: str) -> str:
+    """Our dedupe key in BC's 20-character `documentNumber`: 'AB' + 18 hex of a hash.
+
+    Also what `externalDocumentNumber` held before bank ids were shown there, so lines
+    written by earlier versions are found by the same look-up.
+    """
+    return legacy_reference(idempotency_key, DOCUMENT_LEN)
+
+
 def external_document_number(idempotency_key: str) -> str:
-    """Our dedupe key in BC's 20-character `externalDocumentNumber`: 'AB' + 18 hex of a hash."""
-    return "AB" + hashlib.sha256(idempotency_key.encode()).hexdigest()[: EXTERNAL_DOC_LEN - 2]
+    """The bank transaction id's tail + 8 hex of the key's hash (see `_http.reference`)."""
+    return reference(idempotency_key, EXTERNAL_DOC_LEN)
+
+
+def description(idempotency_key: str, evidence: str) -> str:
+    """The line's description: full bank id and evidence, cut at a word within 100 characters."""
+    return memo(idempotency_key, evidence, DESCRIPTION_LEN)
+
+
+def batch_failure(connector: str, body: Any) -> ConnectorError | None:
+    """The first failed operation of a `$batch` answer as an error, or None if all succeeded."""
+    for answer in (body or {}).get("responses", []):
+        status = int(answer.get("status", 500))
+        if status >= 300:  # noqa: PLR2004
+            response = httpx.Response(
+                status, json=answer.get("body") or {}, headers=answer.get("headers") or {}
+            )
+            return map_error(response).to_error(connector)
+    return None
 
 
 def quote(value: str) -> str:

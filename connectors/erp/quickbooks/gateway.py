@@ -1,8 +1,10 @@
 """QuickBooks Online gateway: query-language reads, Payments with LinkedTxn lines, void to reverse.
 
 Exactly once, twice over: before posting, the Payment carrying our reference in
-`PaymentRefNum` is looked up; the POST itself carries a `requestid` derived from
-the idempotency key, so a retry after a lost response replays the original answer.
+`PaymentRefNum` is looked up among the posted Payments; the POST itself carries a
+`requestid` derived from the idempotency key, so a retry after a lost response
+replays the original answer. An application to several invoices is one Payment with
+one line per invoice: QuickBooks takes all of it or none.
 """
 
 from __future__ import annotations
@@ -11,18 +13,11 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 import httpx
 
-from arbridge.connectors.base import (
-    ErpCapability,
-    InvoiceBatch,
-    PostOutcome,
-    PostResult,
-    needed_capabilities,
-)
+from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
 from arbridge.connectors.erp._http import (
     HttpClient,
     HttpFailure,
@@ -36,10 +31,19 @@ from arbridge.connectors.erp._http import (
     Window,
     jsonbody,
 )
-from arbridge.connectors.erp._http.batching import post_in_chunks
+from arbridge.connectors.erp._http.batching import Outcome
+from arbridge.connectors.erp._http.gateway import (
+    FlowGateway,
+    OpenInvoices,
+    PostingFlow,
+    in_groups,
+    invoice_numbers,
+    keys_by_reference,
+    rest_client,
+)
 from arbridge.connectors.erp.quickbooks import wire
-from arbridge.connectors.errors import ConnectorError, RecordRejectedError
-from arbridge.domain.records import Application, Customer, Invoice
+from arbridge.connectors.errors import ConnectorError
+from arbridge.domain.records import Application, Customer
 
 CAPABILITIES = frozenset(
     {
@@ -54,22 +58,19 @@ API_HOST = "https://quickbooks.api.intuit.com"
 SANDBOX_HOST = "https://sandbox-quickbooks.api.intuit.com"
 TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL
 MAX_RESULTS = 1000
-PAYMENT_REF_LEN = 16
+BATCH_WINDOW = Window(36, 60.0)
+"""Intuit allows 40 batch requests a minute per realm and app; 36 leaves a margin."""
 
 
 @dataclass
 class _Seen:
-    """What one read told us: our Payments by reference, invoices' Id and balance by number."""
+    """What one read told us: our Payments by reference, the invoices now."""
 
     payments: dict[str, str] = field(default_factory=dict)
-    invoices: dict[str, tuple[str, Decimal]] = field(default_factory=dict)
+    invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "QuickBooks"))
 
 
-def _payment_ref(application: Application) -> str:
-    return wire.digest("AB", application.idempotency_key, PAYMENT_REF_LEN)
-
-
-class QuickBooksErpGateway:
+class QuickBooksErpGateway(FlowGateway[_Seen]):
     """One QuickBooks Online company (realm)."""
 
     def __init__(
@@ -79,21 +80,22 @@ class QuickBooksErpGateway:
         api: HttpClient,
         currency: str = "USD",
         page_size: int = MAX_RESULTS,
+        batch_limiter: RequestLimiter | None = None,
         sales_rep_field: str | None = None,
     ) -> None:
         self._name, self._api, self._currency = name, api, currency
         self._page_size = min(page_size, MAX_RESULTS)
         self._rep_field = sales_rep_field
-
-    @property
-    def name(self) -> str:
-        """The connector's configured name."""
-        return self._name
-
-    @property
-    def capabilities(self) -> frozenset[ErpCapability]:
-        """Incremental reads, unapplied credit, reversal by void; no discount or write-off lines."""
-        return CAPABILITIES
+        self._flow = PostingFlow(
+            name,
+            CAPABILITIES,
+            "a QuickBooks Payment",
+            CHUNK,
+            self._prefetch,
+            self._post,
+            self._post_batch,
+        )
+        self._batches: RequestLimiter = batch_limiter or RateLimiter([BATCH_WINDOW])
 
     # ------------------------------------------------------------------ reading
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -123,13 +125,14 @@ class QuickBooksErpGateway:
                 return
             start += self._page_size
 
+    def probe(self) -> str:
+        """Refresh the token and read one customer; writes nothing but the rotated token."""
+        self._call("GET", "query", params={"query": "SELECT * FROM Customer MAXRESULTS 1"})
+        return "token refreshed; customers readable"
+
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer."""
         return [wire.customer(c, self._currency) for c in self._query("Customer")]
-
-    def fetch_invoices(self) -> Sequence[Invoice]:
-        """Invoices with a balance."""
-        return self.fetch_invoices_since(None).invoices
 
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or all invoices updated after the cursor (UTC ISO time)."""
@@ -148,71 +151,107 @@ class QuickBooksErpGateway:
             cursor=next_cursor,
         )
 
-    # ------------------------------------------------------------------ posting
-    def post_application(self, application: Application) -> PostResult:
-        """Create the Payment once: look for our reference, re-read the invoices, post with requestid."""
-        return self._post(application, self._prefetch([application]))
+    def _payments(self, references: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Posted Payments carrying any of these references in PaymentRefNum."""
+        for group in in_groups(sorted(set(references)), 60):
+            listing = ", ".join(wire.quote(r) for r in group)
+            yield from self._query("Payment", f"WHERE PaymentRefNum IN ({listing})")
 
-    def post_applications(
-        self, applications: Sequence[Application]
-    ) -> list[PostResult | ConnectorError]:
-        """Post many: per chunk, one Payment look-up and one invoice query, then one POST each."""
-        return post_in_chunks(applications, CHUNK, self._prefetch, self._post)
+    def find_posted_keys(self, keys: Sequence[str]) -> set[str]:
+        """The idempotency keys among `keys` whose Payment is in QuickBooks."""
+        wanted = keys_by_reference(keys, wire.payment_ref, wire.legacy_payment_ref)
+        return {wanted[str(p.get("PaymentRefNum"))] for p in self._payments(list(wanted))}
+
+    # ------------------------------------------------------------------ posting
 
     def _prefetch(self, applications: Sequence[Application]) -> _Seen:
         """Our Payments already in QuickBooks (by PaymentRefNum) and the invoices' balances now."""
-        seen = _Seen()
-        refs = sorted({_payment_ref(a) for a in applications})
-        listing = ", ".join(wire.quote(r) for r in refs)
-        for row in self._query("Payment", f"WHERE PaymentRefNum IN ({listing})"):
-            seen.payments[str(row.get("PaymentRefNum"))] = str(row["Id"])
-        numbers = sorted(
-            {str(x.invoice_id) for a in applications for x in a.allocations if x.invoice_id}
-        )
+        seen = _Seen(invoices=OpenInvoices(self._name, "QuickBooks"))
+        keys = [a.idempotency_key for a in applications]
+        mine = keys_by_reference(keys, wire.payment_ref, wire.legacy_payment_ref)
+        for row in self._payments(list(mine)):
+            seen.payments[mine[str(row.get("PaymentRefNum"))]] = str(row["Id"])
+        numbers = invoice_numbers(applications)
         if numbers:
             listing = ", ".join(wire.quote(n) for n in numbers)
             for row in self._query("Invoice", f"WHERE DocNumber IN ({listing})"):
-                seen.invoices[wire.invoice_number(row)] = (
-                    str(row["Id"]),
-                    wire.money(row.get("Balance", 0)),
-                )
+                balance = wire.money(row.get("Balance", 0))
+                status = "Open" if balance > 0 else "Paid"
+                seen.invoices.put(wire.invoice_number(row), status, balance, str(row["Id"]))
         return seen
 
     def _post(self, application: Application, seen: _Seen) -> PostResult:
-        missing = needed_capabilities(application) - CAPABILITIES
-        if missing:
-            raise RecordRejectedError(
-                self._name, f"a QuickBooks Payment cannot carry {', '.join(sorted(missing))}"
-            )
-        payment_ref = _payment_ref(application)
-        if payment_ref in seen.payments:
-            return PostResult(
-                outcome=PostOutcome.ALREADY_POSTED, erp_reference=seen.payments[payment_ref]
-            )
-        invoice_ids = self._check_invoices(application, seen)
-        request_id = wire.digest("arb-", application.idempotency_key, wire.REQUEST_ID_LEN)
-        body = wire.payment_body(application, invoice_ids, payment_ref)
+        key = application.idempotency_key
+        if key in seen.payments:
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=seen.payments[key])
+        invoice_ids = seen.invoices.take(application.allocations)
+        request_id = wire.digest("arb-", key, wire.REQUEST_ID_LEN)
+        body = wire.payment_body(application, invoice_ids)
         answer = self._call("POST", "payment", params={"requestid": request_id}, json=body)
-        seen.payments[payment_ref] = str(answer["Payment"]["Id"])
-        return PostResult(outcome=PostOutcome.POSTED, erp_reference=seen.payments[payment_ref])
+        seen.payments[key] = str(answer["Payment"]["Id"])
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=seen.payments[key])
 
-    def _check_invoices(self, application: Application, seen: _Seen) -> dict[str, str]:
-        """Each invoice must exist with enough balance (net of this chunk). Returns number -> Id."""
-        allocations = [a for a in application.allocations if a.invoice_id is not None]
-        for allocation in allocations:
-            number = str(allocation.invoice_id)
-            if number not in seen.invoices:
-                raise RecordRejectedError(self._name, f"invoice {number} not found in QuickBooks")
-            balance = seen.invoices[number][1]
-            if balance < allocation.amount:
-                raise RecordRejectedError(
-                    self._name,
-                    f"invoice {number} has {balance} left, {allocation.amount} was to be applied",
+    def _post_batch(self, chunk: Sequence[Application], seen: _Seen) -> list[Outcome]:
+        """One `batch` request creates the chunk's Payments; each item answers for itself."""
+        outcomes: dict[int, Outcome] = {}
+        items: list[tuple[int, Application, dict[str, Any]]] = []
+        for n, application in enumerate(chunk):
+            key = application.idempotency_key
+            if key in seen.payments:
+                outcomes[n] = PostResult(
+                    outcome=PostOutcome.ALREADY_POSTED, erp_reference=seen.payments[key]
                 )
-        for allocation in allocations:
-            txn_id, balance = seen.invoices[str(allocation.invoice_id)]
-            seen.invoices[str(allocation.invoice_id)] = (txn_id, balance - allocation.amount)
-        return {str(a.invoice_id): seen.invoices[str(a.invoice_id)][0] for a in allocations}
+                continue
+            try:
+                invoice_ids = seen.invoices.take(application.allocations)
+            except ConnectorError as exc:
+                outcomes[n] = exc
+                continue
+            items.append((n, application, wire.payment_body(application, invoice_ids)))
+        if items:
+            outcomes.update(self._send_batch(items, seen))
+        return [outcomes[n] for n in range(len(chunk))]
+
+    def _send_batch(
+        self, items: list[tuple[int, Application, dict[str, Any]]], seen: _Seen
+    ) -> dict[int, Outcome]:
+        keys = "|".join(a.idempotency_key for _n, a, _b in items)
+        request = [
+            {"bId": str(i), "operation": "create", "Payment": body}
+            for i, (_n, _a, body) in enumerate(items)
+        ]
+        self._batches.acquire()
+        try:
+            answer = self._call(
+                "POST",
+                "batch",
+                params={"requestid": wire.digest("b-", keys, wire.BATCH_REQUEST_ID_LEN)},
+                json={"BatchItemRequest": request},
+            )
+        except ConnectorError as exc:
+            for _n, application, _b in items:
+                seen.invoices.give_back(application.allocations)
+            return {n: exc for n, _a, _b in items}
+        by_id = {str(r.get("bId")): r for r in answer.get("BatchItemResponse", [])}
+        return {
+            n: self._batch_item(by_id.get(str(i)), application, seen)
+            for i, (n, application, _b) in enumerate(items)
+        }
+
+    def _batch_item(
+        self, item: dict[str, Any] | None, application: Application, seen: _Seen
+    ) -> Outcome:
+        found = wire.fault(item) if item is not None else ("SystemFault", "", "no answer")
+        if found is not None or item is None:
+            seen.invoices.give_back(application.allocations)
+            kind, code, message = found or ("SystemFault", "", "no answer")
+            verdict = wire.CODE_VERDICTS.get(code) or wire.TYPE_VERDICTS.get(
+                kind.lower(), Verdict.REJECTED
+            )
+            return HttpFailure(verdict, None, code, message).to_error(self._name)
+        payment_id = str(item["Payment"]["Id"])
+        seen.payments[application.idempotency_key] = payment_id
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=payment_id)
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
         """Void the Payment `erp_reference` (current SyncToken read first)."""
@@ -235,41 +274,43 @@ def build(
     currency: str = "USD",
     requests_per_minute: int = 500,
     timeout: float = 120.0,
-    api_host: str | None = None,
+    api_url: str | None = None,
     token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
     limiter_factory: LimiterFactory = RateLimiter,
+    batch_limiter: RequestLimiter | None = None,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
     sales_rep_field: str | None = None,
 ) -> QuickBooksErpGateway:
     """A gateway with its HTTP client, rotating-token auth and rate limit (500/min and 10/s)."""
-    host = api_host or (SANDBOX_HOST if sandbox else API_HOST)
-    http = httpx.Client(
+    host = (api_url or (SANDBOX_HOST if sandbox else API_HOST)).rstrip("/")
+    api = rest_client(
+        connector=name,
         base_url=f"{host}/v3/company/{realm_id}/",
-        timeout=httpx.Timeout(timeout, connect=10.0),
-        transport=transport,
-    )
-    auth = RotatingRefreshAuth(
-        connector=name,
-        http=http,
-        token_url=token_url,
-        client_id=client_id,
-        client_secret=client_secret,
-        store=tokens,
-        clock=clock,
-    )
-    windows = [Window(requests_per_minute, 60.0), Window(10, 1.0)]
-    api = HttpClient(
-        connector=name,
-        client=http,
+        timeout=timeout,
         map_error=wire.map_error,
-        auth=auth,
-        limiter=limiter or limiter_factory(windows),
+        windows=[Window(requests_per_minute, 60.0), Window(10, 1.0)],
+        limiter=limiter,
+        limiter_factory=limiter_factory,
         retry=retry,
         secrets=(client_secret,),
+        transport=transport,
+        auth=lambda http: RotatingRefreshAuth(
+            connector=name,
+            http=http,
+            token_url=token_url,
+            client_id=client_id,
+            client_secret=client_secret,
+            store=tokens,
+            clock=clock,
+        ),
     )
     return QuickBooksErpGateway(
-        name=name, api=api, currency=currency, sales_rep_field=sales_rep_field
+        name=name,
+        api=api,
+        currency=currency,
+        batch_limiter=batch_limiter or limiter_factory([BATCH_WINDOW]),
+        sales_rep_field=sales_rep_field,
     )

@@ -155,6 +155,8 @@ def build_reader(
     client_secret: str,
     tokens: RefreshTokenStore,
     sandbox: bool = False,
+    api_url: str | None = None,
+    token_url: str = TOKEN_URL,
     requests_per_minute: int = 500,
     timeout: float = 120.0,
     retry: RetryPolicy | None = None,
@@ -163,7 +165,7 @@ def build_reader(
     transport: httpx.BaseTransport | None = None,
 ) -> QuickBooksPaymentReader:
     """A reader with its own HTTP client; the rotating refresh token is shared through `tokens`."""
-    host = SANDBOX_HOST if sandbox else API_HOST
+    host = (api_url or (SANDBOX_HOST if sandbox else API_HOST)).rstrip("/")
     http = httpx.Client(
         base_url=f"{host}/v3/company/{realm_id}/",
         timeout=httpx.Timeout(timeout, connect=10.0),
@@ -172,7 +174,7 @@ def build_reader(
     auth = RotatingRefreshAuth(
         connector=name,
         http=http,
-        token_url=TOKEN_URL,
+        token_url=token_url,
         client_id=client_id,
         client_secret=client_secret,
         store=tokens,

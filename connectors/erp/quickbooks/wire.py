@@ -14,12 +14,15 @@ import httpx
 
 from arbridge.connectors.erp._http import HttpFailure, Verdict, classify_status
 from arbridge.connectors.erp._http.client import retry_after_seconds
+from arbridge.connectors.erp._http.reference import legacy_reference, memo, reference
 from arbridge.domain.records import Application, Customer, Invoice
 
 MINOR_VERSION = "75"
 WAIT_AFTER_429 = 60.0
-"""Intuit: wait 60 s after a 429 (no Retry-After is promised)."""
+"""Intuit: wait up to 60 s after a 429 (no Retry-After is promised): the retry cap."""
 REQUEST_ID_LEN = 50
+BATCH_REQUEST_ID_LEN = 36
+"""A `batch` request's requestid holds 36 characters."""
 
 CODE_VERDICTS: dict[str, Verdict] = {
     "120": Verdict.PERMANENT,  # authorization failure
@@ -35,6 +38,7 @@ TYPE_VERDICTS: dict[str, Verdict] = {
     "authenticationfault": Verdict.PERMANENT,
     "authentication": Verdict.PERMANENT,
     "authorizationfault": Verdict.PERMANENT,
+    "systemfault": Verdict.TRANSIENT,
 }
 
 
@@ -67,10 +71,7 @@ def map_error(response: httpx.Response) -> HttpFailure:
     verdict = CODE_VERDICTS.get(code) or TYPE_VERDICTS.get(kind.lower())
     if response.status_code in (401, 403, 429) or response.status_code >= 500 or verdict is None:  # noqa: PLR2004
         verdict = classify_status(response.status_code)
-    after = retry_after_seconds(response)
-    if response.status_code == 429 and after is None:  # noqa: PLR2004
-        after = WAIT_AFTER_429
-    return HttpFailure(verdict, response.status_code, code, message, after)
+    return HttpFailure(verdict, response.status_code, code, message, retry_after_seconds(response))
 
 
 def money(value: Any) -> Decimal:
@@ -134,10 +135,27 @@ def digest(prefix: str, key: str, length: int) -> str:
     return prefix + hashlib.sha256(key.encode()).hexdigest()[: length - len(prefix)]
 
 
-def payment_body(
-    application: Application, invoice_ids: dict[str, str], payment_ref: str
-) -> dict[str, Any]:
-    """A Payment applied by LinkedTxn lines; what no line takes stays unapplied on the customer."""
+PAYMENT_REF_LEN = 21
+"""`PaymentRefNum` holds 21 characters."""
+LEGACY_REF_LEN = 16
+PRIVATE_NOTE_LEN = 4000
+
+
+def payment_ref(idempotency_key: str) -> str:
+    """Our key in `PaymentRefNum`: the bank transaction id's tail + 8 hex (see `_http.reference`)."""
+    return reference(idempotency_key, PAYMENT_REF_LEN)
+
+
+def legacy_payment_ref(idempotency_key: str) -> str:
+    """The reference written before bank ids were shown (still searched)."""
+    return legacy_reference(idempotency_key, LEGACY_REF_LEN)
+
+
+def payment_body(application: Application, invoice_ids: dict[str, str]) -> dict[str, Any]:
+    """One Payment, one LinkedTxn line per invoice; what no line takes stays unapplied.
+
+    `PaymentRefNum` carries our key (searchable); `PrivateNote` the full bank id and evidence.
+    """
     lines = [
         {
             "Amount": a.amount,
@@ -150,8 +168,8 @@ def payment_body(
         "CustomerRef": {"value": application.customer_id},
         "TotalAmt": application.amount,
         "TxnDate": application.booked_on.isoformat(),
-        "PaymentRefNum": payment_ref,
-        "PrivateNote": application.evidence[:4000],
+        "PaymentRefNum": payment_ref(application.idempotency_key),
+        "PrivateNote": memo(application.idempotency_key, application.evidence, PRIVATE_NOTE_LEN),
         "Line": lines,
     }
 

@@ -14,6 +14,7 @@ from arbridge.connectors.base import PostOutcome
 from arbridge.connectors.erp import acumatica
 from arbridge.connectors.errors import (
     PermanentConnectorError,
+    RecordNotFoundError,
     RecordRejectedError,
     TransientConnectorError,
 )
@@ -159,9 +160,41 @@ def test_lost_put_response_is_found_by_reference_and_released(acu: Acu) -> None:
     assert fake.invoices["INV-1001"].open_amount == Decimal("0.00")
 
 
-def test_an_unknown_invoice_is_a_rejection_not_a_retry(acu: Acu) -> None:
+def test_an_unknown_invoice_is_reported_as_not_found_and_nothing_is_written(acu: Acu) -> None:
+    """Not a plain rejection: the push retries it on later cycles before asking a person."""
     fake, router = acu
     del fake.invoices["INV-1002"]
-    with pytest.raises(RecordRejectedError, match="No entity satisfies the condition"):
+    with pytest.raises(RecordNotFoundError, match="INV-1002 not found in Acumatica"):
         build_acumatica(router, fake).post_application(_app())
-    assert fake.faults.calls["invoice"] == 2
+    assert fake.faults.calls["invoices"] == 1  # one list read, not retried
+    assert fake.payments == {}
+
+
+def test_each_deduction_code_gets_its_own_reason_code(acu: Acu) -> None:
+    """write_off_reasons maps a deduction code to its WriteOffReasonCode; others get the default."""
+    fake, router = acu
+    gateway = build_acumatica(router, fake, write_off_reasons={"Freight": "FRT", "short_pay": "SP"})
+    for n, (invoice, reason) in enumerate([("INV-1002", "freight"), ("INV-1003", "damaged")]):
+        app = Application(
+            idempotency_key=f"acu:operating:TXW{n}",
+            bank_account="operating",
+            bank_id=f"TXW{n}",
+            customer_id="C001",
+            booked_on=date(2026, 11, 2),
+            amount=Decimal("5.00"),
+            allocations=(
+                Allocation(
+                    invoice_id=invoice,
+                    customer_id="C001",
+                    amount=Decimal("5.00"),
+                    adjustment=Decimal("1.00"),
+                    adjustment_reason=reason,
+                ),
+            ),
+        )
+        gateway.post_application(app)
+
+    codes = [
+        p["DocumentsToApply"][0]["WriteOffReasonCode"]["value"] for p in fake.payments.values()
+    ]
+    assert codes == ["FRT", "WO"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+import httpx
 import pytest
 import respx
 
@@ -124,8 +126,11 @@ def test_bad_client_secret_is_permanent_and_never_echoed(
 ) -> None:
     with pytest.raises(PermanentConnectorError) as caught:
         _gateway(secret="wrong-s3cret").fetch_customers()
-    assert "invalid_client" in str(caught.value)
-    assert "s3cret" not in str(caught.value)
+    text = str(caught.value)
+    assert text.startswith("bc: token request to https://login.microsoftonline.com/tenant-1/")
+    assert "HTTP 401 invalid_client (AADSTS7000215: Invalid client secret provided." in text
+    assert text.count("bc: ") == 1
+    assert "wrong-s3cret" not in text
 
 
 def test_throttling_is_waited_out(bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter]) -> None:
@@ -142,10 +147,10 @@ def test_throttling_is_waited_out(bc: tuple[fake_bc.FakeBusinessCentral, respx.M
 def test_lost_response_then_repost_writes_each_line_once(
     bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
 ) -> None:
-    """The second line's 201 is lost: the retry reads the journal and writes nothing twice."""
+    """The $batch answer is lost after BC wrote both lines: the retry finds them and writes nothing."""
     fake, _ = bc
     gateway = _gateway()
-    fake.faults.add("add_line", PASS, LOSE)  # the second line is written but its answer is lost
+    fake.faults.add("batch", LOSE)
 
     with pytest.raises(TransientConnectorError, match="outcome unknown"):
         gateway.post_application(_app())
@@ -156,16 +161,15 @@ def test_lost_response_then_repost_writes_each_line_once(
     assert fake.journal_amount("INV-1001") == Decimal("200.00")
 
 
-def test_a_partial_write_is_completed_not_duplicated(
+def test_an_older_partial_write_is_completed_not_duplicated(
     bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
 ) -> None:
+    """Lines written one by one by an earlier version: only the missing one is added."""
     fake, _ = bc
     gateway = _gateway()
-    fake.faults.add("add_line", LOSE)  # first line written, its answer lost; second never sent
+    gateway.post_application(_app())
+    fake.lines = [ln for ln in fake.lines if ln["appliesToInvoiceNumber"] == "INV-1001"]
 
-    with pytest.raises(TransientConnectorError):
-        gateway.post_application(_app())
-    assert len(fake.lines) == 1
     assert gateway.post_application(_app()).outcome is PostOutcome.POSTED
 
     assert sorted(str(ln["appliesToInvoiceNumber"]) for ln in fake.lines) == [
@@ -177,13 +181,20 @@ def test_a_partial_write_is_completed_not_duplicated(
 def test_lines_carry_negative_amounts_dedupe_key_and_evidence(
     bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
 ) -> None:
+    """documentNumber is our key; externalDocumentNumber shows the bank id; the memo is cut at a word."""
     fake, _ = bc
-    result = _gateway().post_application(_app())
+    app = dataclasses.replace(_app(), evidence="rule reference; confidence 0.98; " * 5)
+    result = _gateway().post_application(app)
     line = fake.lines[0]
     assert line["amount"] == "-200.00"
-    assert line["externalDocumentNumber"] == result.erp_reference
-    assert len(str(line["externalDocumentNumber"])) == 20
-    assert line["description"] == "bank line TX1; rule reference; confidence 0.98"
+    assert line["documentNumber"] == result.erp_reference
+    assert len(str(line["documentNumber"])) == 20
+    assert str(line["externalDocumentNumber"]).startswith("TX1-")
+    assert len(str(line["externalDocumentNumber"])) == 12
+    description = str(line["description"])
+    assert description.startswith("bank TX1: rule reference; confidence 0.98;")
+    assert len(description) <= 100
+    assert description.endswith(" reference…")  # cut between words, not inside one
 
 
 def test_post_journal_posts_the_batch(
@@ -209,20 +220,21 @@ def test_a_failed_journal_post_leaves_the_lines_for_the_next_post(
     assert len(fake.lines) == 2
 
 
-def test_a_batch_stops_at_the_first_sign_of_trouble(
+def test_a_failed_call_defers_only_its_application(
     bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
 ) -> None:
     fake, _ = bc
-    fake.faults.add("add_line", PASS, PASS, fake_bc.error(500, "Internal_ServerError", "boom"))
+    fake.faults.add("batch", PASS, fake_bc.error(503, "Unknown", "Service unavailable"))
     gateway = _gateway()
     apps = [_app("TX1"), _app("TX2", "INV-1003", "INV-1004"), _app("TX3", "INV-1005", "INV-1006")]
 
     results = gateway.post_applications(apps)
 
-    assert [getattr(r, "outcome", None) for r in results[:1]] == [PostOutcome.POSTED]
+    assert getattr(results[0], "outcome", None) is PostOutcome.POSTED
     assert isinstance(results[1], TransientConnectorError)
-    assert len(results) == 2
+    assert getattr(results[2], "outcome", None) is PostOutcome.POSTED
     assert fake.faults.calls["lines"] == 1  # one shared journal read for the chunk
+    assert fake.faults.calls["gl_entries"] == 1  # one shared read of the posted entries
 
 
 def test_unposted_journal_lines_count_against_the_invoice(
@@ -259,3 +271,121 @@ def test_a_batch_posts_the_journal_once(
     assert fake.faults.calls["post"] == 1
     assert fake.lines == []
     assert fake.invoices["INV-1003"].invoice.open_amount == Decimal("1800.00")
+
+
+def _on_account(key: str) -> Application:
+    return Application(
+        idempotency_key=f"bc:operating:{key}",
+        bank_account="operating",
+        bank_id=key,
+        customer_id="C001",
+        booked_on=date(2026, 11, 2),
+        amount=Decimal("75.00"),
+        allocations=(Allocation(invoice_id=None, customer_id="C001", amount=Decimal("75.00")),),
+        evidence=f"bank line {key}; on account",
+    )
+
+
+def test_a_refused_later_line_leaves_nothing_in_the_journal(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    """#15 reproduction 5: BC refuses the second line; the first must not stay and get posted."""
+    fake, _ = bc
+    fake.refuse_invoices.add("INV-1002")
+
+    with pytest.raises(RecordRejectedError, match="earlier posting date"):
+        _gateway().post_application(_app())
+
+    assert fake.lines == []
+    assert fake.faults.calls["batch"] == 1
+
+
+def test_a_refused_batch_that_bc_half_wrote_is_read_back_and_removed(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    """Should BC not honour the snapshot isolation, the lines it kept are deleted before refusing."""
+    fake, _ = bc
+    fake.honour_isolation = False
+    fake.refuse_invoices.add("INV-1002")
+
+    with pytest.raises(RecordRejectedError):
+        _gateway().post_application(_app())
+
+    assert fake.lines == []
+    assert fake.faults.calls["delete_line"] == 1
+
+
+def test_a_retry_after_the_journal_was_posted_finds_the_posted_payment(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    """#15 reproduction 6: the answer is lost, finance posts the journal, the retry must not repost."""
+    fake, _ = bc
+    fake.faults.add("batch", LOSE)
+    gateway = _gateway()
+    with pytest.raises(TransientConnectorError):
+        gateway.post_application(_on_account("TXO"))
+    fake._post(httpx.Request("POST", fake_bc.BASE))  # finance posts the journal by hand
+
+    again = gateway.post_application(_on_account("TXO"))
+
+    assert again.outcome is PostOutcome.ALREADY_POSTED
+    assert fake.lines == []
+    assert [d for d, _inv in fake.ledger()] == [again.erp_reference]
+    assert gateway.find_posted_keys(["bc:operating:TXO", "bc:operating:TXZ"]) == {
+        "bc:operating:TXO"
+    }
+
+
+def test_post_journal_refuses_a_journal_with_lines_it_did_not_write(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    """#15 reproduction 7, at start: a shared journal batch stops the connector with advice."""
+    fake, _ = bc
+    fake.add_foreign_line("INV-1003", "100.00")
+
+    with pytest.raises(PermanentConnectorError, match=r"did not write.*journal batch of its own"):
+        _gateway(post_journal=True).post_application(_app())
+
+    assert fake.faults.calls["post"] == 0
+    assert len(fake.lines) == 1
+
+
+def test_post_journal_skips_the_post_when_finance_adds_a_line_later(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    """#15 reproduction 7, later: the foreign line arrives after start; nothing is posted."""
+    fake, _ = bc
+    gateway = _gateway(post_journal=True)
+    gateway.post_application(_app("TX1"))
+    fake.add_foreign_line("INV-1005", "100.00")
+
+    assert (
+        gateway.post_application(_app("TX2", "INV-1003", "INV-1004")).outcome is PostOutcome.POSTED
+    )
+
+    assert fake.faults.calls["post"] == 1  # only the first, clean, post
+    assert {str(ln["documentNumber"]) for ln in fake.lines} >= {"G00042"}
+    assert len(fake.lines) == 3
+
+
+def test_api_and_token_urls_can_point_elsewhere(tmp_path: Path) -> None:
+    """api_url / token_url: a sandbox, a proxy or a test double instead of Microsoft's hosts."""
+    customers, invoices = demo_records(tmp_path)
+    with respx.mock(assert_all_called=False) as router:
+        token = router.post("https://proxy.example/tenant-1/token").mock(
+            return_value=httpx.Response(
+                200, json={"access_token": "tok-1", "expires_in": 3600, "token_type": "Bearer"}
+            )
+        )
+        companies = router.get(
+            "https://bc.proxy.example/v2.0/tenant-1/Production/api/v2.0/companies"
+        ).mock(return_value=httpx.Response(200, json={"value": []}))
+        gateway = _gateway(
+            api_url="https://bc.proxy.example/", token_url="https://proxy.example/{tenant}/token"
+        )
+        with pytest.raises(PermanentConnectorError, match="no company"):
+            gateway.fetch_customers()
+    assert token.called
+    assert companies.calls.last.request.headers["Authorization"] == "Bearer tok-1"
+    assert customers
+    assert invoices

@@ -1,0 +1,92 @@
+"""Business Central journal lines written all or nothing, and the check that a batch is ours.
+
+One application's lines go in one OData JSON `$batch` with `Isolation: snapshot`: BC
+writes every line or none. Should a refused batch still leave lines behind (isolation
+not honoured), they are deleted before the refusal is reported, so money in BC is
+never recorded as refused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import structlog
+
+from arbridge.connectors.erp._http import HttpClient, jsonbody
+from arbridge.connectors.erp.business_central import wire
+from arbridge.connectors.errors import ConnectorError, TransientConnectorError
+
+log = structlog.get_logger("arbridge.erp.business_central")
+
+OURS = re.compile(r"^AB[0-9a-f]{18}$")
+"""The document numbers arbridge writes; a journal line without one is someone else's."""
+
+
+def write_all_or_nothing(
+    api: HttpClient, lines_url: str, bodies: list[dict[str, Any]]
+) -> ConnectorError | None:
+    """All lines in one `$batch` with `Isolation: snapshot`; the first refusal, if any."""
+    requests = [
+        {
+            "id": str(n),
+            "method": "POST",
+            "url": lines_url,
+            "headers": {"Content-Type": "application/json"},
+            "body": body,
+        }
+        for n, body in enumerate(bodies, start=1)
+    ]
+    response = api.request(
+        "POST",
+        "$batch",
+        json={"requests": requests},
+        headers={"Isolation": "snapshot", "Accept": "application/json"},
+        idempotent=False,
+        ok=(200,),
+    )
+    return wire.batch_failure(api.connector, jsonbody.loads(response.content))
+
+
+def remove_kept(
+    api: HttpClient,
+    lines_url: str,
+    kept: list[dict[str, Any]],
+    document: str,
+    failure: ConnectorError,
+) -> None:
+    """Delete the lines a refused batch left in the journal (read back by the caller).
+
+    Raises:
+        TransientConnectorError: a line could not be deleted (the retry cleans up).
+    """
+    for line in kept:
+        try:
+            api.request(
+                "DELETE", f"{lines_url}({line['id']})", headers={"If-Match": "*"}, ok=(204,)
+            )
+        except ConnectorError as exc:
+            raise TransientConnectorError(
+                api.connector,
+                f"BC refused part of {document} ({failure.message}) and kept the rest; "
+                f"removing it failed ({exc.message}); will retry",
+            ) from None
+    if kept:
+        log.warning("bc_partial_batch_undone", document=document, lines=len(kept))
+
+
+def foreign_lines(lines: Iterable[dict[str, Any]], journal_code: str) -> str | None:
+    """Why the journal batch is not arbridge's alone to post, or None if it is."""
+    foreign = [
+        str(ln.get("documentNumber"))
+        for ln in lines
+        if not OURS.match(str(ln.get("documentNumber") or ""))
+    ]
+    if not foreign:
+        return None
+    return (
+        f"journal {journal_code!r} holds {len(foreign)} line(s) arbridge did not write "
+        f"(e.g. document {foreign[0]!r}); with post_journal arbridge posts only a journal "
+        "batch of its own: set journal_code to one, or turn post_journal off"
+    )
