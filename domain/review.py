@@ -21,6 +21,8 @@ class ReviewReason(StrEnum):
     CONNECTOR_DOWN = "connector_down"
     POSTING_REJECTED = "posting_rejected"
     POLICY_HOLD = "policy_hold"
+    LEDGER_MISMATCH = "ledger_mismatch"
+    """`arbridge audit` found arbridge's ledger and the ERP's disagreeing."""
 
 
 class ReviewStatus(StrEnum):

@@ -1,6 +1,7 @@
 """Persistence: SQLModel tables, repositories and Alembic migrations. Works on SQLite and PostgreSQL."""
 
 from arbridge.store import (
+    audit,
     bank,
     corrections,
     cursors,
@@ -27,6 +28,7 @@ __all__ = [
     "Store",
     "StoreConflictError",
     "StoreUnavailableError",
+    "audit",
     "bank",
     "corrections",
     "create_store_engine",

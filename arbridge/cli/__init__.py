@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Subcommands are imported when used: `arbridge bank read` should not pay for the
 # store, the scheduler and the web page (seconds of imports) to print a statement.
 _LAZY = {
+    "audit": "arbridge.cli.audit:audit",
     "backtest": "arbridge.cli.backtest:backtest",
     "bank": "arbridge.cli.bank:bank",
     "review": "arbridge.cli.review:review",

@@ -142,6 +142,39 @@ class PostedRows:
         return header
 
 
+def read_ledger(connector: str, path: Path) -> list[tuple[str, str, str, str, Decimal, Decimal]]:
+    """Every complete row of applications.csv with its sidecar record, read afresh (audit).
+
+    Returns:
+        (idempotency key or "", account or "", bank id, invoice id, amount, adjustment) per row.
+    """
+    rows = PostedRows(connector, path)
+    sidecar = read_sidecar(keys_path(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return []
+    found = []
+    records = csv.reader(io.StringIO(text[: text.rfind("\n") + 1], newline=""))
+    header: list[str] = []
+    for line, record in enumerate(records, 1):
+        if not header:
+            header = rows._checked_header(record)
+            continue
+        values = dict(zip(header, (v.strip() for v in record), strict=False))
+        if not values.get("applied_at"):
+            continue
+        row = Row(path, line, values)
+        bank_id, invoice = row.text("bank_transaction_id"), values["invoice_id"]
+        known = sidecar.get(line)
+        key, account = ("", "")
+        if known is not None and known[1:3] == (bank_id, invoice):
+            key, account = known[3], known[0]
+        adjustment = row.money("adjustment") if values["adjustment"] else ZERO
+        found.append((key, account, bank_id, invoice, row.money("amount"), adjustment))
+    return found
+
+
 def read_sidecar(path: Path) -> dict[int, tuple[str, str, str, str]]:
     """Sidecar records by line: (account, bank id, invoice id, idempotency key); {} if none."""
     try:

@@ -18,20 +18,34 @@ import dataclasses
 import fcntl
 import io
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
+from arbridge.connectors.base import (
+    ErpCapability,
+    InvoiceBatch,
+    PostedRecord,
+    PostOutcome,
+    PostResult,
+)
 from arbridge.connectors.erp._csvfiles import Row, load_all
-from arbridge.connectors.erp._posted import Key, PostedRows, append_sidecar, keys_path
+from arbridge.connectors.erp._posted import (
+    Key,
+    PostedRows,
+    append_sidecar,
+    keys_path,
+    read_ledger,
+)
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
+    PermanentConnectorError,
     TransientConnectorError,
 )
+from arbridge.domain.errors import BadInputError
 from arbridge.domain.money import format_money
 from arbridge.domain.records import ZERO, Allocation, Application, Customer, Invoice
 
@@ -234,6 +248,36 @@ class CsvErpGateway:
             append_sidecar(keys_path(self._applications), records)
         except OSError:
             self._posted.forget()  # those rows read back without an account: still matched
+
+    def find_posted(self, keys: Collection[str] | None = None) -> Sequence[PostedRecord]:
+        """The rows of applications.csv with their accounts and keys (key "" if not kept)."""
+        try:
+            rows = read_ledger(self._name, self._applications)
+        except BadInputError as exc:
+            raise PermanentConnectorError(self._name, str(exc)) from exc
+        return [
+            PostedRecord(
+                key=key,
+                bank_account=account,
+                bank_id=bank_id,
+                invoice_id=invoice or None,
+                amount=amount,
+                adjustment=adjustment,
+            )
+            for key, account, bank_id, invoice, amount, adjustment in rows
+            if keys is None or key in keys
+        ]
+
+    def overdrawn_invoices(self) -> Mapping[str, Decimal]:
+        """Invoices whose rows in applications.csv exceed their open amount in the export."""
+        applied: dict[str, Decimal] = {}
+        for record in self.find_posted():
+            if record.invoice_id:
+                closing = record.amount + record.adjustment
+                applied[record.invoice_id] = applied.get(record.invoice_id, ZERO) + closing
+        exported = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
+        over = {i.invoice_id: applied.get(i.invoice_id, ZERO) - i.open_amount for i in exported}
+        return {invoice: amount for invoice, amount in over.items() if amount > 0}
 
     def posted_keys(self) -> frozenset[str]:
         """Idempotency keys of every application whose rows applications.csv holds (audit)."""
