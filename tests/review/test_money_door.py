@@ -7,7 +7,7 @@ ledger) or, where a reversal must succeed, the in-memory ERP.
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from arbridge.domain.records import Allocation, Application
 from arbridge.review import ReviewStateError
 from arbridge.review.resolutions import Resolver
 from arbridge.scheduler import run_cycle
-from arbridge.store import StoreConflictError, ledger
+from arbridge.store import StoreConflictError, ledger, postings
 from arbridge.store.postings import NewApplication
 from arbridge.store.tables import ApplicationRow
 from tests.review.conftest import Books
@@ -227,3 +227,45 @@ def test_amounts_that_are_not_whole_cents_are_refused_naming_the_field(
     run_cycle(demo.cycle_deps())
 
     assert _rows(contract_data, "TX0005") == []
+
+
+# The automatic path goes through the same door.
+
+
+def test_an_automatic_application_the_door_refuses_becomes_a_review_item(
+    contract_data: Path,
+) -> None:
+    (contract_data / "bank" / "statement-2026-11.csv").write_text(
+        "Date,Description,Amount,Transaction ID\n"
+        "11/02/2026,ACME INDUSTRIAL SUPPLY PAYMENT INV-1001,1250.005,TX0001\n",
+        encoding="utf-8",
+    )
+    app = build_app(load_settings(contract_data / "arbridge.yaml"))
+
+    run_cycle(app.cycle_deps())
+
+    [item] = app.queue.open_items()
+    assert item.reason == "policy_hold"
+    assert item.message.startswith("not applied: amount: 1250.005")
+    assert "more than two decimals" in item.message
+    assert not (contract_data / "out" / "applications.csv").exists()
+
+
+def test_reopening_while_the_daemon_posts_the_application_is_refused_until_it_is_done(
+    books: Books,
+) -> None:
+    item = books.item("TX0005")
+    books.resolver.apply(item, [("INV-1007", _760)], actor="clara")
+    with books.store.transaction() as session:
+        postings.claim(
+            session,
+            "books",
+            worker="daemon",
+            limit=10,
+            now=datetime.now(UTC),
+            lease=timedelta(minutes=1),
+        )
+
+    with pytest.raises(ReviewStateError, match="being posted to the ERP right now"):
+        books.queue.reopen(item, actor="clara")
+    assert books.queue.show(item)[0].status == "resolved"
