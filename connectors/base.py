@@ -155,6 +155,8 @@ class PostedRecord:
     invoice_id: str | None
     amount: Decimal
     adjustment: Decimal = Decimal(0)
+    erp_reference: str | None = None
+    """The ERP's reference of the posting (what `post_application` would have returned)."""
 
 
 @runtime_checkable

@@ -54,6 +54,7 @@ class Resolver:
         Raises:
             ReviewStateError: the item is closed, has no bank line, or the amounts are wrong.
         """
+        _check_amounts(allocations)
         now = self._clock()
         with self._store.transaction() as session:
             row, line_id, line = self._open_item_line(session, item_id)
@@ -211,6 +212,7 @@ class Resolver:
         """
         if not reason.strip():
             raise ReviewStateError("say why the application was wrong (a reason)")
+        _check_amounts(allocations)
         now = self._clock()
         with self._store.transaction() as session:
             undo, row = fixes.find(session, self._erp, target)
@@ -323,11 +325,7 @@ class Resolver:
         owners: dict[str, str],
         key: str,
     ) -> Application:
-        if not allocations:
-            raise ReviewStateError("give each chosen invoice an amount above zero")
-        with ledger_refusals():
-            for invoice, amount in allocations:
-                ledger.check_amount(amount, f"amount for {invoice}")
+        _check_amounts(allocations)
         total = sum((amount for _, amount in allocations), Decimal(0))
         if total != line.amount:
             raise ReviewStateError(f"the amounts add up to {total}, the payment is {line.amount}")
@@ -380,3 +378,12 @@ class Resolver:
             origin="review",
             now=now,
         )
+
+
+def _check_amounts(allocations: Sequence[tuple[str, Decimal]]) -> None:
+    """I4 on what a clerk typed, before anything is looked up."""
+    if not allocations:
+        raise ReviewStateError("give each chosen invoice an amount above zero")
+    with ledger_refusals():
+        for invoice, amount in allocations:
+            ledger.check_amount(amount, f"amount for {invoice}")

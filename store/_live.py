@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from arbridge.domain.records import ZERO
 from arbridge.store._core import table_of
-from arbridge.store.tables import ApplicationRow, InvoiceRow, OutboxRow
+from arbridge.store.tables import ApplicationRow, BankLineRow, InvoiceRow, OutboxRow
 
 _CHUNK = 500
 
@@ -78,22 +78,35 @@ def live_on_lines(session: Session, line_ids: Iterable[int]) -> dict[int, list[L
     return found
 
 
-def pending_reversal(session: Session, line_id: int) -> tuple[int, int] | None:
-    """The line's reversal still waiting for the ERP: (its outbox id, the undone application id)."""
+def pending_reversals(session: Session, line_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """The lines' reversals still waiting for the ERP: line id -> (outbox id, undone application id)."""
     app, outbox = table_of(ApplicationRow), table_of(OutboxRow)
-    query = (
-        sa_select(outbox.c.id, app.c.reverses_id)
-        .join_from(app, outbox, outbox.c.application_id == app.c.id)
-        .where(
-            app.c.bank_line_id == line_id,
-            app.c.reverses_id.is_not(None),
-            outbox.c.status == "pending",
+    ids = sorted(set(line_ids))
+    found: dict[int, tuple[int, int]] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = (
+            sa_select(app.c.bank_line_id, outbox.c.id, app.c.reverses_id)
+            .join_from(app, outbox, outbox.c.application_id == app.c.id)
+            .where(
+                app.c.bank_line_id.in_(ids[start : start + _CHUNK]),
+                app.c.reverses_id.is_not(None),
+                outbox.c.status == "pending",
+            )
+            .order_by(outbox.c.id)
         )
-        .order_by(outbox.c.id.desc())
-        .limit(1)
-    )
-    row = session.connection().execute(query).first()
-    return None if row is None else (int(row[0]), int(row[1]))
+        for line_id, outbox_id, undone in session.connection().execute(query):
+            found[int(line_id)] = (int(outbox_id), int(undone))
+    return found
+
+
+def bank_lines(session: Session, line_ids: Iterable[int]) -> dict[int, BankLineRow]:
+    """The bank lines with these ids."""
+    ids = sorted(set(line_ids))
+    found: dict[int, BankLineRow] = {}
+    for start in range(0, len(ids), _CHUNK):
+        query = select(BankLineRow).where(col(BankLineRow.id).in_(ids[start : start + _CHUNK]))
+        found.update((row.id, row) for row in session.exec(query) if row.id is not None)
+    return found
 
 
 def allocations_of(session: Session, application_id: int) -> list[dict[str, Any]]:

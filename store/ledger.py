@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from arbridge.domain.errors import ArbridgeError
 from arbridge.domain.money import CENT
@@ -209,12 +209,13 @@ def _queue(
     now: datetime,
 ) -> list[int]:
     undone = [i.reverses_id for i in items if i.reverses_id is not None]
+    reversals = _live.pending_reversals(session, {i.bank_line_id for i in items})
     _live.mark_ended(session, undone, "reversed")
     waiting: list[NewApplication] = []
     for item in items:
-        reversal = None
-        if item.reverses_id is None and item.after is None and item.after_outbox_id is None:
-            reversal = _live.pending_reversal(session, item.bank_line_id)
+        reversal = reversals.get(item.bank_line_id)
+        if item.reverses_id is not None or item.after is not None:
+            reversal = None
         waiting.append(
             item if reversal is None else dataclasses.replace(item, after_outbox_id=reversal[0])
         )
@@ -243,11 +244,9 @@ class _Checker:
     ) -> None:
         self.session, self.erp, self.items = session, erp, items
         line_ids = {i.bank_line_id for i in items}
-        self.lines = {
-            row.id: row
-            for row in session.exec(select(BankLineRow).where(col(BankLineRow.id).in_(line_ids)))
-        }
+        self.lines = _live.bank_lines(session, line_ids)
         self.live = _live.live_on_lines(session, line_ids)
+        self.reversals = _live.pending_reversals(session, line_ids)
         self.undone = {i.reverses_id for i in items if i.reverses_id is not None}
         invoice_ids = [
             a.invoice_id for i in items for a in i.application.allocations if a.invoice_id
@@ -324,7 +323,7 @@ class _Checker:
         if item.after is not None:
             target = self.items[item.after].reverses_id
         else:
-            pending = _live.pending_reversal(self.session, item.bank_line_id)
+            pending = self.reversals.get(item.bank_line_id)
             target = None if pending is None else pending[1]
         if target is None:
             return

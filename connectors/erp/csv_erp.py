@@ -263,6 +263,7 @@ class CsvErpGateway:
                 invoice_id=invoice or None,
                 amount=amount,
                 adjustment=adjustment,
+                erp_reference=bank_id,
             )
             for key, account, bank_id, invoice, amount, adjustment in rows
             if keys is None or key in keys

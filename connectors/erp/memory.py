@@ -125,6 +125,7 @@ class InMemoryErpGateway:
                 invoice_id=a.invoice_id,
                 amount=a.amount,
                 adjustment=a.adjustment,
+                erp_reference=key,
             )
             for key, app in self.posted.items()
             if keys is None or key in keys

@@ -306,7 +306,7 @@ class MoneyMachine(RuleBasedStateMachine):
                 "apply 3 decimals", lambda: self.resolver.apply(item, chosen, actor="c")
             )
             assert refusal is not None, f"a third decimal was accepted: {chosen}"
-            assert "more than two decimals" in refusal
+            assert "more than two decimals" in refusal, refusal
             return
         self._try("apply", lambda: self.resolver.apply(item, chosen, actor="clerk"))
 
