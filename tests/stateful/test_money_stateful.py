@@ -24,7 +24,7 @@ settings.register_profile(
 settings.register_profile(
     "money-long",
     max_examples=2_000,
-    stateful_step_count=30,
+    stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
