@@ -10,9 +10,11 @@ from click.testing import CliRunner, Result
 
 from arbridge.app import build_app
 from arbridge.cli import cli
+from arbridge.cli.daemon import _daily_audit
 from arbridge.config import load_settings
 from arbridge.review.resolutions import Resolver
 from arbridge.scheduler import run_cycle
+from arbridge.store import cursors
 from arbridge.store.tables import OutboxRow
 
 
@@ -75,3 +77,21 @@ def test_audit_reports_an_entry_marked_rejected_that_the_erp_holds(contract_data
     assert "1 review item(s) opened" in result.output
     [item] = app.queue.open_items(reason="ledger_mismatch")
     assert "the outbox says rejected, but the ERP holds it" in item.message
+
+
+def test_the_daemon_audits_after_its_cycle_once_a_day(contract_data: Path) -> None:
+    app = build_app(load_settings(contract_data / "arbridge.yaml"))
+    deps = app.cycle_deps()
+    run_cycle(deps)
+    _append_row(  # a second, unknown payment of INV-1001 written by hand
+        contract_data,
+        ["TX9999", "INV-1001", "C001", "1250.00", "0", "", "2026-11-30T10:00:00+00:00"],
+    )
+
+    _daily_audit(app.store, deps)
+    _daily_audit(app.store, deps)  # the same day: not again
+
+    [item] = app.queue.open_items(reason="ledger_mismatch")
+    assert "INV-1001" in item.message
+    with app.store.transaction() as session:
+        assert cursors.load_cursor(session, "books", "audit") is not None
