@@ -34,6 +34,7 @@ class Live:
     key: str
     status: str  # pending | sent
     claimed_until: datetime | None
+    attempts: int
     allocations: tuple[dict[str, Any], ...]
 
 
@@ -57,6 +58,7 @@ def live_on_lines(session: Session, line_ids: Iterable[int]) -> dict[int, list[L
                 app.c.idempotency_key,
                 outbox.c.status,
                 outbox.c.claimed_until,
+                outbox.c.attempts,
                 app.c.allocations,
             )
             .join_from(app, outbox, outbox.c.application_id == app.c.id)
@@ -72,6 +74,7 @@ def live_on_lines(session: Session, line_ids: Iterable[int]) -> dict[int, list[L
                     key=row.idempotency_key,
                     status=row.status,
                     claimed_until=row.claimed_until,
+                    attempts=row.attempts,
                     allocations=tuple(row.allocations),
                 )
             )

@@ -152,13 +152,14 @@ def set_aside(session: Session, line_id: int, why: str) -> None:
 def release(session: Session, line_id: int, *, now: datetime, why: str) -> str:
     """Free a bank line for a new decision (its item was reopened); says what was done.
 
-    An application not yet picked up by the daemon is withdrawn; one the ERP has gets
+    An application never sent is withdrawn; one the ERP has gets
     its reversal queued (the next application for the line waits on it); a set-aside
     is lifted.
 
     Raises:
-        LedgerRefusedError: the line's application is being posted right now, or the ERP
-            gave no reference to reverse it by.
+        LedgerRefusedError: the line's application is being posted right now, was sent
+            without an answer (the ERP may hold it), or the ERP gave no reference to
+            reverse it by.
     """
     done = []
     for live in _live.live_on_lines(session, [line_id]).get(line_id, []):
@@ -166,6 +167,11 @@ def release(session: Session, line_id: int, *, now: datetime, why: str) -> str:
             if live.claimed_until is not None and live.claimed_until > now:
                 raise LedgerRefusedError(
                     f"{live.key} is being posted to the ERP right now; reopen in a minute"
+                )
+            if live.attempts:
+                raise LedgerRefusedError(
+                    f"{live.key} was sent to the ERP without an answer (it may hold it); "
+                    "reopen once the next cycle has posted it"
                 )
             outbox = table_of(OutboxRow)
             session.execute(

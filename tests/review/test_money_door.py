@@ -7,6 +7,7 @@ ledger) or, where a reversal must succeed, the in-memory ERP.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,7 @@ from arbridge.store import StoreConflictError, ledger, postings
 from arbridge.store.postings import NewApplication
 from arbridge.store.tables import ApplicationRow
 from tests.review.conftest import Books
+from tests.stateful.money_machine import FaultyErp
 
 _760 = Decimal("760.00")
 
@@ -269,3 +271,19 @@ def test_reopening_while_the_daemon_posts_the_application_is_refused_until_it_is
     with pytest.raises(ReviewStateError, match="being posted to the ERP right now"):
         books.queue.reopen(item, actor="clara")
     assert books.queue.show(item)[0].status == "resolved"
+
+
+def test_reopening_after_an_unanswered_post_waits_for_the_next_cycle(books: Books) -> None:
+    item = books.item("TX0005")
+    books.resolver.apply(item, [("INV-1007", _760)], actor="clara")
+    faulty = dataclasses.replace(books.deps, erp=FaultyErp(books.erp, ["lost"]))
+    run_cycle(faulty)  # the ERP posted it; the answer was lost
+
+    with pytest.raises(ReviewStateError, match="sent to the ERP without an answer"):
+        books.queue.reopen(item, actor="clara")
+    books.cycle()  # the retry finds it posted
+    books.queue.reopen(item, actor="clara")
+
+    _, trail = books.queue.show(item)
+    assert "to reverse" in trail[-1]["comment"]
+    assert books.open_amount("INV-1007") == "0.00"
