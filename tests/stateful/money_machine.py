@@ -183,6 +183,10 @@ class MoneyMachine(RuleBasedStateMachine):
         if hasattr(self, "store"):
             self.store.dispose()
         shutil.rmtree(self.root, ignore_errors=True)
+        progress = os.environ.get("ARBRIDGE_STATEFUL_PROGRESS")
+        if progress:  # the long run's examples so far, one line each (for its figures)
+            with open(progress, "a", encoding="utf-8") as fh:
+                fh.write(f"{self.kind}\n")
 
     # -- the world: invoices, bank lines, faults, cycles -----------------------------------
 
