@@ -25,7 +25,7 @@ from arbridge.store import StoreConflictError, ledger, postings
 from arbridge.store.postings import NewApplication
 from arbridge.store.tables import ApplicationRow
 from tests.review.conftest import Books
-from tests.stateful.money_machine import FaultyErp
+from tests.stateful.faulty_erp import FaultyErp
 
 _760 = Decimal("760.00")
 

@@ -14,7 +14,7 @@ from arbridge.scheduler.audit import run_audit
 from arbridge.store import Store, postings
 from arbridge.store.tables import OutboxRow
 from tests.review.conftest import Books, make_books
-from tests.stateful.money_machine import FaultyErp
+from tests.stateful.faulty_erp import FaultyErp
 
 _760 = Decimal("760.00")
 

@@ -12,8 +12,7 @@ import functools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -25,15 +24,8 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from arbridge.connectors.bank import FolderBankSource
-from arbridge.connectors.base import (
-    ErpCapability,
-    InvoiceBatch,
-    PostedRecord,
-    PostResult,
-)
 from arbridge.connectors.erp import CsvErpGateway, InMemoryErpGateway
-from arbridge.connectors.errors import RecordRejectedError, TransientConnectorError
-from arbridge.domain.records import Application, Customer, Invoice
+from arbridge.domain.records import Customer, Invoice
 from arbridge.review import ReviewQueue, ReviewStateError
 from arbridge.review.limits import WriteOffPolicy
 from arbridge.review.resolutions import Resolver
@@ -42,6 +34,7 @@ from arbridge.scheduler.audit import run_audit
 from arbridge.store import Store, audit, create_store_engine, upgrade
 from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
 from tests.conftest import CONTRACT_PROFILE
+from tests.stateful.faulty_erp import FaultyErp
 
 CENT = Decimal("0.01")
 ACCOUNTS = ("operating", "payroll")
@@ -60,58 +53,6 @@ def _template() -> Path:
     upgrade(engine)
     engine.dispose()
     return path
-
-
-@dataclass
-class FaultyErp:
-    """A real ERP gateway with faults aimed at its next postings (none by default).
-
-    `transient`: nothing posted, the ERP said 503. `lost`: posted, the answer never came.
-    `rejected`: nothing posted, the ERP refused it.
-    """
-
-    inner: CsvErpGateway | InMemoryErpGateway
-    faults: list[str]
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def capabilities(self) -> frozenset[ErpCapability]:
-        return self.inner.capabilities - {ErpCapability.BATCH}
-
-    def fetch_customers(self) -> Sequence[Customer]:
-        return self.inner.fetch_customers()
-
-    def fetch_invoices(self) -> Sequence[Invoice]:
-        return self.inner.fetch_invoices()
-
-    def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
-        return self.inner.fetch_invoices_since(cursor)
-
-    def post_application(self, application: Application) -> PostResult:
-        return self._faulted(lambda: self.inner.post_application(application))
-
-    def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
-        return self._faulted(lambda: self.inner.reverse_application(application, erp_reference))
-
-    def find_posted(self, keys: Collection[str] | None = None) -> Sequence[PostedRecord]:
-        return self.inner.find_posted(keys)
-
-    def overdrawn_invoices(self) -> Mapping[str, Decimal]:
-        return self.inner.overdrawn_invoices()
-
-    def _faulted(self, post: Callable[[], PostResult]) -> PostResult:
-        fault = self.faults.pop(0) if self.faults else None
-        if fault == "transient":
-            raise TransientConnectorError(self.name, "503 Service Unavailable")
-        if fault == "rejected":
-            raise RecordRejectedError(self.name, "the ERP refused it")
-        result = post()
-        if fault == "lost":
-            raise TransientConnectorError(self.name, "read timeout: the answer was lost")
-        return result
 
 
 amounts = st.integers(min_value=1_000, max_value=200_000).map(lambda c: Decimal(c) / 100)
