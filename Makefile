@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_CONFIG := examples/demo/arbridge.yaml
 
-.PHONY: install install-dev run test test-deps lint typecheck imports unit golden screenshots clean
+.PHONY: install install-dev run test test-deps lint typecheck imports unit golden screenshots clean stateful-long
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ unit: install-dev test-deps
 	$(BIN)/pytest
 
 test: lint typecheck imports unit
+
+# The money state machine's long profile: 2,000 examples per ERP (in-memory, then csv).
+stateful-long: install-dev
+	ARBRIDGE_STATEFUL=long ARBRIDGE_STATEFUL_ERP=memory $(BIN)/pytest tests/stateful -q -p no:cacheprovider --hypothesis-show-statistics
+	ARBRIDGE_STATEFUL=long ARBRIDGE_STATEFUL_ERP=csv $(BIN)/pytest tests/stateful -q -p no:cacheprovider --hypothesis-show-statistics
 
 # Rewrite tests/data/bank/**/*.expected.json from what the readers return now; review the diff.
 golden: install-dev

@@ -6,8 +6,9 @@ named qualifier + role (`FolderBankSource`, `CsvErpGateway`, `InMemoryErpGateway
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -137,6 +138,49 @@ class BatchPoster(Protocol):
             One entry per application handled: its PostResult, its RecordRejectedError, or
             a TransientConnectorError (that one failed this time; retry it later). If the
             ERP becomes unusable the list ends early with that error.
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostedRecord:
+    """One allocation the ERP holds under an arbridge idempotency key (read by `arbridge audit`).
+
+    `key` is "" when the ERP holds the allocation but not which key it came under (a
+    csv row written before keys were kept).
+    """
+
+    key: str
+    bank_account: str
+    bank_id: str
+    invoice_id: str | None
+    amount: Decimal
+    adjustment: Decimal = Decimal(0)
+    erp_reference: str | None = None
+    """The ERP's reference of the posting (what `post_application` would have returned)."""
+
+
+@runtime_checkable
+class PostedLedger(Protocol):
+    """An ERP gateway that can say what it holds under arbridge's keys (optional; for the audit).
+
+    Implemented by the csv and in-memory ERPs; an HTTP gateway implements it by looking
+    its keys up among the ERP's *posted* records (and pending journal lines, if any).
+    """
+
+    def find_posted(self, keys: Collection[str] | None = None) -> Sequence[PostedRecord]:
+        """The allocations the ERP holds under these keys (every arbridge key when None).
+
+        Raises:
+            ConnectorError: the ERP could not be read.
+        """
+        ...
+
+    def overdrawn_invoices(self) -> Mapping[str, Decimal]:
+        """Invoices applied beyond what was open, by how much ({} when none).
+
+        Raises:
+            ConnectorError: the ERP could not be read.
         """
         ...
 

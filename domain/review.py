@@ -27,6 +27,8 @@ class ReviewReason(StrEnum):
     DEPOSIT_HELD = "deposit_held"
     POSSIBLY_POSTED = "possibly_posted"
     """The ERP holds a payment that may be this line (several candidates, or cents apart)."""
+    LEDGER_MISMATCH = "ledger_mismatch"
+    """`arbridge audit` found arbridge's ledger and the ERP's disagreeing."""
 
 
 class ReviewStatus(StrEnum):

@@ -8,7 +8,6 @@ and an ERP reference to reverse by.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +23,6 @@ from arbridge.store.tables import BankLineRow, ReviewItemRow
 
 _ACTIVE = (ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value)
 _MISAPPLIED = ReviewReason.SUSPECTED_MISAPPLICATION.value
-_REAPPLIED = re.compile(r":reapply:\d+$")
 
 
 def find(session: Session, erp: str, target: int | str) -> tuple[Standing, ReviewItemRow | None]:
@@ -87,14 +85,8 @@ def item_for(
 
 
 def keys(undo: Standing, session: Session) -> tuple[str, str]:
-    """The reversal's and the re-application's idempotency keys: `<root>:reverse:<n>`, `:reapply:<n>`.
-
-    The root is the line's first application's key (a re-application's key without its
-    suffix); n counts the line's corrections, so correcting a correction gets new keys.
-    """
-    root = _REAPPLIED.sub("", undo.application.idempotency_key)
-    n = corrections.reversal_count(session, undo.bank_line_id) + 1
-    return f"{root}:reverse:{n}", f"{root}:reapply:{n}"
+    """The reversal's and the re-application's idempotency keys (see `store.corrections`)."""
+    return corrections.correction_keys(session, undo)
 
 
 def record(

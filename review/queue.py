@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -14,7 +15,7 @@ from arbridge.domain.errors import ArbridgeError
 from arbridge.domain.masking import mask_account
 from arbridge.domain.records import Proposal
 from arbridge.domain.review import ReviewReason, ReviewStatus
-from arbridge.store import Store, reviews
+from arbridge.store import Store, ledger, reviews
 from arbridge.store.reviews import NewReviewItem, ReviewFilter
 from arbridge.store.tables import ReviewItemRow
 
@@ -31,6 +32,15 @@ _ALLOWED: dict[str, set[ReviewStatus]] = {
 
 class ReviewStateError(ArbridgeError):
     """The requested change does not fit the item's state (or the item does not exist)."""
+
+
+@contextmanager
+def ledger_refusals() -> Iterator[None]:
+    """Show the money ledger's refusals (`store.ledger`) as the queue's own, message intact."""
+    try:
+        yield
+    except ledger.LedgerRefusedError as exc:
+        raise ReviewStateError(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -258,7 +268,16 @@ class ReviewQueue:
         self._change(item_id, "resolve", actor, status=ReviewStatus.RESOLVED, comment=comment)
 
     def reopen(self, item_id: int, *, actor: str, comment: str | None = None) -> None:
-        """Bring a closed item back to the queue."""
+        """Bring a closed item back to the queue.
+
+        Reopening a resolved item frees its bank line for a new decision, through the
+        money ledger (`store.ledger.release`): an application not yet sent is withdrawn,
+        one the ERP has gets its reversal queued (the next application waits on it), a
+        set-aside is lifted. The audit trail says which.
+
+        Raises:
+            ReviewStateError: the item is not closed, or its money cannot be released now.
+        """
         self._change(
             item_id, "reopen", actor, status=ReviewStatus.OPEN, assignee=None, comment=comment
         )
@@ -281,6 +300,15 @@ class ReviewQueue:
             if row.status not in _ALLOWED[action]:
                 raise ReviewStateError(f"cannot {action} review item {item_id}: it is {row.status}")
             before = _state(row)
+            if action == "reopen" and row.status == ReviewStatus.RESOLVED and row.bank_line_id:
+                with ledger_refusals():
+                    done = ledger.release(
+                        session,
+                        row.bank_line_id,
+                        now=now,
+                        why=f"item {item_id} reopened by {actor}",
+                    )
+                comment = f"{comment}; {done}" if comment else done
             row.status = status
             if "assignee" in fields:
                 row.assignee = fields["assignee"]

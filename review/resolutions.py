@@ -17,8 +17,8 @@ from arbridge.domain.records import Allocation, Application, BankLine
 from arbridge.domain.review import ReviewStatus
 from arbridge.review import corrections as fixes
 from arbridge.review.limits import Limits, WriteOffPolicy
-from arbridge.review.queue import ReviewStateError
-from arbridge.store import Store, bank, corrections, payer_links, postings, reviews
+from arbridge.review.queue import ReviewStateError, ledger_refusals
+from arbridge.store import Store, bank, ledger, payer_links, reviews
 from arbridge.store.postings import NewApplication
 from arbridge.store.tables import InvoiceRow, ReviewItemRow
 
@@ -54,6 +54,7 @@ class Resolver:
         Raises:
             ReviewStateError: the item is closed, has no bank line, or the amounts are wrong.
         """
+        _check_amounts(allocations)
         now = self._clock()
         with self._store.transaction() as session:
             row, line_id, line = self._open_item_line(session, item_id)
@@ -123,8 +124,8 @@ class Resolver:
             invoice = session.get(InvoiceRow, (self._erp, invoice_id))
             if invoice is None:
                 raise ReviewStateError(f"unknown invoice(s): {invoice_id}")
-            pending = postings.unsent_by_invoice(session, self._erp).get(invoice_id, Decimal(0))
-            short = (invoice.open_amount - pending - line.amount).quantize(_CENT)
+            left = ledger.open_left(session, self._erp, invoice_id)
+            short = (left - line.amount).quantize(_CENT)
             if short <= 0:
                 raise ReviewStateError(f"the payment {line.amount} is not short of {invoice_id}")
             if short > policy.limit:
@@ -175,9 +176,9 @@ class Resolver:
             key = self.on_account(item_id, customer_id, actor=actor, what="marked for refund")
             return key
         now = self._clock()
-        with self._store.transaction() as session:
+        with self._store.transaction() as session, ledger_refusals():
             row, line_id, _ = self._open_item_line(session, item_id)
-            bank.set_statuses(session, [(line_id, "ignored", f"to refund to the payer ({actor})")])
+            ledger.set_aside(session, line_id, f"to refund to the payer ({actor})")
             self._close(session, row, actor, now, "marked for refund to the payer")
         return None
 
@@ -211,6 +212,7 @@ class Resolver:
         """
         if not reason.strip():
             raise ReviewStateError("say why the application was wrong (a reason)")
+        _check_amounts(allocations)
         now = self._clock()
         with self._store.transaction() as session:
             undo, row = fixes.find(session, self._erp, target)
@@ -222,15 +224,26 @@ class Resolver:
             reapply = self._application(row, line, allocations, owners, reapply_key)
             reversal = dataclasses.replace(undo.application, idempotency_key=reverse_key)
             why = f"correction by {actor}: {reason.strip()}"
-            corrections.queue_correction(
-                session,
-                erp=self._erp,
-                undo=undo,
-                reversal=reversal,
-                reapply=reapply,
-                why=why,
-                now=now,
-            )
+            steps = [
+                NewApplication(
+                    bank_line_id=line_id,
+                    application=reversal,
+                    confidence=1.0,
+                    explanation=why,
+                    origin="review",
+                    reverses_id=undo.application_id,
+                ),
+                NewApplication(
+                    bank_line_id=line_id,
+                    application=reapply,
+                    confidence=1.0,
+                    explanation=why,
+                    origin="review",
+                    after=0,
+                ),
+            ]
+            with ledger_refusals():
+                ledger.admit(session, self._erp, steps, run_id=None, now=now)
             bank.set_statuses(session, [(line_id, "applied", f"corrected by {actor}")])
             fixes.record(
                 session,
@@ -255,30 +268,24 @@ class Resolver:
     def _queue(
         self, session: Session, line_id: int, application: Application, why: str, now: datetime
     ) -> None:
-        postings.add_applications(
-            session,
-            [
-                NewApplication(
-                    bank_line_id=line_id,
-                    application=application,
-                    confidence=1.0,
-                    explanation=why,
-                    origin="review",
-                )
-            ],
-            erp=self._erp,
-            run_id=None,
-            now=now,
+        item = NewApplication(
+            bank_line_id=line_id,
+            application=application,
+            confidence=1.0,
+            explanation=why,
+            origin="review",
         )
+        with ledger_refusals():
+            ledger.admit(session, self._erp, [item], run_id=None, now=now)
 
     def not_receivable(self, item_id: int, category: str, *, actor: str) -> None:
         """Set the line aside as not customer cash (interest, transfer, refund...); nothing is posted."""
         if not category.strip():
             raise ReviewStateError("say what the money is (a category)")
         now = self._clock()
-        with self._store.transaction() as session:
+        with self._store.transaction() as session, ledger_refusals():
             row, line_id, _ = self._open_item_line(session, item_id)
-            bank.set_statuses(session, [(line_id, "ignored", f"not AR: {category} ({actor})")])
+            ledger.set_aside(session, line_id, f"not AR: {category} ({actor})")
             self._close(session, row, actor, now, f"not receivable: {category}")
 
     def _key(self, session: Session, row: ReviewItemRow, line: BankLine) -> str:
@@ -318,8 +325,7 @@ class Resolver:
         owners: dict[str, str],
         key: str,
     ) -> Application:
-        if not allocations or any(amount <= 0 for _, amount in allocations):
-            raise ReviewStateError("give each chosen invoice an amount above zero")
+        _check_amounts(allocations)
         total = sum((amount for _, amount in allocations), Decimal(0))
         if total != line.amount:
             raise ReviewStateError(f"the amounts add up to {total}, the payment is {line.amount}")
@@ -372,3 +378,12 @@ class Resolver:
             origin="review",
             now=now,
         )
+
+
+def _check_amounts(allocations: Sequence[tuple[str, Decimal]]) -> None:
+    """I4 on what a clerk typed, before anything is looked up."""
+    if not allocations:
+        raise ReviewStateError("give each chosen invoice an amount above zero")
+    with ledger_refusals():
+        for invoice, amount in allocations:
+            ledger.check_amount(amount, f"amount for {invoice}")

@@ -12,12 +12,13 @@ import structlog
 from sqlmodel import Session
 
 from arbridge.domain.records import Application, Invoice, Proposal, ProposalOutcome
+from arbridge.domain.review import ReviewReason
 from arbridge.matching import MatchContext, MatchSettings, PayerHints, match_lines
 from arbridge.review import NewReviewItem, item_for_bank_line, open_many
 from arbridge.scheduler._pull import Snapshot
 from arbridge.scheduler._recorded import settle_recorded
 from arbridge.scheduler._summary import RunSummary
-from arbridge.store import Store, bank, payer_links, postings
+from arbridge.store import Store, bank, ledger, payer_links, postings
 from arbridge.store.postings import NewApplication
 
 log = structlog.get_logger("arbridge.cycle")
@@ -67,7 +68,7 @@ def decide(
             for proposal in proposals:
                 batch.add(ids[(proposal.line.account, proposal.line.bank_id)], proposal)
             now = clock()
-            batch.store(session, summary=summary, now=now)
+            batch.store(session, summary=summary, now=now, sent_after=snapshot.taken_at)
             _learn_accounts(session, erp_name, proposals, now)
 
 
@@ -122,6 +123,9 @@ def _net_of(invoices: Sequence[Invoice], unsent: dict[str, Decimal]) -> list[Inv
     return out
 
 
+_HELD = ReviewReason.POLICY_HOLD
+
+
 @dataclass(slots=True)
 class _Batch:
     """The decisions of one cycle, written with a handful of bulk statements."""
@@ -130,6 +134,25 @@ class _Batch:
     applications: list[NewApplication] = field(default_factory=list)
     reviews: list[tuple[str, NewReviewItem]] = field(default_factory=list)
     statuses: list[tuple[int, str, str]] = field(default_factory=list)
+    proposals: list[tuple[int, Proposal]] = field(default_factory=list)
+    """The applications' proposals, in the order of `applications`."""
+
+    def _hold(self, refused: dict[int, str]) -> None:
+        """Applications the money ledger refused go to review instead, saying why."""
+        held = {self.proposals[n][0] for n in refused}
+        self.statuses = [s for s in self.statuses if s[0] not in held]
+        for n, why in sorted(refused.items()):
+            line_id, proposal = self.proposals[n]
+            review = dataclasses.replace(
+                proposal,
+                outcome=ProposalOutcome.REVIEW,
+                reason=_HELD,
+                explanation=f"not applied: {why} (engine proposed: {proposal.explanation})",
+            )
+            item = item_for_bank_line(review, line_id, _HELD)
+            self.reviews.append((proposal.line.bank_id, item))
+            self.statuses.append((line_id, "review", review.explanation))
+            log.warning("application_refused", bank_id=proposal.line.bank_id, why=why)
 
     def add(self, line_id: int, proposal: Proposal) -> None:
         line = proposal.line
@@ -145,6 +168,7 @@ class _Batch:
                 allocations=proposal.allocations,
                 evidence=proposal.explanation,
             )
+            self.proposals.append((line_id, proposal))
             self.applications.append(
                 NewApplication(
                     bank_line_id=line_id,
@@ -162,13 +186,26 @@ class _Batch:
         else:
             self.statuses.append((line_id, "ignored", proposal.explanation))
 
-    def store(self, session: Session, *, summary: RunSummary, now: datetime) -> None:
-        postings.add_applications(
-            session, self.applications, erp=self.erp_name, run_id=summary.run_id, now=now
+    def store(
+        self,
+        session: Session,
+        *,
+        summary: RunSummary,
+        now: datetime,
+        sent_after: datetime | None,
+    ) -> None:
+        refused = ledger.admit_what_passes(
+            session,
+            self.erp_name,
+            self.applications,
+            run_id=summary.run_id,
+            now=now,
+            sent_after=sent_after,
         )
+        self._hold(refused)
         opened = open_many(session, [item for _, item in self.reviews], now=now)
         bank.set_statuses(session, self.statuses)
-        summary.add("applied", len(self.applications))
+        summary.add("applied", len(self.applications) - len(refused))
         summary.add("ignored", sum(1 for _, status, _ in self.statuses if status == "ignored"))
         for (bank_id, item), item_id in zip(self.reviews, opened, strict=True):
             if item_id is not None:

@@ -28,7 +28,7 @@ from arbridge.scheduler._decide import load_context
 from arbridge.scheduler._health import connector_failed, connector_ok
 from arbridge.scheduler._pull import Snapshot
 from arbridge.scheduler._summary import RunSummary
-from arbridge.store import Store, bank, postings, settlements
+from arbridge.store import Store, bank, ledger, settlements
 from arbridge.store.postings import NewApplication
 
 log = structlog.get_logger("arbridge.cycle")
@@ -137,7 +137,13 @@ def decide_payouts(
         lines = _processor_lines(session, rules)
         if lines:
             context = load_context(session, erp_name, snapshot)
-            step = _Step(erp_name=erp_name, context=context, settings=settings, rules=rules)
+            step = _Step(
+                erp_name=erp_name,
+                context=context,
+                settings=settings,
+                rules=rules,
+                sent_after=snapshot.taken_at,
+            )
             step.decide(session, lines, summary, clock())
         _late_payouts(session, rules, summary, clock())
 
@@ -162,6 +168,7 @@ class _Step:
     context: MatchContext
     settings: MatchSettings
     rules: PayoutRules
+    sent_after: datetime | None
 
     def decide(
         self,
@@ -194,7 +201,7 @@ class _Step:
         batch = _Writes(erp_name=self.erp_name, multi_customer=self.rules.multi_customer)
         for placement in placements:
             batch.add(ids[placement.line.account, placement.line.bank_id], placement)
-        batch.store(session, summary, now)
+        batch.store(session, summary, now, self.sent_after)
         bank.set_statuses(session, waiting)
         opened = open_many(session, reviews, now=now)
         summary.add("queued", sum(1 for i in opened if i is not None))
@@ -253,6 +260,26 @@ class _Writes:
         status = "applied" if postable else "review"
         self.statuses.append((line_id, status, placement.explanation()))
 
+    def _hold(self, refused: dict[int, str]) -> None:
+        """A payout application the money ledger refused goes to review whole, saying why."""
+        for n, why in sorted(refused.items()):
+            item = self.applications[n]
+            line_id = item.bank_line_id
+            self.statuses = [s for s in self.statuses if s[0] != line_id]
+            self.statuses.append((line_id, "review", f"not applied: {why}"))
+            self.reviews = [r for r in self.reviews if r.bank_line_id != line_id]
+            self.reviews.append(
+                NewReviewItem(
+                    dedupe_key=f"line:{item.application.bank_account}:{item.application.bank_id}:"
+                    f"{ReviewReason.PAYOUT_EXCEPTION.value}",
+                    reason=ReviewReason.PAYOUT_EXCEPTION.value,
+                    message=f"not applied: {why} ({item.explanation})",
+                    bank_line_id=line_id,
+                    amount=item.application.amount,
+                )
+            )
+            log.warning("payout_refused", bank_id=item.application.bank_id, why=why)
+
     def _application(self, line_id: int, placement: PayoutPlacement) -> NewApplication:
         line = placement.line
         biggest = max(placement.allocations, key=lambda a: a.amount)
@@ -295,15 +322,22 @@ class _Writes:
             ),
         )
 
-    def store(self, session: Session, summary: RunSummary, now: datetime) -> None:
-        """Write it all in the caller's transaction."""
-        run_id = summary.run_id
-        postings.add_applications(
-            session, self.applications, erp=self.erp_name, run_id=run_id, now=now
+    def store(
+        self, session: Session, summary: RunSummary, now: datetime, sent_after: datetime | None
+    ) -> None:
+        """Write it all in the caller's transaction; the money ledger checks every application."""
+        refused = ledger.admit_what_passes(
+            session,
+            self.erp_name,
+            self.applications,
+            run_id=summary.run_id,
+            now=now,
+            sent_after=sent_after,
         )
+        self._hold(refused)
         opened = open_many(session, self.reviews, now=now)
         bank.set_statuses(session, self.statuses)
         for line_id, payout in self.deposited:
             settlements.mark_deposited(session, payout, line_id, now)
-        summary.add("applied", len(self.applications))
+        summary.add("applied", len(self.applications) - len(refused))
         summary.add("queued", sum(1 for i in opened if i is not None))

@@ -6,11 +6,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import cast
 
 import structlog
 
-from arbridge.connectors.base import BatchPoster, ErpCapability, ErpGateway, PostOutcome, PostResult
+from arbridge.connectors.base import (
+    BatchPoster,
+    ErpCapability,
+    ErpGateway,
+    PostedLedger,
+    PostedRecord,
+    PostOutcome,
+    PostResult,
+)
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
@@ -227,8 +236,15 @@ def _settle(
     app, summary = entry.application, state.summary
     if isinstance(outcome, RecordRejectedError):
         state.in_a_row = 0
-        _rejected(store, entry, str(outcome), summary=summary, clock=state.clock)
-        return True
+        try:
+            held = held_by_erp(gateway, entry)
+        except ConnectorError as exc:  # cannot tell whether it reached the ERP: retry later
+            _failed(store, entry.outbox_id, f"{outcome}; and then: {exc}", summary)
+            return False
+        if held is None:
+            _rejected(store, entry, str(outcome), summary=summary, clock=state.clock)
+            return True
+        outcome = _read_back(store, entry, held, str(outcome), summary=summary, clock=state.clock)
     if isinstance(outcome, RecordNotFoundError):
         return _missing(store, entry, outcome, state)
     if isinstance(outcome, PermanentConnectorError):
@@ -267,6 +283,52 @@ def _missing(store: Store, entry: OutboxEntry, error: ConnectorError, state: _Pu
         _failed(store, entry.outbox_id, str(error), state.summary)
         log.info("payment_waits_for_record", bank_id=entry.application.bank_id, error=str(error))
     return True
+
+
+def held_by_erp(gateway: ErpGateway, entry: OutboxEntry) -> list[PostedRecord] | None:
+    """What the ERP holds under the entry's key, for an ERP that can say (else None).
+
+    Money that reached the ERP is never recorded as rejected: a refusal of a retry
+    whose first attempt was posted (its answer lost), or of an application the ERP
+    posted in part, is read back here.
+
+    Raises:
+        ConnectorError: the ERP could not be read.
+    """
+    if entry.reverses is not None or not isinstance(gateway, PostedLedger):
+        return None
+    key = entry.application.idempotency_key
+    return list(gateway.find_posted([key])) or None
+
+
+def _read_back(
+    store: Store,
+    entry: OutboxEntry,
+    held: list[PostedRecord],
+    error: str,
+    *,
+    summary: RunSummary,
+    clock: Callable[[], datetime],
+) -> PostResult:
+    """Record a refused application the ERP holds (all or part of it) as sent, saying so."""
+    app = entry.application
+    cash = sum((r.amount for r in held), Decimal(0))
+    log.warning("payment_refused_but_held", bank_id=app.bank_id, held=str(cash), error=error)
+    if cash != app.amount:
+        item = NewReviewItem(
+            dedupe_key=f"partial:{app.idempotency_key}",
+            reason=ReviewReason.POSTING_REJECTED.value,
+            message=f"the ERP refused part of the application of bank line {app.bank_id} "
+            f"({error}) but holds {cash} of {app.amount} under {app.idempotency_key}; "
+            "what it holds is recorded as posted: correct the rest from this item",
+            bank_line_id=entry.bank_line_id or None,
+            amount=app.amount,
+            customer_id=app.customer_id,
+        )
+        with store.transaction() as session:
+            if open_item(session, item, now=clock()) is not None:
+                summary.add("queued")
+    return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=held[0].erp_reference)
 
 
 def _failed(store: Store, outbox_id: int, error: str, summary: RunSummary) -> None:

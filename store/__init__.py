@@ -1,6 +1,7 @@
 """Persistence: SQLModel tables, repositories and Alembic migrations. Works on SQLite and PostgreSQL."""
 
 from arbridge.store import (
+    audit,
     bank,
     commissions,
     corrections,
@@ -8,6 +9,7 @@ from arbridge.store import (
     erp,
     erp_payments,
     health,
+    ledger,
     payer_links,
     postings,
     register,
@@ -30,6 +32,7 @@ __all__ = [
     "Store",
     "StoreConflictError",
     "StoreUnavailableError",
+    "audit",
     "bank",
     "commissions",
     "corrections",
@@ -41,6 +44,7 @@ __all__ = [
     "head_revision",
     "health",
     "is_up_to_date",
+    "ledger",
     "payer_links",
     "postings",
     "register",

@@ -6,16 +6,17 @@ pending or sent. A correction reverses one standing application and re-applies t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from arbridge.domain.records import Application
-from arbridge.store.postings import NewApplication, add_applications, allocation_from_json
+from arbridge.store.postings import allocation_from_json
 from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
+
+_REAPPLIED = re.compile(r":reapply:\d+$")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,43 +99,12 @@ def lines_with_bank_id(session: Session, bank_id: str) -> list[int]:
     return [i for i in session.exec(query) if i is not None]
 
 
-def queue_correction(
-    session: Session,
-    *,
-    erp: str,
-    undo: Standing,
-    reversal: Application,
-    reapply: Application,
-    why: str,
-    now: datetime,
-) -> Sequence[int]:
-    """Queue the reversal of `undo`, then `reapply` waiting on it, in the caller's transaction.
+def correction_keys(session: Session, undo: Standing) -> tuple[str, str]:
+    """The reversal's and the re-application's idempotency keys: `<root>:reverse:<n>`, `:reapply:<n>`.
 
-    Returns:
-        The two new application ids (reversal, re-application).
+    The root is the line's first application's key (a re-application's key without its
+    suffix); n counts the line's reversals, so correcting a correction gets new keys.
     """
-    line = undo.bank_line_id
-    return add_applications(
-        session,
-        [
-            NewApplication(
-                bank_line_id=line,
-                application=reversal,
-                confidence=1.0,
-                explanation=why,
-                origin="review",
-                reverses_id=undo.application_id,
-            ),
-            NewApplication(
-                bank_line_id=line,
-                application=reapply,
-                confidence=1.0,
-                explanation=why,
-                origin="review",
-                after=0,
-            ),
-        ],
-        erp=erp,
-        run_id=None,
-        now=now,
-    )
+    root = _REAPPLIED.sub("", undo.application.idempotency_key)
+    n = reversal_count(session, undo.bank_line_id) + 1
+    return f"{root}:reverse:{n}", f"{root}:reapply:{n}"

@@ -13,6 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from arbridge.domain.records import ZERO, Allocation, Application
+from arbridge.store import _live
 from arbridge.store._core import bulk_insert, ids_by_key, table_of, update_rows
 from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
 
@@ -51,6 +52,8 @@ class NewApplication:
     """A reversal: the id of the posted application it undoes."""
     after: int | None = None
     """Index (in the same call) of the item whose delivery this one waits on."""
+    after_outbox_id: int | None = None
+    """An outbox entry queued earlier whose delivery this one waits on (a reversal)."""
 
 
 def add_applications(
@@ -62,6 +65,8 @@ def add_applications(
     now: datetime,
 ) -> list[int]:
     """Record many applications and queue each in the outbox, in the caller's transaction.
+
+    Only `store.ledger` calls this: it checks the invariants first.
 
     Returns:
         The application ids, in the order given.
@@ -100,7 +105,7 @@ def add_applications(
         }
         for i in ids
     ]
-    if any(i.after is not None for i in items):
+    if any(i.after is not None or i.after_outbox_id is not None for i in items):
         _queue_in_order(session, items, outbox)
     else:
         bulk_insert(session, table_of(OutboxRow), outbox)
@@ -116,41 +121,10 @@ def _queue_in_order(
     for item, values in zip(items, outbox, strict=True):
         if item.after is not None:
             values["after_id"] = outbox_ids[item.after]
+        elif item.after_outbox_id is not None:
+            values["after_id"] = item.after_outbox_id
         inserted = session.connection().execute(insert(table).values(values).returning(table.c.id))
         outbox_ids.append(int(inserted.scalar_one()))
-
-
-def add_application(
-    session: Session,
-    *,
-    bank_line_id: int,
-    erp: str,
-    application: Application,
-    confidence: float,
-    explanation: str,
-    origin: str,
-    run_id: str | None,
-    now: datetime,
-) -> ApplicationRow:
-    """Record an application and queue it in the outbox, in the caller's transaction."""
-    row = ApplicationRow(
-        idempotency_key=application.idempotency_key,
-        bank_line_id=bank_line_id,
-        erp=erp,
-        customer_id=application.customer_id,
-        amount=application.amount,
-        allocations=[_allocation_json(a) for a in application.allocations],
-        confidence=confidence,
-        explanation=explanation,
-        origin=origin,
-        run_id=run_id,
-        created_at=now,
-    )
-    session.add(row)
-    session.flush()
-    assert row.id is not None
-    session.add(OutboxRow(application_id=row.id, erp=erp, status="pending", created_at=now))
-    return row
 
 
 def _allocation_json(a: Allocation) -> dict[str, Any]:
@@ -324,22 +298,42 @@ def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bo
     """A delivery attempt failed; a rejected one leaves the queue (a review item takes over).
 
     Entries waiting on a rejected one are rejected with it: they must never be posted alone.
+    A rejected application no longer counts (`ended`); a rejected reversal gives the
+    application it meant to undo back its place: it stands, and its line is applied.
     """
     row = session.get_one(OutboxRow, outbox_id)
     row.attempts += 1
     row.last_error = error
-    if rejected:
-        row.status = "rejected"
-        outbox = table_of(OutboxRow)
-        session.execute(
-            update(outbox)
-            .where(outbox.c.after_id == outbox_id, outbox.c.status == "pending")
-            .values(
-                status="rejected",
-                last_error=f"not posted: entry {outbox_id} it waits on was refused",
-            )
-        )
     session.add(row)
+    if not rejected:
+        return
+    row.status = "rejected"
+    outbox = table_of(OutboxRow)
+    query = select(OutboxRow.id).where(OutboxRow.after_id == outbox_id)
+    waiting = [i for i in session.exec(query) if i is not None]
+    session.execute(
+        update(outbox)
+        .where(outbox.c.after_id == outbox_id, outbox.c.status == "pending")
+        .values(
+            status="rejected",
+            last_error=f"not posted: entry {outbox_id} it waits on was refused",
+        )
+    )
+    session.flush()
+    app = session.get_one(ApplicationRow, row.application_id)
+    _live.mark_ended(session, [*_live.applications_of(session, waiting), app.id or 0], "rejected")
+    if app.reverses_id is not None:
+        _restore(session, app.reverses_id)
+
+
+def _restore(session: Session, application_id: int) -> None:
+    """An application whose reversal the ERP refused stands again (unless its line moved on)."""
+    undone = session.get_one(ApplicationRow, application_id)
+    if _live.live_on_lines(session, [undone.bank_line_id]):
+        return  # cannot happen through the ledger; `arbridge audit` would report the line
+    _live.mark_ended(session, [application_id], None)
+    line = table_of(BankLineRow)
+    session.execute(update(line).where(line.c.id == undone.bank_line_id).values(status="applied"))
 
 
 def unsent_by_invoice(

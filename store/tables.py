@@ -101,11 +101,27 @@ class InvoiceRow(SQLModel, table=True):
     seen_at: datetime = _when()
 
 
+_LIVE = text("reverses_id IS NULL AND ended IS NULL")
+
+
 class ApplicationRow(SQLModel, table=True):
-    """A decision to apply one bank line's cash; posted through the outbox."""
+    """A decision to apply one bank line's cash; posted through the outbox.
+
+    I3 held by the database: a bank line has at most one *live* application (not a
+    reversal, not ended), by the unique partial index `uq_application_live_line`.
+    """
 
     __tablename__ = "application"
-    __table_args__ = (Index("ix_application_created_at", "created_at"),)  # late events
+    __table_args__ = (
+        Index("ix_application_created_at", "created_at"),  # late events (commissions)
+        Index(
+            "uq_application_live_line",
+            "bank_line_id",
+            unique=True,
+            postgresql_where=_LIVE,
+            sqlite_where=_LIVE,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=200, unique=True)
@@ -121,6 +137,11 @@ class ApplicationRow(SQLModel, table=True):
     created_at: datetime = _when()
     reverses_id: int | None = Field(default=None, foreign_key="application.id")
     """Set on a reversal: the posted application it undoes (its allocations are copied here)."""
+    ended: str | None = Field(default=None, max_length=20)
+    """None while the application stands or waits; else why it no longer counts:
+    `rejected` (the ERP refused it), `reversed` (a reversal of it is queued or sent),
+    `withdrawn` (its item was reopened before it was sent), `duplicate` (found twice by
+    migration 0013: `arbridge audit` reports the line)."""
 
 
 _PENDING = text("status = 'pending'")

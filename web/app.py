@@ -2,7 +2,7 @@
 
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from arbridge.domain.money import parse_money
 from arbridge.domain.review import ReviewReason, ReviewStatus
 from arbridge.review import ReviewQueue, ReviewStateError
 from arbridge.review.limits import WriteOffPolicy
@@ -321,8 +322,10 @@ def _allocations(invoices: list[str], amounts: list[str]) -> list[tuple[str, Dec
     for invoice, text in zip(invoices, amounts, strict=True):
         if not invoice.strip():
             continue
-        try:
-            chosen.append((invoice.strip(), Decimal(text.strip())))
-        except InvalidOperation:
-            raise ReviewStateError(f"{text!r} is not an amount (invoice {invoice})") from None
+        try:  # digits and one point only: NaN, Infinity and exponents are not amounts (I4)
+            chosen.append((invoice.strip(), parse_money(text.strip())))
+        except ValueError:
+            raise ReviewStateError(
+                f"amount for {invoice.strip()}: {text!r} is not an amount"
+            ) from None
     return chosen

@@ -19,10 +19,14 @@ from prometheus_client import CollectorRegistry, Counter, make_wsgi_app
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from arbridge.domain.review import ReviewReason, ReviewStatus
 from arbridge.scheduler import RunSummary
-from arbridge.store import Store, ar_health
+from arbridge.store import Store, ar_health, reviews
 from arbridge.store.lease import Lease
+from arbridge.store.reviews import ReviewFilter
 from arbridge.store.status import status_report
+
+_MISMATCH = ReviewReason.LEDGER_MISMATCH.value
 
 StartResponse = Callable[..., Any]
 _COUNTED = (
@@ -94,6 +98,8 @@ class _StoreCollector(Collector):
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self._store.transaction() as session:
             report = status_report(session)
+            active = ReviewFilter(statuses=[ReviewStatus.OPEN, ReviewStatus.ASSIGNED])
+            findings = reviews.count_by_reason(session, active).get(_MISMATCH, 0)
         yield _gauge("arbridge_outbox", "Outbox entries by status", "status", report.outbox)
         age = 0.0
         if report.oldest_pending_at is not None:
@@ -104,6 +110,11 @@ class _StoreCollector(Collector):
             value=age,
         )
         yield _gauge("arbridge_review_items", "Review items by status", "status", report.review)
+        yield GaugeMetricFamily(
+            "arbridge_ledger_findings",
+            "Open review items from the ledger audit (arbridge audit): 0 when the ledgers agree",
+            value=findings,
+        )
         up = {c.name: 1 if c.status == "up" else 0 for c in report.connectors}
         yield _gauge(
             "arbridge_connector_up", "1 when the connector worked last time", "connector", up

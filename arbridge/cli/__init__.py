@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 # store, the scheduler and the web page (seconds of imports) to print a statement.
 _LAZY = {
     "ar": "arbridge.cli.ar:ar",
+    "audit": "arbridge.cli.audit:audit",
     "backtest": "arbridge.cli.backtest:backtest",
     "bank": "arbridge.cli.bank:bank",
     "clearing": "arbridge.cli.clearing:clearing",

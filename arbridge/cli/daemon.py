@@ -9,7 +9,9 @@ import click
 
 from arbridge.app.monitoring import Monitor, serve
 from arbridge.config import ArbridgeSettings
-from arbridge.scheduler import make_trigger, run_cycle, run_forever, run_once
+from arbridge.connectors.errors import ConnectorError
+from arbridge.scheduler import CycleDeps, make_trigger, run_cycle, run_forever, run_once
+from arbridge.scheduler.audit import audit_if_due
 from arbridge.store import Store
 from arbridge.store.lease import lease_for
 from arbridge.store.status import StatusReport, status_report
@@ -41,10 +43,13 @@ def run(ctx: Context, once: bool, strict: bool) -> None:
     down: list[int] = []
 
     def cycle() -> None:
-        summary = run_cycle(app.cycle_deps())
+        deps = app.cycle_deps()
+        summary = run_cycle(deps)
         monitor.record(summary)
         click.echo(summary.render())
         down.append(summary.counts.get("connector_errors", 0))
+        if not once:
+            _daily_audit(app.store, deps)
 
     if once:
         run_once(cycle, lease=lease)
@@ -70,6 +75,17 @@ def run(ctx: Context, once: bool, strict: bool) -> None:
     _start_web(ctx.settings, app.store)
     click.echo(f"arbridge running ({trigger}); Ctrl-C or SIGTERM stops it.")
     run_forever(cycle, trigger=trigger, lease=lease, grace_seconds=schedule.misfire_grace_seconds)
+
+
+AUDIT_EVERY = timedelta(days=1)
+
+
+def _daily_audit(store: Store, deps: CycleDeps) -> None:
+    """The ledger audit, once a day (findings become review items); never stops the daemon."""
+    try:
+        audit_if_due(store, deps.erp, every=AUDIT_EVERY, clock=deps.clock)
+    except ConnectorError as exc:
+        click.echo(f"ledger audit skipped: cannot read the ERP: {exc}", err=True)
 
 
 def _start_web(settings: ArbridgeSettings, store: Store) -> None:

@@ -2,8 +2,10 @@
 
 Customers and invoices are read from the ERP's CSV exports; applications are
 appended to `applications.csv`, one row per allocation, and never written twice:
-a row is identified by (bank_transaction_id, invoice_id), so a retry after a
-crash writes only the rows that are missing. Open amounts returned by
+a row is identified by (bank account, bank_transaction_id, invoice_id), the account
+and the application's idempotency key kept in the sidecar `applications.keys.csv`
+(see `_posted`), so a retry after a crash writes only the rows that are missing and
+two accounts whose lines share a bank transaction id are both written. Open amounts returned by
 `fetch_invoices` already net out the rows in `applications.csv`, as an ERP
 would after importing them. Invoices may carry the optional columns
 `tax_amount` and `ship_to_region` (read by the tax checks), `sales_rep`, `kind`,
@@ -18,22 +20,36 @@ import dataclasses
 import fcntl
 import io
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
+from arbridge.connectors.base import (
+    ErpCapability,
+    InvoiceBatch,
+    PostedRecord,
+    PostOutcome,
+    PostResult,
+)
 from arbridge.connectors.erp._csvfiles import Row, load_all
-from arbridge.connectors.erp._posted import PostedRows
+from arbridge.connectors.erp._posted import (
+    Key,
+    PostedRows,
+    append_sidecar,
+    keys_path,
+    read_ledger,
+)
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
+    PermanentConnectorError,
     TransientConnectorError,
 )
+from arbridge.domain.errors import BadInputError
 from arbridge.domain.money import format_money
-from arbridge.domain.records import ZERO, Application, Customer, Invoice
+from arbridge.domain.records import ZERO, Allocation, Application, Customer, Invoice
 
 CUSTOMER_COLUMNS = ("customer_id", "name", "parent_id", "terms", "currency")
 INVOICE_COLUMNS = (
@@ -161,7 +177,7 @@ class CsvErpGateway:
         """Every invoice in the export, open amounts net of rows already in applications.csv."""
         invoices = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
         applied: dict[str, Decimal] = {}
-        for (_, invoice_id), value in self._posted_rows().items():
+        for (_, _, invoice_id), value in self._posted_rows().items():
             if invoice_id:
                 applied[invoice_id] = applied.get(invoice_id, ZERO) + value
         return [self._net(inv, applied.get(inv.invoice_id, ZERO)) for inv in invoices]
@@ -214,13 +230,11 @@ class CsvErpGateway:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         results: list[PostResult] = []
-        written: dict[tuple[str, str], Decimal] = {}
+        written: dict[Key, Decimal] = {}
+        sidecar: list[tuple[int, str, str, str, str]] = []
+        line = self._posted.next_line()
         for app in applications:
-            rows = [
-                a
-                for a in app.allocations
-                if (key := (app.bank_id, a.invoice_id or "")) not in posted and key not in written
-            ]
+            rows = [a for a in app.allocations if not _has_row(posted, written, app, a)]
             for a in rows:
                 writer.writerow(
                     [
@@ -233,13 +247,62 @@ class CsvErpGateway:
                         applied_at,
                     ]
                 )
-                written[app.bank_id, a.invoice_id or ""] = a.amount + a.adjustment
+                written[app.bank_account, app.bank_id, a.invoice_id or ""] = a.amount + a.adjustment
+                sidecar.append(
+                    (line, app.bank_account, app.bank_id, a.invoice_id or "", app.idempotency_key)
+                )
+                line += 1
             outcome = PostOutcome.POSTED if rows else PostOutcome.ALREADY_POSTED
             results.append(PostResult(outcome=outcome, erp_reference=app.bank_id))
         if written:
             self._append(buffer.getvalue())
-            self._posted.appended(written)
+            self._record_keys(sidecar)
+            self._posted.appended(written, {app.idempotency_key for app in applications})
         return results
+
+    def _record_keys(self, records: list[tuple[int, str, str, str, str]]) -> None:
+        """Note the rows' accounts and keys; the rows are written whatever happens here."""
+        try:
+            append_sidecar(keys_path(self._applications), records)
+        except OSError:
+            self._posted.forget()  # those rows read back without an account: still matched
+
+    def find_posted(self, keys: Collection[str] | None = None) -> Sequence[PostedRecord]:
+        """The rows of applications.csv with their accounts and keys (key "" if not kept)."""
+        try:
+            rows = read_ledger(self._name, self._applications)
+        except BadInputError as exc:
+            raise PermanentConnectorError(self._name, str(exc)) from exc
+        return [
+            PostedRecord(
+                key=key,
+                bank_account=account,
+                bank_id=bank_id,
+                invoice_id=invoice or None,
+                amount=amount,
+                adjustment=adjustment,
+                erp_reference=bank_id,
+            )
+            for key, account, bank_id, invoice, amount, adjustment in rows
+            if keys is None or key in keys
+        ]
+
+    def overdrawn_invoices(self) -> Mapping[str, Decimal]:
+        """Invoices whose rows in applications.csv exceed their open amount in the export."""
+        applied: dict[str, Decimal] = {}
+        for record in self.find_posted():
+            if record.invoice_id:
+                closing = record.amount + record.adjustment
+                applied[record.invoice_id] = applied.get(record.invoice_id, ZERO) + closing
+        exported = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
+        over = {i.invoice_id: applied.get(i.invoice_id, ZERO) - i.open_amount for i in exported}
+        return {invoice: amount for invoice, amount in over.items() if amount > 0}
+
+    def posted_keys(self) -> frozenset[str]:
+        """Idempotency keys of every application whose rows applications.csv holds (audit)."""
+        with self._exclusive():
+            self._posted_rows()
+            return frozenset(self._posted.keys)
 
     def _append(self, text: str) -> None:
         """Append whole rows durably; a torn last row from a crash is cut off first."""
@@ -261,9 +324,25 @@ class CsvErpGateway:
                 self._name, f"cannot write {path}: {exc.strerror}"
             ) from exc
 
-    def _posted_rows(self) -> dict[tuple[str, str], Decimal]:
-        """Rows already in applications.csv, keyed by (bank id, invoice id)."""
+    def _posted_rows(self) -> dict[Key, Decimal]:
+        """Rows already in applications.csv, keyed by (account, bank id, invoice id)."""
         return self._posted.current()
+
+
+def _has_row(
+    posted: dict[Key, Decimal], written: dict[Key, Decimal], app: Application, a: Allocation
+) -> bool:
+    """The file (or this write) holds the allocation's row.
+
+    Same account, or an unknown one (a row from before the sidecar) with the same bank
+    id, invoice and amount.
+    """
+    invoice = a.invoice_id or ""
+    if (app.bank_account, app.bank_id, invoice) in posted:
+        return True
+    if (app.bank_account, app.bank_id, invoice) in written:
+        return True
+    return posted.get(("", app.bank_id, invoice)) == a.amount + a.adjustment
 
 
 def _drop_torn_tail(handle: io.BufferedRandom, size: int) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from decimal import Decimal
 
 from arbridge.connectors.base import (
     ErpCapability,
     InvoiceBatch,
+    PostedRecord,
     PostOutcome,
     PostResult,
     needed_capabilities,
@@ -112,6 +114,27 @@ class InMemoryErpGateway:
         self._apply(posted, sign=-1)
         self.reversed[application.idempotency_key] = posted
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
+
+    def find_posted(self, keys: Collection[str] | None = None) -> Sequence[PostedRecord]:
+        """The allocations of the applications it holds (reversed ones are gone)."""
+        return [
+            PostedRecord(
+                key=key,
+                bank_account=app.bank_account,
+                bank_id=app.bank_id,
+                invoice_id=a.invoice_id,
+                amount=a.amount,
+                adjustment=a.adjustment,
+                erp_reference=key,
+            )
+            for key, app in self.posted.items()
+            if keys is None or key in keys
+            for a in app.allocations
+        ]
+
+    def overdrawn_invoices(self) -> Mapping[str, Decimal]:
+        """Invoices whose open amount went below zero."""
+        return {i: -inv.open_amount for i, inv in self.invoices.items() if inv.open_amount < 0}
 
     def _apply(self, application: Application, *, sign: int) -> None:
         for allocation in application.allocations:
