@@ -105,7 +105,9 @@ def push(
                 honour_claims=shared,
                 after=after,
             )
-        if not entries:
+        if not entries:  # done: what failed is given back for the next cycle (or a person)
+            with store.transaction() as session:
+                postings.release_claims(session, worker=worker)
             return
         after = entries[-1].outbox_id
         well = _push_batch(store, gateway, entries, claim_lease, state)

@@ -276,8 +276,10 @@ def test_reopening_while_the_daemon_posts_the_application_is_refused_until_it_is
 def test_reopening_after_an_unanswered_post_waits_for_the_next_cycle(books: Books) -> None:
     item = books.item("TX0005")
     books.resolver.apply(item, [("INV-1007", _760)], actor="clara")
-    faulty = dataclasses.replace(books.deps, erp=FaultyErp(books.erp, ["lost"]))
-    run_cycle(faulty)  # the ERP posted it; the answer was lost
+    # the ERP posted it, the answer was lost, and the retries within the cycle failed too
+    faults = ["lost", "transient", "transient", "transient"]
+    faulty = dataclasses.replace(books.deps, erp=FaultyErp(books.erp, faults))
+    run_cycle(faulty)
 
     with pytest.raises(ReviewStateError, match="sent to the ERP without an answer"):
         books.queue.reopen(item, actor="clara")
