@@ -20,7 +20,7 @@ from tests.web.test_web import _item_id, _login
 
 
 def _shown_ids(page: str) -> set[int]:
-    return {int(n) for n in re.findall(r'<a href="/items/(\d+)">\d+</a>', page)}
+    return {int(n) for n in re.findall(r'<a href="/items/(\d+)[^"]*">\d+</a>', page)}
 
 
 def _open(demo: App) -> list[ReviewItemView]:
