@@ -36,18 +36,13 @@ def action_routes(app: FastAPI, site: Site) -> None:
         amount: Many = [],  # noqa: B006 - FastAPI copies form defaults
         pick_invoice: Many = [],  # noqa: B006 - FastAPI copies form defaults
         pick_amount: Many = [],  # noqa: B006 - FastAPI copies form defaults
-        only: Text = "",
         csrf: Text = "",
         back: Text = "",
     ) -> Response:
         user = site.guard(who, csrf)
 
         def run() -> str:
-            whole = site.queue.show(item_id)[0].amount
-            if only and whole is not None:
-                chosen = [(only.strip()[:100], whole)]
-            else:
-                chosen = params.allocations(invoice, amount, picked=(pick_invoice, pick_amount))
+            chosen = params.allocations(invoice, amount, picked=(pick_invoice, pick_amount))
             site.resolver.apply(item_id, chosen, actor=user.name)
             return "applied " + ", ".join(f"{i} {a}" for i, a in chosen)
 
