@@ -182,7 +182,9 @@ def test_a_clerk_resolves_an_item_with_the_keyboard_only(
     page = browser.new_page()
     _login(page, base)
     page.wait_for_load_state("load")
-    row = next(i for i, v in enumerate(demo.queue.open_items()) if v.bank_transaction_id == "TX0005")
+    row = next(
+        i for i, v in enumerate(demo.queue.open_items()) if v.bank_transaction_id == "TX0005"
+    )
     for _ in range(row + 1):
         page.keyboard.press("j")
     page.keyboard.press("Enter")

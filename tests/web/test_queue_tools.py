@@ -50,7 +50,9 @@ def test_filters_by_amount_customer_assignee_and_age(client: httpx.Client, demo:
     with demo.store.transaction() as session:
         line_id = session.get(ReviewItemRow, first).bank_line_id  # type: ignore[union-attr] # exists
         session.exec(
-            update(BankLineRow).where(col(BankLineRow.id) == line_id).values(booked_on=old_bank_date)
+            update(BankLineRow)
+            .where(col(BankLineRow.id) == line_id)
+            .values(booked_on=old_bank_date)
         )
     assert _shown_ids(client.get("/?age=30").text) == {first}  # counted from the bank date
 

@@ -47,8 +47,6 @@ def csrf(client: httpx.Client) -> str:
     return token.group(1)
 
 
-
-
 def _rows(data: Path) -> list[dict[str, str]]:
     with (data / "out" / "applications.csv").open(encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
