@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from arbridge.domain.review import ReviewReason
+
+_PATH = re.compile(r"(?:[A-Za-z]:)?(?:[/\\][^\s/\\:'\"<>,;]+)+[/\\]([^\s/\\:'\"<>,;]+)")
 
 REASONS: dict[str, str] = {
     ReviewReason.UNIDENTIFIED_PAYER: "Payer not recognised",
@@ -31,3 +35,8 @@ STATUSES: dict[str, str] = {
 def reason_label(code: str) -> str:
     """The plain words for a reason code (the code itself if it is new)."""
     return REASONS.get(code, code.replace("_", " ").capitalize())
+
+
+def without_paths(text: str) -> str:
+    """`text` with each absolute file path cut to its file name (no server layout on a page)."""
+    return _PATH.sub(r"\1", text)

@@ -18,11 +18,12 @@ from arbridge.store import Store, cockpit, users
 from arbridge.web.auth import SESSION_COOKIE, Role, Sessions, User
 from arbridge.web.filters import queue_filter
 from arbridge.web.flash import Flash, Kind
-from arbridge.web.labels import REASONS, STATUSES, reason_label
+from arbridge.web.labels import REASONS, STATUSES, reason_label, without_paths
 from arbridge.web.throttle import LoginThrottle
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("arbridge.web") / "templates"))
 TEMPLATES.env.globals.update(reason_label=reason_label, REASONS=REASONS, STATUSES=STATUSES)
+TEMPLATES.env.filters["nopaths"] = lambda text: without_paths(str(text))
 Who = tuple[User, str]
 
 
