@@ -69,7 +69,7 @@ def search_invoices(session: Session, erp: str, text: str, limit: int = 20) -> l
         match = match | (col(InvoiceRow.open_amount) == amount) | (col(InvoiceRow.amount) == amount)
     query = (
         select(InvoiceRow)
-        .where(InvoiceRow.erp == erp, col(InvoiceRow.open_amount) > 0, match)
+        .where(InvoiceRow.erp == erp, col(InvoiceRow.open_amount) > Decimal(0), match)
         .order_by(col(InvoiceRow.due_date), col(InvoiceRow.invoice_id))
         .limit(limit)
     )
