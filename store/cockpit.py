@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -156,23 +156,49 @@ def _add(into: tuple[int, Decimal] | None, count: int, cash: Decimal) -> tuple[i
     return n + int(count), total + cash
 
 
+EXPORT_COLUMNS = (
+    "id",
+    "status",
+    "reason",
+    "amount",
+    "customer_id",
+    "suggestions",
+    "assignee",
+    "created_at",
+    "booked_on",
+    "bank_id",
+    "payer_name",
+    "payer_account",
+    "description",
+)
+
+
 def export_rows(
-    session: Session, wanted: ReviewFilter, chunk: int = 2000
-) -> Iterator[Sequence[Any]]:
-    """Every item of the filter with its bank line, oldest first, read in chunks."""
+    session: Session, wanted: ReviewFilter, chunk: int = 5000
+) -> Iterator[list[dict[str, Any]]]:
+    """Every item of the filter with its bank line, oldest first, in chunks of plain rows."""
+    item, line = ReviewItemRow, BankLineRow
+    columns = [
+        *(col(getattr(item, name)) for name in EXPORT_COLUMNS[:8]),
+        *(col(getattr(line, name)) for name in EXPORT_COLUMNS[8:]),
+    ]
     after = 0
     while True:
         query = (
-            select(ReviewItemRow, BankLineRow)
-            .join(BankLineRow, col(BankLineRow.id) == col(ReviewItemRow.bank_line_id), isouter=True)
-            .order_by(col(ReviewItemRow.id))
+            select(*columns)
+            .join(line, col(line.id) == col(item.bank_line_id), isouter=True)
+            .order_by(col(item.id))
             .limit(chunk)
         )
-        rows = list(session.exec(_where(query, replace(wanted, after_id=after))))
-        yield from rows
+        rows = [
+            dict(zip(EXPORT_COLUMNS, row, strict=True))
+            for row in session.exec(_where(query, replace(wanted, after_id=after)))
+        ]
+        if rows:
+            yield rows
         if len(rows) < chunk:
             return
-        after = rows[-1][0].id or 0
+        after = rows[-1]["id"]
 
 
 def next_item(session: Session, wanted: ReviewFilter, after_id: int) -> int | None:

@@ -5,7 +5,9 @@ that pool's CPU and never the threads that serve clerks' pages.
 """
 
 import asyncio
+import html
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated
 
@@ -43,6 +45,7 @@ def auth_routes(app: FastAPI, site: Site) -> None:
     """Add /login and /logout."""
     current = Annotated[Who, Depends(site.current)]
     checks = PasswordChecks()
+    quiet = _Sampled()
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> Response:
@@ -56,12 +59,12 @@ def auth_routes(app: FastAPI, site: Site) -> None:
         name = name.strip()[:100]
         wait = site.throttle.retry_after(name, address)
         if wait > 0:
-            _log.warning("login_throttled", user=name, client=address, retry_after=round(wait))
-            return _refused(request, site, 429, f"Too many failed logins: wait {wait:.0f} s.", wait)
+            quiet.note(user=name, client=address, retry_after=round(wait))
+            return _busy(f"Too many failed logins: wait {wait:.0f} s.", wait)
         user = await checks.check(site, name, password[:1000])
         if user is False:
-            _log.warning("login_busy", user=name, client=address)
-            return _refused(request, site, 429, "Too many logins at once: try again shortly.", 2)
+            quiet.note(user=name, client=address, retry_after=2)
+            return _busy("Too many logins at once: try again shortly.", 2)
         if user is None or user is True:
             site.throttle.failed(name, address)
             _log.warning("login_failed", user=name, client=address)
@@ -87,6 +90,31 @@ def auth_routes(app: FastAPI, site: Site) -> None:
         response = site.redirect("/login", "notice", "You are logged out.")
         response.delete_cookie(SESSION_COOKIE)
         return response
+
+
+class _Sampled:
+    """Logs refused logins at most once a second, with how many there were since."""
+
+    def __init__(self) -> None:
+        self._last, self._count = 0.0, 0
+
+    def note(self, **fields: object) -> None:
+        self._count += 1
+        now = time.monotonic()
+        if now - self._last >= 1:
+            _log.warning("login_throttled", refused=self._count, **fields)
+            self._last, self._count = now, 0
+
+
+def _busy(text: str, wait: float) -> Response:
+    """A small 429 page (no template: a flood should cost little)."""
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Too many tries</title>'
+        f'<link rel="stylesheet" href="/static/site.css"></head><body><main><h1>Log in</h1>'
+        f'<p class="error" role="alert">{html.escape(text)}</p><p><a href="/login">Try again</a>'
+        "</p></main></body></html>"
+    )
+    return HTMLResponse(page, 429, headers={"Retry-After": str(max(1, round(wait)))})
 
 
 def _refused(request: Request, site: Site, status: int, text: str, wait: float) -> Response:

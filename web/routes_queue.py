@@ -152,41 +152,37 @@ def _csv(site: Site, wanted: Any) -> Iterator[str]:
     out = csv.writer(buffer)
     out.writerow(_EXPORT_HEADER)
     with site.store.transaction() as session:
-        names: dict[str, str] = {}
-        for n, (item, line) in enumerate(cockpit.export_rows(session, wanted)):
-            if item.customer_id and item.customer_id not in names:
-                names |= cockpit.customer_names(session, site.erp, [item.customer_id])
-            out.writerow(_export_row(item, line, names))
-            if n % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+        for rows in cockpit.export_rows(session, wanted):
+            names = cockpit.customer_names(session, site.erp, {r["customer_id"] for r in rows})
+            out.writerows(_export_row(row, names) for row in rows)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     yield buffer.getvalue()
 
 
-def _export_row(item: Any, line: Any, names: dict[str, str]) -> list[str]:
+def _export_row(row: dict[str, Any], names: dict[str, str]) -> list[str]:
     ids: list[str] = []
-    for suggestion in item.suggestions:
+    for suggestion in row["suggestions"] or ():
         ids += [i for i in suggestion.get("invoice_ids", []) if i not in ids]
-    payer = ""
-    if line is not None:
-        account = mask_account(line.payer_account) if line.payer_account else ""
-        payer = " ".join(p for p in (line.payer_name or "", account) if p)
+    account = mask_account(row["payer_account"]) if row["payer_account"] else ""
+    payer = " ".join(p for p in (row["payer_name"] or "", account) if p)
+    booked = row["booked_on"]
     return [
-        str(item.id),
-        item.status,
-        reason_label(item.reason),
-        item.reason,
-        "" if item.amount is None else str(item.amount),
-        "" if line is None else line.booked_on.isoformat(),
-        "" if line is None else line.bank_id,
-        item.customer_id or "",
-        names.get(item.customer_id or "", ""),
+        str(row["id"]),
+        row["status"],
+        reason_label(row["reason"]),
+        row["reason"],
+        "" if row["amount"] is None else str(row["amount"]),
+        "" if booked is None else booked.isoformat(),
+        row["bank_id"] or "",
+        row["customer_id"] or "",
+        names.get(row["customer_id"] or "", ""),
         payer,
-        "" if line is None else _safe(line.description),
+        _safe(row["description"] or ""),
         " ".join(ids),
-        item.assignee or "",
-        item.created_at.strftime("%Y-%m-%d %H:%M"),
+        row["assignee"] or "",
+        row["created_at"].strftime("%Y-%m-%d %H:%M"),
     ]
 
 

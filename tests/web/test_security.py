@@ -194,7 +194,7 @@ def test_hostile_forms_answer_4xx_or_a_named_refusal_and_change_nothing(
     csrf = _login(client, "clara")
     item = _item_id(client, "TX0005")
     add_user(demo.store, "ada", PASSWORD, "admin")
-    forms = [
+    forms: list[tuple[str, dict[str, str | list[str]]]] = [
         (f"/items/{item}/apply", {"invoice": "INV-1007", "amount": "NaN"}),
         (f"/items/{item}/apply", {"invoice": "INV-1007", "amount": "Infinity"}),
         (f"/items/{item}/apply", {"invoice": "INV-1007", "amount": "1e999999"}),
