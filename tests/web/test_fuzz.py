@@ -131,4 +131,8 @@ def test_no_route_answers_5xx_and_refusals_change_nothing(
         if answer.status_code >= 400 and path != "/login":
             assert _snapshot(demo) == before, (role, path, values)
 
-    hit()
+    try:
+        hit()
+    finally:
+        for http, _ in clients.values():
+            http.close()
