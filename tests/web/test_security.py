@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,7 +13,9 @@ from sqlmodel import update
 from structlog.testing import capture_logs
 
 from arbridge.app import App
+from arbridge.app.webserver import session_policy
 from arbridge.cli import cli
+from arbridge.config import load_settings
 from arbridge.store import users
 from arbridge.store.tables import WebSessionRow
 from arbridge.web.auth import SESSION_COOKIE, add_user
@@ -269,3 +272,19 @@ def test_a_session_times_out_when_idle(client: httpx.Client, demo: App) -> None:
     with demo.store.transaction() as session:
         session.exec(update(WebSessionRow).values(seen_at=datetime(2020, 1, 1, tzinfo=UTC)))
     assert client.get("/").headers["location"] == "/login"
+
+
+def test_the_cookie_is_secure_by_default_behind_an_https_address(
+    contract_data_any_store: object,
+) -> None:
+    settings = load_settings(Path(str(contract_data_any_store)) / "arbridge.yaml")
+    plain = session_policy(settings)
+    https = session_policy(
+        settings.model_copy(
+            update={"web": settings.web.model_copy(update={"public_url": "https://ar.example"})}
+        )
+    )
+
+    assert (plain.secure_cookie, https.secure_cookie) == (False, True)
+    assert plain.idle == timedelta(minutes=30)
+    assert plain.absolute == timedelta(hours=8)
