@@ -29,7 +29,7 @@ PASSWORD = secrets.token_urlsafe(12)
 
 
 def main() -> None:
-    """Write docs/queue.png, item.png, runs.png, settings.png and users.png."""
+    """Write docs/queue.png, item.png, customers.png, runs.png, settings.png and users.png."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         sys.exit("screenshots: Chromium is not installed (scripts/test-deps installs it)")
@@ -72,9 +72,9 @@ def _shoot(page: Page, base: str) -> None:
     page.locator("#split input.pick").first.check()
     page.locator("#split .split-amount").first.fill("400.00")
     page.screenshot(path=str(DOCS / "item.png"), full_page=True)
-    for name in ("runs", "settings", "users"):
+    for name in ("customers/C001", "runs", "settings", "users"):
         page.goto(f"{base}/{name}")
-        page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(DOCS / f"{name.split('/')[0]}.png"), full_page=True)
     print(f"screenshots written to {DOCS}")
 
 

@@ -13,7 +13,14 @@ from sqlmodel import Session, col, func, select
 
 from arbridge.store.reviews import ReviewFilter
 from arbridge.store.reviews import apply_filter as _where
-from arbridge.store.tables import BankLineRow, CustomerRow, InvoiceRow, ReviewItemRow
+from arbridge.store.tables import (
+    ApplicationRow,
+    BankLineRow,
+    CustomerRow,
+    InvoiceRow,
+    PayerLinkRow,
+    ReviewItemRow,
+)
 
 AGE_BUCKETS = ("0-2 days", "3-7 days", "8-30 days", "over 30 days")
 NO_DATE = "no bank date"
@@ -209,3 +216,43 @@ def next_item(session: Session, wanted: ReviewFilter, after_id: int) -> int | No
         if found is not None and found != after_id:
             return int(found)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerFile:
+    """What the customer page shows."""
+
+    customer: CustomerRow
+    open_invoices: list[InvoiceRow]
+    payments: list[tuple[ApplicationRow, BankLineRow]]
+    links: list[PayerLinkRow]
+
+
+def customer_file(
+    session: Session, erp: str, customer_id: str, limit: int = 50
+) -> CustomerFile | None:
+    """A customer's open invoices, latest payments with their bank lines, and learned links."""
+    customer = session.get(CustomerRow, (erp, customer_id))
+    if customer is None:
+        return None
+    invoices = select(InvoiceRow).where(
+        InvoiceRow.erp == erp,
+        InvoiceRow.customer_id == customer_id,
+        col(InvoiceRow.open_amount) != Decimal(0),
+    )
+    payments = (
+        select(ApplicationRow, BankLineRow)
+        .join(BankLineRow, col(BankLineRow.id) == col(ApplicationRow.bank_line_id))
+        .where(ApplicationRow.erp == erp, ApplicationRow.customer_id == customer_id)
+        .order_by(col(ApplicationRow.id).desc())
+        .limit(limit)
+    )
+    links = select(PayerLinkRow).where(
+        PayerLinkRow.erp == erp, PayerLinkRow.customer_id == customer_id
+    )
+    return CustomerFile(
+        customer,
+        list(session.exec(invoices.order_by(col(InvoiceRow.due_date)).limit(limit))),
+        [(a, b) for a, b in session.exec(payments)],
+        list(session.exec(links.order_by(col(PayerLinkRow.kind), col(PayerLinkRow.key)))),
+    )

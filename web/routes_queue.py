@@ -5,7 +5,7 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
@@ -96,7 +96,9 @@ def queue_routes(app: FastAPI, site: Site) -> None:
             item, trail = site.queue.show(item_id)
         except ReviewStateError:
             raise HTTPException(404, f"There is no review item {item_id}.") from None
-        _, shown, _ = queue_filter(request.query_params, datetime.now(UTC))
+        carried = request.query_params.get("back")
+        filters = dict(parse_qsl(carried[:2000])) if carried else request.query_params
+        _, shown, _ = queue_filter(filters, datetime.now(UTC))
         find = request.query_params.get("find", "").strip()[:60]
         return site.page(
             request,
@@ -111,6 +113,16 @@ def queue_routes(app: FastAPI, site: Site) -> None:
             find=find,
             **_candidates(site, item, find),
         )
+
+    @app.get("/customers/{customer_id}", response_class=HTMLResponse)
+    def customer_page(request: Request, customer_id: str, who: current) -> Response:
+        with site.store.transaction() as session:
+            found = cockpit.customer_file(session, site.erp, customer_id[:100])
+        if found is None:
+            raise HTTPException(404, f"There is no customer {customer_id[:60]!r}.")
+        items = site.queue.open_items(customer_id=found.customer.customer_id, limit=100)
+        today = datetime.now(UTC).date()
+        return site.page(request, "customer.html", who, file=found, items=items, today=today)
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs_page(request: Request, who: current) -> Response:

@@ -12,6 +12,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from arbridge.domain.masking import mask_account
 from arbridge.review import ReviewQueue, ReviewStateError
 from arbridge.review.resolutions import Resolver
 from arbridge.store import Store, cockpit, users
@@ -23,6 +24,7 @@ from arbridge.web.throttle import LoginThrottle
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("arbridge.web") / "templates"))
 TEMPLATES.env.globals.update(reason_label=reason_label, REASONS=REASONS, STATUSES=STATUSES)
+TEMPLATES.env.globals["mask"] = mask_account
 TEMPLATES.env.filters["nopaths"] = lambda text: without_paths(str(text))
 Who = tuple[User, str]
 

@@ -14,6 +14,7 @@ from sqlmodel import col, update
 
 from arbridge.app import App
 from arbridge.scheduler import run_cycle
+from arbridge.store import payer_links
 from arbridge.store.tables import BankLineRow, CustomerRow, InvoiceRow, ReviewItemRow
 from tests.web.test_web import _applications, _item_id, _login
 
@@ -23,7 +24,7 @@ def test_the_queue_speaks_plainly(client: httpx.Client, demo: App) -> None:
     page = client.get("/").text
 
     assert '<td title="lookalike_invoices">Two or more invoices look alike</td>' in page
-    assert 'Delta Harbor Logistics Co <span class="code">C004</span>' in page
+    assert '>Delta Harbor Logistics Co</a> <span class="code">C004</span>' in page
     assert "DELTA HARBOR LOGISTICS ACH CREDIT" in page
     with demo.store.transaction() as session:
         booked = session.get(BankLineRow, _line_of(demo, "TX0005")).booked_on  # type: ignore[union-attr] # exists
@@ -190,3 +191,42 @@ def _line_of(demo: App, bank_id: str) -> int:
         assert row is not None
         assert row.bank_line_id is not None
         return row.bank_line_id
+
+
+def test_the_customer_page_shows_invoices_payments_queue_and_what_was_learned(
+    client: httpx.Client, demo: App
+) -> None:
+    csrf = _login(client, "clara")
+    item = _item_id(client, "TX0005")
+    before = client.get("/customers/C004").text
+    assert f'<a href="/items/{item}">{item}</a>' in before
+    assert "INV-1007" in before
+    assert "INV-1008" in before
+
+    client.post(
+        f"/items/{item}/apply", data={"csrf": csrf, "invoice": "INV-1008", "amount": "760.00"}
+    )
+    run_cycle(demo.cycle_deps())
+    after = client.get("/customers/C004").text
+
+    payments = re.search(r'id="payments">(.*?)</section>', after, re.S)
+    assert payments is not None
+    assert "TX0005" in payments.group(1)
+    assert "INV-1008 760.00" in payments.group(1)
+    assert "by a clerk" in payments.group(1)
+    with demo.store.transaction() as session:
+        payer_links.learn(
+            session,
+            "books",
+            kind="account",
+            key="DE89370400440532013000",
+            customer_id="C004",
+            origin="review",
+            now=datetime.now(UTC),
+        )
+    learned = re.search(r'id="links">(.*?)</section>', client.get("/customers/C004").text, re.S)
+    assert learned is not None
+    assert "a clerk&#39;s resolution" in learned.group(1)
+    assert "3000" in learned.group(1)
+    assert "DE89370400440532013000" not in learned.group(1)  # masked
+    assert client.get("/customers/NOPE").status_code == 404
