@@ -3,22 +3,26 @@
     python -m bench.review_queue --items 10000 [--postgres]
 
 Fills a fresh store with that many open review items (each on its own bank line, 500
-customers, every reason), serves the web page with uvicorn on loopback, logs in and
-times each request (median and worst of --repeat runs), including a bulk assignment of
-a page of 50 items.
+named customers, every reason, bank dates over 90 days), serves the web page with uvicorn
+on loopback, logs in and times each request (median, p95 and worst of --repeat runs),
+the CSV export of the whole queue, a bulk assignment of a page of 50 items, and a
+clerk's queue page while 16 clients flood the login form with wrong passwords.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import re
 import secrets
 import statistics
 import tempfile
+import threading
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -27,6 +31,7 @@ from arbridge.domain.records import BankLine
 from arbridge.domain.review import ReviewReason
 from arbridge.review import NewReviewItem, open_many
 from arbridge.store import Store, bank, create_store_engine, upgrade
+from arbridge.store.tables import CustomerRow
 from arbridge.web.app import create_app
 from arbridge.web.auth import add_user
 from bench.postgres_server import PostgresServer, find_bindir
@@ -42,7 +47,7 @@ def fill(store: Store, n: int) -> None:
         BankLine(
             account="operating",
             bank_id=f"B{i:07d}",
-            booked_on=date(2026, 1, 1),
+            booked_on=now.date() - timedelta(days=i % 90),
             amount=Decimal(f"{(i * 37) % 20000 + 1}.{i % 100:02d}"),
             currency="USD",
             description=f"PAYMENT {i}",
@@ -83,7 +88,37 @@ def fill(store: Store, n: int) -> None:
             open_many(
                 session, items[start : start + 2000], now=now - timedelta(days=start * 90 // n)
             )
+        session.add_all(
+            CustomerRow(erp="books", customer_id=f"C{c:04d}", name=f"Customer {c} Ltd", seen_at=now)
+            for c in range(500)
+        )
     assert imported.new_line_count == n
+
+
+def p95(took: list[float]) -> float:
+    """The 95th percentile of some timings."""
+    return sorted(took)[max(0, round(0.95 * len(took)) - 1)]
+
+
+def flood(base: str, seconds: float, out: Any) -> None:
+    """16 clients posting wrong passwords for some seconds (run in a process of its own)."""
+    answers: list[int] = []
+    deadline = time.monotonic() + seconds
+
+    def one(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            n = 0
+            while time.monotonic() < deadline:
+                n += 1
+                data = {"name": f"x{k}-{n}", "password": "wrong password"}
+                answers.append(http.post("/login", data=data).status_code)
+
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    out.put(answers)
 
 
 def timed(http: httpx.Client, repeat: int, method: str, path: str, **kw: object) -> list[float]:
@@ -142,10 +177,20 @@ def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
                 "filter: reason + unassigned": "/?reason=no_match&assignee=-",
                 "item page": f"/items/{args.items // 2}",
             }
-            print(f"{'request':34} {'median ms':>10} {'worst ms':>9}")
+            cases |= {
+                "search: customer name": "/?q=customer+42+ltd",
+                "search: amount": "/?q=137.37",
+            }
+            print(f"{'request':34} {'median ms':>10} {'p95 ms':>8} {'worst ms':>9}")
             for name, path in cases.items():
                 took = timed(http, args.repeat, "GET", path)
-                print(f"{name:34} {statistics.median(took):10.1f} {max(took):9.1f}")
+                print(
+                    f"{name:34} {statistics.median(took):10.1f} {p95(took):8.1f} {max(took):9.1f}"
+                )
+            took = timed(http, 3, "GET", "/export.csv")
+            print(
+                f"{'export.csv (whole queue)':34} {statistics.median(took):10.1f} {'':8} {max(took):9.1f}"
+            )
             ids = [str(i) for i in range(1, 51)]
             took = timed(
                 http,
@@ -154,9 +199,29 @@ def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
                 "/bulk",
                 data={"csrf": csrf, "item": ids, "action": "assign", "assignee": "bench"},
             )
-            print(f"{'bulk assign of 50 items':34} {took[0]:10.1f} {took[0]:9.1f}")
+            print(f"{'bulk assign of 50 items':34} {took[0]:10.1f} {'':8} {took[0]:9.1f}")
+            login_flood(http, served.url, args.repeat)
         served.stop()
         store.dispose()
+
+
+def login_flood(http: httpx.Client, base: str, repeat: int) -> None:
+    """A clerk's queue page p95 alone and while 16 clients post wrong passwords."""
+    quiet = timed(http, repeat, "GET", "/")
+    out: Any = multiprocessing.Queue()
+    seconds = 2 + repeat * p95(quiet) / 1000 * 3
+    flooder = multiprocessing.Process(target=flood, args=(base, seconds, out))
+    flooder.start()
+    time.sleep(1)
+    loud = timed(http, repeat, "GET", "/")
+    answers: list[int] = out.get()
+    flooder.join()
+    refused = sum(1 for a in answers if a == 429)
+    print(f"{'queue page p95, no flood':34} {p95(quiet):10.1f}")
+    print(
+        f"{'queue page p95, 16-client flood':34} {p95(loud):10.1f}  (x{p95(loud) / p95(quiet):.1f})"
+    )
+    print(f"login flood: {len(answers)} attempts, {refused} answered 429 (throttled or busy)")
 
 
 if __name__ == "__main__":

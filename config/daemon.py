@@ -107,3 +107,19 @@ class WebSettings(_Settings):
         description="Demo only: when no user exists, create 'demo' (clerk) with a random "
         "password and print it at start.",
     )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="The address people open (behind a proxy); https turns on Secure cookies.",
+    )
+    secure_cookie: bool | None = Field(
+        default=None,
+        description="Send the session cookie only over https (default: on when public_url "
+        "is https).",
+    )
+    session_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A session ends after this long unused."
+    )
+    session_max_hours: int = Field(
+        default=8, ge=1, le=7 * 24, description="A session ends this long after login, used or not."
+    )

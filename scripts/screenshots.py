@@ -2,7 +2,7 @@
 
 Copies the demo data to a temporary folder, runs one cycle, serves the web page on a
 free loopback port and drives Debian's Chromium (headless, through Playwright) over the
-queue, an item, the runs page and the limits page, writing PNGs into docs/.
+queue, an item, the runs page, the limits page and the users page, writing PNGs into docs/.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ PASSWORD = secrets.token_urlsafe(12)
 
 
 def main() -> None:
-    """Write docs/queue.png, item.png, runs.png and settings.png."""
+    """Write docs/queue.png, item.png, customers.png, runs.png, settings.png and users.png."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         sys.exit("screenshots: Chromium is not installed (scripts/test-deps installs it)")
@@ -51,6 +51,7 @@ def _serve(tmp: Path) -> str:
     app = build_app(settings)
     run_cycle(app.cycle_deps())
     add_user(app.store, "ada", PASSWORD, "admin")
+    add_user(app.store, "clara", PASSWORD, "clerk")
     review = settings.review
     policy = WriteOffPolicy(review.write_off_limit, review.write_off_reasons)
     web = create_app(app.store, erp=settings.connectors.erp.name, write_off=policy)
@@ -68,11 +69,12 @@ def _shoot(page: Page, base: str) -> None:
     page.goto(f"{base}/?reason=lookalike_invoices")
     page.locator("#queue a").first.click()
     page.wait_for_selector("#split")
+    page.locator("#split input.pick").first.check()
     page.locator("#split .split-amount").first.fill("400.00")
     page.screenshot(path=str(DOCS / "item.png"), full_page=True)
-    for name in ("runs", "settings"):
+    for name in ("customers/C001", "runs", "settings", "users"):
         page.goto(f"{base}/{name}")
-        page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(DOCS / f"{name.split('/')[0]}.png"), full_page=True)
     print(f"screenshots written to {DOCS}")
 
 

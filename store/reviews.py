@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import String, cast
 from sqlmodel import Session, col, func, select
 
 from arbridge.store._core import bulk_insert, ids_by_key, table_of
-from arbridge.store.tables import BankFileRow, BankLineRow, ReviewEventRow, ReviewItemRow
+from arbridge.store.tables import (
+    BankFileRow,
+    BankLineRow,
+    CustomerRow,
+    ReviewEventRow,
+    ReviewItemRow,
+)
 
 _CHUNK = 500
 
@@ -145,6 +152,9 @@ class ReviewFilter:
     max_amount: Decimal | None = None
     created_before: datetime | None = None
     item_id: int | None = None
+    booked_before: date | None = None
+    after_id: int | None = None
+    search: str | None = None
 
 
 def _where(query: Any, wanted: ReviewFilter) -> Any:
@@ -166,6 +176,29 @@ def _where(query: Any, wanted: ReviewFilter) -> Any:
         query = query.where(col(item.created_at) <= wanted.created_before)
     if wanted.item_id is not None:
         query = query.where(item.id == wanted.item_id)
+    return _where_more(query, wanted)
+
+
+def _where_more(query: Any, wanted: ReviewFilter) -> Any:
+    """The bank date, the position and the text search of a filter."""
+    item, line = ReviewItemRow, BankLineRow
+    if wanted.booked_before is not None:
+        older = select(line.id).where(col(line.booked_on) <= wanted.booked_before)
+        query = query.where(col(item.bank_line_id).in_(older))
+    if wanted.after_id is not None:
+        query = query.where(col(item.id) > wanted.after_id)
+    if wanted.search:
+        like = f"%{wanted.search.lower()}%"
+        lines = select(line.id).where(
+            func.lower(col(line.description)).like(like)
+            | func.lower(col(line.payer_name)).like(like)
+        )
+        named = select(CustomerRow.customer_id).where(func.lower(col(CustomerRow.name)).like(like))
+        query = query.where(
+            col(item.bank_line_id).in_(lines)
+            | col(item.customer_id).in_(named)
+            | func.lower(cast(col(item.suggestions), String)).like(like)
+        )
     return query
 
 
@@ -229,3 +262,8 @@ def evidence(session: Session, item_id: int) -> dict[str, Any] | None:
     if found is not None:
         shown |= {"file": found.name, "file_status": found.status, "file_error": found.error}
     return shown
+
+
+def apply_filter(query: Any, wanted: ReviewFilter) -> Any:
+    """Narrow a select over review items (joined or not with bank lines) to a filter."""
+    return _where(query, wanted)

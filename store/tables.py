@@ -306,6 +306,18 @@ class UserRow(SQLModel, table=True):
     password_hash: str = Field(max_length=200)  # argon2id, never the password
     role: str = Field(max_length=10)  # viewer | clerk | admin
     created_at: datetime = _when()
+    disabled: bool = False
+
+
+class WebSessionRow(SQLModel, table=True):
+    """A logged-in browser: the cookie holds the token, the store only its SHA-256."""
+
+    __tablename__ = "web_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_name: str = Field(foreign_key="app_user.name", index=True, max_length=100)
+    created_at: datetime = _when()
+    seen_at: datetime = _when()
 
 
 class SettingRow(SQLModel, table=True):

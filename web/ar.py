@@ -21,7 +21,7 @@ from arbridge.store.tables import InvoiceRow
 from arbridge.web.auth import User
 
 if TYPE_CHECKING:
-    from arbridge.web.app import _Web
+    from arbridge.web.site import Site as _Web
 
 TREND_DAYS = 60
 TOP_CUSTOMERS = 200

@@ -1,23 +1,28 @@
-"""Users, passwords (argon2id), signed session cookies and CSRF tokens."""
+"""Users, passwords (argon2id), server-side sessions and CSRF tokens.
+
+The cookie carries a random token; the store keeps only its SHA-256, the user's name and
+when the session started and was last used. Every request reads the user's role afresh,
+so logout, a role change, a password reset or `arbridge user disable` take effect at once.
+"""
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from hashlib import sha256
 
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from arbridge.store import Store, users
 
 SESSION_COOKIE = "arbridge_session"
-SESSION_MAX_AGE = 8 * 3600  # a working day
 _HASHER = PasswordHasher()
+_TOUCH_EVERY = timedelta(seconds=60)  # how stale `seen_at` may be before it is written again
 
 
 class Role(IntEnum):
@@ -36,20 +41,29 @@ class User:
     role: Role
 
 
+@dataclass(frozen=True, slots=True)
+class SessionPolicy:
+    """How long a session lives: since its last use, and at most in all."""
+
+    idle: timedelta = timedelta(minutes=30)
+    absolute: timedelta = timedelta(hours=8)
+    secure_cookie: bool = False
+
+
 def hash_password(password: str) -> str:
     """An argon2id hash to store instead of the password."""
     return _HASHER.hash(password)
 
 
 def add_user(store: Store, name: str, password: str, role: str) -> None:
-    """Create (or reset) a user."""
+    """Create (or reset, ending their sessions) a user."""
     Role[role.upper()]  # raises KeyError for an unknown role
     with store.transaction() as session:
         users.add_user(session, name, hash_password(password), role.lower(), datetime.now(UTC))
 
 
 def check_login(store: Store, name: str, password: str) -> User | None:
-    """The user when name and password match, else None (same answer for either mistake)."""
+    """The user when name and password match and they are enabled, else None (one answer)."""
     with store.transaction() as session:
         row = users.find_user(session, name)
     if row is None:
@@ -57,35 +71,66 @@ def check_login(store: Store, name: str, password: str) -> User | None:
         return None
     try:
         _HASHER.verify(row.password_hash, password)
-    except VerificationError:
+    except (VerificationError, InvalidHashError):
+        return None
+    if row.disabled:
         return None
     return User(row.name, Role[row.role.upper()])
 
 
+def _digest(token: str) -> str:
+    return sha256(token.encode()).hexdigest()
+
+
 class Sessions:
-    """Signs the session cookie and derives each session's CSRF token."""
+    """Starts, finds and ends sessions in the store; derives each session's CSRF token."""
 
-    def __init__(self, secret_key: str | None) -> None:
-        self._key = secret_key or secrets.token_urlsafe(32)
-        self._signer = URLSafeTimedSerializer(self._key, salt="arbridge-session")
+    def __init__(
+        self,
+        store: Store,
+        secret_key: str | None,
+        policy: SessionPolicy = SessionPolicy(),
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._store, self.policy, self._clock = store, policy, clock
+        self._key = (secret_key or secrets.token_urlsafe(32)).encode()
 
-    def cookie_for(self, user: User) -> str:
-        """The signed cookie value for a fresh session."""
-        return self._signer.dumps({"u": user.name, "r": user.role.name, "n": secrets.token_hex(8)})
+    def start(self, user: User) -> str:
+        """A fresh session of the user; returns the cookie value."""
+        token = secrets.token_urlsafe(32)
+        now = self._clock()
+        with self._store.transaction() as session:
+            users.end_stale_sessions(session, now - self.policy.idle, now - self.policy.absolute)
+            users.start_session(session, _digest(token), user.name, now)
+        return token
 
     def user_of(self, cookie: str | None) -> tuple[User, str] | None:
-        """The user and session token behind a cookie, or None if missing, forged or expired."""
-        if not cookie:
+        """The user and session token behind a cookie; None if unknown, ended or timed out."""
+        if not cookie or len(cookie) > 100:  # noqa: PLR2004 - tokens are 43 characters
             return None
-        try:
-            data = self._signer.loads(cookie, max_age=SESSION_MAX_AGE)
-        except BadSignature:
-            return None
-        return User(str(data["u"]), Role[str(data["r"])]), str(data["n"])
+        digest, now = _digest(cookie), self._clock()
+        with self._store.transaction() as session:
+            live = users.live_session(session, digest)
+            if live is None:
+                return None
+            if (
+                now - live.seen_at > self.policy.idle
+                or now - live.created_at > self.policy.absolute
+            ):
+                users.end_session(session, digest)
+                return None
+            if now - live.seen_at > _TOUCH_EVERY:
+                users.touch_session(session, digest, now)
+        return User(live.name, Role[live.role.upper()]), cookie
+
+    def end(self, token: str) -> None:
+        """End one session (logout)."""
+        with self._store.transaction() as session:
+            users.end_session(session, _digest(token))
 
     def csrf_token(self, session_token: str) -> str:
-        """The CSRF token of one session (an HMAC of its random part)."""
-        return hmac.new(self._key.encode(), session_token.encode(), sha256).hexdigest()
+        """The CSRF token of one session (an HMAC of its token)."""
+        return hmac.new(self._key, session_token.encode(), sha256).hexdigest()
 
     def csrf_ok(self, session_token: str, token: str | None) -> bool:
         """Whether a submitted form carries this session's CSRF token."""

@@ -7,6 +7,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import uvicorn
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from arbridge.domain.errors import ArbridgeError
 from arbridge.review.limits import WriteOffPolicy
 from arbridge.store import Store, users
 from arbridge.web.app import create_app
-from arbridge.web.auth import add_user
+from arbridge.web.auth import SessionPolicy, add_user
 
 DEMO_USERS = (("demo", "clerk"), ("admin", "admin"))
 
@@ -45,8 +46,27 @@ def serve_web(settings: ArbridgeSettings, store: Store) -> uvicorn.Server:
     host, port = listen.rsplit(":", 1)
     secret = settings.web.secret_key.resolve() if settings.web.secret_key else None
     policy = WriteOffPolicy(settings.review.write_off_limit, settings.review.write_off_reasons)
-    app = create_app(store, erp=settings.connectors.erp.name, secret_key=secret, write_off=policy)
+    app = create_app(
+        store,
+        erp=settings.connectors.erp.name,
+        secret_key=secret,
+        write_off=policy,
+        sessions=session_policy(settings),
+    )
     return start_in_thread(app, host, int(port)).server
+
+
+def session_policy(settings: ArbridgeSettings) -> SessionPolicy:
+    """Session timeouts and the Secure cookie flag from `web:`."""
+    web = settings.web
+    secure = web.secure_cookie
+    if secure is None:
+        secure = bool(web.public_url and web.public_url.startswith("https://"))
+    return SessionPolicy(
+        idle=timedelta(minutes=web.session_idle_minutes),
+        absolute=timedelta(hours=web.session_max_hours),
+        secure_cookie=secure,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""`arbridge user add|list`: the people who may log in to the web page."""
+"""`arbridge user add|list|disable|enable`: the people who may log in to the web page."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def user() -> None:
 )
 @click.pass_obj
 def add(ctx: Context, name: str, role: str, password_file: Path | None) -> None:
-    """Create a user (or reset their password and role)."""
+    """Create a user (or reset their password and role, ending their sessions)."""
     if password_file is not None:
         password = password_file.read_text(encoding="utf-8").strip()
     else:
@@ -46,7 +46,29 @@ def add(ctx: Context, name: str, role: str, password_file: Path | None) -> None:
 @user.command("list")
 @click.pass_obj
 def list_users(ctx: Context) -> None:
-    """Every user and their role."""
+    """Every user, their role, and whether they are disabled."""
     with ctx.app.store.transaction() as session:
         for row in users.all_users(session):
-            click.echo(f"{row.name}\t{row.role}")
+            click.echo(f"{row.name}\t{row.role}" + ("\tdisabled" if row.disabled else ""))
+
+
+@user.command("disable")
+@click.argument("name")
+@click.pass_obj
+def disable(ctx: Context, name: str) -> None:
+    """Stop a user from logging in, and end their sessions at once."""
+    with ctx.app.store.transaction() as session:
+        if not users.set_disabled(session, name, True):
+            raise click.ClickException(f"there is no user {name!r}")
+    click.echo(f"user {name} disabled; their sessions have ended")
+
+
+@user.command("enable")
+@click.argument("name")
+@click.pass_obj
+def enable(ctx: Context, name: str) -> None:
+    """Let a disabled user log in again."""
+    with ctx.app.store.transaction() as session:
+        if not users.set_disabled(session, name, False):
+            raise click.ClickException(f"there is no user {name!r}")
+    click.echo(f"user {name} enabled")

@@ -135,14 +135,19 @@ def test_the_correct_form_totals_the_split_and_queues_it_in_the_browser(
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{base}/items/{posted}")
 
-    page.get_by_label("Invoice").nth(0).fill("INV-1008")
-    page.get_by_label("Invoice").nth(1).fill("INV-1007")
-    page.get_by_label("Amount").nth(0).fill("400.00")
-    page.get_by_label("Amount").nth(1).fill("360.00")
-    page.get_by_label("Why").fill("split across both")
+    form = page.locator("#correct")
+    form.get_by_label("Invoice").nth(0).fill("INV-1008")
+    form.get_by_label("Invoice").nth(1).fill("INV-1007")
+    form.get_by_label("Amount").nth(0).fill("400.00")
+    form.get_by_label("Amount").nth(1).fill("360.00")
+    form.get_by_label("Why").fill("split across both")
     expect(page.locator("#correct-total")).to_have_text("760.00")
     page.get_by_role("button", name="Reverse and re-apply").click()
 
+    expect(page.locator("#notice")).to_contain_text(
+        f"Item {posted}: corrected to INV-1008 400.00, INV-1007 360.00."
+    )
+    page.goto(f"{base}/items/{posted}")
     expect(
         page.get_by_text("re-apply INV-1008 400.00, INV-1007 360.00 (split across both)")
     ).to_be_visible()

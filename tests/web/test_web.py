@@ -28,10 +28,7 @@ def _login(client: httpx.Client, name: str) -> str:
 
 def _item_id(client: httpx.Client, bank_id: str) -> int:
     page = client.get("/?status=").text
-    found = re.search(
-        rf'<a href="/items/(\d+)">\d+</a></td><td>[a-z_]+</td>\s*<td class="num">[^<]*</td><td>{bank_id}<',
-        page,
-    )
+    found = re.search(rf'<a href="/items/(\d+)[^"]*">\d+</a>(?:(?!</tr>).)*>{bank_id}<', page, re.S)
     assert found is not None, page
     return int(found.group(1))
 

@@ -16,6 +16,7 @@ from arbridge.config import load_settings
 from arbridge.scheduler import run_cycle
 from arbridge.web.auth import add_user
 from tests.web.conftest import PASSWORD
+from tests.web.test_web import _item_id
 
 _REVIEW_YAML = """
 review:
@@ -44,15 +45,6 @@ def csrf(client: httpx.Client) -> str:
     token = re.search(r'name="csrf" value="([0-9a-f]+)"', client.get("/").text)
     assert token is not None
     return token.group(1)
-
-
-def _item_id(client: httpx.Client, bank_id: str) -> int:
-    found = re.search(
-        rf'<a href="/items/(\d+)">\d+</a></td><td>[a-z_]+</td>\s*<td class="num">[^<]*</td><td>{bank_id}<',
-        client.get("/").text,
-    )
-    assert found is not None
-    return int(found.group(1))
 
 
 def _rows(data: Path) -> list[dict[str, str]]:
@@ -87,14 +79,13 @@ def test_a_write_off_above_the_limit_or_without_a_known_code_is_refused(
     over = client.post(
         f"/items/{item}/write-off", data={"csrf": csrf, "invoice": "INV-1007", "reason": "bank_fee"}
     )
+    over_page = client.get(over.headers["location"]).text
     unknown = client.post(
         f"/items/{item}/write-off",
         data={"csrf": csrf, "invoice": "INV-2001", "reason": "felt_like_it"},
     )
 
-    assert (
-        "writing off 447.60 is above the limit of 5.00" in client.get(over.headers["location"]).text
-    )
+    assert "writing off 447.60 is above the limit of 5.00" in over_page
     assert "is not one of short_payment, bank_fee" in client.get(unknown.headers["location"]).text
     run_cycle(demo.cycle_deps())
     assert "TX0010" not in {r["bank_transaction_id"] for r in _rows(contract_data_any_store)}

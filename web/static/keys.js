@@ -14,6 +14,30 @@
   if (all) all.addEventListener("change", () => {
     document.querySelectorAll("#queue input[name=item]").forEach((box) => { box.checked = all.checked; });
   });
+  // Saved filters: kept in this browser (localStorage), by a name the clerk gives.
+  const saved = document.getElementById("saved-filters");
+  const save = document.getElementById("save-filter");
+  function listSaved() {
+    if (!saved) return;
+    const filters = JSON.parse(localStorage.getItem("arbridge.filters") || "{}");
+    saved.replaceChildren();
+    Object.keys(filters).sort().forEach((name) => {
+      const link = document.createElement("a");
+      link.className = "pill";
+      link.href = "/?" + filters[name];
+      link.textContent = name;
+      saved.append(link, " ");
+    });
+  }
+  if (save) save.addEventListener("click", () => {
+    const name = window.prompt("Name of this filter");
+    if (!name) return;
+    const filters = JSON.parse(localStorage.getItem("arbridge.filters") || "{}");
+    filters[name] = new URLSearchParams(new FormData(document.getElementById("filters"))).toString();
+    localStorage.setItem("arbridge.filters", JSON.stringify(filters));
+    listSaved();
+  });
+  listSaved();
   document.addEventListener("keydown", (event) => {
     const typing = ["INPUT", "SELECT", "TEXTAREA"].includes(document.activeElement.tagName);
     if (typing || event.ctrlKey || event.metaKey || event.altKey) return;
@@ -25,7 +49,7 @@
       if (box) box.checked = !box.checked;
     } else if (event.key === "/") {
       event.preventDefault();
-      document.querySelector("#filters input[name=customer]").focus();
+      document.querySelector("#filters input[name=q]").focus();
     } else return;
     event.preventDefault();
   });

@@ -1,0 +1,50 @@
+"""One-time messages after a redirect, in a signed cookie: the page never shows URL text."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import Request, Response
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+FLASH_COOKIE = "arbridge_flash"
+Kind = Literal["notice", "error"]
+
+
+class Flash:
+    """Sets a message on a response and reads it (once) on the next page."""
+
+    def __init__(self, key: str, *, secure: bool = False) -> None:
+        self._signer = URLSafeTimedSerializer(key, salt="arbridge-flash")
+        self._secure = secure
+
+    def put(self, response: Response, kind: Kind, text: str) -> Response:
+        """Carry `text` to the next page the browser shows."""
+        response.set_cookie(
+            FLASH_COOKIE,
+            self._signer.dumps({"k": kind, "t": text[:2000]}),
+            max_age=120,
+            httponly=True,
+            samesite="lax",
+            secure=self._secure,
+        )
+        return response
+
+    @staticmethod
+    def forget(request: Request, response: Response) -> None:
+        """Drop the message once a page has shown it."""
+        if FLASH_COOKIE in request.cookies:
+            response.delete_cookie(FLASH_COOKIE)
+
+    def take(self, request: Request) -> dict[str, str]:
+        """The message for this page, if any."""
+        cookie = request.cookies.get(FLASH_COOKIE)
+        if not cookie or len(cookie) > 4000:  # noqa: PLR2004 - a cookie's size
+            return {}
+        try:
+            data = self._signer.loads(cookie, max_age=120)
+        except BadSignature:
+            return {}
+        if not isinstance(data, dict) or data.get("k") not in ("notice", "error"):
+            return {}
+        return {str(data["k"]): str(data.get("t", ""))}

@@ -1,0 +1,203 @@
+"""Pages that show: the queue (with totals and export), an item, the runs."""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+
+from arbridge.domain.masking import mask_account
+from arbridge.domain.review import ReviewReason, ReviewStatus
+from arbridge.review import ReviewStateError
+from arbridge.store import cockpit
+from arbridge.store.cockpit import AGE_BUCKETS, NO_DATE
+from arbridge.store.runs import recent_runs
+from arbridge.store.status import status_report
+from arbridge.web.filters import queue_filter
+from arbridge.web.labels import reason_label
+from arbridge.web.params import ItemId, PageNo
+from arbridge.web.site import Site, Who
+
+PAGE_SIZE = 50
+_EXPORT_HEADER = (
+    "item",
+    "status",
+    "reason",
+    "reason_code",
+    "amount",
+    "bank_date",
+    "bank_id",
+    "customer_id",
+    "customer",
+    "payer",
+    "bank_text",
+    "suggested_invoices",
+    "assignee",
+    "opened_at",
+)
+
+
+def queue_routes(app: FastAPI, site: Site) -> None:
+    """Add /, /export.csv, /items/{id} and /runs."""
+    current = Annotated[Who, Depends(site.current)]
+
+    @app.get("/", response_class=HTMLResponse)
+    def queue_page(request: Request, who: current, page_no: PageNo = 1) -> Response:
+        now = datetime.now(UTC)
+        wanted, shown, problems = queue_filter(request.query_params, now)
+        offset = (page_no - 1) * PAGE_SIZE
+        items = site.queue.open_items(limit=PAGE_SIZE, offset=offset, **_narrowing(wanted))
+        with site.store.transaction() as session:
+            totals = cockpit.totals(session, wanted, now.date())
+            names = cockpit.customer_names(session, site.erp, [i.customer_id for i in items])
+            lines = cockpit.bank_lines(session, [i.item_id for i in items])
+        total = (
+            totals.count if wanted.reason is None else totals.by_reason.get(wanted.reason, (0,))[0]
+        )
+        return site.page(
+            request,
+            "queue.html",
+            who,
+            items=items,
+            names=names,
+            lines=lines,
+            today=now.date(),
+            totals=totals,
+            buckets=[*AGE_BUCKETS, NO_DATE],
+            reasons=list(ReviewReason),
+            statuses=list(ReviewStatus),
+            total=total,
+            shown=shown,
+            problems=problems,
+            page_no=page_no,
+            more=offset + len(items) < total,
+            query=urlencode(shown),
+        )
+
+    @app.get("/export.csv")
+    def export(request: Request, who: current) -> Response:
+        wanted, _, problems = queue_filter(request.query_params, datetime.now(UTC))
+        if problems:
+            raise HTTPException(422, "; ".join(problems))
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+        return StreamingResponse(
+            _csv(site, wanted),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="review-{stamp}.csv"'},
+        )
+
+    @app.get("/items/{item_id}", response_class=HTMLResponse)
+    def item_page(request: Request, item_id: ItemId, who: current) -> Response:
+        try:
+            item, trail = site.queue.show(item_id)
+        except ReviewStateError:
+            raise HTTPException(404, f"There is no review item {item_id}.") from None
+        carried = request.query_params.get("back")
+        filters = dict(parse_qsl(carried[:2000])) if carried else request.query_params
+        _, shown, _ = queue_filter(filters, datetime.now(UTC))
+        find = request.query_params.get("find", "").strip()[:60]
+        return site.page(
+            request,
+            "item.html",
+            who,
+            item=item,
+            trail=trail,
+            line=site.queue.evidence(item_id),
+            write_off=site.resolver.write_off_policy,
+            posted=site.resolver.correctable(item_id),
+            back=urlencode(shown),
+            find=find,
+            **_candidates(site, item, find),
+        )
+
+    @app.get("/customers/{customer_id}", response_class=HTMLResponse)
+    def customer_page(request: Request, customer_id: str, who: current) -> Response:
+        with site.store.transaction() as session:
+            found = cockpit.customer_file(session, site.erp, customer_id[:100])
+        if found is None:
+            raise HTTPException(404, f"There is no customer {customer_id[:60]!r}.")
+        items = site.queue.open_items(customer_id=found.customer.customer_id, limit=100)
+        today = datetime.now(UTC).date()
+        return site.page(request, "customer.html", who, file=found, items=items, today=today)
+
+    @app.get("/runs", response_class=HTMLResponse)
+    def runs_page(request: Request, who: current) -> Response:
+        with site.store.transaction() as session:
+            runs, report = recent_runs(session, limit=30), status_report(session)
+        return site.page(request, "runs.html", who, runs=runs, report=report)
+
+
+def _narrowing(wanted: Any) -> dict[str, Any]:
+    fields = {k: getattr(wanted, k) for k in wanted.__dataclass_fields__}
+    del fields["item_id"], fields["statuses"]
+    return {"statuses": wanted.statuses, **fields}
+
+
+def _candidates(site: Site, item: Any, find: str) -> dict[str, Any]:
+    """The suggested invoices with their figures, what a search found, and customer names."""
+    today = datetime.now(UTC).date()
+    with site.store.transaction() as session:
+        found = cockpit.search_invoices(session, site.erp, find) if find else []
+        known = cockpit.invoices(session, site.erp, item.suggested_invoice_ids)
+        customers = {item.customer_id} | {s.get("customer_id") for s in item.suggestions}
+        customers |= {i.customer_id for i in [*known.values(), *found]}
+        names = cockpit.customer_names(session, site.erp, customers)
+    scores: dict[str, Any] = {}
+    for suggestion in item.suggestions:
+        for invoice_id in suggestion.get("invoice_ids", []):
+            scores.setdefault(invoice_id, suggestion)
+    return {
+        "scores": scores,
+        "invoices": known,
+        "found": [i for i in found if i.invoice_id not in known],
+        "names": names,
+        "today": today,
+    }
+
+
+def _csv(site: Site, wanted: Any) -> Iterator[str]:
+    buffer = io.StringIO()
+    out = csv.writer(buffer)
+    out.writerow(_EXPORT_HEADER)
+    with site.store.transaction() as session:
+        for rows in cockpit.export_rows(session, wanted):
+            names = cockpit.customer_names(session, site.erp, {r["customer_id"] for r in rows})
+            out.writerows(_export_row(row, names) for row in rows)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _export_row(row: dict[str, Any], names: dict[str, str]) -> list[str]:
+    ids: list[str] = []
+    for suggestion in row["suggestions"] or ():
+        ids += [i for i in suggestion.get("invoice_ids", []) if i not in ids]
+    account = mask_account(row["payer_account"]) if row["payer_account"] else ""
+    payer = " ".join(p for p in (row["payer_name"] or "", account) if p)
+    booked = row["booked_on"]
+    return [
+        str(row["id"]),
+        row["status"],
+        reason_label(row["reason"]),
+        row["reason"],
+        "" if row["amount"] is None else str(row["amount"]),
+        "" if booked is None else booked.isoformat(),
+        row["bank_id"] or "",
+        row["customer_id"] or "",
+        names.get(row["customer_id"] or "", ""),
+        payer,
+        _safe(row["description"] or ""),
+        " ".join(ids),
+        row["assignee"] or "",
+        row["created_at"].strftime("%Y-%m-%d %H:%M"),
+    ]
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
