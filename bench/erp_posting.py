@@ -229,7 +229,7 @@ def run(vendor: Vendor, apps: int, latency: float) -> None:
     customers, invoices = _records(apps)
     fake = fake_for(vendor.name, customers, invoices)
     router = respx.MockRouter(assert_all_called=False)
-    fake.install(router)  # type: ignore[attr-defined]
+    fake.install(router)  # type: ignore[attr-defined]  # the fakes share install() but not one base class
     clock = VirtualClock()
     throttled = httpx.Response(429, json={"error": {"code": "Unknown", "message": "throttled"}})
     transport = VendorLimits(

@@ -63,7 +63,7 @@ def _one(seed: int, lines: int, payments: int, orphans: int | None) -> dict[str,
 
 
 def _score(store: object, queue: ReviewQueue, data: Path, truth: Truth) -> dict[str, float]:
-    with store.transaction() as session:  # type: ignore[attr-defined]
+    with store.transaction() as session:  # type: ignore[attr-defined]  # the bench's store helper is typed loosely on purpose
         status = dict(session.exec(select(BankLineRow.bank_id, BankLineRow.status)).all())
     items = queue.open_items(limit=10_000_000)
     flagged = {i.bank_transaction_id for i in items if i.reason == "suspected_misapplication"}

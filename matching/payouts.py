@@ -84,6 +84,11 @@ class PayoutPlacement:
     leftovers: tuple[Leftover, ...] = field(default=())
 
     @property
+    def netted(self) -> Decimal:
+        """What the processor took out of the deposit: refunds, disputes, fees (as a positive sum)."""
+        return -sum((i.net for i in self.payout.items if i.net < 0), ZERO)
+
+    @property
     def cash(self) -> Decimal:
         """The cash the allocations apply."""
         return sum((a.amount for a in self.allocations), ZERO)

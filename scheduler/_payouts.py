@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
 import structlog
@@ -207,6 +208,12 @@ class _Step:
         summary.add("queued", sum(1 for i in opened if i is not None))
 
 
+def _left_over(placement: PayoutPlacement) -> Decimal:
+    """What a person has to place: the deposit's cash not applied, else what was netted out."""
+    left = placement.line.amount - placement.cash
+    return left if left > 0 else sum((abs(x.item.net) for x in placement.leftovers), Decimal(0))
+
+
 def _no_payout_item(line_id: int, line: BankLine, processor: str, why: str) -> NewReviewItem:
     return NewReviewItem(
         dedupe_key=f"line:{line.account}:{line.bank_id}:{ReviewReason.PAYOUT_EXCEPTION.value}",
@@ -298,6 +305,7 @@ class _Writes:
             application=application,
             confidence=PLACED_CONFIDENCE,
             explanation=placement.explanation(),
+            netted=placement.netted,
         )
 
     def _item(self, line_id: int, placement: PayoutPlacement, posted: bool) -> NewReviewItem:
@@ -310,7 +318,7 @@ class _Writes:
             reason=ReviewReason.PAYOUT_EXCEPTION.value,
             message=message,
             bank_line_id=line_id,
-            amount=line.amount - placement.cash if posted else line.amount,
+            amount=_left_over(placement) if posted else line.amount,
             suggestions=tuple(
                 {
                     "invoice_ids": [a.invoice_id],

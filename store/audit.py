@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
+from arbridge.store import settlements
 from arbridge.store._core import table_of
 from arbridge.store.tables import ApplicationRow, BankLineRow, InvoiceRow, OutboxRow
 
@@ -71,7 +72,10 @@ def invoice_amounts(session: Session, erp: str) -> dict[str, Decimal]:
 
 
 def line_amounts(session: Session) -> dict[tuple[str, str], Decimal]:
-    """Each bank line's amount by (account, bank id)."""
+    """Each bank line's amount by (account, bank id), plus what a processor netted out of a payout."""
     table = table_of(BankLineRow)
     query = sa_select(table.c.account, table.c.bank_id, table.c.amount)
-    return {(a, b): amount for a, b, amount in session.connection().execute(query)}
+    amounts = {(a, b): amount for a, b, amount in session.connection().execute(query)}
+    for key, netted in settlements.netted_by_line(session).items():
+        amounts[key] = amounts.get(key, Decimal(0)) + netted
+    return amounts

@@ -284,14 +284,19 @@ class _Checker:
             self._check_reversal(item, line)
             return
         app = item.application
-        self._check_amounts(app, line)
+        self._check_amounts(app, line, item.netted)
         self._check_line(item, line)
         self._credit_reversed(item)
         self._check_invoices(app)
         self.claimed_lines.add(item.bank_line_id)
 
-    def _check_amounts(self, app: Application, line: BankLineRow) -> None:
-        """I4 on every amount, I1 on the line's total."""
+    def _check_amounts(self, app: Application, line: BankLineRow, netted: Decimal) -> None:
+        """I4 on every amount, I1 on the line's total.
+
+        `netted` is money a processor took out of this deposit before it reached the bank
+        (refunds, disputes, fees of the same payout, as its report shows): the charges a
+        payout settles may add up to the deposit plus what was netted, never more.
+        """
         check_amount(app.amount, "amount")
         cash = ZERO
         for n, a in enumerate(app.allocations, 1):
@@ -303,7 +308,7 @@ class _Checker:
             raise LedgerRefusedError(
                 f"the allocations add up to {cash}, the payment is {app.amount}"
             )
-        if app.amount > line.amount:
+        if app.amount > line.amount + netted:
             raise LedgerRefusedError(
                 f"{app.amount} is more than bank line {line.bank_id} holds ({line.amount})"
             )

@@ -52,6 +52,9 @@ class NewApplication:
     """A reversal: the id of the posted application it undoes."""
     after: int | None = None
     """Index (in the same call) of the item whose delivery this one waits on."""
+    netted: Decimal = Decimal(0)
+    """A processor payout only: what the processor netted out of the deposit (refunds,
+    disputes, its own fees), by which the charges applied may exceed the bank line."""
     after_outbox_id: int | None = None
     """An outbox entry queued earlier whose delivery this one waits on (a reversal)."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -169,6 +170,62 @@ def clearing(session: Session, processor: str, as_of: date) -> list[ClearingEntr
         ClearingEntry(payout=_payout(session, row), status=row.status, deposited_on=booked)
         for row, booked in session.exec(query)
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ClearingEvent:
+    """A movement of a clearing account: a payout reported (+) or its deposit booked (-)."""
+
+    day: date
+    payout_id: str
+    event: str
+    amount: Decimal
+
+
+def clearing_ledger(entries: Sequence[ClearingEntry], as_of: date) -> list[ClearingEvent]:
+    """The clearing account's movements up to `as_of`, in date order (reported before deposited)."""
+    events = [
+        ClearingEvent(e.payout.effective_on, e.payout.payout_id, "reported", e.payout.net)
+        for e in entries
+    ]
+    events += [
+        ClearingEvent(e.deposited_on, e.payout.payout_id, "deposited", -e.payout.net)
+        for e in entries
+        if e.deposited_on is not None and e.deposited_on <= as_of
+    ]
+    return sorted(events, key=lambda x: (x.day, x.event != "reported", x.payout_id))
+
+
+def in_transit_on(entries: Sequence[ClearingEntry], as_of: date) -> list[ClearingEntry]:
+    """The payouts the processor reported that the bank had not received by `as_of`."""
+    return [e for e in entries if e.deposited_on is None or e.deposited_on > as_of]
+
+
+def netted_by_line(session: Session) -> dict[tuple[str, str], Decimal]:
+    """Per deposit line (account, bank id): what its payout's processor netted out of it.
+
+    Refunds, disputes and the processor's own fees reduce a payout before it reaches the
+    bank, so the charges it settles may add up to the deposit plus these (never more).
+    """
+    from arbridge.store.tables import BankLineRow  # noqa: PLC0415 - one table, here only
+
+    lines, payouts, items = table_of(BankLineRow), table_of(PayoutRow), table_of(SettlementItemRow)
+    query = (
+        sa_select(lines.c.account, lines.c.bank_id, items.c.net)
+        .select_from(lines.join(payouts, payouts.c.bank_line_id == lines.c.id))
+        .join(items, items.c.payout_row_id == payouts.c.id)
+        .where(items.c.net < Decimal(0))
+    )
+    out: dict[tuple[str, str], Decimal] = {}
+    for account, bank_id, net in session.connection().execute(query):
+        out[account, bank_id] = out.get((account, bank_id), Decimal(0)) - net
+    return out
+
+
+def processors(session: Session) -> list[str]:
+    """Every processor with a payout in the store."""
+    query = select(PayoutRow.processor).distinct().order_by(col(PayoutRow.processor))
+    return list(session.exec(query))
 
 
 def _payout_row(session: Session, processor: str, payout_id: str) -> PayoutRow | None:

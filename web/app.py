@@ -25,6 +25,7 @@ from arbridge.web.headers import SecurityHeaders
 from arbridge.web.routes_actions import action_routes
 from arbridge.web.routes_admin import admin_routes
 from arbridge.web.routes_auth import auth_routes
+from arbridge.web.routes_clearing import clearing_routes
 from arbridge.web.routes_queue import queue_routes
 from arbridge.web.site import TEMPLATES, LoginRequiredError, Site
 from arbridge.web.throttle import LoginThrottle
@@ -68,4 +69,5 @@ def create_app(
     action_routes(app, site)
     admin_routes(app, site)
     ar_routes(app, site, erp)
+    clearing_routes(app, site)
     return app

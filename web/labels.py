@@ -22,6 +22,12 @@ REASONS: dict[str, str] = {
     ReviewReason.CONNECTOR_DOWN: "A connection is down",
     ReviewReason.POSTING_REJECTED: "The ERP refused a posting",
     ReviewReason.POLICY_HOLD: "Held by a policy",
+    ReviewReason.BELOW_CONFIDENCE: "Not sure enough to apply",
+    ReviewReason.PAYOUT_EXCEPTION: "Card payout: refunds, disputes or charges to place",
+    ReviewReason.PAYOUT_NOT_DEPOSITED: "Card payout not in the bank yet",
+    ReviewReason.DEPOSIT_HELD: "Deposit waiting for its final invoice",
+    ReviewReason.POSSIBLY_POSTED: "Maybe already posted in the ERP",
+    ReviewReason.LEDGER_MISMATCH: "Our ledger and the ERP disagree",
 }
 
 STATUSES: dict[str, str] = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import sys
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -18,29 +17,6 @@ if TYPE_CHECKING:
     from arbridge.cli import Context
 
 COLUMNS = ("date", "processor", "payout_id", "event", "amount", "in_transit")
-
-
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A movement of the clearing account: a payout reported (+) or its deposit booked (-)."""
-
-    day: date
-    payout_id: str
-    event: str
-    amount: Decimal
-
-
-def ledger(entries: list[settlements.ClearingEntry], as_of: date) -> list[Event]:
-    """The clearing account's movements up to `as_of`, in date order."""
-    events = [
-        Event(e.payout.effective_on, e.payout.payout_id, "reported", e.payout.net) for e in entries
-    ]
-    events += [
-        Event(e.deposited_on, e.payout.payout_id, "deposited", -e.payout.net)
-        for e in entries
-        if e.deposited_on is not None and e.deposited_on <= as_of
-    ]
-    return sorted(events, key=lambda x: (x.day, x.event != "reported", x.payout_id))
 
 
 @click.command()
@@ -63,14 +39,14 @@ def clearing(ctx: Context, processor: str, as_of: object, fmt: str) -> None:
     assert isinstance(day, date)
     with ctx.app.store.transaction() as session:
         entries = settlements.clearing(session, processor, day)
-    events = ledger(entries, day)
+    events = settlements.clearing_ledger(entries, day)
     if fmt == "csv":
         _csv(processor, events)
     else:
         _table(processor, events, entries, day)
 
 
-def _csv(processor: str, events: list[Event]) -> None:
+def _csv(processor: str, events: list[settlements.ClearingEvent]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(COLUMNS)
     balance = Decimal("0.00")
@@ -89,7 +65,10 @@ def _csv(processor: str, events: list[Event]) -> None:
 
 
 def _table(
-    processor: str, events: list[Event], entries: list[settlements.ClearingEntry], day: date
+    processor: str,
+    events: list[settlements.ClearingEvent],
+    entries: list[settlements.ClearingEntry],
+    day: date,
 ) -> None:
     balance = Decimal("0.00")
     click.echo(f"{processor} clearing account as of {day}")
@@ -99,7 +78,7 @@ def _table(
         click.echo(
             f"{e.day}  {e.payout_id:<28} {e.event:<9} {format_money(e.amount):>14} {format_money(balance):>14}"
         )
-    open_ = [x for x in entries if x.deposited_on is None or x.deposited_on > day]
+    open_ = settlements.in_transit_on(entries, day)
     click.echo(f"balance {format_money(balance)}: {len(open_)} payout(s) not yet in the bank")
     for x in open_:
         click.echo(

@@ -71,7 +71,7 @@ class FakeBusinessCentral:
         self.clock += 1
         inv = self.invoices[number]
         status = str(changes.pop("status", inv.status))
-        inv.invoice = replace(inv.invoice, **changes)  # type: ignore[arg-type]
+        inv.invoice = replace(inv.invoice, **changes)  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
         inv.status, inv.modified = status, _stamp(self.clock, "Z")
 
     def journal_amount(self, number: str | None) -> Decimal:

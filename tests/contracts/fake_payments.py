@@ -131,7 +131,7 @@ def _qbo_query(request: httpx.Request) -> httpx.Response:
         rows = [
             p
             for p in rows
-            if datetime.fromisoformat(str(p["MetaData"]["LastUpdatedTime"])) > since  # type: ignore[index]
+            if datetime.fromisoformat(str(p["MetaData"]["LastUpdatedTime"])) > since  # type: ignore[index]  # wire JSON is typed as object; the fake reads the vendor's known keys
         ]
     return _json({"QueryResponse": {"Payment": rows} if rows else {}, "time": FIRST_STAMP})
 
@@ -218,7 +218,7 @@ def _acu_payments(request: httpx.Request) -> httpx.Response:
     found = re.search(r"datetimeoffset'([^']+)'", unquote(params.get("$filter", "")))
     if found:
         since = found.group(1)
-        rows = [r for r in rows if str(r["LastModifiedDateTime"]["value"]) > since]  # type: ignore[index]
+        rows = [r for r in rows if str(r["LastModifiedDateTime"]["value"]) > since]  # type: ignore[index]  # wire JSON is typed as object; the fake reads the vendor's known keys
     skip, top = int(params.get("$skip", "0")), int(params.get("$top", "500"))
     return httpx.Response(200, content=json.dumps(rows[skip : skip + top]).encode())
 

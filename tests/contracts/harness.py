@@ -64,7 +64,7 @@ def build_bc(
         client_secret="s3cret-value",
         retry=NO_RETRY_SLEEP,
         limiter=RateLimiter(()),
-        **kw,  # type: ignore[arg-type]
+        **kw,  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
     )
 
 
@@ -104,7 +104,7 @@ def build_acumatica(
         retry=NO_RETRY_SLEEP,
         limiter=RateLimiter(()),
         sleep=lambda _s: None,
-        **settings,  # type: ignore[arg-type]
+        **settings,  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
     )
 
 

@@ -85,7 +85,7 @@ def _build(kind: str, tmp_path: Path, router: respx.MockRouter) -> Reader:
             client_id="client-1",
             client_secret="qbo-s3cret",
             tokens=FileRefreshTokenStore(token, connector="qbo"),
-            **limits,  # type: ignore[arg-type]
+            **limits,  # type: ignore[arg-type]  # per-ERP limits passed through to each builder's own keywords
         )
         return Reader(qbo, incremental=True)
     if kind == "acumatica":
@@ -97,7 +97,7 @@ def _build(kind: str, tmp_path: Path, router: respx.MockRouter) -> Reader:
             username="apiuser",
             password="acu-s3cret",
             company="MyTenant",
-            **limits,  # type: ignore[arg-type]
+            **limits,  # type: ignore[arg-type]  # per-ERP limits passed through to each builder's own keywords
         )
         return Reader(acu, incremental=True)
     assert kind == "business_central"
@@ -109,7 +109,7 @@ def _build(kind: str, tmp_path: Path, router: respx.MockRouter) -> Reader:
         company="CRONUS",
         client_id="app-1",
         client_secret="s3cret-value",
-        **limits,  # type: ignore[arg-type]
+        **limits,  # type: ignore[arg-type]  # per-ERP limits passed through to each builder's own keywords
     )
     return Reader(bc, incremental=False)
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from arbridge.cli import cli
 from bench.datasets import CONTRACT_CONFIG
-from tests.connectors.settlement.stripe_files import row, write
+from tests.connectors.settlement.stripe_files import COLUMNS, row, write
 
 SETTLEMENTS = """\
   settlements:
@@ -186,6 +186,30 @@ def test_refunds_and_unplaceable_charges_go_to_review_with_the_rest_applied(data
         "payout_exception",
         "18.54",
     )
+
+
+def test_a_refund_netted_out_of_the_payout_still_lets_every_charge_be_applied(data: Path) -> None:
+    """Charges add up to more than the deposit by the refund: all applied, the refund queued."""
+    _clean_payout(data)
+    refund = row("po_A", "txn_r", "-30.00", "0.00", category="refund", effective=EFFECTIVE)
+    with (data / "settlements" / "payouts.csv").open("a", newline="", encoding="utf-8") as fh:
+        csv.DictWriter(fh, fieldnames=list(COLUMNS), extrasaction="ignore").writerow(refund)
+    _bank(data, "b.csv", [("TX1", "STRIPE TRANSFER", "139.32")])
+    _run(data / "arbridge.yaml", "run", "--once")
+    rows = _applications(data)
+    assert sorted((r["invoice_id"], r["amount"]) for r in rows) == [
+        ("INV-1001", "121.07"),
+        ("INV-1002", "48.25"),
+    ]
+    (item,) = _review(data)
+    assert (item["bank_transaction_id"], item["reason"], item["amount"]) == (
+        "TX1",
+        "payout_exception",
+        "30.00",
+    )
+    assert "txn_r refund -30.00" in _run(data / "arbridge.yaml", "review", "show", item["item_id"])
+    audit = CliRunner().invoke(cli, ["--config", str(data / "arbridge.yaml"), "audit"])
+    assert audit.exit_code == 0, audit.output
 
 
 def test_a_bad_report_applies_nothing_and_the_deposit_waits_for_a_good_one(data: Path) -> None:
