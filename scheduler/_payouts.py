@@ -232,12 +232,12 @@ def _late_payouts(session: Session, rules: PayoutRules, summary: RunSummary, now
             dedupe_key=f"payout:{p.processor}:{p.payout_id}:not_deposited",
             reason=ReviewReason.PAYOUT_NOT_DEPOSITED.value,
             message=(
-                f"{p.processor} payout {p.payout_id} of {p.net} {p.currency}, effective "
+                f"{p.processor} payout {p.payout_id} of {net} {p.currency}, effective "
                 f"{p.effective_on}, has no bank deposit after {rules.wait_days} days"
             ),
-            amount=p.net,
+            amount=net,
         )
-        for p in settlements.in_transit(session, sorted(rules.descriptors))
+        for p, net in settlements.in_transit_nets(session, sorted(rules.descriptors))
         if p.effective_on < late_before
     ]
     opened = [i for i in open_many(session, items, now=now) if i is not None]

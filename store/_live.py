@@ -117,15 +117,28 @@ def allocations_of(session: Session, application_id: int) -> list[dict[str, Any]
     return list(session.get_one(ApplicationRow, application_id).allocations)
 
 
-def invoices(session: Session, erp: str, invoice_ids: Sequence[str]) -> dict[str, InvoiceRow]:
-    """The invoices as last read from the ERP, by id."""
-    found: dict[str, InvoiceRow] = {}
+@dataclass(frozen=True, slots=True)
+class InvoiceSeen:
+    """What the ledger needs of an invoice: its open amount and when it was read."""
+
+    invoice_id: str
+    open_amount: Decimal
+    seen_at: datetime
+
+
+def invoices(session: Session, erp: str, invoice_ids: Sequence[str]) -> dict[str, InvoiceSeen]:
+    """The invoices as last read from the ERP, by id.
+
+    Three columns, not whole rows: one payout may name a hundred thousand invoices.
+    """
+    table = table_of(InvoiceRow)
+    found: dict[str, InvoiceSeen] = {}
     ids = sorted(set(invoice_ids))
     for start in range(0, len(ids), _CHUNK):
-        query = select(InvoiceRow).where(
-            InvoiceRow.erp == erp, col(InvoiceRow.invoice_id).in_(ids[start : start + _CHUNK])
+        query = sa_select(table.c.invoice_id, table.c.open_amount, table.c.seen_at).where(
+            table.c.erp == erp, table.c.invoice_id.in_(ids[start : start + _CHUNK])
         )
-        found.update((row.invoice_id, row) for row in session.exec(query))
+        found.update((r[0], InvoiceSeen(*r)) for r in session.connection().execute(query))
     return found
 
 

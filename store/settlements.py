@@ -139,6 +139,26 @@ def in_transit(session: Session, processors: Sequence[str]) -> list[Payout]:
     return [_payout(session, row) for row in session.exec(query.order_by(col(PayoutRow.id)))]
 
 
+def in_transit_nets(session: Session, processors: Sequence[str]) -> list[tuple[Payout, Decimal]]:
+    """Payouts in transit without their transactions (cheap), each with its stored net."""
+    query = select(PayoutRow).where(
+        PayoutRow.status == IN_TRANSIT, col(PayoutRow.processor).in_(list(processors))
+    )
+    return [(_header(row), row.net) for row in session.exec(query.order_by(col(PayoutRow.id)))]
+
+
+def _header(row: PayoutRow) -> Payout:
+    return Payout(
+        processor=row.processor,
+        payout_id=row.payout_id,
+        effective_on=row.effective_on,
+        currency=row.currency,
+        items=(),
+        trace_id=row.trace_id or "",
+        source_file=row.source_file,
+    )
+
+
 def mark_deposited(session: Session, payout: Payout, bank_line_id: int, now: datetime) -> None:
     """The payout's deposit is this bank line."""
     row = _payout_row(session, payout.processor, payout.payout_id)
