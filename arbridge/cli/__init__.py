@@ -28,6 +28,7 @@ _LAZY = {
     "commissions": "arbridge.cli.commissions:commissions",
     "deposits": "arbridge.cli.deposits:deposits",
     "doctor": "arbridge.cli.doctor:doctor",
+    "learn": "arbridge.cli.learn:learn",
     "review": "arbridge.cli.review:review",
     "run": "arbridge.cli.daemon:run",
     "status": "arbridge.cli.daemon:status",
