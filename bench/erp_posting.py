@@ -30,7 +30,7 @@ from arbridge.connectors.base import BatchPoster, ErpCapability, ErpGateway, Pos
 from arbridge.connectors.erp import acumatica, business_central, quickbooks
 from arbridge.connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy, Window
 from arbridge.domain.records import Allocation, Application, Customer, Invoice
-from tests.contracts import fake_acumatica, fake_bc, fake_qbo
+from bench.erp_fakes import fake_acumatica, fake_bc, fake_qbo
 
 BC_SECRET, QBO_SECRET, ACU_PASSWORD = "s3cret-value", "qbo-s3cret", "acu-s3cret"
 

@@ -10,7 +10,7 @@ import respx
 from click.testing import CliRunner
 
 from arbridge.cli import cli
-from tests.contracts import fake_bc
+from bench.erp_fakes import fake_bc
 from tests.contracts.harness import demo_records
 
 API, LOGIN = "api.businesscentral.dynamics.com", "login.microsoftonline.com"

@@ -9,7 +9,7 @@ import respx
 
 from arbridge.connectors.erp import business_central
 from arbridge.connectors.erp._http import RateLimiter
-from tests.contracts import fake_bc
+from bench.erp_fakes import fake_bc
 from tests.contracts.harness import NO_RETRY_SLEEP, demo_records
 
 
@@ -41,7 +41,7 @@ def test_business_central_salesperson_becomes_the_invoices_sales_rep(tmp_path: P
 def test_quickbooks_takes_the_rep_from_the_custom_field_the_config_names(tmp_path: Path) -> None:
     from arbridge.connectors.erp import quickbooks
     from arbridge.connectors.erp._http import FileRefreshTokenStore
-    from tests.contracts import fake_qbo
+    from bench.erp_fakes import fake_qbo
 
     customers, invoices = demo_records(tmp_path)
     with_rep = [dataclasses.replace(invoices[0], sales_rep="R-EAST"), *invoices[1:]]

@@ -21,8 +21,8 @@ from arbridge.connectors.erp import (
 )
 from arbridge.connectors.erp._http import FileRefreshTokenStore, RateLimiter, RetryPolicy
 from arbridge.domain.records import Customer, Invoice
+from bench.erp_fakes import fake_acumatica, fake_bc, fake_qbo
 from tests.conftest import DEMO
-from tests.contracts import fake_acumatica, fake_bc, fake_qbo
 
 KINDS = ("memory", "csv", "business_central", "acumatica", "quickbooks")
 NO_RETRY_SLEEP = RetryPolicy(attempts=4, sleep=lambda _s: None)

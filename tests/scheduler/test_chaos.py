@@ -16,9 +16,9 @@ from arbridge.connectors.erp import CsvErpGateway
 from arbridge.scheduler import CycleDeps, run_cycle
 from arbridge.store import Store, postings
 from bench.datasets import write_dataset
+from bench.erp_fakes import fake_qbo
+from bench.erp_fakes.fault import Faults, Handler
 from tests.conftest import CONTRACT_PROFILE
-from tests.contracts import fake_qbo
-from tests.contracts.fault import Faults, Handler
 from tests.contracts.harness import build_qbo
 
 PROFILE = CONTRACT_PROFILE

@@ -12,9 +12,9 @@ from arbridge.connectors.bank import FolderBankSource
 from arbridge.connectors.base import ErpGateway
 from arbridge.scheduler import CycleDeps, run_cycle
 from arbridge.store import Store, postings
+from bench.erp_fakes import fake_acumatica
+from bench.erp_fakes.fault import LOSE
 from tests.conftest import CONTRACT_PROFILE, DEMO
-from tests.contracts import fake_acumatica
-from tests.contracts.fault import LOSE
 from tests.contracts.harness import build_acumatica, demo_records
 
 

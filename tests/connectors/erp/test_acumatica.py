@@ -19,8 +19,8 @@ from arbridge.connectors.errors import (
     TransientConnectorError,
 )
 from arbridge.domain.records import Allocation, Application
-from tests.contracts import fake_acumatica
-from tests.contracts.fault import LOSE
+from bench.erp_fakes import fake_acumatica
+from bench.erp_fakes.fault import LOSE
 from tests.contracts.harness import NO_RETRY_SLEEP, build_acumatica, demo_records
 
 

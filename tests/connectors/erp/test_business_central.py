@@ -21,8 +21,8 @@ from arbridge.connectors.errors import (
     TransientConnectorError,
 )
 from arbridge.domain.records import Allocation, Application
-from tests.contracts import fake_bc
-from tests.contracts.fault import LOSE, PASS
+from bench.erp_fakes import fake_bc
+from bench.erp_fakes.fault import LOSE, PASS
 from tests.contracts.harness import NO_RETRY_SLEEP, demo_records
 
 

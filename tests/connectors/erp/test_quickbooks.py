@@ -20,8 +20,8 @@ from arbridge.connectors.errors import (
     TransientConnectorError,
 )
 from arbridge.domain.records import Allocation, Application
-from tests.contracts import fake_qbo
-from tests.contracts.fault import LOSE
+from bench.erp_fakes import fake_qbo
+from bench.erp_fakes.fault import LOSE
 from tests.contracts.harness import demo_records
 
 

@@ -14,7 +14,7 @@ import httpx
 import respx
 
 from arbridge.domain.records import Customer, Invoice
-from tests.contracts.fault import Faults
+from bench.erp_fakes.fault import Faults
 
 HOST = "https://api.businesscentral.dynamics.com"
 BASE = f"{HOST}/v2.0/tenant-1/Production/api/v2.0/"

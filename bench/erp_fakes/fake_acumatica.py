@@ -14,7 +14,7 @@ import httpx
 import respx
 
 from arbridge.domain.records import Customer, Invoice
-from tests.contracts.fault import Faults
+from bench.erp_fakes.fault import Faults
 
 SITE = "https://erp.example.com/AcumaticaERP"
 BASE = f"{SITE}/entity/Default/24.200.001/"

@@ -7,6 +7,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
@@ -15,7 +16,7 @@ import httpx
 import respx
 
 from arbridge.domain.records import Customer, Invoice
-from tests.contracts.fault import Faults
+from bench.erp_fakes.fault import Faults
 
 REALM = "9341453000000001"
 BASE = f"https://quickbooks.api.intuit.com/v3/company/{REALM}/"
@@ -190,8 +191,6 @@ class FakeQuickBooks:
         if where == "Balance > '0'":
             numbers = [n for n in numbers if self.invoices[n].open_amount > 0]
         elif where.startswith("MetaData.LastUpdatedTime > "):
-            from datetime import datetime
-
             since = datetime.fromisoformat(where.split("'")[1])
             numbers = [n for n in numbers if datetime.fromisoformat(self.updated[n]) > since]
         elif where.startswith("DocNumber IN"):
