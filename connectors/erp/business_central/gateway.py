@@ -19,7 +19,7 @@ never posted.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -36,7 +36,6 @@ from arbridge.connectors.erp._http import (
     RequestLimiter,
     RetryPolicy,
     Window,
-    jsonbody,
 )
 from arbridge.connectors.erp._http.gateway import (
     FlowGateway,
@@ -48,6 +47,7 @@ from arbridge.connectors.erp._http.gateway import (
     rest_client,
 )
 from arbridge.connectors.erp.business_central import journal, wire
+from arbridge.connectors.erp.business_central.odata import CompanyReader
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
@@ -94,8 +94,8 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
         self._name, self._api = name, api
         self._company_name, self._journal_code = company, journal_code
         self._currency, self._post_journal = currency, post_journal
-        self._page_size, self._sign = page_size, Decimal(-1 if receipts_negative else 1)
-        self._company_id: str | None = None
+        self._sign = Decimal(-1 if receipts_negative else 1)
+        self._odata = CompanyReader(name=name, api=api, company=company, page_size=page_size)
         self._journal_id: str | None = None
         self._flow = PostingFlow(
             name,
@@ -107,37 +107,11 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
         )
 
     # ------------------------------------------------------------------ reading
-    def _get(self, url: str, **params: str) -> dict[str, Any]:
-        headers = {"Prefer": f"odata.maxpagesize={self._page_size}", "Accept": "application/json"}
-        response = self._api.request("GET", url, params=params or None, headers=headers)
-        body: dict[str, Any] = jsonbody.loads(response.content)
-        return body
-
-    def _pages(self, url: str, **params: str) -> Iterator[dict[str, Any]]:
-        """Every entity of a collection, following `@odata.nextLink` verbatim."""
-        page = self._get(url, **params)
-        while True:
-            yield from page.get("value", [])
-            next_link = page.get("@odata.nextLink")
-            if not next_link:
-                return
-            page = self._get(next_link)
-
-    def _company(self) -> str:
-        if self._company_id is None:
-            for company in self._pages("companies"):
-                if self._company_name in (company.get("name"), company.get("displayName")):
-                    self._company_id = str(company["id"])
-                    break
-            else:
-                raise PermanentConnectorError(self._name, f"no company {self._company_name!r}")
-        return f"companies({self._company_id})"
-
     def _journal(self) -> str:
         if self._journal_id is None:
             code = wire.quote(self._journal_code)
-            url = f"{self._company()}/customerPaymentJournals"
-            found = list(self._pages(url, **{"$filter": f"code eq {code}"}))
+            url = f"{self._odata.company()}/customerPaymentJournals"
+            found = list(self._odata.pages(url, **{"$filter": f"code eq {code}"}))
             if not found:
                 raise PermanentConnectorError(
                     self._name, f"no customer payment journal {self._journal_code!r}"
@@ -149,29 +123,33 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
 
     def probe(self) -> str:
         """Authenticate and read one page (companies, one customer); writes nothing."""
-        company = self._company()
+        company = self._odata.company()
         url = f"{company}/customers"
-        self._get(url, **{"$top": "1", "$select": "number"})
+        self._odata.get(url, **{"$top": "1", "$select": "number"})
         return f"company {self._company_name!r} found; customers readable"
 
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer of the company."""
-        url = f"{self._company()}/customers"
+        url = f"{self._odata.company()}/customers"
         select = "id,number,displayName,currencyCode,lastModifiedDateTime"
-        return [wire.customer(c, self._currency) for c in self._pages(url, **{"$select": select})]
+        return [
+            wire.customer(c, self._currency) for c in self._odata.pages(url, **{"$select": select})
+        ]
 
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or every invoice modified after the cursor timestamp."""
         where = f"lastModifiedDateTime gt {cursor}" if cursor else "status eq 'Open'"
         params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
-        entities = list(self._pages(f"{self._company()}/salesInvoices", **params))
+        entities = list(self._odata.pages(f"{self._odata.company()}/salesInvoices", **params))
         stamps = [str(e["lastModifiedDateTime"]) for e in entities if e.get("lastModifiedDateTime")]
         next_cursor = max([*stamps, cursor or ""]) or None
         invoices = [wire.invoice(e, self._currency) for e in entities]
         return InvoiceBatch(invoices=invoices, cursor=next_cursor)
 
     def _lines_url(self) -> str:
-        return f"{self._company()}/customerPaymentJournals({self._journal()})/customerPayments"
+        return (
+            f"{self._odata.company()}/customerPaymentJournals({self._journal()})/customerPayments"
+        )
 
     def _posted_documents(self, documents: Sequence[str]) -> set[str]:
         """The document numbers among `documents` that posted G/L entries carry."""
@@ -179,7 +157,9 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
         for group in in_groups(sorted(set(documents)), CHUNK):
             where = " or ".join(f"documentNumber eq {wire.quote(d)}" for d in group)
             params = {"$filter": where, "$select": "documentNumber"}
-            for entry in self._pages(f"{self._company()}/generalLedgerEntries", **params):
+            for entry in self._odata.pages(
+                f"{self._odata.company()}/generalLedgerEntries", **params
+            ):
                 found.add(str(entry.get("documentNumber")))
         return found
 
@@ -191,7 +171,7 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
             where = " or ".join(f"documentNumber eq {wire.quote(d)}" for d in group)
             found |= {
                 str(ln.get("documentNumber"))
-                for ln in self._pages(self._lines_url(), **{"$filter": where})
+                for ln in self._odata.pages(self._lines_url(), **{"$filter": where})
             }
         return {wanted[d] for d in found if d in wanted}
 
@@ -218,7 +198,7 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
             + [f"appliesToInvoiceNumber eq {wire.quote(n)}" for n in numbers]
         )
         pending: dict[str, Decimal] = {}
-        for line in self._pages(self._lines_url(), **{"$filter": where}):
+        for line in self._odata.pages(self._lines_url(), **{"$filter": where}):
             document = str(line.get("documentNumber"))
             number = str(line.get("appliesToInvoiceNumber") or "")
             if document in mine:
@@ -228,7 +208,7 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
         if numbers:
             where = " or ".join(f"number eq {wire.quote(n)}" for n in numbers)
             params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
-            for entity in self._pages(f"{self._company()}/salesInvoices", **params):
+            for entity in self._odata.pages(f"{self._odata.company()}/salesInvoices", **params):
                 number = str(entity["number"])
                 left = wire.money(entity["remainingAmount"]) - pending.get(number, Decimal(0))
                 seen.invoices.put(number, str(entity.get("status")), left, str(entity["id"]))
@@ -247,7 +227,7 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
         if failure is not None:
             seen.invoices.give_back(todo)
             where = {"$filter": f"documentNumber eq {wire.quote(document)}"}
-            kept = list(self._pages(self._lines_url(), **where))
+            kept = list(self._odata.pages(self._lines_url(), **where))
             journal.remove_kept(self._api, self._lines_url(), kept, document, failure)
             raise failure
         existing.update(a.invoice_id or "" for a in todo)
@@ -269,8 +249,10 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
 
     def _check_journal_is_ours(self, *, start: bool = False) -> bool:
         """Whether every line of the journal batch is arbridge's (at start: refuse to run if not)."""
-        url = f"{self._company()}/customerPaymentJournals({self._journal_id})/customerPayments"
-        lines = self._pages(url, **{"$select": "id,documentNumber"})
+        url = (
+            f"{self._odata.company()}/customerPaymentJournals({self._journal_id})/customerPayments"
+        )
+        lines = self._odata.pages(url, **{"$select": "id,documentNumber"})
         message = journal.foreign_lines(lines, self._journal_code)
         if message is None:
             return True
@@ -283,7 +265,7 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
         try:
             if not self._check_journal_is_ours():
                 return
-            url = f"{self._company()}/journals({self._journal()})/Microsoft.NAV.post"
+            url = f"{self._odata.company()}/journals({self._journal()})/Microsoft.NAV.post"
             self._api.request("POST", url, idempotent=False, ok=(204,))
         except ConnectorError as exc:
             log.warning("journal_post_deferred", connector=self._name, error=str(exc))

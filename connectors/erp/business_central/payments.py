@@ -14,7 +14,6 @@ False, so payments read before stay known). arbridge's own lines (its
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -29,12 +28,11 @@ from arbridge.connectors.erp._http import (
     RequestLimiter,
     RetryPolicy,
     Window,
-    jsonbody,
 )
 from arbridge.connectors.erp._own import is_own_reference
 from arbridge.connectors.erp.business_central import wire
 from arbridge.connectors.erp.business_central.gateway import API_HOST, SCOPE, TOKEN_URL
-from arbridge.connectors.errors import PermanentConnectorError
+from arbridge.connectors.erp.business_central.odata import CompanyReader
 from arbridge.domain.posted import PostedAllocation, PostedPayment
 
 PAGE = 500
@@ -44,8 +42,8 @@ class BusinessCentralPaymentReader:
     """Customer payment journal lines of one BC company."""
 
     def __init__(self, *, name: str, api: HttpClient, company: str, page_size: int = PAGE) -> None:
-        self._name, self._api, self._company_name, self._page = name, api, company, page_size
-        self._company_id: str | None = None
+        self._name = name
+        self._odata = CompanyReader(name=name, api=api, company=company, page_size=page_size)
 
     @property
     def name(self) -> str:
@@ -54,11 +52,11 @@ class BusinessCentralPaymentReader:
 
     def fetch_payments_since(self, cursor: str | None) -> PaymentBatch:
         """Every receipt in every customer payment journal (journals are small; no cursor)."""
-        company = self._company()
+        company = self._odata.company()
         receipts: dict[str, list[dict[str, Any]]] = {}
-        for journal in self._pages(f"{company}/customerPaymentJournals"):
+        for journal in self._odata.pages(f"{company}/customerPaymentJournals"):
             url = f"{company}/customerPaymentJournals({journal['id']})/customerPayments"
-            for line in self._pages(url):
+            for line in self._odata.pages(url):
                 if is_own_reference(str(line.get("externalDocumentNumber") or "")):
                     continue
                 document = str(line.get("documentNumber") or line["id"])
@@ -67,32 +65,6 @@ class BusinessCentralPaymentReader:
                 )
         payments = [receipt(pid, lines) for pid, lines in sorted(receipts.items())]
         return PaymentBatch(payments=payments, cursor=None, complete=False)
-
-    def _get(self, url: str) -> dict[str, Any]:
-        headers = {"Prefer": f"odata.maxpagesize={self._page}", "Accept": "application/json"}
-        body: dict[str, Any] = jsonbody.loads(
-            self._api.request("GET", url, headers=headers).content
-        )
-        return body
-
-    def _pages(self, url: str) -> Iterator[dict[str, Any]]:
-        page = self._get(url)
-        while True:
-            yield from page.get("value", [])
-            next_link = page.get("@odata.nextLink")
-            if not next_link:
-                return
-            page = self._get(next_link)
-
-    def _company(self) -> str:
-        if self._company_id is None:
-            for company in self._pages("companies"):
-                if self._company_name in (company.get("name"), company.get("displayName")):
-                    self._company_id = str(company["id"])
-                    break
-            else:
-                raise PermanentConnectorError(self._name, f"no company {self._company_name!r}")
-        return f"companies({self._company_id})"
 
 
 def receipt(payment_id: str, lines: list[dict[str, Any]]) -> PostedPayment:

@@ -77,7 +77,7 @@ def test_follows_next_links_across_small_pages(
 ) -> None:
     fake, _ = bc
     gateway = _gateway()
-    gateway._page_size = 3
+    gateway._odata._page_size = 3
 
     invoices = gateway.fetch_invoices()
 
