@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from sqlmodel import Session, col, select
 from arbridge.domain.settlements import Payout, SettlementCategory, SettlementItem
 from arbridge.store._core import bulk_insert, table_of
 from arbridge.store.settlement_tables import PayoutRow, SettlementBatchRow, SettlementItemRow
+from arbridge.store.tables import BankLineRow
 
 IN_TRANSIT = "in_transit"
 DEPOSITED = "deposited"
@@ -133,18 +135,19 @@ def _item_values(payout_row_id: int, processor: str, item: SettlementItem) -> di
 
 def in_transit(session: Session, processors: Sequence[str]) -> list[Payout]:
     """Payouts of these processors whose bank deposit has not been found yet."""
-    query = select(PayoutRow).where(
-        PayoutRow.status == IN_TRANSIT, col(PayoutRow.processor).in_(list(processors))
-    )
-    return [_payout(session, row) for row in session.exec(query.order_by(col(PayoutRow.id)))]
+    return [_payout(session, row) for row in _in_transit_rows(session, processors)]
 
 
 def in_transit_nets(session: Session, processors: Sequence[str]) -> list[tuple[Payout, Decimal]]:
     """Payouts in transit without their transactions (cheap), each with its stored net."""
+    return [(_header(row), row.net) for row in _in_transit_rows(session, processors)]
+
+
+def _in_transit_rows(session: Session, processors: Sequence[str]) -> Sequence[PayoutRow]:
     query = select(PayoutRow).where(
         PayoutRow.status == IN_TRANSIT, col(PayoutRow.processor).in_(list(processors))
     )
-    return [(_header(row), row.net) for row in session.exec(query.order_by(col(PayoutRow.id)))]
+    return session.exec(query.order_by(col(PayoutRow.id))).all()
 
 
 def _header(row: PayoutRow) -> Payout:
@@ -178,8 +181,6 @@ class ClearingEntry:
 
 def clearing(session: Session, processor: str, as_of: date) -> list[ClearingEntry]:
     """Every payout of a processor effective on or before `as_of`, with the day its deposit was booked."""
-    from arbridge.store.tables import BankLineRow  # noqa: PLC0415 - one table, here only
-
     query = (
         select(PayoutRow, col(BankLineRow.booked_on))
         .join(BankLineRow, col(BankLineRow.id) == col(PayoutRow.bank_line_id), isouter=True)
@@ -194,12 +195,16 @@ def clearing(session: Session, processor: str, as_of: date) -> list[ClearingEntr
 
 @dataclass(frozen=True, slots=True)
 class ClearingEvent:
-    """A movement of a clearing account: a payout reported (+) or its deposit booked (-)."""
+    """A movement of a clearing account: a payout reported (+) or its deposit booked (-).
+
+    `in_transit` is the account's balance after the movement.
+    """
 
     day: date
     payout_id: str
     event: str
     amount: Decimal
+    in_transit: Decimal = Decimal("0.00")
 
 
 def clearing_ledger(entries: Sequence[ClearingEntry], as_of: date) -> list[ClearingEvent]:
@@ -213,7 +218,12 @@ def clearing_ledger(entries: Sequence[ClearingEntry], as_of: date) -> list[Clear
         for e in entries
         if e.deposited_on is not None and e.deposited_on <= as_of
     ]
-    return sorted(events, key=lambda x: (x.day, x.event != "reported", x.payout_id))
+    ordered = sorted(events, key=lambda x: (x.day, x.event != "reported", x.payout_id))
+    balance, out = Decimal("0.00"), []
+    for e in ordered:
+        balance += e.amount
+        out.append(dataclasses.replace(e, in_transit=balance))
+    return out
 
 
 def in_transit_on(entries: Sequence[ClearingEntry], as_of: date) -> list[ClearingEntry]:
@@ -227,8 +237,6 @@ def netted_by_line(session: Session) -> dict[tuple[str, str], Decimal]:
     Refunds, disputes and the processor's own fees reduce a payout before it reaches the
     bank, so the charges it settles may add up to the deposit plus these (never more).
     """
-    from arbridge.store.tables import BankLineRow  # noqa: PLC0415 - one table, here only
-
     lines, payouts, items = table_of(BankLineRow), table_of(PayoutRow), table_of(SettlementItemRow)
     query = (
         sa_select(lines.c.account, lines.c.bank_id, items.c.net)

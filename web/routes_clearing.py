@@ -36,10 +36,6 @@ def clearing_routes(app: FastAPI, site: Site) -> None:
             chosen = processor if processor in known else (known[0] if known else "")
             entries = settlements.clearing(session, chosen, day) if chosen else []
         events = settlements.clearing_ledger(entries, day)
-        rows, balance = [], ZERO
-        for e in events:
-            balance += e.amount
-            rows.append((e, balance))
         return site.page(
             request,
             "clearing.html",
@@ -47,8 +43,8 @@ def clearing_routes(app: FastAPI, site: Site) -> None:
             processors=known,
             processor=chosen,
             as_of=day,
-            rows=rows,
-            balance=balance,
+            events=events,
+            balance=events[-1].in_transit if events else ZERO,
             in_transit=settlements.in_transit_on(entries, day),
             deposited=sum(
                 1 for e in entries if e.deposited_on is not None and e.deposited_on <= day

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -28,15 +28,14 @@ COLUMNS = ("date", "processor", "payout_id", "event", "amount", "in_transit")
     "--format", "fmt", type=click.Choice(["csv", "table"]), default="table", show_default=True
 )
 @click.pass_obj
-def clearing(ctx: Context, processor: str, as_of: object, fmt: str) -> None:
+def clearing(ctx: Context, processor: str, as_of: datetime, fmt: str) -> None:
     """What the processor reported and the bank has not received yet, day by day, payout by payout.
 
     Each payout is `reported` on its effective date (+) and `deposited` when its bank
     credit was booked (-); `in_transit` is the running balance. The last balance is the
     clearing account as of the date, and the payouts still in it are listed at the end.
     """
-    day = as_of.date() if hasattr(as_of, "date") else as_of
-    assert isinstance(day, date)
+    day = as_of.date()
     with ctx.app.store.transaction() as session:
         entries = settlements.clearing(session, processor, day)
     events = settlements.clearing_ledger(entries, day)
@@ -49,9 +48,7 @@ def clearing(ctx: Context, processor: str, as_of: object, fmt: str) -> None:
 def _csv(processor: str, events: list[settlements.ClearingEvent]) -> None:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(COLUMNS)
-    balance = Decimal("0.00")
     for e in events:
-        balance += e.amount
         writer.writerow(
             [
                 e.day.isoformat(),
@@ -59,7 +56,7 @@ def _csv(processor: str, events: list[settlements.ClearingEvent]) -> None:
                 e.payout_id,
                 e.event,
                 format_money(e.amount),
-                format_money(balance),
+                format_money(e.in_transit),
             ]
         )
 
@@ -70,13 +67,12 @@ def _table(
     entries: list[settlements.ClearingEntry],
     day: date,
 ) -> None:
-    balance = Decimal("0.00")
+    balance = events[-1].in_transit if events else Decimal("0.00")
     click.echo(f"{processor} clearing account as of {day}")
     click.echo(f"{'date':<10}  {'payout':<28} {'event':<9} {'amount':>14} {'in transit':>14}")
     for e in events:
-        balance += e.amount
         click.echo(
-            f"{e.day}  {e.payout_id:<28} {e.event:<9} {format_money(e.amount):>14} {format_money(balance):>14}"
+            f"{e.day}  {e.payout_id:<28} {e.event:<9} {format_money(e.amount):>14} {format_money(e.in_transit):>14}"
         )
     open_ = settlements.in_transit_on(entries, day)
     click.echo(f"balance {format_money(balance)}: {len(open_)} payout(s) not yet in the bank")
