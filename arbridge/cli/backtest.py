@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from arbridge.cli import Context
 
 HISTORY_COLUMNS = ("bank_transaction_id", "invoice_id", "amount")
+STATEMENTS = click.option(
+    "--bank",
+    "statements",
+    type=click.Path(path_type=Path, exists=True),
+    multiple=True,
+    help="Statement files or folders of the period (default: every configured bank folder).",
+)
+"""The statements a history command reads (backtest, learn)."""
 
 
 @click.command()
@@ -33,13 +41,7 @@ HISTORY_COLUMNS = ("bank_transaction_id", "invoice_id", "amount")
     required=True,
     help="Applications actually posted (applications.csv layout).",
 )
-@click.option(
-    "--bank",
-    "statements",
-    type=click.Path(path_type=Path, exists=True),
-    multiple=True,
-    help="Statement files or folders of the period (default: every configured bank folder).",
-)
+@STATEMENTS
 @click.option("--show", type=int, default=20, show_default=True, help="Wrong auto-posts to list.")
 @click.pass_obj
 def backtest(ctx: Context, history: Path, statements: tuple[Path, ...], show: int) -> None:
@@ -47,7 +49,7 @@ def backtest(ctx: Context, history: Path, statements: tuple[Path, ...], show: in
     settings = ctx.settings
     try:
         posted = read_history(history)
-        lines = _lines(settings, statements)
+        lines = statement_lines(settings, statements)
     except BadInputError as exc:
         click.echo(f"arbridge: {exc}", err=True)
         sys.exit(1)
@@ -103,7 +105,8 @@ def _posted(path: Path, line: int, row: dict[str, str]) -> PostedRow:
     )
 
 
-def _lines(settings: ArbridgeSettings, statements: tuple[Path, ...]) -> list[BankLine]:
+def statement_lines(settings: ArbridgeSettings, statements: tuple[Path, ...]) -> list[BankLine]:
+    """The lines of these statements (else of every configured bank folder), read as the first source."""
     sources = settings.connectors.bank
     if not sources:
         raise click.UsageError("no bank source configured")

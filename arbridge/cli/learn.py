@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from arbridge.cli.backtest import _lines
+from arbridge.cli.backtest import STATEMENTS, statement_lines
 from arbridge.domain.errors import BadInputError, SourceLocation
 from arbridge.matching import PayerHints
 from arbridge.matching.learning import propose_links
@@ -35,20 +35,14 @@ def learn() -> None:
     required=True,
     help="Applications actually posted (applications.csv layout, with customer_id).",
 )
-@click.option(
-    "--bank",
-    "statements",
-    type=click.Path(path_type=Path, exists=True),
-    multiple=True,
-    help="Statement files or folders of the history (default: every configured bank folder).",
-)
+@STATEMENTS
 @click.option("--min-seen", type=int, default=2, show_default=True, help="Times a link must recur.")
 @click.pass_obj
 def propose(ctx: Context, history: Path, statements: tuple[Path, ...], min_seen: int) -> None:
     """Store the payer names and bank accounts history ties to one customer, as proposals."""
     try:
         paid = _customers_by_line(history)
-        lines = _lines(ctx.settings, statements)
+        lines = statement_lines(ctx.settings, statements)
     except BadInputError as exc:
         click.echo(f"arbridge: {exc}", err=True)
         sys.exit(1)
