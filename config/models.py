@@ -31,6 +31,7 @@ from arbridge.config.daemon import (
     ScheduleSettings,
     WebSettings,
 )
+from arbridge.config.deposits import DepositSettings
 from arbridge.config.review import ReviewSettings
 from arbridge.config.secrets import SecretField
 from arbridge.config.settlements import PayoutSettings, SettlementSourceSettings
@@ -414,6 +415,7 @@ class ArbridgeSettings(_Settings):
     ar: ArSettings = Field(default_factory=ArSettings)
     smtp: SmtpSettings | None = None
     commissions: CommissionSettings | None = None
+    deposits: DepositSettings = Field(default_factory=DepositSettings)
 
     @model_validator(mode="after")
     def _scheduled_connectors_exist(self) -> ArbridgeSettings:

@@ -30,17 +30,19 @@ COLUMNS = (
     "age_days",
     "final_invoice_id",
     "status",
+    "bank_transaction_id",
 )
 _ZERO = Decimal("0.00")
 
 
-def _kind(text: str | None) -> str:
+def kind_of(text: str | None) -> str:
+    """An invoice kind written any way (`Down Payment`, `down-payment`) as one code."""
     return (text or "").strip().lower().replace("-", "_").replace(" ", "_")
 
 
 def is_deposit(kind: str | None) -> bool:
     """Whether an invoice kind is a deposit, down payment, prepayment or retainer."""
-    return _kind(kind) in DEPOSIT_KINDS
+    return kind_of(kind) in DEPOSIT_KINDS
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -50,7 +52,8 @@ class HeldLine:
     `status`: deposits are `waiting` (no final invoice yet), `overdue` (waiting longer than
     allowed), `final_invoiced` (exactly one final invoice: apply the deposit to it) or
     `several_finals` (a person must choose); retainage is `held`, or `release_billed` once
-    a completion invoice exists.
+    a completion invoice exists. Cash held for an order with no deposit invoice (`bank_id`
+    set, `invoice_id` empty) is `waiting`, `overdue` or `to_choose` (its item asks a person).
     """
 
     customer_id: str
@@ -63,6 +66,8 @@ class HeldLine:
     age_days: int
     final_invoice_id: str
     status: str
+    bank_id: str = ""
+    """Cash held for the order's final invoice (no invoice): the bank line's own id."""
 
 
 def held(invoices: Iterable[InvoiceTerms], as_of: date, wait_days: int) -> list[HeldLine]:
@@ -70,7 +75,7 @@ def held(invoices: Iterable[InvoiceTerms], as_of: date, wait_days: int) -> list[
     known = [i for i in invoices if i.invoice_date is None or i.invoice_date <= as_of]
     finals: dict[tuple[str, str], list[str]] = {}
     for inv in known:
-        if inv.order_ref and _kind(inv.kind) in FINAL_KINDS:
+        if inv.order_ref and kind_of(inv.kind) in FINAL_KINDS:
             finals.setdefault((inv.customer_id, inv.order_ref), []).append(inv.invoice_id)
     rows: list[HeldLine] = []
     for inv in known:
@@ -152,6 +157,7 @@ def held_csv(rows: Iterable[HeldLine]) -> str:
                 r.age_days,
                 r.final_invoice_id,
                 r.status,
+                r.bank_id,
             ]
         )
     return buffer.getvalue()

@@ -11,6 +11,7 @@ from decimal import Decimal
 import structlog
 from sqlmodel import Session
 
+from arbridge.deposits.recognise import DepositRules, recognise
 from arbridge.domain.records import Application, Invoice, Proposal, ProposalOutcome
 from arbridge.domain.review import ReviewReason
 from arbridge.matching import MatchContext, MatchSettings, PayerHints, match_lines
@@ -33,11 +34,14 @@ def decide(
     summary: RunSummary,
     clock: Callable[[], datetime],
     recorded: bool = False,
+    deposits: DepositRules | None = None,
 ) -> None:
     """Match every pending line and store the outcome: applications to the outbox, review items, set-asides.
 
     With `recorded` (the ERP's recorded payments were pulled), lines the ERP already
-    records are set aside first and never matched (see `_recorded`).
+    records are set aside first and never matched (see `_recorded`). With `deposits`,
+    deposits are recognised after matching (`arbridge.deposits.recognise`): applied to
+    their deposit document, or held for their order's final invoice.
 
     Reading, matching and writing happen in one transaction that is exclusive among
     daemons sharing a store, so two of them never decide the same line, nor spend the
@@ -63,8 +67,11 @@ def decide(
                 return
         with summary.timed("match"):
             proposals = match_lines([line for _, line in lines], context, settings)
+            held: dict[tuple[str, str], str] = {}
+            if deposits is not None:
+                proposals, held = recognise(proposals, context.invoices, deposits)
         with summary.timed("decide_write"):
-            batch = _Batch(erp_name=erp_name)
+            batch = _Batch(erp_name=erp_name, held=held)
             for proposal in proposals:
                 batch.add(ids[(proposal.line.account, proposal.line.bank_id)], proposal)
             now = clock()
@@ -78,7 +85,7 @@ def load_context(session: Session, erp_name: str, snapshot: Snapshot) -> MatchCo
     links = payer_links.load_links(session, erp_name)
     return MatchContext(
         customers={c.customer_id: c for c in snapshot.customers},
-        invoices=_net_of(snapshot.invoices, unsent),
+        invoices=net_of(snapshot.invoices, unsent),
         hints=PayerHints(
             accounts=links.accounts, aliases=links.aliases, known_payers=links.known_payers
         ),
@@ -112,7 +119,7 @@ def _learn_accounts(
             )
 
 
-def _net_of(invoices: Sequence[Invoice], unsent: dict[str, Decimal]) -> list[Invoice]:
+def net_of(invoices: Sequence[Invoice], unsent: dict[str, Decimal]) -> list[Invoice]:
     """Invoices with what is already queued for them (not yet in the ERP) taken off."""
     out = []
     for inv in invoices:
@@ -131,6 +138,8 @@ class _Batch:
     """The decisions of one cycle, written with a handful of bulk statements."""
 
     erp_name: str
+    held: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Deposits held for their order's final invoice: (account, bank id) -> order ref."""
     applications: list[NewApplication] = field(default_factory=list)
     reviews: list[tuple[str, NewReviewItem]] = field(default_factory=list)
     statuses: list[tuple[int, str, str]] = field(default_factory=list)
@@ -181,6 +190,10 @@ class _Batch:
         elif proposal.outcome is ProposalOutcome.REVIEW:
             assert proposal.reason is not None
             item = item_for_bank_line(proposal, line_id, proposal.reason)
+            order = self.held.get((line.account, line.bank_id))
+            if order is not None:  # the deposit step finds its order again
+                first = {**item.suggestions[0], "order_ref": order}
+                item = dataclasses.replace(item, suggestions=(first, *item.suggestions[1:]))
             self.reviews.append((line.bank_id, item))
             self.statuses.append((line_id, "review", proposal.explanation))
         else:

@@ -15,8 +15,10 @@ from apscheduler.triggers.base import BaseTrigger
 
 from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
 from arbridge.connectors.settlement_base import SettlementSource
+from arbridge.deposits.recognise import DepositRules
 from arbridge.matching import MatchSettings
 from arbridge.scheduler._decide import decide
+from arbridge.scheduler._deposits import settle_deposits
 from arbridge.scheduler._payouts import PayoutRules, decide_payouts, pull_settlements
 from arbridge.scheduler._pull import pull_bank, pull_erp
 from arbridge.scheduler._push import push
@@ -59,6 +61,8 @@ class CycleDeps:
     """The ERP's record of payments already posted there (None: not read)."""
     retry_sleep: Callable[[float], None] = time.sleep
     """How the push waits before trying a failed entry again (virtual in tests and benches)."""
+    deposits: DepositRules | None = None
+    """Recognise deposits and hold them for their final invoice (None: not looked for)."""
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -124,7 +128,13 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
                 summary=summary,
                 clock=deps.clock,
                 recorded=recorded,
+                deposits=deps.deposits,
             )
+        if deps.deposits is not None:
+            with summary.timed("deposits"):
+                settle_deposits(
+                    deps.store, deps.erp.name, snapshot, summary=summary, clock=deps.clock
+                )
     with summary.timed("push"):
         push(
             deps.store,

@@ -26,6 +26,8 @@ REASONS: dict[str, str] = {
     ReviewReason.PAYOUT_EXCEPTION: "Card payout: refunds, disputes or charges to place",
     ReviewReason.PAYOUT_NOT_DEPOSITED: "Card payout not in the bank yet",
     ReviewReason.DEPOSIT_HELD: "Deposit waiting for its final invoice",
+    ReviewReason.DEPOSIT_RECEIVED: "Deposit received, held for the order's final invoice",
+    ReviewReason.DEPOSIT_FINAL_CHOICE: "Deposit: choose the final invoice it goes to",
     ReviewReason.POSSIBLY_POSTED: "Maybe already posted in the ERP",
     ReviewReason.LEDGER_MISMATCH: "Our ledger and the ERP disagree",
 }

@@ -21,6 +21,7 @@ from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
 from arbridge.connectors.erp._http import RequestLimiter, Window
 from arbridge.connectors.tax import AvaTaxSystem, InMemoryTaxSystem
 from arbridge.connectors.tax_base import TaxSystem
+from arbridge.deposits.recognise import DepositRules
 from arbridge.domain.errors import ConfigError, ConfigProblem
 from arbridge.matching import CustomerPolicy, MatchSettings
 from arbridge.receivables import Buckets
@@ -62,7 +63,16 @@ class App:
             payout_rules=payout_rules(self.settings),
             ar=build_ar_deps(self.settings),
             payments=build_payments(self.settings, store=self.store),
+            deposits=deposit_rules(self.settings),
         )
+
+
+def deposit_rules(settings: ArbridgeSettings) -> DepositRules | None:
+    """How the cycle recognises and holds deposits (None when `deposits.enabled` is off)."""
+    d = settings.deposits
+    if not d.enabled:
+        return None
+    return DepositRules(on_receipt=d.on_receipt, words=tuple(d.words))
 
 
 def match_settings(settings: MatchingSettings) -> MatchSettings:

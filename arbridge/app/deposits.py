@@ -6,29 +6,39 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from arbridge.deposits import HeldLine, held
+from arbridge.deposits.final import report
 from arbridge.domain.money import format_money
 from arbridge.domain.review import ReviewReason
 from arbridge.review import NewReviewItem, open_many
-from arbridge.store import Store, register
+from arbridge.store import Store, deposit_holds, register
 
 ACTIONABLE = frozenset({"final_invoiced", "several_finals", "overdue", "release_billed"})
 """Statuses a clerk must act on: apply a deposit, choose a final invoice, chase, release."""
 
 
 def held_on(store: Store, erp: str, as_of: date, wait_days: int) -> list[HeldLine]:
-    """What is held on `as_of`; deposits waiting longer than `wait_days` are `overdue`."""
+    """What is held on `as_of`; deposits waiting longer than `wait_days` are `overdue`.
+
+    Paid deposit invoices and retainage come from the invoice register; cash held for an
+    order's final invoice (no deposit invoice) from the open `deposit_received` items.
+    """
     with store.transaction() as session:
         invoices = register.orders_and_retainage(session, erp)
-    return held(invoices, as_of, wait_days)
+        cash = deposit_holds.held(session)
+    rows = held(invoices, as_of, wait_days) + report(cash, as_of, wait_days)
+    rows.sort(key=lambda r: (r.customer_id, r.order_ref, r.kind, r.invoice_id, r.bank_id))
+    return rows
 
 
 def queue_actionable(store: Store, erp: str, rows: Sequence[HeldLine], now: datetime) -> int:
     """Open a `deposit_held` review item per row a clerk must act on, once per status.
 
+    Cash held for a final invoice is a review item of its own already: not queued again.
+
     Returns:
         How many items were opened (rows already queued in that status are skipped).
     """
-    items = [_item(erp, r) for r in rows if r.status in ACTIONABLE]
+    items = [_item(erp, r) for r in rows if r.status in ACTIONABLE and not r.bank_id]
     with store.transaction() as session:
         opened = open_many(session, items, now=now)
     return sum(1 for i in opened if i is not None)

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 @click.option(
     "--wait-days",
     type=click.IntRange(min=0),
-    default=30,
-    show_default=True,
-    help="A paid deposit with no final invoice after this many days is overdue.",
+    default=None,
+    help="A paid deposit with no final invoice after this many days is overdue "
+    "(default: deposits.wait_days, 30).",
 )
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
 @click.option(
@@ -32,10 +32,16 @@ if TYPE_CHECKING:
     help="Also open a deposit_held review item for each row a clerk must act on.",
 )
 @click.pass_obj
-def deposits(ctx: Context, as_of: datetime, wait_days: int, fmt: str, queue: bool) -> None:
-    """Paid deposits waiting for their final invoice, and retainage held on progress bills."""
+def deposits(ctx: Context, as_of: datetime, wait_days: int | None, fmt: str, queue: bool) -> None:
+    """Deposits waiting for their final invoice, and retainage held on progress bills.
+
+    Per customer and order, with their age: paid deposit invoices, and cash held for an
+    order's final invoice.
+    """
     del fmt  # one format so far
     name = ctx.settings.connectors.erp.name
+    if wait_days is None:
+        wait_days = ctx.settings.deposits.wait_days
     rows = held_on(ctx.app.store, name, as_of.date(), wait_days)
     click.echo(held_csv(rows), nl=False)
     if queue:
