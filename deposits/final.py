@@ -30,21 +30,31 @@ class FinalStep:
     why: str
 
 
-def is_final(invoice: Invoice) -> bool:
-    """A final (or completion) invoice, or an ordinary one, of an order: not a deposit or progress bill."""
+def is_final(invoice: Invoice, held: HeldCash) -> bool:
+    """Whether `invoice` is a final invoice for the deposit.
+
+    Marked final (or completion); or, where the ERP marks no kind, an ordinary invoice of
+    the order dated on or after the deposit arrived (one billed before it, such as a
+    prepayment invoice, is not the final one).
+    """
     kind = kind_of(invoice.kind)
-    return kind in FINAL_KINDS or kind not in NOT_FINAL
+    if kind in FINAL_KINDS:
+        return True
+    return kind not in NOT_FINAL and invoice.invoice_date >= held.booked_on
 
 
 def finals_for(
     held: Sequence[HeldCash], invoices: Iterable[Invoice]
 ) -> dict[tuple[str, str], list[Invoice]]:
     """The open final invoices of each (customer, order) a deposit is held for."""
-    wanted = {(h.customer_id, h.order_ref) for h in held}
+    first = {}
+    for h in sorted(held, key=lambda h: h.booked_on, reverse=True):
+        first[h.customer_id, h.order_ref] = h  # the earliest deposit of the order
     found: dict[tuple[str, str], list[Invoice]] = {}
     for inv in invoices:
         key = (inv.customer_id, inv.order_ref or "")
-        if key in wanted and inv.is_open and is_final(inv):
+        deposit = first.get(key)
+        if deposit is not None and inv.is_open and is_final(inv, deposit):
             found.setdefault(key, []).append(inv)
     return found
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from arbridge.domain.records import Customer, Invoice
+from arbridge.store import register
 from arbridge.store._core import serialize, sync_rows, table_of
 from arbridge.store.register import remember_invoices
 from arbridge.store.tables import CustomerRow, InvoiceRow, SyncCursorRow
@@ -104,6 +105,7 @@ def load_snapshot(
         )
         for c in session.exec(select(CustomerRow).where(CustomerRow.erp == erp))
     ]
+    more = register.extras(session, erp)
     invoices = [
         Invoice(
             invoice_id=i.invoice_id,
@@ -117,6 +119,7 @@ def load_snapshot(
             po_number=i.po_number,
             tax_amount=i.tax_amount,
             ship_to_region=i.ship_to_region,
+            **more.get(i.invoice_id, {}),
         )
         for i in session.exec(select(InvoiceRow).where(InvoiceRow.erp == erp))
     ]

@@ -109,6 +109,23 @@ def orders_and_retainage(session: Session, erp: str) -> list[InvoiceTerms]:
     return [_terms(row) for row in session.connection().execute(query)]
 
 
+_EXTRAS = ("sales_rep", "kind", "approved", "freight_amount", "order_ref", "retainage_pct")
+
+
+def extras(session: Session, erp: str) -> dict[str, dict[str, Any]]:
+    """What the register adds to a stored snapshot's invoices: rep, kind, order, retainage.
+
+    An incremental ERP's snapshot is read back from `erp_invoice`, which keeps only what
+    matching always needs; these fields live here.
+    """
+    table = table_of(InvoiceRegisterRow)
+    query = select(table.c.invoice_id, *(table.c[c] for c in _EXTRAS)).where(table.c.erp == erp)
+    return {
+        row[0]: dict(zip(_EXTRAS, row[1:], strict=True))
+        for row in session.connection().execute(query)
+    }
+
+
 def _terms(row: Any) -> InvoiceTerms:
     """A register row (invoice_id, then the columns of `_TERMS` in order) as terms."""
     (number, customer, rep, amount, kind, approved, tax, freight, day, left, order, pct) = row

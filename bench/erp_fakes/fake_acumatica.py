@@ -73,6 +73,14 @@ class FakeAcumatica:
         self.invoices[number] = replace(self.invoices[number], **changes)
         self.modified[number] = _stamp(len(self.payments), "+00:00")
 
+    def add(self, invoice: Invoice) -> None:
+        """A new open invoice, as a user would release it."""
+        self.invoices[invoice.invoice_id] = invoice
+        self.status[invoice.invoice_id] = "Open"
+        self.modified[invoice.invoice_id] = _stamp(
+            len(self.payments) + len(self.invoices), "+00:00"
+        )
+
     def ledger(self) -> list[tuple[str, str]]:
         """(PaymentRef, "") of every payment created: a reference twice is a double."""
         return [(str(p["PaymentRef"]["value"]), "") for p in self.payments.values()]
@@ -171,6 +179,7 @@ class FakeAcumatica:
             "Status": w(self.status[number]),
             "Type": w("Invoice"),
             "CustomerOrder": w(i.po_number),
+            "Project": w(i.order_ref or "X"),
             "Terms": w(i.terms or None),
             "custom": {},
         }

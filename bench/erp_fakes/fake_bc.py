@@ -74,6 +74,11 @@ class FakeBusinessCentral:
         inv.invoice = replace(inv.invoice, **changes)  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
         inv.status, inv.modified = status, _stamp(self.clock, "Z")
 
+    def add(self, invoice: Invoice) -> None:
+        """A new invoice, as a user would post it (modified after everything so far)."""
+        self.clock += 1
+        self.invoices[invoice.invoice_id] = _Inv(invoice, "Open", _stamp(self.clock, "Z"))
+
     def journal_amount(self, number: str | None) -> Decimal:
         """What the journal lines apply to one invoice (None: unapplied lines)."""
         return sum(
@@ -208,6 +213,7 @@ class FakeBusinessCentral:
             "status": inv.status,
             "customerPurchaseOrderReference": i.po_number or "",
             "salesperson": i.sales_rep or "",
+            "orderNumber": i.order_ref or "",
             "lastModifiedDateTime": inv.modified,
         }
 

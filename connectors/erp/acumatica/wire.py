@@ -110,10 +110,21 @@ def invoice(record: dict[str, Any], currency: str) -> Invoice:
         currency=currency,
         terms=str(value(record, "Terms") or ""),
         po_number=value(record, "CustomerOrder") or None,
+        order_ref=project(record),
     )
 
 
-INVOICE_FIELDS = "Type,ReferenceNbr,Customer,Date,DueDate,Amount,Balance,Status,Terms,CustomerOrder,LastModifiedDateTime"
+NON_PROJECT = "X"
+"""Acumatica's project code of a document that belongs to no project."""
+
+
+def project(record: dict[str, Any]) -> str | None:
+    """The invoice's `Project` (ties a deposit to its final invoice); None for the non-project `X`."""
+    code = str(value(record, "Project") or "").strip()
+    return code if code and code != NON_PROJECT else None
+
+
+INVOICE_FIELDS = "Type,ReferenceNbr,Customer,Date,DueDate,Amount,Balance,Status,Terms,CustomerOrder,Project,LastModifiedDateTime"
 
 
 def payment_ref(idempotency_key: str) -> str:

@@ -85,13 +85,14 @@ def invoice(entity: dict[str, Any], currency: str) -> Invoice:
         currency=str(entity.get("currencyCode") or currency),
         po_number=entity.get("customerPurchaseOrderReference") or None,
         sales_rep=str(entity.get("salesperson") or "").strip() or None,
+        order_ref=str(entity.get("orderNumber") or "").strip() or None,
     )
 
 
 INVOICE_FIELDS = (
     "id,number,customerNumber,invoiceDate,dueDate,totalAmountIncludingTax,remainingAmount,"
     "currencyCode,status,customerPurchaseOrderReference,lastModifiedDateTime,"
-    "salesperson"
+    "salesperson,orderNumber"
 )
 
 
