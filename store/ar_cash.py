@@ -11,6 +11,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session
 
 from arbridge.domain.records import ZERO
+from arbridge.domain.review import ReviewReason
 from arbridge.receivables.promises import Receipt
 from arbridge.store._core import table_of
 from arbridge.store.tables import (
@@ -42,13 +43,27 @@ def _applications(session: Session, erp: str, *statuses: str) -> Iterator[Any]:
     yield from session.connection().execute(query)
 
 
-def _review_cash(session: Session) -> Iterator[tuple[str, date, Decimal]]:
-    """(customer, booked on, amount) of open review items that are a known customer's cash."""
+_HELD_DEPOSITS = (
+    ReviewReason.DEPOSIT_RECEIVED.value,
+    ReviewReason.DEPOSIT_FINAL_CHOICE.value,
+)
+
+
+def _review_cash(
+    session: Session, skip: tuple[str, ...] = ()
+) -> Iterator[tuple[str, date, Decimal]]:
+    """(customer, booked on, amount) of open review items that are a known customer's cash.
+
+    `skip`: further reasons to leave out.
+    """
     item, line = table_of(ReviewItemRow), table_of(BankLineRow)
     query = (
         sa_select(item.c.customer_id, item.c.suggestions, line.c.booked_on, line.c.amount)
         .join_from(item, line, line.c.id == item.c.bank_line_id)
-        .where(item.c.status.in_(["open", "assigned"]), item.c.reason.not_in(_NOT_CUSTOMER_CASH))
+        .where(
+            item.c.status.in_(["open", "assigned"]),
+            item.c.reason.not_in((*_NOT_CUSTOMER_CASH, *skip)),
+        )
     )
     for customer_id, suggestions, booked_on, amount in session.connection().execute(query):
         named = {s.get("customer_id") for s in suggestions if s.get("customer_id")}
@@ -73,10 +88,11 @@ def in_flight(session: Session, erp: str) -> dict[str, Decimal]:
     """Per customer: cash arrived that the ERP's figures do not show yet.
 
     Applications still in the outbox, and bank lines in review that are the customer's
-    (named by the item, or by all of its suggestions).
+    (named by the item, or by all of its suggestions). A deposit held for an order's final
+    invoice is not: it pays no invoice that is due now.
     """
     out: dict[str, Decimal] = {}
-    for customer, _, amount in _review_cash(session):
+    for customer, _, amount in _review_cash(session, skip=_HELD_DEPOSITS):
         out[customer] = out.get(customer, ZERO) + amount
     for row in _applications(session, erp, "pending"):
         if row.reverses_id is None:
