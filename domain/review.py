@@ -31,6 +31,8 @@ class ReviewReason(StrEnum):
     """A held deposit's order has final invoices, but not one that takes it on its own."""
     POSSIBLY_POSTED = "possibly_posted"
     """The ERP holds a payment that may be this line (several candidates, or cents apart)."""
+    RETURNED_PAYMENT = "returned_payment"
+    """A bank debit returned a payment (NSF, returned item): reverse it in the ERP, re-bill."""
     LEDGER_MISMATCH = "ledger_mismatch"
     """`arbridge audit` found arbridge's ledger and the ERP's disagreeing."""
 

@@ -23,6 +23,7 @@ from arbridge.scheduler._payouts import PayoutRules, decide_payouts, pull_settle
 from arbridge.scheduler._pull import pull_bank, pull_erp
 from arbridge.scheduler._push import push
 from arbridge.scheduler._recorded import pull_payments
+from arbridge.scheduler._returns import settle_returns
 from arbridge.scheduler._summary import RunSummary
 from arbridge.scheduler.ar_health import ArDeps, run_ar_step
 from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
@@ -130,6 +131,8 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
                 recorded=recorded,
                 deposits=deps.deposits,
             )
+        with summary.timed("returns"):
+            settle_returns(deps.store, deps.erp.name, summary=summary, clock=deps.clock)
         if deps.deposits is not None:
             with summary.timed("deposits"):
                 settle_deposits(

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from arbridge.domain.commissions import CashEvent, CommissionLine
 from arbridge.store._core import bulk_insert, table_of
 from arbridge.store.register import chunks
+from arbridge.store.return_tables import PaymentReturnRow
 from arbridge.store.tables import (
     ApplicationRow,
     BankLineRow,
@@ -61,7 +62,52 @@ def cash_events(session: Session, erp: str, start: date, end: date) -> list[Cash
     for query in (booked, late):
         rows = session.connection().execute(query.where(app.c.erp == erp, box.c.status == "sent"))
         events.extend(e for row in rows for e in _events(row))
-    return events
+    back = _returned_events(session, erp, start, end)
+    if not back:
+        return events
+    gone = {e.reverses_id for e in back}  # a reversal of returned cash claws back nothing more
+    return [e for e in events if e.reverses_id not in gone] + back
+
+
+def _returned_events(session: Session, erp: str, start: date, end: date) -> list[CashEvent]:
+    """Clawbacks of payments that came back (NSF, returned items): see `store.returns`.
+
+    Each is dated on the returned-item debit and points to the original application
+    (`reverses_id`); its own `application_id` is the return's id negated, so it never
+    collides with an application's.
+    """
+    ret, app = table_of(PaymentReturnRow), table_of(ApplicationRow)
+    box, line = table_of(OutboxRow), table_of(BankLineRow)
+    since = datetime.combine(start, time(), tzinfo=UTC)
+    query = (
+        select(ret.c.id, ret.c.application_id, ret.c.booked_on, ret.c.created_at)
+        .add_columns(app.c.allocations, line.c.bank_id)
+        .join_from(ret, app, app.c.id == ret.c.application_id)
+        .join(box, box.c.application_id == app.c.id)
+        .join(line, line.c.id == ret.c.bank_line_id)
+        .where(ret.c.erp == erp, box.c.status == "sent")
+        .where(
+            ((ret.c.booked_on >= start) & (ret.c.booked_on <= end))
+            | ((ret.c.created_at >= since) & (ret.c.booked_on < start))
+        )
+    )
+    out: list[CashEvent] = []
+    for rid, original, day, created, allocations, bank_id in session.connection().execute(query):
+        out += [
+            CashEvent(
+                application_id=-rid,
+                bank_id=bank_id,
+                booked_on=day,
+                recorded_on=created.astimezone(UTC).date(),
+                invoice_id=a["invoice_id"],
+                customer_id=a["customer_id"],
+                cash=Decimal(a["amount"]),
+                reverses_id=original,
+            )
+            for a in allocations
+            if a["invoice_id"] and Decimal(a["amount"])
+        ]
+    return out
 
 
 def _events(row: Any) -> Iterator[CashEvent]:

@@ -9,7 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from arbridge.store import ar_tables  # noqa: F401 - the receivables tables join the same metadata
+from arbridge.store import (
+    ar_tables,  # noqa: F401 - the receivables tables join the same metadata
+    return_tables,  # noqa: F401 - returned payments join the same metadata
+)
 from arbridge.store._types import AwareDateTime, Money
 
 

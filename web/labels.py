@@ -29,6 +29,7 @@ REASONS: dict[str, str] = {
     ReviewReason.DEPOSIT_RECEIVED: "Deposit received, held for the order's final invoice",
     ReviewReason.DEPOSIT_FINAL_CHOICE: "Deposit: choose the final invoice it goes to",
     ReviewReason.POSSIBLY_POSTED: "Maybe already posted in the ERP",
+    ReviewReason.RETURNED_PAYMENT: "A payment came back (NSF or returned item)",
     ReviewReason.LEDGER_MISMATCH: "Our ledger and the ERP disagree",
 }
 
