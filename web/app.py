@@ -26,6 +26,7 @@ from arbridge.web.routes_actions import action_routes
 from arbridge.web.routes_admin import admin_routes
 from arbridge.web.routes_auth import auth_routes
 from arbridge.web.routes_clearing import clearing_routes
+from arbridge.web.routes_commissions import CommissionReport, commission_routes
 from arbridge.web.routes_queue import queue_routes
 from arbridge.web.site import TEMPLATES, LoginRequiredError, Site
 from arbridge.web.throttle import LoginThrottle
@@ -39,8 +40,12 @@ def create_app(
     write_off: WriteOffPolicy = WriteOffPolicy(),  # noqa: B008 (frozen)
     sessions: SessionPolicy = SessionPolicy(),  # noqa: B008 (frozen)
     throttle: LoginThrottle | None = None,
+    commissions: CommissionReport | None = None,
 ) -> FastAPI:
-    """The web app over one store; `erp` names the ERP that resolutions post to."""
+    """The web app over one store; `erp` names the ERP that resolutions post to.
+
+    `commissions` computes the commissions page's report (None: the page says so).
+    """
     app = FastAPI(title="arbridge", docs_url=None, redoc_url=None, openapi_url=None)
     key = secret_key or secrets.token_urlsafe(32)
     site = Site(
@@ -70,4 +75,5 @@ def create_app(
     admin_routes(app, site)
     ar_routes(app, site, erp)
     clearing_routes(app, site)
+    commission_routes(app, site, commissions)
     return app

@@ -26,11 +26,22 @@ _TOUCH_EVERY = timedelta(seconds=60)  # how stale `seen_at` may be before it is 
 
 
 class Role(IntEnum):
-    """What a user may do; each role may do what the ones below it may."""
+    """What a user may do; each role from VIEWER up may do what the ones below it may.
 
+    SALES_MANAGER stands outside that ladder, below it: it reads the commissions page
+    (as admins do) and nothing else, and changes nothing.
+    """
+
+    SALES_MANAGER = 0
     VIEWER = 1
     CLERK = 2
     ADMIN = 3
+
+
+COMMISSION_READERS = frozenset({Role.ADMIN, Role.SALES_MANAGER})
+"""Who may see commissions."""
+SALES_MANAGER_PATHS = ("/commissions", "/logout")
+"""The only pages a sales manager may open."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,7 +71,7 @@ def auth_routes(app: FastAPI, site: Site) -> None:
             return _refused(request, site, 200, "Wrong name or password.", 0)
         site.throttle.succeeded(name)
         _log.info("login", user=user.name, client=address)
-        response = site.redirect("/")
+        response = site.redirect("/commissions" if user.role == Role.SALES_MANAGER else "/")
         response.set_cookie(
             SESSION_COOKIE,
             await asyncio.to_thread(site.sessions.start, user),
@@ -84,7 +84,7 @@ def auth_routes(app: FastAPI, site: Site) -> None:
 
     @app.post("/logout")
     def logout(who: current, csrf: Annotated[str | None, Form()] = None) -> Response:
-        site.guard(who, csrf, Role.VIEWER)
+        site.guard(who, csrf, min(who[0].role, Role.VIEWER))  # a sales manager may log out
         site.sessions.end(who[1])
         _log.info("logout", user=who[0].name)
         response = site.redirect("/login", "notice", "You are logged out.")

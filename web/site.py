@@ -16,7 +16,7 @@ from arbridge.domain.masking import mask_account
 from arbridge.review import ReviewQueue, ReviewStateError
 from arbridge.review.resolutions import Resolver
 from arbridge.store import Store, cockpit, users
-from arbridge.web.auth import SESSION_COOKIE, Role, Sessions, User
+from arbridge.web.auth import SALES_MANAGER_PATHS, SESSION_COOKIE, Role, Sessions, User
 from arbridge.web.filters import queue_filter
 from arbridge.web.flash import Flash, Kind
 from arbridge.web.labels import REASONS, STATUSES, reason_label, without_paths
@@ -50,6 +50,8 @@ class Site:
         found = self.sessions.user_of(request.cookies.get(SESSION_COOKIE))
         if found is None:
             raise LoginRequiredError
+        if found[0].role == Role.SALES_MANAGER and request.url.path not in SALES_MANAGER_PATHS:
+            raise HTTPException(403, f"{found[0].name} may only see the commissions page.")
         return found
 
     def page(self, request: Request, name: str, who: Who | None, **context: Any) -> Response:
@@ -100,7 +102,7 @@ class Site:
         """
         with self.store.transaction() as session:
             row = users.find_user(session, name)
-        if row is None or row.disabled or row.role == "viewer":
+        if row is None or row.disabled or row.role in {"viewer", "sales_manager"}:
             raise ReviewStateError(f"nobody who may take items is called {name[:60]!r}")
         return row.name
 

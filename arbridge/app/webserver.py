@@ -7,17 +7,20 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import uvicorn
 from fastapi import FastAPI
 
+from arbridge.app.commissions import CommissionLedger, plan_from
+from arbridge.commissions import Plan
 from arbridge.config import ArbridgeSettings
 from arbridge.domain.errors import ArbridgeError
 from arbridge.review.limits import WriteOffPolicy
 from arbridge.store import Store, users
 from arbridge.web.app import create_app
 from arbridge.web.auth import SessionPolicy, add_user
+from arbridge.web.routes_commissions import CommissionReport
 
 DEMO_USERS = (("demo", "clerk"), ("admin", "admin"))
 
@@ -52,8 +55,16 @@ def serve_web(settings: ArbridgeSettings, store: Store) -> uvicorn.Server:
         secret_key=secret,
         write_off=policy,
         sessions=session_policy(settings),
+        commissions=commission_report(settings, store),
     )
     return start_in_thread(app, host, int(port)).server
+
+
+def commission_report(settings: ArbridgeSettings, store: Store) -> CommissionReport:
+    """The commissions page's report: the YAML's plan (every rate 0 without one)."""
+    plan = Plan() if settings.commissions is None else plan_from(settings.commissions)
+    ledger = CommissionLedger(store, settings.connectors.erp.name, plan, lambda: datetime.now(UTC))
+    return ledger.report
 
 
 def session_policy(settings: ArbridgeSettings) -> SessionPolicy:
