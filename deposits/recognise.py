@@ -34,10 +34,13 @@ class DepositRules:
 
     `on_receipt`: `apply` pays the deposit document where there is one, `hold` always
     holds the cash for the order's final invoice. `words` mark a deposit in the bank text.
+    `wait_days`: how long a paid deposit may wait for its final invoice.
     """
 
     on_receipt: str = APPLY
     words: tuple[str, ...] = WORDS
+    wait_days: int = 30
+    """A deposit with no final invoice after this many days is overdue (a review item)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ from datetime import datetime
 import structlog
 
 from arbridge.deposits.final import steps
+from arbridge.deposits.recognise import DepositRules
+from arbridge.review.deposit_items import held_on, queue_actionable
 from arbridge.review.queue import SYSTEM_ACTOR, ReviewStateError
 from arbridge.review.resolutions import Resolver
 from arbridge.scheduler._decide import net_of
@@ -28,11 +30,31 @@ def settle_deposits(
     store: Store,
     erp_name: str,
     snapshot: Snapshot,
+    rules: DepositRules,
     *,
     summary: RunSummary,
     clock: Callable[[], datetime],
 ) -> None:
-    """Apply each held deposit that one final invoice takes; ask about the rest."""
+    """Apply each held deposit that one final invoice takes; ask about the rest.
+
+    Then the deposit check: a review item for each paid deposit invoice whose final
+    invoice is out or that waited past `rules.wait_days`, and each retainage whose
+    completion invoice is out (once per status).
+    """
+    _settle_held(store, erp_name, snapshot, summary=summary, clock=clock)
+    now = clock()
+    rows = held_on(store, erp_name, now.date(), rules.wait_days)
+    summary.add("deposit_items", queue_actionable(store, erp_name, rows, now))
+
+
+def _settle_held(
+    store: Store,
+    erp_name: str,
+    snapshot: Snapshot,
+    *,
+    summary: RunSummary,
+    clock: Callable[[], datetime],
+) -> None:
     with store.transaction() as session:
         rows = deposit_holds.held(session)
         if not rows:

@@ -136,7 +136,12 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         if deps.deposits is not None:
             with summary.timed("deposits"):
                 settle_deposits(
-                    deps.store, deps.erp.name, snapshot, summary=summary, clock=deps.clock
+                    deps.store,
+                    deps.erp.name,
+                    snapshot,
+                    deps.deposits,
+                    summary=summary,
+                    clock=deps.clock,
                 )
     with summary.timed("push"):
         push(

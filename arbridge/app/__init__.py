@@ -72,7 +72,7 @@ def deposit_rules(settings: ArbridgeSettings) -> DepositRules | None:
     d = settings.deposits
     if not d.enabled:
         return None
-    return DepositRules(on_receipt=d.on_receipt, words=tuple(d.words))
+    return DepositRules(on_receipt=d.on_receipt, words=tuple(d.words), wait_days=d.wait_days)
 
 
 def match_settings(settings: MatchingSettings) -> MatchSettings:

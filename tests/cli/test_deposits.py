@@ -170,10 +170,35 @@ def test_an_amount_only_payment_of_one_bill_less_its_retainage_is_applied(tmp_pa
     assert _applied(tmp_path) == {("TX5", "P-202"): "4500.00"}
 
 
-def test_queue_opens_one_review_item_per_deposit_or_retainage_to_act_on(tmp_path: Path) -> None:
+def test_the_cycle_opens_one_review_item_per_deposit_or_retainage_to_act_on(
+    tmp_path: Path,
+) -> None:
     config = _quickstart(tmp_path)
     _invoices(tmp_path, [*INVOICES, FINALS[0]])
     _cli(config, "run", "--once")
+    _cli(config, "run", "--once")  # reads back the paid deposit: its final invoice is out
+
+    again = CliRunner().invoke(
+        cli, ["--config", str(config), "deposits", "--as-of", "2026-11-30", "--queue"]
+    )
+
+    assert again.exit_code == 0, again.output
+    assert "0 new review item(s)" in again.stderr  # the cycle's deposit check queued it once
+    items = [
+        r
+        for r in _csv(_cli(config, "review", "list", "--format", "csv"))
+        if r["reason"] == "deposit_held"
+    ]
+    assert [(r["customer_id"], r["amount"]) for r in items] == [("C001", "500.00")]
+    assert items[0]["suggested_invoice_ids"].split() == ["DP-100", "F-700"]  # P-201/P-202: held
+
+
+def test_deposits_queue_opens_what_the_cycle_has_not(tmp_path: Path) -> None:
+    config = _quickstart(tmp_path)
+    _invoices(tmp_path, [*INVOICES, FINALS[0]])
+    _cli(config, "run", "--once")  # pays DP-100; the register shows it paid from the next pull
+    off = config.read_text(encoding="utf-8") + "deposits:\n  enabled: false\n"
+    config.write_text(off, encoding="utf-8")
     _cli(config, "run", "--once")
 
     first = CliRunner().invoke(
@@ -183,13 +208,5 @@ def test_queue_opens_one_review_item_per_deposit_or_retainage_to_act_on(tmp_path
         cli, ["--config", str(config), "deposits", "--as-of", "2026-11-30", "--queue"]
     )
 
-    assert first.exit_code == 0, first.output
-    assert "1 new review item(s)" in first.stderr  # P-201/P-202 are only held: nothing to do
+    assert "1 new review item(s)" in first.stderr
     assert "0 new review item(s)" in second.stderr
-    items = [
-        r
-        for r in _csv(_cli(config, "review", "list", "--format", "csv"))
-        if r["reason"] == "deposit_held"
-    ]
-    assert [(r["customer_id"], r["amount"]) for r in items] == [("C001", "500.00")]
-    assert items[0]["suggested_invoice_ids"].split() == ["DP-100", "F-700"]
