@@ -296,6 +296,12 @@ class AcumaticaErpSettings(_HttpErpSettings):
         description="Deduction code (the allocation's adjustment reason) -> WriteOffReasonCode.",
     )
     requests_per_minute: int = Field(default=100, ge=1)
+    sales_rep_field: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$",
+        description="The invoice's salesperson as a `$custom` field, `View.Field` "
+        "(e.g. `Document.SalesPersonID`): the sales rep of commissions.",
+    )
 
 
 class QuickBooksErpSettings(_HttpErpSettings):

@@ -44,7 +44,9 @@ def settle_deposits(
     _settle_held(store, erp_name, snapshot, summary=summary, clock=clock)
     now = clock()
     rows = held_on(store, erp_name, now.date(), rules.wait_days)
-    summary.add("deposit_items", queue_actionable(store, erp_name, rows, now))
+    opened = queue_actionable(store, erp_name, rows, now)
+    if opened:
+        summary.add("deposit_items", opened)
 
 
 def _settle_held(

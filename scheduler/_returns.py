@@ -40,7 +40,9 @@ def settle_returns(
             if is_return(line):
                 items.append(_look(session, erp, line_id, line, now=now, summary=summary))
         opened = open_many(session, items, now=now)
-        summary.add("returns_queued", sum(1 for i in opened if i is not None))
+        queued = sum(1 for i in opened if i is not None)
+        if queued:
+            summary.add("returns_queued", queued)
         last = returns.last_line_id(session)
         if last > after:
             cursors.save_cursor(session, erp, STREAM, str(last), now)

@@ -73,6 +73,7 @@ def build_erp_gateway(
             requests_per_minute=erp.requests_per_minute,
             timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
+            sales_rep_field=erp.sales_rep_field,
         )
     if isinstance(erp, QuickBooksErpSettings):
         return quickbooks.build(

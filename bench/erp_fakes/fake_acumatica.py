@@ -163,8 +163,10 @@ class FakeAcumatica:
         ]
         return self._paged(request, rows)
 
-    def _row(self, number: str) -> dict[str, Any]:
+    def _row(self, number: str, custom: str = "") -> dict[str, Any]:
         i = self.invoices[number]
+        view, _, field = custom.partition(".")
+        extra = {view: {field: {"type": "CustomStringField", "value": i.sales_rep}}}
         return {
             "id": str(uuid.uuid5(uuid.NAMESPACE_OID, number)),
             "rowNumber": 1,
@@ -181,7 +183,7 @@ class FakeAcumatica:
             "CustomerOrder": w(i.po_number),
             "Project": w(i.order_ref or "X"),
             "Terms": w(i.terms or None),
-            "custom": {},
+            "custom": extra if field == "SalesPersonID" and i.sales_rep else {},
         }
 
     def _invoices(self, request: httpx.Request) -> httpx.Response:
@@ -198,7 +200,8 @@ class FakeAcumatica:
             )
             assert since, where
             numbers = [n for n in numbers if self.modified[n] > since.group(1)]
-        return self._paged(request, [self._row(n) for n in numbers])
+        custom = request.url.params.get("$custom", "")
+        return self._paged(request, [self._row(n, custom) for n in numbers])
 
     def _invoice(self, request: httpx.Request) -> httpx.Response:
         denied = self._denied(request)

@@ -69,3 +69,26 @@ def test_quickbooks_takes_the_rep_from_the_custom_field_the_config_names(tmp_pat
     assert named[invoices[0].invoice_id] == "R-EAST"
     assert named[invoices[1].invoice_id] is None
     assert unnamed == other == {None}
+
+
+def test_acumatica_takes_the_salesperson_from_the_custom_field_the_config_names(
+    tmp_path: Path,
+) -> None:
+    from bench.erp_fakes import fake_acumatica
+    from tests.contracts.harness import build_acumatica
+
+    customers, invoices = demo_records(tmp_path)
+    with_rep = [dataclasses.replace(invoices[0], sales_rep="R-EAST"), *invoices[1:]]
+    fake = fake_acumatica.FakeAcumatica(customers, with_rep)
+
+    with respx.mock(assert_all_called=False) as router:
+        named = build_acumatica(router, fake, sales_rep_field="Document.SalesPersonID")
+        reps = {i.invoice_id: i.sales_rep for i in named.fetch_invoices()}
+        asked = {c.request.url.params.get("$custom") for c in router.calls}
+        plain = fake_acumatica.FakeAcumatica(customers, with_rep)
+        unnamed = {i.sales_rep for i in build_acumatica(router, plain).fetch_invoices()}
+
+    assert reps[invoices[0].invoice_id] == "R-EAST"
+    assert reps[invoices[1].invoice_id] is None
+    assert "Document.SalesPersonID" in asked
+    assert unnamed == {None}

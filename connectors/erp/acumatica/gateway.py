@@ -79,7 +79,9 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
         poll_interval: float = 1.0,
         max_polls: int = 120,
         sleep: Callable[[float], None] = time.sleep,
+        sales_rep_field: str | None = None,
     ) -> None:
+        self._rep_field = sales_rep_field
         self._name, self._api, self._session, self._site = name, api, session, site.rstrip("/")
         self._method, self._cash, self._write_off = payment_method, cash_account, write_off_reason
         self._reasons = {k.strip().lower(): v for k, v in (write_off_reasons or {}).items()}
@@ -133,13 +135,15 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
         where = "Type eq 'Invoice' and " + (
             f"LastModifiedDateTime gt datetimeoffset'{cursor}'" if cursor else "Status eq 'Open'"
         )
+        params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
+        if self._rep_field:
+            params["$custom"] = self._rep_field
         with self.session():
-            rows = list(self._list("Invoice", **{"$filter": where, "$select": wire.INVOICE_FIELDS}))
+            rows = list(self._list("Invoice", **params))
         stamps = [str(s) for r in rows if (s := wire.value(r, "LastModifiedDateTime"))]
         next_cursor = max([*stamps, cursor or ""]) or None
-        return InvoiceBatch(
-            invoices=[wire.invoice(r, self._currency) for r in rows], cursor=next_cursor
-        )
+        invoices = [wire.invoice(r, self._currency, self._rep_field) for r in rows]
+        return InvoiceBatch(invoices=invoices, cursor=next_cursor)
 
     def find_posted_keys(self, keys: Sequence[str]) -> set[str]:
         """The idempotency keys among `keys` whose payment is in Acumatica (voided ones excepted)."""
@@ -281,6 +285,7 @@ def build(
     limiter_factory: LimiterFactory = RateLimiter,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    sales_rep_field: str | None = None,
 ) -> AcumaticaErpGateway:
     """A gateway with its HTTP client (cookie jar), session and rate limit (licence-dependent)."""
     site = site.rstrip("/")
@@ -312,4 +317,5 @@ def build(
         write_off_reasons=write_off_reasons,
         currency=currency,
         sleep=sleep,
+        sales_rep_field=sales_rep_field,
     )

@@ -97,8 +97,11 @@ def customer(record: dict[str, Any], currency: str) -> Customer:
     )
 
 
-def invoice(record: dict[str, Any], currency: str) -> Invoice:
-    """An Invoice record; only an Open one has a balance to pay."""
+def invoice(record: dict[str, Any], currency: str, rep_field: str | None = None) -> Invoice:
+    """An Invoice record; only an Open one has a balance to pay.
+
+    `rep_field` (`View.Field`) names the `$custom` field that holds the salesperson.
+    """
     balance = money(value(record, "Balance"))
     return Invoice(
         invoice_id=str(value(record, "ReferenceNbr")),
@@ -111,7 +114,17 @@ def invoice(record: dict[str, Any], currency: str) -> Invoice:
         terms=str(value(record, "Terms") or ""),
         po_number=value(record, "CustomerOrder") or None,
         order_ref=project(record),
+        sales_rep=custom(record, rep_field) if rep_field else None,
     )
+
+
+def custom(record: dict[str, Any], path: str) -> str | None:
+    """A `$custom` field's text (`custom.<View>.<Field>.value`), None when empty."""
+    view, _, name = path.partition(".")
+    views = record.get("custom") or {}
+    found = (views.get(view) or {}).get(name) or {}
+    text = str(found.get("value") or "").strip() if isinstance(found, dict) else ""
+    return text or None
 
 
 NON_PROJECT = "X"
