@@ -287,3 +287,16 @@ class PostedPaymentReader(Protocol):
             ConnectorError: the ERP could not be read (subclass says whether to retry).
         """
         ...
+
+
+@runtime_checkable
+class VersionedSource(Protocol):
+    """A gateway that can tell, without parsing, whether what it would fetch has changed."""
+
+    def source_version(self) -> str:
+        """A fingerprint of everything `fetch_customers` and `fetch_invoices` read.
+
+        Equal fingerprints mean equal content (a content hash, never only size and mtime),
+        so the cycle may reuse the snapshot stored with it instead of fetching again.
+        """
+        ...

@@ -14,11 +14,13 @@ import structlog
 from apscheduler.triggers.base import BaseTrigger
 
 from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
+from arbridge.connectors.errors import ConnectorError
 from arbridge.connectors.settlement_base import SettlementSource
 from arbridge.matching import MatchSettings
 from arbridge.scheduler._decide import decide
+from arbridge.scheduler._health import connector_failed
 from arbridge.scheduler._payouts import PayoutRules, decide_payouts, pull_settlements
-from arbridge.scheduler._pull import pull_bank, pull_erp
+from arbridge.scheduler._pull import Snapshot, pull_bank, pull_erp
 from arbridge.scheduler._push import push
 from arbridge.scheduler._recorded import pull_payments
 from arbridge.scheduler._summary import RunSummary
@@ -106,25 +108,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
             pulled = pull_payments(deps.store, deps.payments, summary, deps.clock)
     if not recorded or pulled:  # never decide blind to what people already posted
         with summary.timed("decide"):
-            if deps.payout_rules is not None:
-                decide_payouts(
-                    deps.store,
-                    deps.erp.name,
-                    snapshot,
-                    deps.match_settings,
-                    deps.payout_rules,
-                    summary=summary,
-                    clock=deps.clock,
-                )
-            decide(
-                deps.store,
-                deps.erp.name,
-                snapshot,
-                deps.match_settings,
-                summary=summary,
-                clock=deps.clock,
-                recorded=recorded,
-            )
+            _decide(deps, snapshot, summary, recorded=recorded)
     with summary.timed("push"):
         push(
             deps.store,
@@ -144,6 +128,32 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
     if deps.ar is not None:
         with summary.timed("ar"):
             _ar_step(deps, deps.ar, summary)
+
+
+def _decide(deps: CycleDeps, snapshot: Snapshot, summary: RunSummary, *, recorded: bool) -> None:
+    """Payouts, then every pending line; an unchanged ERP is fetched only here, if needed."""
+    try:
+        if deps.payout_rules is not None:
+            decide_payouts(
+                deps.store,
+                deps.erp.name,
+                snapshot,
+                deps.match_settings,
+                deps.payout_rules,
+                summary=summary,
+                clock=deps.clock,
+            )
+        decide(
+            deps.store,
+            deps.erp.name,
+            snapshot,
+            deps.match_settings,
+            summary=summary,
+            clock=deps.clock,
+            recorded=recorded,
+        )
+    except ConnectorError as exc:  # the export could not be read after all (lazy fetch)
+        connector_failed(deps.store, deps.erp.name, str(exc), summary, deps.clock, role="erp")
 
 
 def _ar_step(deps: CycleDeps, ar: ArDeps, summary: RunSummary) -> None:

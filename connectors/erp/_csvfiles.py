@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -124,3 +125,22 @@ def _build_all(rows: Iterator[Row], build: Callable[[Row], T]) -> list[T]:
         shown = problems[:MAX_REPORTED_ERRORS]
         raise BadInputError(f"{len(problems)} bad value(s) in the export", *shown)
     return built
+
+
+def source_fingerprint(*paths: Path) -> str:
+    """One hash over the content of every file (a missing file counts as such).
+
+    The content itself is hashed, not only its size and mtime: a file rewritten within the
+    same second with the same size is still seen as changed.
+    """
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path).encode() + b"\0")
+        try:
+            with path.open("rb") as handle:
+                digest.update(hashlib.file_digest(handle, "sha256").digest())
+        except FileNotFoundError:
+            digest.update(b"missing")
+        except OSError as exc:  # the fetch that follows reports it
+            digest.update(f"unreadable {exc.errno}".encode())
+    return digest.hexdigest()

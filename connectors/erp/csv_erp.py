@@ -33,7 +33,7 @@ from arbridge.connectors.base import (
     PostOutcome,
     PostResult,
 )
-from arbridge.connectors.erp._csvfiles import Row, load_all
+from arbridge.connectors.erp._csvfiles import Row, load_all, source_fingerprint
 from arbridge.connectors.erp._posted import (
     Key,
     PostedRows,
@@ -168,6 +168,10 @@ class CsvErpGateway:
         undone row as applied. So a correction becomes a `posting_rejected` review item.
         """
         raise CapabilityMissingError(self._name, "the csv ERP cannot reverse an application")
+
+    def source_version(self) -> str:
+        """Content hash of the customers and invoices exports and of applications.csv."""
+        return source_fingerprint(self._customers, self._invoices, self._applications)
 
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer in the export."""
