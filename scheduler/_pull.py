@@ -201,7 +201,7 @@ def _pull_all(
 ) -> Snapshot:
     customers, invoices = _fetch(gateway, summary)
     with summary.timed("erp_save"), store.transaction() as session:
-        erp.save_snapshot(session, gateway.name, customers, invoices, clock())
+        erp.save_snapshot(session, gateway.name, customers, invoices, clock(), fingerprint=version)
         if version is not None:  # in the snapshot's transaction: both or neither
             cursors.save_cursor(session, gateway.name, SOURCE_STREAM, version, clock())
     summary.add("invoices_seen", len(invoices))

@@ -23,14 +23,17 @@ def save_snapshot(
     customers: Sequence[Customer],
     invoices: Sequence[Invoice],
     now: datetime,
+    *,
+    fingerprint: str | None = None,
 ) -> None:
     """Make the stored snapshot of one ERP what was just fetched (skipped if unchanged).
 
     Only the rows that differ are written (a row's `seen_at` is when that version was
     first fetched): between two pulls of a large ERP few invoices change, and rewriting
-    all of them cost more than the rest of the cycle.
+    all of them cost more than the rest of the cycle. `fingerprint`, when the source
+    gives one (a hash of what was read), stands in for hashing the records again.
     """
-    digest = _digest(customers, invoices)
+    digest = f"source:{fingerprint}" if fingerprint else _digest(customers, invoices)
     serialize(session, f"snapshot:{erp}")  # daemons sharing the store take turns
     cursor = session.get(SyncCursorRow, (erp, "snapshot"))
     if cursor is not None and cursor.value == digest:
