@@ -300,3 +300,16 @@ class VersionedSource(Protocol):
         so the cycle may reuse the snapshot stored with it instead of fetching again.
         """
         ...
+
+
+@runtime_checkable
+class AppendedSource(VersionedSource, Protocol):
+    """A versioned gateway that can also say which invoices changed since a fingerprint."""
+
+    def invoices_changed_since(self, version: str) -> list[Invoice] | None:
+        """The invoices that differ from what they were at `version`; call after `source_version`.
+
+        Each is as `fetch_invoices` would return it; [] if none differs; None when more
+        changed than it can tell (customers, or the export itself): then fetch it all.
+        """
+        ...

@@ -9,6 +9,7 @@ import structlog
 from apscheduler.triggers.base import BaseTrigger
 
 from arbridge.connectors.base import (
+    AppendedSource,
     BankSource,
     ErpCapability,
     ErpGateway,
@@ -185,10 +186,37 @@ def _pull_versioned(
         version = gateway.source_version()  # before fetching: a change after it is seen next time
         with store.transaction() as session:
             stored = cursors.load_cursor(session, gateway.name, SOURCE_STREAM)
-    if stored != version:
+    if stored == version:
+        summary.add("erp_unchanged")
+    elif stored is None or not _pull_appended(
+        store, gateway, summary, clock, since=stored, version=version
+    ):
         return _pull_all(store, gateway, summary, clock, version=version)
-    summary.add("erp_unchanged")
     return Snapshot(taken_at=None, load=lambda: _fetch(gateway, summary))
+
+
+def _pull_appended(
+    store: Store,
+    gateway: ErpGateway,
+    summary: RunSummary,
+    clock: Clock,
+    *,
+    since: str,
+    version: str,
+) -> bool:
+    """Store only the invoices that changed since the stored fingerprint; False if it cannot tell."""
+    if not isinstance(gateway, AppendedSource):
+        return False
+    with summary.timed("erp_fetch"):
+        changed = gateway.invoices_changed_since(since)
+    if changed is None:
+        return False
+    name = gateway.name
+    with summary.timed("erp_save"), store.transaction() as session:
+        erp.update_invoices(session, name, changed, clock(), fingerprint=version)
+        cursors.save_cursor(session, name, SOURCE_STREAM, version, clock())
+    summary.add("erp_changed_only", len(changed))
+    return True
 
 
 def _fetch(gateway: ErpGateway, summary: RunSummary) -> tuple[list[Customer], list[Invoice]]:

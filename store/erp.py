@@ -10,7 +10,7 @@ from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
 
 from arbridge.domain.records import Customer, Invoice
-from arbridge.store._core import serialize, sync_rows, table_of
+from arbridge.store._core import bulk_insert, serialize, sync_rows, table_of
 from arbridge.store.register import remember_invoices
 from arbridge.store.tables import CustomerRow, InvoiceRow, SyncCursorRow
 
@@ -156,3 +156,27 @@ def merge_changes(
     session.merge(
         SyncCursorRow(connector=erp, stream="snapshot", value="incremental", updated_at=now)
     )
+
+
+def update_invoices(
+    session: Session, erp: str, invoices: Sequence[Invoice], now: datetime, *, fingerprint: str
+) -> None:
+    """Replace these invoices in the stored snapshot (the rest stands as it was).
+
+    For a source that says exactly which invoices changed since the stored snapshot
+    (rows appended to the csv ERP's applications.csv): the snapshot is then as current
+    as a full pull, so its time and fingerprint move on with it.
+    """
+    serialize(session, f"snapshot:{erp}")
+    ids = [i.invoice_id for i in invoices]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(
+            delete(InvoiceRow).where(
+                col(InvoiceRow.erp) == erp, col(InvoiceRow.invoice_id).in_(chunk)
+            )
+        )
+    bulk_insert(session, table_of(InvoiceRow), [_invoice_values(erp, i, now) for i in invoices])
+    remember_invoices(session, erp, invoices, now)
+    value = f"source:{fingerprint}"
+    session.merge(SyncCursorRow(connector=erp, stream="snapshot", value=value, updated_at=now))

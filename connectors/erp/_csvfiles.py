@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -100,7 +99,7 @@ def load_all(
 ) -> list[T]:
     """Read a whole export, all rows or none, turning every failure into a connector error."""
     try:
-        return _build_all(read_rows(path, required), build)
+        return build_all(read_rows(path, required), build)
     except FileNotFoundError:
         raise PermanentConnectorError(connector, f"export file {path} does not exist") from None
     except BadInputError as exc:
@@ -112,7 +111,7 @@ def load_all(
 MAX_REPORTED_ERRORS = 20
 
 
-def _build_all(rows: Iterator[Row], build: Callable[[Row], T]) -> list[T]:
+def build_all(rows: Iterator[Row], build: Callable[[Row], T]) -> list[T]:
     """Build every row; if any fail, raise one error naming each bad row (the first 20)."""
     built: list[T] = []
     problems: list[SourceLocation] = []
@@ -125,22 +124,3 @@ def _build_all(rows: Iterator[Row], build: Callable[[Row], T]) -> list[T]:
         shown = problems[:MAX_REPORTED_ERRORS]
         raise BadInputError(f"{len(problems)} bad value(s) in the export", *shown)
     return built
-
-
-def source_fingerprint(*paths: Path) -> str:
-    """One hash over the content of every file (a missing file counts as such).
-
-    The content itself is hashed, not only its size and mtime: a file rewritten within the
-    same second with the same size is still seen as changed.
-    """
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(str(path).encode() + b"\0")
-        try:
-            with path.open("rb") as handle:
-                digest.update(hashlib.file_digest(handle, "sha256").digest())
-        except FileNotFoundError:
-            digest.update(b"missing")
-        except OSError as exc:  # the fetch that follows reports it
-            digest.update(f"unreadable {exc.errno}".encode())
-    return digest.hexdigest()

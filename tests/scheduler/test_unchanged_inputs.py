@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from arbridge.app import build_app
+from arbridge.app.erp_gateways import build_erp_gateway
 from arbridge.config import load_settings
 from arbridge.scheduler import run_cycle
 from arbridge.scheduler._summary import RunSummary
@@ -95,3 +96,46 @@ def test_a_new_statement_on_an_unchanged_erp_is_matched_against_it(contract_data
     assert [(r["invoice_id"], r["amount"]) for r in rows] == [
         (invoice["invoice_id"], invoice["open_amount"])
     ]
+
+
+def _fresh_and_stored(data: Path) -> tuple[set[tuple[str, Decimal]], set[tuple[str, Decimal]]]:
+    """Open amounts as a full pull reads them now, and as the store holds them."""
+    settings = load_settings(data / "arbridge.yaml")
+    fresh = {
+        (i.invoice_id, i.open_amount)
+        for i in build_erp_gateway(settings.connectors.erp).fetch_invoices()
+    }
+    app = build_app(settings)
+    with app.store.transaction() as session:
+        stored = erp.load_snapshot(session, "books")
+    assert stored is not None
+    return fresh, {(i.invoice_id, i.open_amount) for i in stored[1]}
+
+
+def test_rows_appended_to_applications_update_only_the_invoices_they_name(
+    contract_data: Path,
+) -> None:
+    first = _cycle(contract_data)
+    assert first.counts["posted"] > 0  # applications.csv grew
+
+    second = _cycle(contract_data)
+
+    assert second.counts["erp_changed_only"] > 0
+    assert "invoices_seen" not in second.counts  # no full pull
+    fresh, stored = _fresh_and_stored(contract_data)
+    assert stored == fresh
+    assert _cycle(contract_data).counts["erp_unchanged"] == 1
+
+
+def test_a_rewritten_applications_file_is_read_in_full(contract_data: Path) -> None:
+    _settled(contract_data)
+    path = contract_data / "out" / "applications.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[:-1]), encoding="utf-8")  # a row taken out, not appended
+
+    again = _cycle(contract_data)
+
+    assert "erp_changed_only" not in again.counts
+    assert again.counts["invoices_seen"] > 0
+    fresh, stored = _fresh_and_stored(contract_data)
+    assert stored == fresh
