@@ -21,7 +21,7 @@ from typing import Any
 
 ARBRIDGE = Path(sys.executable).parent / "arbridge"
 
-__all__ = ["Cycle", "hash_floor", "read_floor", "rss_floor", "run_cli"]
+__all__ = ["Cycle", "hash_floor", "hwm_kib", "read_floor", "rss_floor", "run_cli"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class Cycle:
         return self.seconds.get("cycle", float("nan"))
 
 
-def _hwm_kib(pid: int) -> int:
+def hwm_kib(pid: int) -> int:
     """The process's peak RSS so far (VmHWM), 0 once it has exited."""
     try:
         status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
@@ -60,7 +60,7 @@ def _wait(process: subprocess.Popen[bytes], timeout: float) -> tuple[int, float]
     deadline = time.monotonic() + timeout
     peak = 0
     while True:
-        peak = max(peak, _hwm_kib(process.pid))
+        peak = max(peak, hwm_kib(process.pid))
         pid, status, _ = os.wait4(process.pid, os.WNOHANG)
         if pid:
             process.returncode = os.waitstatus_to_exitcode(status)
