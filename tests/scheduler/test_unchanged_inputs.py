@@ -17,7 +17,10 @@ from arbridge.store import erp
 
 def _cycle(data: Path) -> RunSummary:
     app = build_app(load_settings(data / "arbridge.yaml"))
-    return run_cycle(app.cycle_deps())
+    try:
+        return run_cycle(app.cycle_deps())
+    finally:
+        app.store.dispose()
 
 
 def _settled(data: Path) -> None:
@@ -38,14 +41,17 @@ def _stored_open(data: Path, invoice_id: str) -> Decimal:
     app = build_app(load_settings(data / "arbridge.yaml"))
     with app.store.transaction() as session:
         stored = erp.load_snapshot(session, "books")
+    app.store.dispose()
     assert stored is not None
     return next(i.open_amount for i in stored[1] if i.invoice_id == invoice_id)
 
 
-def test_an_idle_cycle_neither_fetches_nor_saves_the_erp_export(contract_data: Path) -> None:
-    _settled(contract_data)
+def test_an_idle_cycle_neither_fetches_nor_saves_the_erp_export(
+    contract_data_any_store: Path,
+) -> None:
+    _settled(contract_data_any_store)
 
-    idle = _cycle(contract_data)
+    idle = _cycle(contract_data_any_store)
 
     assert idle.counts["erp_unchanged"] == 1
     assert "erp_fetch" not in idle.seconds
@@ -108,23 +114,25 @@ def _fresh_and_stored(data: Path) -> tuple[set[tuple[str, Decimal]], set[tuple[s
     app = build_app(settings)
     with app.store.transaction() as session:
         stored = erp.load_snapshot(session, "books")
+    app.store.dispose()
     assert stored is not None
     return fresh, {(i.invoice_id, i.open_amount) for i in stored[1]}
 
 
 def test_rows_appended_to_applications_update_only_the_invoices_they_name(
-    contract_data: Path,
+    contract_data_any_store: Path,
 ) -> None:
-    first = _cycle(contract_data)
+    data = contract_data_any_store
+    first = _cycle(data)
     assert first.counts["posted"] > 0  # applications.csv grew
 
-    second = _cycle(contract_data)
+    second = _cycle(data)
 
     assert second.counts["erp_changed_only"] > 0
     assert "invoices_seen" not in second.counts  # no full pull
-    fresh, stored = _fresh_and_stored(contract_data)
+    fresh, stored = _fresh_and_stored(data)
     assert stored == fresh
-    assert _cycle(contract_data).counts["erp_unchanged"] == 1
+    assert _cycle(data).counts["erp_unchanged"] == 1
 
 
 def test_a_rewritten_applications_file_is_read_in_full(contract_data: Path) -> None:
