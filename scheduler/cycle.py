@@ -30,6 +30,11 @@ from arbridge.store import Store, StoreUnavailableError, runs
 
 log = structlog.get_logger("arbridge.cycle")
 
+SOLO_BATCH = 2000
+"""Outbox entries per claim when this daemon holds the store alone: no one to share with,
+and each claim and delivery record is a round of statements (crash-safe at any size:
+a batch posted but not recorded is posted again under the same idempotency keys)."""
+
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
@@ -118,7 +123,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
             worker=deps.worker,
             claim_lease=deps.claim_lease,
             shared=deps.shared,
-            batch=deps.claim_batch,
+            batch=deps.claim_batch if deps.shared else max(deps.claim_batch, SOLO_BATCH),
             sleep=deps.retry_sleep,
         )
     if deps.tax is not None:
