@@ -1,75 +1,145 @@
-"""Benchmark: one full cycle on the contract layout with a synthetic backlog.
+"""Benchmark: the cycles of `arbridge run --once` on the contract layout, each next to its floor.
 
-Usage: .venv/bin/python -m bench.cycle [--lines 20000] [--invoices 50000]
+Usage: python -m bench.cycle [--lines 20000] [--invoices 60000] [--steady 1000]
 
-Prints how long the first cycle (import + match + post) and a no-op rerun take,
-lines per second, and the peak Python memory of the first cycle.
+Runs the installed CLI (`make install` is enough) in child processes on a synthetic
+backlog in the contract layout (SQLite store, csv ERP):
+
+- first cycle: every line new, every invoice new;
+- second cycle: no new line, but the ERP export changed (applications.csv grew);
+- idle cycle: nothing new at all;
+- steady cycle (with --steady N): a new statement of N lines on the same book.
+
+Times are the `seconds.cycle` of each run's `cycle_finished` event (wall clock of the
+process beside it); peak memory is the child's RSS, measured in a separate sequence of
+runs on a fresh copy (the same commands), so nothing that measures memory slows the
+timed runs. Floors: the matching engine alone on the same data (in this process),
+reading the inputs with the csv module, hashing them, holding their rows in memory.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
+import shutil
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
-from arbridge.app import build_app
-from arbridge.app.logs import configure_logging
+from arbridge.app import build_bank_source, match_settings
+from arbridge.app.erp_gateways import build_erp_gateway
 from arbridge.config import load_settings
-from arbridge.scheduler import run_cycle
-from bench.datasets import CONTRACT_CONFIG, write_dataset
+from arbridge.matching import MatchContext, match_lines
+from bench._runs import Cycle, hash_floor, read_floor, rss_floor, run_cli
+from bench.datasets import CONTRACT_CONFIG, write_dataset, write_more_lines
+
+STEPS = ("first", "second", "idle", "steady")
+LABELS = {
+    "first": "first cycle",
+    "second": "second cycle",
+    "idle": "idle cycle",
+    "steady": "steady cycle",
+}
 
 
-def _read_floor(data: Path) -> float:
-    """Seconds to merely read every input file with the csv module."""
+def _config(data: Path) -> Path:
+    config = data / "arbridge.yaml"
+    text = CONTRACT_CONFIG.format(data=data) + "logging:\n  format: json\n"
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def engine_seconds(data: Path) -> float:
+    """The matching engine alone on the same lines and invoices (read with the product's readers)."""
+    settings = load_settings(_config(data))
+    source = build_bank_source(settings.connectors.bank[0])
+    gateway = build_erp_gateway(settings.connectors.erp)
+    customers = {c.customer_id: c for c in gateway.fetch_customers()}
+    invoices = list(gateway.fetch_invoices())
+    lines = [line for file in source.list_files() for line in source.read(file)]
+    context = MatchContext(customers=customers, invoices=invoices)
     started = time.perf_counter()
-    for path in [
-        data / "erp" / "customers.csv",
-        data / "erp" / "invoices.csv",
-        *sorted((data / "bank").iterdir()),
-    ]:
-        with path.open(encoding="utf-8", newline="") as fh:
-            for _ in csv.reader(fh):
-                pass
+    match_lines(lines, context, match_settings(settings.matching))
     return time.perf_counter() - started
 
 
+def run_sequence(pristine: Path, work: Path, steady: int) -> dict[str, Cycle]:
+    """The four cycles, one process each, on a fresh copy of the backlog."""
+    shutil.copytree(pristine, work)
+    config = _config(work)
+    out = {"first": run_cli(config), "second": run_cli(config), "idle": run_cli(config)}
+    if steady:
+        write_more_lines(work, steady, name="steady.csv")
+        out["steady"] = run_cli(config)
+    return out
+
+
+def _phases(cycle: Cycle) -> str:
+    skip = {"cycle"}
+    return " ".join(f"{k}={v:.2f}" for k, v in cycle.seconds.items() if k not in skip and v >= 0.01)
+
+
+def report(
+    args: argparse.Namespace,
+    timed: dict[str, Cycle],
+    rss: dict[str, Cycle],
+    floors: dict[str, float],
+) -> None:
+    """Each figure beside its floor and target."""
+    engine, reading = floors["engine"], floors["read"]
+    first = timed["first"].cycle
+    print(f"bank lines: {args.lines:,}  invoices: {args.invoices:,}  steady lines: {args.steady:,}")
+    print(
+        f"floor: matching engine alone {engine:.2f} s; reading inputs with csv {reading:.3f} s; "
+        f"hashing inputs {floors['hash']:.3f} s; holding inputs' rows {floors['rss']:.0f} MiB"
+    )
+    print(f"{'cycle':<14}{'seconds':>9}{'wall s':>8}{'peak RSS MiB':>14}  floor / target")
+    notes = {
+        "first": f"{first / engine:.1f}x engine ({args.lines / first:,.0f} lines/s); "
+        f"target <= 5x engine and <= 15 s",
+        "second": "ERP export changed (applications.csv grew); no new line",
+        "idle": f"hash floor {floors['hash']:.3f} s; target <= 0.3 s at 60k, <= 2 s at 1M",
+        "steady": "target <= 5 s and <= 1536 MiB at 1M invoices",
+    }
+    for step in STEPS:
+        if step in timed:
+            t, m = timed[step], rss[step]
+            print(
+                f"{LABELS[step]:<14}{t.cycle:>9.2f}{t.wall:>8.2f}{m.peak_rss_mib:>14.0f}  {notes[step]}"
+            )
+    print("\nper-phase seconds (cycle_finished):")
+    for step in STEPS:
+        if step in timed:
+            print(f"  {LABELS[step]}: {_phases(timed[step])}")
+    c = timed["first"].counts
+    print(
+        f"\nfirst cycle: applied {c.get('applied', 0):,}, queued {c.get('queued', 0):,}, "
+        f"posted {c.get('posted', 0):,}"
+    )
+
+
 def main() -> None:
-    """Run the benchmark and print its figures."""
+    """Write the backlog, measure the floors, time the cycles, then measure their memory."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--lines", type=int, default=20_000)
-    parser.add_argument("--invoices", type=int, default=50_000)
+    parser.add_argument("--invoices", type=int, default=60_000)
+    parser.add_argument(
+        "--steady", type=int, default=1_000, help="lines of the steady cycle (0: none)"
+    )
+    parser.add_argument("--keep", type=Path, help="work in this (new) folder and keep it")
     args = parser.parse_args()
-    configure_logging("warning")
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        write_dataset(data, args.lines, args.invoices)
-        (data / "arbridge.yaml").write_text(CONTRACT_CONFIG.format(data=data), encoding="utf-8")
-        floor = _read_floor(data)
-        app = build_app(load_settings(data / "arbridge.yaml"))
-        tracemalloc.start()
-        started = time.perf_counter()
-        summary = run_cycle(app.cycle_deps())
-        first = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        started = time.perf_counter()
-        run_cycle(app.cycle_deps())
-        rerun = time.perf_counter() - started
-    c = summary.counts
-    print(f"bank lines: {args.lines:,}  invoices: {args.invoices:,}")
-    print(
-        f"first cycle: {first:.2f} s ({args.lines / first:,.0f} lines/s); "
-        f"applied {c['applied']:,}, queued {c['queued']:,}, posted {c['posted']:,}"
-    )
-    print(f"rerun (nothing new): {rerun:.2f} s")
-    print(
-        f"floor (reading the input files with the csv module): {floor:.3f} s; "
-        f"first cycle = {first / floor:.0f}x the floor"
-    )
-    print(f"peak Python memory during first cycle: {peak / 2**20:.1f} MiB")
+    with tempfile.TemporaryDirectory() as scratch:
+        root = args.keep or Path(scratch)
+        pristine = root / "pristine"
+        write_dataset(pristine, args.lines, args.invoices)
+        floors = {
+            "read": read_floor(pristine),
+            "hash": hash_floor(pristine),
+            "rss": rss_floor(pristine),
+            "engine": engine_seconds(pristine),
+        }
+        timed = run_sequence(pristine, root / "timed", args.steady)
+        rss = run_sequence(pristine, root / "memory", args.steady)
+    report(args, timed, rss, floors)
 
 
 if __name__ == "__main__":

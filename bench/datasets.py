@@ -28,7 +28,7 @@ connectors:
 """
 """The exact config of CONTRACT.md §2, with `{data}` for the data folder."""
 
-__all__ = ["CONTRACT_CONFIG", "write_dataset"]
+__all__ = ["CONTRACT_CONFIG", "write_dataset", "write_more_lines"]
 
 
 def write_dataset(data: Path, lines: int, invoices: int, seed: int = 7) -> None:
@@ -59,3 +59,19 @@ def write_dataset(data: Path, lines: int, invoices: int, seed: int = 7) -> None:
             i = rng.randrange(invoices)
             text = f"CUSTOMER {i % customers} PAYMENT INV-{i:07d}" if n % 4 else f"WIRE {n}"
             fh.write(f"11/{1 + n % 28:02d}/2026,{text},{amounts[i]},TX{n:08d}\n")
+
+
+def write_more_lines(data: Path, lines: int, *, name: str, seed: int = 13) -> Path:
+    """One more statement of `lines` payments of invoices in the export (ids not used before)."""
+    rng = random.Random(seed)
+    with (data / "erp" / "invoices.csv").open(encoding="utf-8") as fh:
+        next(fh)
+        invoices = [row.split(",", 5)[:5] for row in fh]
+    path = data / "bank" / name
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("Date,Description,Amount,Transaction ID\n")
+        for n in range(lines):
+            invoice_id, customer_id, _, _, amount = rng.choice(invoices)
+            text = f"{customer_id} PAYMENT {invoice_id}" if n % 4 else f"WIRE {name} {n}"
+            fh.write(f"11/28/2026,{text},{amount},{name}-{n:08d}\n")
+    return path

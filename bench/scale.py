@@ -30,6 +30,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from arbridge.store import create_store_engine
+from bench._runs import hwm_kib
 from bench.crash import Rows, applied_rows
 from bench.multi import posted_by, stop_daemons
 from bench.postgres_server import PostgresServer, find_bindir
@@ -62,6 +63,7 @@ class ScaleRun:
     failed: int  # cycles that ended in an exception (cycle_failed)
     posted_by: dict[str, int]
     rows: Rows
+    peak_rss_mib: list[float]  # per daemon: its own VmHWM
 
 
 def _scalar(conn: object, sql: str) -> int:
@@ -131,19 +133,30 @@ def run_count(
     for log in logs:
         with log.open("w") as sink:
             procs.append(subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env))
+    peaks = [0] * daemons
     try:
         while not _progress(url, accounts):
             if time.perf_counter() - started > timeout:
                 raise TimeoutError(f"{daemons} daemon(s) did not finish in {timeout:.0f} s")
             if any(p.poll() is not None for p in procs):
                 raise RuntimeError(f"a daemon exited early; see {logs}")
+            peaks = [max(k, hwm_kib(p.pid)) for k, p in zip(peaks, procs, strict=True)]
             time.sleep(0.5)
         seconds = time.perf_counter() - started
+        peaks = [max(k, hwm_kib(p.pid)) for k, p in zip(peaks, procs, strict=True)]
     finally:
         stop_daemons(procs, timeout=600)
     phases, cycles, failed = _phases(logs)
     return ScaleRun(
-        daemons, seconds, _outcome(url), phases, cycles, failed, posted_by(url), applied_rows(data)
+        daemons,
+        seconds,
+        _outcome(url),
+        phases,
+        cycles,
+        failed,
+        posted_by(url),
+        applied_rows(data),
+        [k / 1024 for k in peaks],
     )
 
 
@@ -172,6 +185,9 @@ def report(runs: list[ScaleRun], lines: int) -> None:
     for key, label in PHASES:
         print(f"{label:<44}" + "".join(f"{r.phases[key]:>9.1f}" for r in runs))
     print(f"{'whole cycles':<44}" + "".join(f"{r.phases['cycle']:>9.1f}" for r in runs))
+    print("\npeak RSS per daemon (MiB, VmHWM; target <= 1024 at 1M invoices):")
+    for r in runs:
+        print(f"  {r.daemons} daemon(s): {', '.join(f'{m:.0f}' for m in r.peak_rss_mib)}")
     reference = runs[0].rows
     for r in runs:
         once, total = exactly_once(r.rows)

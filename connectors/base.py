@@ -287,3 +287,29 @@ class PostedPaymentReader(Protocol):
             ConnectorError: the ERP could not be read (subclass says whether to retry).
         """
         ...
+
+
+@runtime_checkable
+class VersionedSource(Protocol):
+    """A gateway that can tell, without parsing, whether what it would fetch has changed."""
+
+    def source_version(self) -> str:
+        """A fingerprint of everything `fetch_customers` and `fetch_invoices` read.
+
+        Equal fingerprints mean equal content (a content hash, never only size and mtime),
+        so the cycle may reuse the snapshot stored with it instead of fetching again.
+        """
+        ...
+
+
+@runtime_checkable
+class AppendedSource(VersionedSource, Protocol):
+    """A versioned gateway that can also say which invoices changed since a fingerprint."""
+
+    def invoices_changed_since(self, version: str) -> list[Invoice] | None:
+        """The invoices that differ from what they were at `version`; call after `source_version`.
+
+        Each is as `fetch_invoices` would return it; [] if none differs; None when more
+        changed than it can tell (customers, or the export itself): then fetch it all.
+        """
+        ...

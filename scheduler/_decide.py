@@ -51,8 +51,7 @@ def decide(
         with summary.timed("decide_lock"):
             store.serialize(session, "decide")
         with summary.timed("decide_load"):
-            pending = bank.pending_lines(session)
-            lines = bank.load_lines(session, list(pending.values()))
+            lines = bank.load_pending(session)
             if not lines and not recorded:
                 return
             ids = {(line.account, line.bank_id): line_id for line_id, line in lines}

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
 from apscheduler.triggers.base import BaseTrigger
 
-from arbridge.connectors.base import BankSource, ErpCapability, ErpGateway, StatementFile
+from arbridge.connectors.base import (
+    AppendedSource,
+    BankSource,
+    ErpCapability,
+    ErpGateway,
+    StatementFile,
+    VersionedSource,
+)
 from arbridge.connectors.errors import ConnectorError
 from arbridge.domain.errors import BadInputError
 from arbridge.domain.records import Customer, Invoice
@@ -145,6 +151,9 @@ def pull_erp(
 
     When the ERP has a schedule of its own and is not due, the last stored snapshot is
     used instead (with the time it was taken, so applications since can be netted out).
+    When the gateway can fingerprint its source (`VersionedSource`) and the fingerprint
+    equals the one stored with the last snapshot, nothing is fetched nor saved: the
+    records are fetched only if a later step asks for them (an idle cycle never does).
     """
     if not is_due(store, gateway.name, triggers or {}, clock()):
         with store.transaction() as session:
@@ -155,7 +164,7 @@ def pull_erp(
     try:
         snapshot = _pull_changes(store, gateway, summary, clock) if incremental else None
         if snapshot is None:
-            snapshot = _pull_all(store, gateway, summary, clock)
+            snapshot = _pull_versioned(store, gateway, summary, clock)
     except ConnectorError as exc:
         connector_failed(store, gateway.name, str(exc), summary, clock, role="erp")
         return None
@@ -163,12 +172,66 @@ def pull_erp(
     return snapshot
 
 
-def _pull_all(store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock) -> Snapshot:
+SOURCE_STREAM = "source"
+"""The sync cursor holding the source fingerprint the stored snapshot was fetched at."""
+
+
+def _pull_versioned(
+    store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock
+) -> Snapshot:
+    """A full pull, skipped when the source's fingerprint says nothing changed."""
+    if not isinstance(gateway, VersionedSource):
+        return _pull_all(store, gateway, summary, clock, version=None)
+    with summary.timed("erp_version"):
+        version = gateway.source_version()  # before fetching: a change after it is seen next time
+        with store.transaction() as session:
+            stored = cursors.load_cursor(session, gateway.name, SOURCE_STREAM)
+    if stored == version:
+        summary.add("erp_unchanged")
+    elif stored is None or not _pull_appended(
+        store, gateway, summary, clock, since=stored, version=version
+    ):
+        return _pull_all(store, gateway, summary, clock, version=version)
+    return Snapshot(taken_at=None, load=lambda: _fetch(gateway, summary))
+
+
+def _pull_appended(
+    store: Store,
+    gateway: ErpGateway,
+    summary: RunSummary,
+    clock: Clock,
+    *,
+    since: str,
+    version: str,
+) -> bool:
+    """Store only the invoices that changed since the stored fingerprint; False if it cannot tell."""
+    if not isinstance(gateway, AppendedSource):
+        return False
     with summary.timed("erp_fetch"):
-        customers = list(gateway.fetch_customers())
-        invoices = list(gateway.fetch_invoices())
+        changed = gateway.invoices_changed_since(since)
+    if changed is None:
+        return False
+    name = gateway.name
     with summary.timed("erp_save"), store.transaction() as session:
-        erp.save_snapshot(session, gateway.name, customers, invoices, clock())
+        erp.update_invoices(session, name, changed, clock(), fingerprint=version)
+        cursors.save_cursor(session, name, SOURCE_STREAM, version, clock())
+    summary.add("erp_changed_only", len(changed))
+    return True
+
+
+def _fetch(gateway: ErpGateway, summary: RunSummary) -> tuple[list[Customer], list[Invoice]]:
+    with summary.timed("erp_fetch"):
+        return list(gateway.fetch_customers()), list(gateway.fetch_invoices())
+
+
+def _pull_all(
+    store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock, *, version: str | None
+) -> Snapshot:
+    customers, invoices = _fetch(gateway, summary)
+    with summary.timed("erp_save"), store.transaction() as session:
+        erp.save_snapshot(session, gateway.name, customers, invoices, clock(), fingerprint=version)
+        if version is not None:  # in the snapshot's transaction: both or neither
+            cursors.save_cursor(session, gateway.name, SOURCE_STREAM, version, clock())
     summary.add("invoices_seen", len(invoices))
     return Snapshot(customers=customers, invoices=invoices, taken_at=None)
 
@@ -200,10 +263,43 @@ def _pull_changes(
     return Snapshot(customers=stored[0], invoices=stored[1], taken_at=None)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Snapshot:
-    """What the ERP says is owed; `taken_at` is set when it comes from an earlier pull."""
+Records = tuple[list[Customer], list[Invoice]]
 
-    customers: list[Customer]
-    invoices: list[Invoice]
-    taken_at: datetime | None
+
+class Snapshot:
+    """What the ERP says is owed; `taken_at` is set when it comes from an earlier pull.
+
+    The records are either given or fetched on first use by `load` (at most once).
+    """
+
+    __slots__ = ("_load", "_records", "taken_at")
+
+    def __init__(
+        self,
+        *,
+        customers: list[Customer] | None = None,
+        invoices: list[Invoice] | None = None,
+        taken_at: datetime | None,
+        load: Callable[[], Records] | None = None,
+    ) -> None:
+        if load is None and (customers is None or invoices is None):
+            raise ValueError("a snapshot needs its records or a way to load them")
+        self._records = None if load is not None else (customers or [], invoices or [])
+        self._load = load
+        self.taken_at = taken_at
+
+    def _fetched(self) -> Records:
+        if self._records is None:
+            assert self._load is not None
+            self._records = self._load()
+        return self._records
+
+    @property
+    def customers(self) -> list[Customer]:
+        """Every customer (fetched now if it was not yet)."""
+        return self._fetched()[0]
+
+    @property
+    def invoices(self) -> list[Invoice]:
+        """Every invoice with its open amount (fetched now if it was not yet)."""
+        return self._fetched()[1]

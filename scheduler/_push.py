@@ -155,7 +155,7 @@ def _push_batch(
     clock, summary = state.clock, state.summary
     delivered: list[tuple[int, str | None]] = []
     renew_at = clock() + lease / 2
-    step = POST_CHUNK if _batches(gateway) else 1
+    step = _chunk(gateway)
     try:
         for start in range(0, len(entries), step):
             if clock() >= renew_at:  # a slow ERP: keep the rest of the batch ours (if shared)
@@ -172,6 +172,14 @@ def _push_batch(
         return True
     finally:
         _record(store, delivered, clock)
+
+
+def _chunk(gateway: ErpGateway) -> int:
+    """Applications per call: the gateway's own `batch_limit` if it says, else POST_CHUNK."""
+    if not _batches(gateway):
+        return 1
+    limit = getattr(gateway, "batch_limit", POST_CHUNK)
+    return limit if isinstance(limit, int) and limit > 0 else POST_CHUNK
 
 
 def _batches(gateway: ErpGateway) -> bool:

@@ -14,13 +14,15 @@ import structlog
 from apscheduler.triggers.base import BaseTrigger
 
 from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
+from arbridge.connectors.errors import ConnectorError
 from arbridge.connectors.settlement_base import SettlementSource
 from arbridge.deposits.recognise import DepositRules
 from arbridge.matching import MatchSettings
 from arbridge.scheduler._decide import decide
 from arbridge.scheduler._deposits import settle_deposits
+from arbridge.scheduler._health import connector_failed
 from arbridge.scheduler._payouts import PayoutRules, decide_payouts, pull_settlements
-from arbridge.scheduler._pull import pull_bank, pull_erp
+from arbridge.scheduler._pull import Snapshot, pull_bank, pull_erp
 from arbridge.scheduler._push import push
 from arbridge.scheduler._recorded import pull_payments
 from arbridge.scheduler._returns import settle_returns
@@ -30,6 +32,11 @@ from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
 from arbridge.store import Store, StoreUnavailableError, runs
 
 log = structlog.get_logger("arbridge.cycle")
+
+SOLO_BATCH = 2000
+"""Outbox entries per claim when this daemon holds the store alone: no one to share with,
+and each claim and delivery record is a round of statements (crash-safe at any size:
+a batch posted but not recorded is posted again under the same idempotency keys)."""
 
 
 def _utcnow() -> datetime:
@@ -111,26 +118,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
             pulled = pull_payments(deps.store, deps.payments, summary, deps.clock)
     if not recorded or pulled:  # never decide blind to what people already posted
         with summary.timed("decide"):
-            if deps.payout_rules is not None:
-                decide_payouts(
-                    deps.store,
-                    deps.erp.name,
-                    snapshot,
-                    deps.match_settings,
-                    deps.payout_rules,
-                    summary=summary,
-                    clock=deps.clock,
-                )
-            decide(
-                deps.store,
-                deps.erp.name,
-                snapshot,
-                deps.match_settings,
-                summary=summary,
-                clock=deps.clock,
-                recorded=recorded,
-                deposits=deps.deposits,
-            )
+            _decide(deps, snapshot, summary, recorded=recorded)
         with summary.timed("returns"):
             settle_returns(deps.store, deps.erp.name, summary=summary, clock=deps.clock)
         if deps.deposits is not None:
@@ -152,7 +140,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
             worker=deps.worker,
             claim_lease=deps.claim_lease,
             shared=deps.shared,
-            batch=deps.claim_batch,
+            batch=deps.claim_batch if deps.shared else max(deps.claim_batch, SOLO_BATCH),
             sleep=deps.retry_sleep,
         )
     if deps.tax is not None:
@@ -162,6 +150,33 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
     if deps.ar is not None:
         with summary.timed("ar"):
             _ar_step(deps, deps.ar, summary)
+
+
+def _decide(deps: CycleDeps, snapshot: Snapshot, summary: RunSummary, *, recorded: bool) -> None:
+    """Payouts, then every pending line; an unchanged ERP is fetched only here, if needed."""
+    try:
+        if deps.payout_rules is not None:
+            decide_payouts(
+                deps.store,
+                deps.erp.name,
+                snapshot,
+                deps.match_settings,
+                deps.payout_rules,
+                summary=summary,
+                clock=deps.clock,
+            )
+        decide(
+            deps.store,
+            deps.erp.name,
+            snapshot,
+            deps.match_settings,
+            summary=summary,
+            clock=deps.clock,
+            recorded=recorded,
+            deposits=deps.deposits,
+        )
+    except ConnectorError as exc:  # the export could not be read after all (lazy fetch)
+        connector_failed(deps.store, deps.erp.name, str(exc), summary, deps.clock, role="erp")
 
 
 def _ar_step(deps: CycleDeps, ar: ArDeps, summary: RunSummary) -> None:

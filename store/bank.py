@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import Column, ColumnElement, Table
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from arbridge.domain.records import BankLine
@@ -137,18 +140,55 @@ def line_ids_with_status(session: Session, status: str) -> list[int]:
 def load_lines(session: Session, ids: Sequence[int]) -> list[tuple[int, BankLine]]:
     """Stored lines by id, with their source file path."""
     out: list[tuple[int, BankLine]] = []
+    line = table_of(BankLineRow)
     for start in range(0, len(ids), _CHUNK):
-        query = (
-            select(BankLineRow, BankFileRow.path)
-            .join(BankFileRow, col(BankFileRow.id) == col(BankLineRow.file_id), isouter=True)
-            .where(col(BankLineRow.id).in_(ids[start : start + _CHUNK]))
-        )
-        out += [
-            (row.id, to_bank_line(row, path))
-            for row, path in session.exec(query)
-            if row.id is not None
-        ]
+        out += _lines(session, line.c.id.in_(ids[start : start + _CHUNK]))
     return sorted(out)
+
+
+def load_pending(session: Session) -> list[tuple[int, BankLine]]:
+    """Every line not decided yet, in id order, with its source file path (one query)."""
+    return _lines(session, table_of(BankLineRow).c.status == "pending")
+
+
+def _lines(session: Session, where: ColumnElement[bool]) -> list[tuple[int, BankLine]]:
+    """Lines read as plain rows (Core), not ORM objects: a backlog holds tens of thousands."""
+    line, file = table_of(BankLineRow), table_of(BankFileRow)
+    query = (
+        sa_select(*_line_columns(line), file.c.path)
+        .select_from(line.outerjoin(file, file.c.id == line.c.file_id))
+        .where(where)
+        .order_by(line.c.id)
+    )
+    return [
+        (
+            r.id,
+            BankLine(
+                account=r.account,
+                bank_id=r.bank_id,
+                booked_on=r.booked_on,
+                amount=r.amount,
+                currency=r.currency,
+                description=r.description,
+                payer_name=r.payer_name,
+                payer_account=r.payer_account,
+                references=tuple(r.references),
+                source_file=r.path,
+                source_line=r.source_line,
+            ),
+        )
+        for r in session.connection().execute(query)
+    ]
+
+
+def _line_columns(line: Table) -> list[Column[Any]]:
+    return [line.c[n] for n in _LINE_FIELDS]
+
+
+_LINE_FIELDS = (
+    *("id", "account", "bank_id", "booked_on", "amount", "currency", "description"),
+    *("payer_name", "payer_account", "references", "source_line"),
+)
 
 
 def set_status(session: Session, line_id: int, status: str, explanation: str) -> None:

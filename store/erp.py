@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from arbridge.domain.records import Customer, Invoice
 from arbridge.store import register
-from arbridge.store._core import serialize, sync_rows, table_of
+from arbridge.store._core import bulk_insert, serialize, sync_rows, table_of
 from arbridge.store.register import remember_invoices
 from arbridge.store.tables import CustomerRow, InvoiceRow, SyncCursorRow
 
@@ -24,14 +24,17 @@ def save_snapshot(
     customers: Sequence[Customer],
     invoices: Sequence[Invoice],
     now: datetime,
+    *,
+    fingerprint: str | None = None,
 ) -> None:
     """Make the stored snapshot of one ERP what was just fetched (skipped if unchanged).
 
     Only the rows that differ are written (a row's `seen_at` is when that version was
     first fetched): between two pulls of a large ERP few invoices change, and rewriting
-    all of them cost more than the rest of the cycle.
+    all of them cost more than the rest of the cycle. `fingerprint`, when the source
+    gives one (a hash of what was read), stands in for hashing the records again.
     """
-    digest = _digest(customers, invoices)
+    digest = f"source:{fingerprint}" if fingerprint else _digest(customers, invoices)
     serialize(session, f"snapshot:{erp}")  # daemons sharing the store take turns
     cursor = session.get(SyncCursorRow, (erp, "snapshot"))
     if cursor is not None and cursor.value == digest:
@@ -156,3 +159,27 @@ def merge_changes(
     session.merge(
         SyncCursorRow(connector=erp, stream="snapshot", value="incremental", updated_at=now)
     )
+
+
+def update_invoices(
+    session: Session, erp: str, invoices: Sequence[Invoice], now: datetime, *, fingerprint: str
+) -> None:
+    """Replace these invoices in the stored snapshot (the rest stands as it was).
+
+    For a source that says exactly which invoices changed since the stored snapshot
+    (rows appended to the csv ERP's applications.csv): the snapshot is then as current
+    as a full pull, so its time and fingerprint move on with it.
+    """
+    serialize(session, f"snapshot:{erp}")
+    ids = [i.invoice_id for i in invoices]
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        session.execute(
+            delete(InvoiceRow).where(
+                col(InvoiceRow.erp) == erp, col(InvoiceRow.invoice_id).in_(chunk)
+            )
+        )
+    bulk_insert(session, table_of(InvoiceRow), [_invoice_values(erp, i, now) for i in invoices])
+    remember_invoices(session, erp, invoices, now)
+    value = f"source:{fingerprint}"
+    session.merge(SyncCursorRow(connector=erp, stream="snapshot", value=value, updated_at=now))

@@ -290,7 +290,7 @@ class _Checker:
         self._check_invoices(app)
         self.claimed_lines.add(item.bank_line_id)
 
-    def _check_amounts(self, app: Application, line: BankLineRow, netted: Decimal) -> None:
+    def _check_amounts(self, app: Application, line: _live.LineSeen, netted: Decimal) -> None:
         """I4 on every amount, I1 on the line's total.
 
         `netted` is money a processor took out of this deposit before it reached the bank
@@ -313,7 +313,7 @@ class _Checker:
                 f"{app.amount} is more than bank line {line.bank_id} holds ({line.amount})"
             )
 
-    def _check_line(self, item: NewApplication, line: BankLineRow) -> None:
+    def _check_line(self, item: NewApplication, line: _live.LineSeen) -> None:
         """I3: no other live resolution of the line."""
         standing = [
             live
@@ -370,7 +370,7 @@ class _Checker:
         for invoice, amount in wanted.items():
             self.left[invoice] -= amount
 
-    def _check_reversal(self, item: NewApplication, line: BankLineRow) -> None:
+    def _check_reversal(self, item: NewApplication, line: _live.LineSeen) -> None:
         target = item.reverses_id
         standing = [
             live

@@ -99,7 +99,7 @@ def load_all(
 ) -> list[T]:
     """Read a whole export, all rows or none, turning every failure into a connector error."""
     try:
-        return _build_all(read_rows(path, required), build)
+        return build_all(read_rows(path, required), build)
     except FileNotFoundError:
         raise PermanentConnectorError(connector, f"export file {path} does not exist") from None
     except BadInputError as exc:
@@ -111,7 +111,7 @@ def load_all(
 MAX_REPORTED_ERRORS = 20
 
 
-def _build_all(rows: Iterator[Row], build: Callable[[Row], T]) -> list[T]:
+def build_all(rows: Iterator[Row], build: Callable[[Row], T]) -> list[T]:
     """Build every row; if any fail, raise one error naming each bad row (the first 20)."""
     built: list[T] = []
     problems: list[SourceLocation] = []

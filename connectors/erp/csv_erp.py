@@ -33,7 +33,13 @@ from arbridge.connectors.base import (
     PostOutcome,
     PostResult,
 )
-from arbridge.connectors.erp._csvfiles import Row, load_all
+from arbridge.connectors.erp._csvchanges import (
+    Version,
+    appended_invoice_ids,
+    rows_named,
+    version_of,
+)
+from arbridge.connectors.erp._csvfiles import Row, build_all, load_all
 from arbridge.connectors.erp._posted import (
     Key,
     PostedRows,
@@ -129,6 +135,10 @@ MAX_PERCENT = Decimal(100)
 class CsvErpGateway:
     """ERP gateway over CSV exports and an append-only applications file."""
 
+    batch_limit = 1000
+    """Applications per `post_applications` call: each call is one durable append (two
+    fsyncs), and a file has no request size limit, so the push hands over whole batches."""
+
     def __init__(
         self,
         *,
@@ -144,6 +154,7 @@ class CsvErpGateway:
         self._applications = applications
         self._clock = clock
         self._posted = PostedRows(name, applications)
+        self._version: Version | None = None
 
     @property
     def name(self) -> str:
@@ -168,6 +179,33 @@ class CsvErpGateway:
         undone row as applied. So a correction becomes a `posting_rejected` review item.
         """
         raise CapabilityMissingError(self._name, "the csv ERP cannot reverse an application")
+
+    def source_version(self) -> str:
+        """Content hash of the customers and invoices exports and of applications.csv."""
+        self._version = version_of(self._customers, self._invoices, self._applications)
+        return self._version.text()
+
+    def invoices_changed_since(self, version: str) -> list[Invoice] | None:
+        """The invoices whose open amount rows appended since `version` changed; None if more did.
+
+        Call right after `source_version`. Each invoice is built and netted exactly as
+        `fetch_invoices` builds it; the others are as they were at `version`.
+        """
+        since, now = Version.parse(version), self._version
+        if since is None or now is None:
+            return None
+        named = appended_invoice_ids(self._applications, since, now)
+        if named is None or not named:
+            return None if named is None else []
+        try:
+            invoices = build_all(rows_named(self._invoices, "invoice_id", named), _invoice)
+        except (BadInputError, OSError, UnicodeDecodeError, ValueError):
+            return None  # let the full fetch report it
+        applied: dict[str, Decimal] = {}
+        for (_, _, invoice_id), value in self._posted_rows().items():
+            if invoice_id in named:
+                applied[invoice_id] = applied.get(invoice_id, ZERO) + value
+        return [self._net(inv, applied.get(inv.invoice_id, ZERO)) for inv in invoices]
 
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer in the export."""
