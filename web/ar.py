@@ -11,11 +11,12 @@ from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from arbridge.domain.money import format_money
-from arbridge.receivables import age_items, compute_kpis
-from arbridge.receivables.aging import days_old
-from arbridge.receivables.worklist import build_worklist
+from arbridge.receivables import Basis, Buckets
+from arbridge.receivables.aging import aging_report, days_old
+from arbridge.receivables.kpis import kpis_of
+from arbridge.receivables.worklist import worklist_of
 from arbridge.store import ar as store_ar
-from arbridge.store import ar_collections, ar_health, ar_worklist
+from arbridge.store import ar_collections, ar_health, ar_period, ar_sums, ar_worklist
 from arbridge.store import erp as erp_store
 from arbridge.store.tables import InvoiceRow
 from arbridge.web.auth import User
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 TREND_DAYS = 60
 TOP_CUSTOMERS = 200
+BUCKETS = Buckets()
 
 
 def _day(text: str | None) -> date:
@@ -68,24 +70,26 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
     def ar_page(request: Request, who: Current, as_of: str | None = None) -> Response:
         day = _day(as_of)
         with web.store.transaction() as session:
-            book = store_ar.open_book(session, erp)
-            facts = store_ar.period_facts(session, erp, book, day, 90) if book else None
+            sums = ar_sums.aging_sums(session, erp, day, buckets=BUCKETS, basis=Basis.DUE_DATE)
+            totals = ar_sums.kpi_totals(session, erp, day)
+            facts = ar_period.period_facts(session, erp, day, 90) if sums else None
             guards = ar_health.guardrails(session, erp)
             trend = ar_health.days(session, erp, since=day - timedelta(days=TREND_DAYS))
-        if book is None:
+            names = erp_store.customer_names(session, erp)
+        if sums is None or totals is None:
             return web.page(request, "ar.html", who, book=None, day=day)
-        aging = age_items(book.items, day, names=book.names)
+        aging = aging_report(sums, day, names=names, buckets=BUCKETS, basis=Basis.DUE_DATE)
         rows = sorted(aging.rows, key=lambda r: r.total, reverse=True)
         return web.page(
             request,
             "ar.html",
             who,
-            book=book,
+            book=True,
             day=day,
             aging=aging,
             rows=rows[:TOP_CUSTOMERS],
             hidden=max(len(rows) - TOP_CUSTOMERS, 0),
-            kpis=compute_kpis(book.items, day, facts),
+            kpis=kpis_of(totals, day, facts),
             guards=guards,
             chart=_chart(trend),
             money=format_money,
@@ -102,9 +106,11 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
         day = _day(as_of)
         with web.store.transaction() as session:
             ar_worklist.settle_promises(session, erp, day, datetime.now(UTC))
-            book = store_ar.open_book(session, erp)
-            facts = ar_worklist.customer_facts(session, erp, book.names) if book else {}
-        rows = build_worklist(book.items if book else [], day, facts)
+            names = erp_store.customer_names(session, erp)
+            facts = ar_worklist.customer_facts(session, erp, names)
+            disputed = {cid: f.disputed for cid, f in facts.items() if f.disputed}
+            owed = ar_sums.owed(session, erp, day, disputed) or {}
+        rows = worklist_of(owed, facts)
         rows = [r for r in rows if (not collector or r.collector == collector)]
         rows = [r for r in rows if held == "show" or (held == "hide") != r.held]
         collectors = sorted({f.collector for f in facts.values() if f.collector})
@@ -127,7 +133,7 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
             name = erp_store.customer_names(session, erp).get(customer_id)
             if name is None:
                 raise HTTPException(404, f"no customer {customer_id}")
-            book = store_ar.open_book(session, erp)
+            book = store_ar.open_book(session, erp, customers={customer_id})
             page = {
                 "profile": ar_collections.profiles(session, erp).get(customer_id),
                 "promises": ar_collections.promises(session, erp, customer_id),

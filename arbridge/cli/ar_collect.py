@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from arbridge.domain.money import format_money, parse_money
-from arbridge.receivables.worklist import WorkItem, build_worklist
+from arbridge.receivables.worklist import WorkItem, worklist_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -92,18 +92,19 @@ def worklist(
     ctx: Context, as_of: datetime | None, fmt: str, collector: str | None, hide_held: bool
 ) -> None:
     """Customers with money past due, the one to chase first on top; held ones last, with why."""
-    from arbridge.store import ar as store_ar  # noqa: PLC0415
-    from arbridge.store import ar_worklist  # noqa: PLC0415
+    from arbridge.store import ar_sums, ar_worklist  # noqa: PLC0415
+    from arbridge.store import erp as erp_store  # noqa: PLC0415
 
     day = as_of.date() if as_of else _now().date()
     erp = _erp(ctx)
     with ctx.app.store.transaction() as session:
         ar_worklist.settle_promises(session, erp, day, _now())
-        book = store_ar.open_book(session, erp)
-        if book is None:
+        facts = ar_worklist.customer_facts(session, erp, erp_store.customer_names(session, erp))
+        disputed = {cid: f.disputed for cid, f in facts.items() if f.disputed}
+        owed = ar_sums.owed(session, erp, day, disputed)
+        if owed is None:
             raise click.ClickException(f"no snapshot of ERP {erp!r} yet: run `arbridge run --once`")
-        facts = ar_worklist.customer_facts(session, erp, book.names)
-    rows = build_worklist(book.items, day, facts)
+    rows = worklist_of(owed, facts)
     rows = [r for r in rows if (collector is None or r.collector == collector)]
     rows = [r for r in rows if not (hide_held and r.held)]
     out = [_work_row(r) for r in rows]

@@ -11,7 +11,7 @@ import click
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from arbridge.domain.money import format_money
-from arbridge.receivables import Buckets
+from arbridge.receivables import Buckets, OpenItem
 from arbridge.receivables.dunning import Notice, Stage, plan_dunning
 from arbridge.receivables.statements import Statement, build_statement, month_start
 
@@ -76,17 +76,20 @@ def _statements(ctx: Context, loaded: _Loaded, day: date) -> dict[str, Statement
 
     with ctx.app.store.transaction() as session:
         moved = ar_statements.activity(session, loaded.erp, month_start(day), day)
-    owing = {i.customer_id for i in loaded.book.items if i.open_amount}
+    mine: dict[str, list[OpenItem]] = {}
+    for item in loaded.book.items:
+        if item.open_amount:
+            mine.setdefault(item.customer_id, []).append(item)
     return {
         cid: build_statement(
             cid,
             loaded.book.names.get(cid, ""),
-            loaded.book.items,
+            mine.get(cid, []),
             moved.get(cid, []),
             as_of=day,
             buckets=loaded.buckets,
         )
-        for cid in sorted(owing | set(moved))
+        for cid in sorted(mine.keys() | moved.keys())
     }
 
 
