@@ -4,11 +4,11 @@ No `from __future__ import annotations` here: FastAPI reads the route annotation
 """
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 
 from arbridge.domain.money import format_money
 from arbridge.receivables import Basis, Buckets
@@ -18,8 +18,8 @@ from arbridge.receivables.worklist import worklist_of
 from arbridge.store import ar as store_ar
 from arbridge.store import ar_collections, ar_health, ar_period, ar_sums, ar_worklist
 from arbridge.store import erp as erp_store
-from arbridge.store.tables import InvoiceRow
-from arbridge.web.auth import User
+from arbridge.web.ar_forms import customer_forms
+from arbridge.web.auth import Role, User, permits
 
 if TYPE_CHECKING:
     from arbridge.web.site import Site as _Web
@@ -140,6 +140,7 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
                 "disputes": ar_collections.disputes(session, erp, customer_id),
                 "notes": ar_collections.notes(session, erp, customer_id),
                 "emails": ar_collections.emails(session, erp, customer_id),
+                "collectors": ar_collections.collectors(session),
             }
         items = sorted(
             (
@@ -156,85 +157,9 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
             customer_id=customer_id,
             customer_name=name,
             items=[(i, days_old(i, day)) for i in items],
+            can_collect=permits(who[0].role, Role.COLLECTOR),
             money=format_money,
             **page,
         )
 
-    _customer_forms(app, web, erp)
-
-
-def _customer_forms(app: FastAPI, web: "_Web", erp: str) -> None:
-    Current = Annotated[tuple[User, str], Depends(web.current)]
-    Text = Annotated[str, Form()]
-
-    def back(customer_id: str) -> Response:
-        return RedirectResponse(f"/ar/customers/{customer_id}", status_code=303)
-
-    @app.post("/ar/customers/{customer_id}/note")
-    def add_note(
-        who: Current, customer_id: str, csrf: Text, text: Text, kind: Text = "note"
-    ) -> Response:
-        user = web.guard(who, csrf)
-        with web.store.transaction() as session:
-            try:
-                ar_collections.add_note(
-                    session,
-                    erp,
-                    customer_id,
-                    kind=kind,
-                    text=text,
-                    actor=user.name,
-                    now=datetime.now(UTC),
-                )
-            except ValueError as exc:
-                raise HTTPException(400, str(exc)) from None
-        return back(customer_id)
-
-    @app.post("/ar/customers/{customer_id}/promise")
-    def add_promise(who: Current, customer_id: str, csrf: Text, amount: Text, by: Text) -> Response:
-        user = web.guard(who, csrf)
-        try:
-            value, due = Decimal(amount), date.fromisoformat(by)
-        except (InvalidOperation, ValueError):
-            raise HTTPException(400, "give an amount and a date (YYYY-MM-DD)") from None
-        if value <= 0:
-            raise HTTPException(400, "the amount must be above zero")
-        now = datetime.now(UTC)
-        with web.store.transaction() as session:
-            ar_collections.add_promises(
-                session, erp, customer_id, [(due, value)], plan=None, actor=user.name, now=now
-            )
-            ar_collections.add_note(
-                session,
-                erp,
-                customer_id,
-                kind="promise",
-                text=f"promise to pay: {format_money(value)} by {due}",
-                actor=user.name,
-                now=now,
-            )
-        return back(customer_id)
-
-    @app.post("/ar/customers/{customer_id}/dispute")
-    def add_dispute(
-        who: Current, customer_id: str, csrf: Text, invoice_id: Text, reason: Text
-    ) -> Response:
-        user = web.guard(who, csrf)
-        now = datetime.now(UTC)
-        with web.store.transaction() as session:
-            invoice = session.get(InvoiceRow, (erp, invoice_id))
-            if invoice is None or invoice.customer_id != customer_id:
-                raise HTTPException(400, f"{invoice_id} is not an invoice of {customer_id}")
-            ar_collections.open_dispute(
-                session, erp, invoice_id, customer_id, reason=reason, actor=user.name, now=now
-            )
-            ar_collections.add_note(
-                session,
-                erp,
-                customer_id,
-                kind="dispute",
-                text=f"{invoice_id} disputed: {reason}",
-                actor=user.name,
-                now=now,
-            )
-        return back(customer_id)
+    customer_forms(app, web, erp)

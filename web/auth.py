@@ -26,11 +26,24 @@ _TOUCH_EVERY = timedelta(seconds=60)  # how stale `seen_at` may be before it is 
 
 
 class Role(IntEnum):
-    """What a user may do; each role may do what the ones below it may."""
+    """What a user may do; each role may do what the ones below it may (see `permits`)."""
 
     VIEWER = 1
     CLERK = 2
     ADMIN = 3
+    COLLECTOR = 0
+    """Beside the ladder: works the collections (worklist, notes, promises, plans, disputes,
+    dunning) and reads the rest like a viewer, but resolves no cash items. Its value 0 keeps
+    every `role >= CLERK` check false for it; `permits` lets clerks and admins collect too."""
+
+
+def permits(have: Role, need: Role) -> bool:
+    """Whether a user of role `have` may do what needs role `need`."""
+    if have is Role.COLLECTOR:
+        return need in (Role.VIEWER, Role.COLLECTOR)
+    if need is Role.COLLECTOR:
+        return have >= Role.CLERK
+    return have >= need
 
 
 @dataclass(frozen=True, slots=True)

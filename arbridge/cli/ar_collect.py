@@ -307,7 +307,12 @@ def customer(ctx: Context, /, customer_id: str, fmt: str, actor: str, **changes:
     with ctx.app.store.transaction() as session:
         name = _known_customer(session, erp, customer_id)
         if given:
-            ar_collections.set_profile(session, erp, customer_id, given, actor=actor, now=_now())
+            try:
+                ar_collections.set_profile(
+                    session, erp, customer_id, given, actor=actor, now=_now()
+                )
+            except ValueError as exc:
+                raise click.BadParameter(str(exc)) from None
         page = _page(session, erp, customer_id, name)
     if fmt == "json":
         click.echo(json.dumps(page, indent=2))

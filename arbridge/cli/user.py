@@ -21,7 +21,10 @@ def user() -> None:
 @user.command("add")
 @click.argument("name")
 @click.option(
-    "--role", type=click.Choice(["viewer", "clerk", "admin"]), default="clerk", show_default=True
+    "--role",
+    type=click.Choice(["viewer", "collector", "clerk", "admin"]),
+    default="clerk",
+    show_default=True,
 )
 @click.option(
     "--password-file",
