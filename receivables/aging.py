@@ -6,11 +6,12 @@ from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP as HALF_UP
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from arbridge.domain.money import as_money
+from arbridge.domain.money import CENT
 
 ZERO = Decimal(0)
 DEFAULT_BOUNDS = (30, 60, 90)
@@ -137,8 +138,8 @@ def aging_report(
 ) -> AgingReport:
     """The report of per-customer bucket sums (as `tally` gives them), by customer id."""
     width = len(buckets.labels)
-    rows = tuple(
-        AgingRow(cid, names.get(cid, ""), tuple(as_money(v) for v in sums[cid]))
+    rows = tuple(  # as_money, inlined: this runs for every customer and bucket
+        AgingRow(cid, names.get(cid, ""), tuple([v.quantize(CENT, HALF_UP) for v in sums[cid]]))
         for cid in sorted(sums)
     )
     totals = tuple(sum((r.amounts[i] for r in rows), ZERO) for i in range(width))

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, and_, case, func, type_coerce
@@ -91,17 +92,12 @@ def aging_sums(
     if found is None:
         return None
     on = _INVOICES.c.due_date if basis is Basis.DUE_DATE else _INVOICES.c.invoice_date
-    edges = [as_of - timedelta(days=b) for b in buckets.bounds]  # an age of `b` days or less
-    conditions = [on >= as_of]
-    upper = as_of
-    for edge in edges:
-        conditions.append(and_(on < upper, on >= edge))
-        upper = edge
-    conditions.append(on < upper)
-    sums = {
-        row[0]: [_money(v) for v in row[1:]]
-        for row in _grouped(session, erp, [_sum_if(c) for c in conditions], found.customers)
-    }
+    edges = [as_of] + [as_of - timedelta(days=b) for b in buckets.bounds]  # age <= 0, b1, b2...
+    columns = [_sum_if(on >= edge) for edge in edges] + [func.sum(_AMOUNT)]  # one test each
+    sums = {}
+    for cid, *upto in _grouped(session, erp, columns, found.customers):
+        scaled = [int(v or 0) for v in upto]  # running sums: each bucket is a difference
+        sums[cid] = [_money(scaled[0])] + [_money(b - a) for a, b in pairwise(scaled)]
     sums.update(tally(found.items, as_of, buckets=buckets, basis=basis))
     return sums
 
@@ -119,10 +115,23 @@ def kpi_totals(session: Session, erp: str, as_of: date) -> OpenTotals | None:
         func.count(),
         func.sum(case((and_(due < as_of - timedelta(days=LONG_OVERDUE_DAYS), amount > 0), 1))),
     ]
-    total = open_totals(found.items, as_of)
-    for _, whole, past, over_20, count, over_90 in _grouped(session, erp, columns, found.customers):
-        part = OpenTotals(_money(whole), _money(past), _money(over_20), count, over_90 or 0)
-        total = total.plus(part)
+    whole, past, over_20, count, over_90 = _total(session, erp, columns, found.customers)
+    database = OpenTotals(_money(whole), _money(past), _money(over_20), count, over_90)
+    return database.plus(open_totals(found.items, as_of))
+
+
+def _total(
+    session: Session, erp: str, columns: list[ColumnElement[Any]], skip: frozenset[str]
+) -> list[int]:
+    """The columns (sums and counts) over the open invoices of every customer not in `skip`."""
+    inv = _INVOICES
+    query = sa_select(*columns).where(inv.c.erp == erp, _AMOUNT != 0)
+    total = [int(v or 0) for v in session.connection().execute(query).one()]
+    wanted = sorted(skip)
+    for start in range(0, len(wanted), _CHUNK):
+        some = query.where(inv.c.customer_id.in_(wanted[start : start + _CHUNK]))
+        part = session.connection().execute(some).one()
+        total = [t - int(v or 0) for t, v in zip(total, part, strict=True)]
     return total
 
 
@@ -175,6 +184,5 @@ def open_dated_by(session: Session, erp: str, day: date) -> Decimal:
     found = touched(session, erp)
     if found is None:
         return ZERO
-    column = _sum_if(_INVOICES.c.invoice_date <= day)
-    total = sum((_money(v) for _, v in _grouped(session, erp, [column], found.customers)), ZERO)
-    return total + sum((i.open_amount for i in found.items if i.invoice_date <= day), ZERO)
+    (total,) = _total(session, erp, [_sum_if(_INVOICES.c.invoice_date <= day)], found.customers)
+    return _money(total) + sum((i.open_amount for i in found.items if i.invoice_date <= day), ZERO)

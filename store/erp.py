@@ -84,7 +84,7 @@ def _invoice_values(erp: str, inv: Invoice, now: datetime) -> dict[str, object]:
 def customer_names(session: Session, erp: str) -> dict[str, str]:
     """customer_id -> name, for display."""
     query = select(CustomerRow.customer_id, CustomerRow.name).where(CustomerRow.erp == erp)
-    return dict(session.exec(query).all())
+    return dict(session.connection().execute(query).all())  # Row pairs: no ORM rows
 
 
 def load_snapshot(

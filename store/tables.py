@@ -84,7 +84,17 @@ class InvoiceRow(SQLModel, table=True):
     """The last seen snapshot of an ERP invoice."""
 
     __tablename__ = "erp_invoice"
-    __table_args__ = (Index("ix_erp_invoice_customer", "erp", "customer_id"),)
+    __table_args__ = (  # covers every receivables sum (store.ar_sums): no table lookups
+        Index(
+            "ix_erp_invoice_customer_open",
+            "erp",
+            "customer_id",
+            "open_amount",
+            "due_date",
+            "invoice_date",
+            "amount",
+        ),
+    )
 
     erp: str = Field(primary_key=True, max_length=100)
     invoice_id: str = Field(primary_key=True, max_length=100)

@@ -1,0 +1,33 @@
+"""ar: the customer index of erp_invoice also covers the receivables sums
+
+The aging, KPI and worklist sums (store.ar_sums) group the open invoices by customer;
+with the amounts and dates in the index they never read the table itself. The old
+index (erp, customer_id) is a prefix of the new one, so it is dropped.
+
+Revision ID: 0019_ar_covering_index
+Revises: 0018_cockpit_sessions
+Create Date: 2026-11-30
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0019_ar_covering_index"
+down_revision = "0018_cockpit_sessions"
+branch_labels = None
+depends_on = None
+
+COLUMNS = ["erp", "customer_id", "open_amount", "due_date", "invoice_date", "amount"]
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("erp_invoice") as batch_op:
+        batch_op.create_index("ix_erp_invoice_customer_open", COLUMNS, unique=False)
+        batch_op.drop_index("ix_erp_invoice_customer")
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("erp_invoice") as batch_op:
+        batch_op.create_index("ix_erp_invoice_customer", ["erp", "customer_id"], unique=False)
+        batch_op.drop_index("ix_erp_invoice_customer_open")
