@@ -24,6 +24,7 @@ PROFILE_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "language",
     "collector",
     "next_action_on",
     "opted_out",

@@ -59,6 +59,9 @@ def _customer_values(erp: str, c: Customer, now: datetime) -> dict[str, object]:
         "parent_id": c.parent_id,
         "terms": c.terms,
         "currency": c.currency,
+        "email": c.email,
+        "phone": c.phone,
+        "language": c.language,
         "seen_at": now,
     }
 
@@ -101,6 +104,9 @@ def load_snapshot(
             parent_id=c.parent_id,
             terms=c.terms,
             currency=c.currency,
+            email=c.email,
+            phone=c.phone,
+            language=c.language,
         )
         for c in session.exec(select(CustomerRow).where(CustomerRow.erp == erp))
     ]

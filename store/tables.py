@@ -77,6 +77,9 @@ class CustomerRow(SQLModel, table=True):
     parent_id: str | None = Field(default=None, max_length=100)
     terms: str = Field(default="", max_length=100)
     currency: str = Field(default="USD", max_length=3)
+    email: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=100)
+    language: str | None = Field(default=None, max_length=10)
     seen_at: datetime = _when()
 
 

@@ -16,7 +16,14 @@ from arbridge.receivables.aging import aging_report, days_old
 from arbridge.receivables.kpis import kpis_of
 from arbridge.receivables.worklist import worklist_of
 from arbridge.store import ar as store_ar
-from arbridge.store import ar_collections, ar_health, ar_period, ar_sums, ar_worklist
+from arbridge.store import (
+    ar_collections,
+    ar_contacts,
+    ar_health,
+    ar_period,
+    ar_sums,
+    ar_worklist,
+)
 from arbridge.store import erp as erp_store
 from arbridge.web.ar_forms import customer_forms
 from arbridge.web.auth import Role, User, permits
@@ -141,6 +148,7 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
                 "notes": ar_collections.notes(session, erp, customer_id),
                 "emails": ar_collections.emails(session, erp, customer_id),
                 "collectors": ar_collections.collectors(session),
+                "contact": ar_contacts.contacts(session, erp).get(customer_id),
             }
         items = sorted(
             (
