@@ -62,7 +62,9 @@ def test_the_erp_first_then_yaml_then_the_file(config: Path, inbox: tuple[_Inbox
     by_to = {m["To"]: m for m in inbox[0].messages}
     assert set(by_to) == {"ap@acme.erp", "ap@delta.yaml"}  # the ERP's, else YAML's over the file's
     assert by_to["ap@acme.erp"]["Subject"].startswith("Mahnung ")  # German, from the ERP
-    assert "Dear Jo File" in by_to["ap@acme.erp"].get_body().get_content()  # name from the file
+    body = by_to["ap@acme.erp"].get_body()
+    assert body is not None
+    assert "Dear Jo File" in body.get_content()  # the name from the file
     assert by_to["ap@delta.yaml"]["Subject"].startswith("Reminder ")  # no French: the default
 
 
