@@ -1,12 +1,14 @@
-"""Receivables bench: aging, KPIs and the worklist over a large open book.
+"""Receivables bench: aging, KPIs, the worklist and statements over a large open book.
 
 Usage: .venv/bin/python -m bench.ar [--invoices 1000000] [--customers 50000]
+       [--statements 10000] [--check]
 
-Writes an ERP snapshot of that many open invoices into a fresh SQLite store, then, in a
-fresh process (so the peak memory is the reports' own, not the setup's), times what
-`arbridge ar aging`, `ar kpis` and `ar worklist` do: load the open book from the store,
-age it, compute the KPIs with their period facts, and build the worklist. Prints the
-seconds of each step and the process's peak resident memory.
+Writes an ERP snapshot of that many open invoices into a fresh SQLite store (in its own
+process), then runs each step as `arbridge ar aging`, `ar kpis` and `ar worklist` do it
+(the database sums of store.ar_sums, the period facts, the report) in a fresh process of
+its own, and prints its seconds and that process's peak resident memory (VmHWM). Then the
+statements: load the open book and build and render `--statements` customers' PDFs.
+`--check` also compares the database sums with the pure functions over every item.
 """
 
 from __future__ import annotations
