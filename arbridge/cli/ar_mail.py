@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -103,6 +104,16 @@ def _pdf(ctx: Context, statement: Statement) -> bytes:
     )
 
 
+def _pdfs(ctx: Context, statements: list[Statement]) -> Iterator[bytes]:
+    """Many statements' PDFs, in order, rendered on every CPU."""
+    from arbridge.app.statement_pdf import render_many  # noqa: PLC0415 - fpdf2 only when used
+
+    s = ctx.settings.ar.statements
+    return render_many(
+        statements, company=s.company, remit_to=s.remit_to, instructions=s.payment_instructions
+    )
+
+
 def _mailer(ctx: Context) -> SmtpMailer:
     from arbridge.app.mail import SmtpMailer  # noqa: PLC0415
 
@@ -183,8 +194,8 @@ def statements(ctx: Context, as_of: datetime | None, out: Path, send: bool) -> N
     mailer = _mailer(ctx) if send else None
     emails = _emails(ctx, loaded.erp)
     written = sent = 0
-    for cid, statement in _statements(ctx, loaded, day).items():
-        data = _pdf(ctx, statement)
+    built = _statements(ctx, loaded, day)
+    for (cid, statement), data in zip(built.items(), _pdfs(ctx, list(built.values())), strict=True):
         name = f"statement-{cid}-{statement.month}.pdf"
         (out / name).write_bytes(data)
         written += 1
