@@ -95,6 +95,15 @@ class DunningSettings(_Settings):
         return stages
 
 
+class ContactSettings(_Settings):
+    """A customer's contact details, for when the ERP has none (the ERP's win)."""
+
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=300, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=60)
+    language: str | None = Field(default=None, pattern=r"^[a-z]{2}$")
+
+
 class ArSettings(_Settings):
     """Receivables health: aging buckets, the KPI period, guardrail targets, alerts."""
 
@@ -114,6 +123,15 @@ class ArSettings(_Settings):
     )
     statements: StatementSettings = Field(default_factory=StatementSettings)
     dunning: DunningSettings = Field(default_factory=DunningSettings)
+    contacts: dict[str, ContactSettings] = Field(
+        default_factory=dict,
+        description="Contact details by customer id, used where the ERP has none.",
+    )
+    contacts_file: Annotated[Path, AfterValidator(_resolve_path)] | None = Field(
+        default=None,
+        description="A CSV of customer_id and optional name, email, phone, language columns;"
+        " used where neither the ERP nor `contacts` has a value.",
+    )
     alert_emails: tuple[str, ...] = Field(
         default=(),
         description="Who is told (once per breach) when a KPI goes past its target; needs smtp:.",

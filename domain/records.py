@@ -31,6 +31,11 @@ class Customer:
     parent_id: str | None = None
     terms: str = ""
     currency: str = "USD"
+    email: str | None = None
+    """Where the ERP says to write (None: the ERP has no address; see the ar contacts)."""
+    phone: str | None = None
+    language: str | None = None
+    """Two-letter language code of the customer's letters, where the ERP or file gives one."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

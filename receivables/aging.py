@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP as HALF_UP
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
-from arbridge.domain.money import as_money
+from arbridge.domain.money import CENT
 
 ZERO = Decimal(0)
 DEFAULT_BOUNDS = (30, 60, 90)
@@ -104,6 +105,14 @@ def age_items(
 ) -> AgingReport:
     """Sum the open items per customer and bucket; items with nothing open are left out."""
     buckets = buckets or Buckets()
+    sums = tally(items, as_of, buckets=buckets, basis=basis)
+    return aging_report(sums, as_of, names=names, buckets=buckets, basis=basis)
+
+
+def tally(
+    items: Iterable[OpenItem], as_of: date, *, buckets: Buckets, basis: Basis
+) -> dict[str, list[Decimal]]:
+    """Each customer's open money per bucket (customers with an item not zero only)."""
     width = len(buckets.labels)
     sums: dict[str, list[Decimal]] = {}
     bounds, by_due = buckets.bounds, basis is Basis.DUE_DATE
@@ -116,8 +125,21 @@ def age_items(
             row = sums[item.customer_id] = [ZERO] * width
         days = (as_of - (item.due_date if by_due else item.invoice_date)).days
         row[0 if days <= 0 else bisect_left(bounds, days) + 1] += amount
-    rows = tuple(
-        AgingRow(cid, names.get(cid, ""), tuple(as_money(v) for v in sums[cid]))
+    return sums
+
+
+def aging_report(
+    sums: Mapping[str, Sequence[Decimal]],
+    as_of: date,
+    *,
+    names: Mapping[str, str],
+    buckets: Buckets,
+    basis: Basis,
+) -> AgingReport:
+    """The report of per-customer bucket sums (as `tally` gives them), by customer id."""
+    width = len(buckets.labels)
+    rows = tuple(  # as_money, inlined: this runs for every customer and bucket
+        AgingRow(cid, names.get(cid, ""), tuple([v.quantize(CENT, HALF_UP) for v in sums[cid]]))
         for cid in sorted(sums)
     )
     totals = tuple(sum((r.amounts[i] for r in rows), ZERO) for i in range(width))

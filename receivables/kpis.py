@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from arbridge.domain.money import as_money, format_money
 from arbridge.receivables.aging import ZERO, OpenItem, days_old
@@ -63,8 +63,28 @@ def _share(part: Decimal, whole: Decimal) -> Decimal:
     return (part / whole).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def compute_kpis(items: Iterable[OpenItem], as_of: date, period: PeriodFacts | None = None) -> Kpis:
-    """The KPIs of the open items on `as_of` (ages by due date), and of the period if given."""
+class OpenTotals(NamedTuple):
+    """The sums and counts the day's KPIs are made of (additive across customers)."""
+
+    total: Decimal = ZERO
+    past_due: Decimal = ZERO
+    over_20: Decimal = ZERO
+    invoices: int = 0
+    over_90: int = 0
+
+    def plus(self, other: OpenTotals) -> OpenTotals:
+        """Both sets of items together."""
+        return OpenTotals(
+            self.total + other.total,
+            self.past_due + other.past_due,
+            self.over_20 + other.over_20,
+            self.invoices + other.invoices,
+            self.over_90 + other.over_90,
+        )
+
+
+def open_totals(items: Iterable[OpenItem], as_of: date) -> OpenTotals:
+    """The totals of the open items on `as_of` (ages by due date)."""
     total = past_due = over_20 = ZERO
     count = over_90 = 0
     for item in items:
@@ -80,15 +100,25 @@ def compute_kpis(items: Iterable[OpenItem], as_of: date, period: PeriodFacts | N
                 over_20 += amount
             if days > LONG_OVERDUE_DAYS and amount > 0:
                 over_90 += 1
+    return OpenTotals(total, past_due, over_20, count, over_90)
+
+
+def compute_kpis(items: Iterable[OpenItem], as_of: date, period: PeriodFacts | None = None) -> Kpis:
+    """The KPIs of the open items on `as_of` (ages by due date), and of the period if given."""
+    return kpis_of(open_totals(items, as_of), as_of, period)
+
+
+def kpis_of(totals: OpenTotals, as_of: date, period: PeriodFacts | None = None) -> Kpis:
+    """The KPIs of the open items' totals (`open_totals`), and of the period if given."""
     kpis = Kpis(
         as_of=as_of,
-        open_total=as_money(total),
-        past_due_total=as_money(past_due),
-        past_due_over_20_days_total=as_money(over_20),
-        past_due_share=_share(past_due, total),
-        past_due_over_20_days_share=_share(over_20, total),
-        invoices_open=count,
-        invoices_over_90_days=over_90,
+        open_total=as_money(totals.total),
+        past_due_total=as_money(totals.past_due),
+        past_due_over_20_days_total=as_money(totals.over_20),
+        past_due_share=_share(totals.past_due, totals.total),
+        past_due_over_20_days_share=_share(totals.over_20, totals.total),
+        invoices_open=totals.invoices,
+        invoices_over_90_days=totals.over_90,
     )
     return kpis if period is None else _with_period(kpis, period)
 

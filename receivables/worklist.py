@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from arbridge.domain.money import as_money
+from arbridge.domain.money import CENT
 from arbridge.receivables.aging import ZERO, OpenItem, days_old
 
 LATE_WEIGHT_DAYS = Decimal(30)
@@ -70,24 +71,56 @@ def weight_of(average_days_late: Decimal | None) -> Decimal:
     return (1 + average_days_late / LATE_WEIGHT_DAYS).quantize(Decimal("0.01"))
 
 
-def build_worklist(
-    items: Iterable[OpenItem], as_of: date, facts: Mapping[str, CustomerFacts]
-) -> list[WorkItem]:
-    """Rows for customers with money past due on `as_of`, highest priority first, held ones last."""
+class Owed(NamedTuple):
+    """A customer's money past due: the sum, the oldest item's days, the part in dispute."""
+
+    past_due: Decimal
+    oldest_days: int
+    disputed: Decimal
+
+
+def owed_by_customer(
+    items: Iterable[OpenItem], as_of: date, disputed: Mapping[str, frozenset[str]]
+) -> dict[str, Owed]:
+    """What each customer owes past due on `as_of` (items with money open only)."""
     past: dict[str, list[OpenItem]] = {}
     for item in items:
         if item.open_amount > 0 and days_old(item, as_of) > 0:
             past.setdefault(item.customer_id, []).append(item)
-    rows = [_row(cid, owed, as_of, facts.get(cid, CustomerFacts())) for cid, owed in past.items()]
+    out = {}
+    for cid, owed in past.items():
+        ids = disputed.get(cid, frozenset())
+        out[cid] = Owed(
+            past_due=sum((i.open_amount for i in owed), ZERO),
+            oldest_days=max(days_old(i, as_of) for i in owed),
+            disputed=sum((i.open_amount for i in owed if i.invoice_id in ids), ZERO),
+        )
+    return out
+
+
+def build_worklist(
+    items: Iterable[OpenItem], as_of: date, facts: Mapping[str, CustomerFacts]
+) -> list[WorkItem]:
+    """Rows for customers with money past due on `as_of`, highest priority first, held ones last."""
+    disputed = {cid: f.disputed for cid, f in facts.items() if f.disputed}
+    return worklist_of(owed_by_customer(items, as_of, disputed), facts)
+
+
+def worklist_of(owed: Mapping[str, Owed], facts: Mapping[str, CustomerFacts]) -> list[WorkItem]:
+    """The worklist of what each customer owes past due (`owed_by_customer`)."""
+    rows = [_row(cid, o, facts.get(cid, CustomerFacts())) for cid, o in owed.items()]
     return sorted(rows, key=lambda r: (r.held, -r.priority, r.customer_id))
 
 
-def _row(customer_id: str, owed: list[OpenItem], as_of: date, f: CustomerFacts) -> WorkItem:
-    past_due = sum((i.open_amount for i in owed), ZERO)
-    disputed = sum((i.open_amount for i in owed if i.invoice_id in f.disputed), ZERO)
+def _cents(value: Decimal) -> Decimal:
+    """`as_money` for a Decimal, without its checks: this runs six times a customer."""
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+def _row(customer_id: str, owed: Owed, f: CustomerFacts) -> WorkItem:
+    past_due, disputed, oldest = owed.past_due, owed.disputed, owed.oldest_days
     undisputed = past_due - disputed
     to_chase = max(undisputed - f.in_flight - f.promised, ZERO)
-    oldest = max(days_old(i, as_of) for i in owed)
     weight = weight_of(f.average_days_late)
     holds = []
     if f.in_flight and f.in_flight >= undisputed:
@@ -101,14 +134,14 @@ def _row(customer_id: str, owed: list[OpenItem], as_of: date, f: CustomerFacts) 
     return WorkItem(
         customer_id=customer_id,
         name=f.name,
-        past_due=as_money(past_due),
+        past_due=_cents(past_due),
         oldest_days=oldest,
-        in_flight=as_money(f.in_flight),
-        promised=as_money(f.promised),
-        disputed=as_money(disputed),
-        to_chase=as_money(to_chase),
+        in_flight=_cents(f.in_flight),
+        promised=_cents(f.promised),
+        disputed=_cents(disputed),
+        to_chase=_cents(to_chase),
         weight=weight,
-        priority=as_money(to_chase * oldest * weight),
+        priority=_cents(to_chase * oldest * weight),
         holds=tuple(holds),
         collector=f.collector,
         next_action_on=f.next_action_on,

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 import structlog
 
 from arbridge.domain.money import format_money
-from arbridge.receivables import Buckets, age_items, compute_kpis
+from arbridge.receivables import Basis, Buckets
+from arbridge.receivables.aging import aging_report
 from arbridge.receivables.guardrails import Targets, check
-from arbridge.receivables.kpis import Kpis, kpis_json
+from arbridge.receivables.kpis import Kpis, kpis_json, kpis_of
 from arbridge.scheduler._summary import RunSummary
-from arbridge.store import Store, ar_health, ar_worklist
-from arbridge.store import ar as store_ar
+from arbridge.store import Store, ar_health, ar_period, ar_sums, ar_worklist
 from arbridge.store.ar_tables import ArGuardrailRow
 
 log = structlog.get_logger("arbridge.ar")
@@ -55,12 +55,13 @@ def run_ar_step(
         last = ar_health.last_taken(session, erp, day)
         if last is not None and now - last < deps.every:
             return None
-        book = store_ar.open_book(session, erp)
-        if book is None:
+        totals = ar_sums.kpi_totals(session, erp, day)
+        sums = ar_sums.aging_sums(session, erp, day, buckets=deps.buckets, basis=Basis.DUE_DATE)
+        if totals is None or sums is None:
             return None
-        facts = store_ar.period_facts(session, erp, book, day, deps.period_days)
-        kpis = compute_kpis(book.items, day, facts)
-        aging = age_items(book.items, day, names={}, buckets=deps.buckets)
+        facts = ar_period.period_facts(session, erp, day, deps.period_days)
+        kpis = kpis_of(totals, day, facts)
+        aging = aging_report(sums, day, names={}, buckets=deps.buckets, basis=Basis.DUE_DATE)
         ar_health.save_day(
             session,
             erp,

@@ -89,6 +89,26 @@ def _records(app: App) -> None:
             actor="ann",
             now=now,
         )
+        ar_collections.set_profile(
+            session,
+            "books",
+            "C001",
+            {"collector": "ann", "contact_name": "Jo Smith", "contact_email": "ap@acme.test"},
+            actor="ann",
+            now=now,
+        )
+        ar_collections.add_promises(
+            session,
+            "books",
+            "C001",
+            [
+                (AS_OF + timedelta(days=15), Decimal("40.00")),
+                (AS_OF + timedelta(days=45), Decimal("40.50")),
+            ],
+            plan="winter",
+            actor="ann",
+            now=now,
+        )
 
 
 def _statement(app: App) -> None:
@@ -118,9 +138,9 @@ def main() -> None:
         )
         app = build_app(load_settings(demo / "arbridge.yaml"))
         _cycles(app)
+        add_user(app.store, "ann", PASSWORD, "collector")  # an assigned collector is a user
         _records(app)
         _statement(app)
-        add_user(app.store, "ann", PASSWORD, "clerk")
         base = start_in_thread(create_app(app.store, erp="books")).url
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])

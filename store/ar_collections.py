@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from arbridge.receivables.promises import Promise, PromiseStatus
+from arbridge.store import users
 from arbridge.store.ar_tables import (
     ArCustomerRow,
     ArDisputeRow,
@@ -23,6 +24,7 @@ PROFILE_FIELDS = (
     "contact_name",
     "contact_email",
     "contact_phone",
+    "language",
     "collector",
     "next_action_on",
     "opted_out",
@@ -42,6 +44,8 @@ def set_profile(
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"not a customer field: {', '.join(sorted(unknown))}")
+    if changes.get("collector"):
+        _check_collector(session, changes["collector"])
     row = session.get(ArCustomerRow, (erp, customer_id)) or ArCustomerRow(
         erp=erp, customer_id=customer_id, updated_at=now, updated_by=actor
     )
@@ -50,6 +54,27 @@ def set_profile(
     row.updated_at, row.updated_by = now, actor
     session.add(row)
     return row
+
+
+COLLECTING_ROLES = ("collector", "clerk", "admin")
+"""The roles a customer's assigned collector may have (a viewer cannot act on the account)."""
+
+
+def _check_collector(session: Session, name: str) -> None:
+    """Refuse a collector who is not an enabled user of a collecting role."""
+    row = users.find_user(session, name)
+    if row is None or row.disabled or row.role not in COLLECTING_ROLES:
+        raise ValueError(
+            f"collector {name[:60]!r} is not an enabled user with role collector, clerk or admin"
+            " (arbridge user add NAME --role collector)"
+        )
+
+
+def collectors(session: Session) -> list[str]:
+    """The names of the enabled users who may be assigned a customer."""
+    return [
+        u.name for u in users.all_users(session) if not u.disabled and u.role in COLLECTING_ROLES
+    ]
 
 
 def profiles(session: Session, erp: str) -> dict[str, ArCustomerRow]:

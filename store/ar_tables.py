@@ -64,6 +64,7 @@ class ArCustomerRow(SQLModel, table=True):
     contact_name: str | None = Field(default=None, max_length=200)
     contact_email: str | None = Field(default=None, max_length=300)
     contact_phone: str | None = Field(default=None, max_length=60)
+    language: str | None = Field(default=None, max_length=10)
     collector: str | None = Field(default=None, max_length=100)
     next_action_on: date | None = None
     opted_out: bool = False

@@ -63,6 +63,9 @@ def _customer_values(erp: str, c: Customer, now: datetime) -> dict[str, object]:
         "parent_id": c.parent_id,
         "terms": c.terms,
         "currency": c.currency,
+        "email": c.email,
+        "phone": c.phone,
+        "language": c.language,
         "seen_at": now,
     }
 
@@ -88,7 +91,7 @@ def _invoice_values(erp: str, inv: Invoice, now: datetime) -> dict[str, object]:
 def customer_names(session: Session, erp: str) -> dict[str, str]:
     """customer_id -> name, for display."""
     query = select(CustomerRow.customer_id, CustomerRow.name).where(CustomerRow.erp == erp)
-    return dict(session.exec(query).all())
+    return dict(session.connection().execute(query).all())  # Row pairs: no ORM rows
 
 
 def load_snapshot(
@@ -105,6 +108,9 @@ def load_snapshot(
             parent_id=c.parent_id,
             terms=c.terms,
             currency=c.currency,
+            email=c.email,
+            phone=c.phone,
+            language=c.language,
         )
         for c in session.exec(select(CustomerRow).where(CustomerRow.erp == erp))
     ]

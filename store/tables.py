@@ -80,6 +80,9 @@ class CustomerRow(SQLModel, table=True):
     parent_id: str | None = Field(default=None, max_length=100)
     terms: str = Field(default="", max_length=100)
     currency: str = Field(default="USD", max_length=3)
+    email: str | None = Field(default=None, max_length=300)
+    phone: str | None = Field(default=None, max_length=100)
+    language: str | None = Field(default=None, max_length=10)
     seen_at: datetime = _when()
 
 
@@ -87,7 +90,17 @@ class InvoiceRow(SQLModel, table=True):
     """The last seen snapshot of an ERP invoice."""
 
     __tablename__ = "erp_invoice"
-    __table_args__ = (Index("ix_erp_invoice_customer", "erp", "customer_id"),)
+    __table_args__ = (  # covers every receivables sum (store.ar_sums): no table lookups
+        Index(
+            "ix_erp_invoice_customer_open",
+            "erp",
+            "customer_id",
+            "open_amount",
+            "due_date",
+            "invoice_date",
+            "amount",
+        ),
+    )
 
     erp: str = Field(primary_key=True, max_length=100)
     invoice_id: str = Field(primary_key=True, max_length=100)

@@ -4,27 +4,36 @@ No `from __future__ import annotations` here: FastAPI reads the route annotation
 """
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
-from fastapi import Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
 
 from arbridge.domain.money import format_money
-from arbridge.receivables import age_items, compute_kpis
-from arbridge.receivables.aging import days_old
-from arbridge.receivables.worklist import build_worklist
+from arbridge.receivables import Basis, Buckets
+from arbridge.receivables.aging import aging_report, days_old
+from arbridge.receivables.kpis import kpis_of
+from arbridge.receivables.worklist import worklist_of
 from arbridge.store import ar as store_ar
-from arbridge.store import ar_collections, ar_health, ar_worklist
+from arbridge.store import (
+    ar_collections,
+    ar_contacts,
+    ar_health,
+    ar_period,
+    ar_sums,
+    ar_worklist,
+)
 from arbridge.store import erp as erp_store
-from arbridge.store.tables import InvoiceRow
-from arbridge.web.auth import User
+from arbridge.web.ar_forms import customer_forms
+from arbridge.web.auth import Role, User, permits
 
 if TYPE_CHECKING:
     from arbridge.web.site import Site as _Web
 
 TREND_DAYS = 60
 TOP_CUSTOMERS = 200
+BUCKETS = Buckets()
 
 
 def _day(text: str | None) -> date:
@@ -68,24 +77,26 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
     def ar_page(request: Request, who: Current, as_of: str | None = None) -> Response:
         day = _day(as_of)
         with web.store.transaction() as session:
-            book = store_ar.open_book(session, erp)
-            facts = store_ar.period_facts(session, erp, book, day, 90) if book else None
+            sums = ar_sums.aging_sums(session, erp, day, buckets=BUCKETS, basis=Basis.DUE_DATE)
+            totals = ar_sums.kpi_totals(session, erp, day)
+            facts = ar_period.period_facts(session, erp, day, 90) if sums else None
             guards = ar_health.guardrails(session, erp)
             trend = ar_health.days(session, erp, since=day - timedelta(days=TREND_DAYS))
-        if book is None:
+            names = erp_store.customer_names(session, erp)
+        if sums is None or totals is None:
             return web.page(request, "ar.html", who, book=None, day=day)
-        aging = age_items(book.items, day, names=book.names)
+        aging = aging_report(sums, day, names=names, buckets=BUCKETS, basis=Basis.DUE_DATE)
         rows = sorted(aging.rows, key=lambda r: r.total, reverse=True)
         return web.page(
             request,
             "ar.html",
             who,
-            book=book,
+            book=True,
             day=day,
             aging=aging,
             rows=rows[:TOP_CUSTOMERS],
             hidden=max(len(rows) - TOP_CUSTOMERS, 0),
-            kpis=compute_kpis(book.items, day, facts),
+            kpis=kpis_of(totals, day, facts),
             guards=guards,
             chart=_chart(trend),
             money=format_money,
@@ -102,9 +113,11 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
         day = _day(as_of)
         with web.store.transaction() as session:
             ar_worklist.settle_promises(session, erp, day, datetime.now(UTC))
-            book = store_ar.open_book(session, erp)
-            facts = ar_worklist.customer_facts(session, erp, book.names) if book else {}
-        rows = build_worklist(book.items if book else [], day, facts)
+            names = erp_store.customer_names(session, erp)
+            facts = ar_worklist.customer_facts(session, erp, names)
+            disputed = {cid: f.disputed for cid, f in facts.items() if f.disputed}
+            owed = ar_sums.owed(session, erp, day, disputed) or {}
+        rows = worklist_of(owed, facts)
         rows = [r for r in rows if (not collector or r.collector == collector)]
         rows = [r for r in rows if held == "show" or (held == "hide") != r.held]
         collectors = sorted({f.collector for f in facts.values() if f.collector})
@@ -127,13 +140,15 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
             name = erp_store.customer_names(session, erp).get(customer_id)
             if name is None:
                 raise HTTPException(404, f"no customer {customer_id}")
-            book = store_ar.open_book(session, erp)
+            book = store_ar.open_book(session, erp, customers={customer_id})
             page = {
                 "profile": ar_collections.profiles(session, erp).get(customer_id),
                 "promises": ar_collections.promises(session, erp, customer_id),
                 "disputes": ar_collections.disputes(session, erp, customer_id),
                 "notes": ar_collections.notes(session, erp, customer_id),
                 "emails": ar_collections.emails(session, erp, customer_id),
+                "collectors": ar_collections.collectors(session),
+                "contact": ar_contacts.contacts(session, erp).get(customer_id),
             }
         items = sorted(
             (
@@ -150,85 +165,9 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
             customer_id=customer_id,
             customer_name=name,
             items=[(i, days_old(i, day)) for i in items],
+            can_collect=permits(who[0].role, Role.COLLECTOR),
             money=format_money,
             **page,
         )
 
-    _customer_forms(app, web, erp)
-
-
-def _customer_forms(app: FastAPI, web: "_Web", erp: str) -> None:
-    Current = Annotated[tuple[User, str], Depends(web.current)]
-    Text = Annotated[str, Form()]
-
-    def back(customer_id: str) -> Response:
-        return RedirectResponse(f"/ar/customers/{customer_id}", status_code=303)
-
-    @app.post("/ar/customers/{customer_id}/note")
-    def add_note(
-        who: Current, customer_id: str, csrf: Text, text: Text, kind: Text = "note"
-    ) -> Response:
-        user = web.guard(who, csrf)
-        with web.store.transaction() as session:
-            try:
-                ar_collections.add_note(
-                    session,
-                    erp,
-                    customer_id,
-                    kind=kind,
-                    text=text,
-                    actor=user.name,
-                    now=datetime.now(UTC),
-                )
-            except ValueError as exc:
-                raise HTTPException(400, str(exc)) from None
-        return back(customer_id)
-
-    @app.post("/ar/customers/{customer_id}/promise")
-    def add_promise(who: Current, customer_id: str, csrf: Text, amount: Text, by: Text) -> Response:
-        user = web.guard(who, csrf)
-        try:
-            value, due = Decimal(amount), date.fromisoformat(by)
-        except (InvalidOperation, ValueError):
-            raise HTTPException(400, "give an amount and a date (YYYY-MM-DD)") from None
-        if value <= 0:
-            raise HTTPException(400, "the amount must be above zero")
-        now = datetime.now(UTC)
-        with web.store.transaction() as session:
-            ar_collections.add_promises(
-                session, erp, customer_id, [(due, value)], plan=None, actor=user.name, now=now
-            )
-            ar_collections.add_note(
-                session,
-                erp,
-                customer_id,
-                kind="promise",
-                text=f"promise to pay: {format_money(value)} by {due}",
-                actor=user.name,
-                now=now,
-            )
-        return back(customer_id)
-
-    @app.post("/ar/customers/{customer_id}/dispute")
-    def add_dispute(
-        who: Current, customer_id: str, csrf: Text, invoice_id: Text, reason: Text
-    ) -> Response:
-        user = web.guard(who, csrf)
-        now = datetime.now(UTC)
-        with web.store.transaction() as session:
-            invoice = session.get(InvoiceRow, (erp, invoice_id))
-            if invoice is None or invoice.customer_id != customer_id:
-                raise HTTPException(400, f"{invoice_id} is not an invoice of {customer_id}")
-            ar_collections.open_dispute(
-                session, erp, invoice_id, customer_id, reason=reason, actor=user.name, now=now
-            )
-            ar_collections.add_note(
-                session,
-                erp,
-                customer_id,
-                kind="dispute",
-                text=f"{invoice_id} disputed: {reason}",
-                actor=user.name,
-                now=now,
-            )
-        return back(customer_id)
+    customer_forms(app, web, erp)

@@ -28,14 +28,27 @@ _TOUCH_EVERY = timedelta(seconds=60)  # how stale `seen_at` may be before it is 
 class Role(IntEnum):
     """What a user may do; each role from VIEWER up may do what the ones below it may.
 
-    SALES_MANAGER stands outside that ladder, below it: it reads the commissions page
-    (as admins do) and nothing else, and changes nothing.
+    Two roles stand beside that ladder (see `permits`):
+    SALES_MANAGER, below it, reads the commissions page (as admins do) and nothing else,
+    and changes nothing. COLLECTOR works the collections (worklist, notes, promises, plans,
+    disputes, dunning) and reads the rest like a viewer, but resolves no cash items; its
+    value 0 keeps every `role >= CLERK` check false for it.
     """
 
-    SALES_MANAGER = 0
+    SALES_MANAGER = -1
+    COLLECTOR = 0
     VIEWER = 1
     CLERK = 2
     ADMIN = 3
+
+
+def permits(have: Role, need: Role) -> bool:
+    """Whether a user of role `have` may do what needs role `need`."""
+    if have is Role.COLLECTOR:
+        return need in (Role.VIEWER, Role.COLLECTOR)
+    if need is Role.COLLECTOR:
+        return have >= Role.CLERK
+    return have >= need
 
 
 COMMISSION_READERS = frozenset({Role.ADMIN, Role.SALES_MANAGER})

@@ -16,7 +16,7 @@ from arbridge.domain.masking import mask_account
 from arbridge.review import ReviewQueue, ReviewStateError
 from arbridge.review.resolutions import Resolver
 from arbridge.store import Store, cockpit, users
-from arbridge.web.auth import SALES_MANAGER_PATHS, SESSION_COOKIE, Role, Sessions, User
+from arbridge.web.auth import SALES_MANAGER_PATHS, SESSION_COOKIE, Role, Sessions, User, permits
 from arbridge.web.filters import queue_filter
 from arbridge.web.flash import Flash, Kind
 from arbridge.web.labels import REASONS, STATUSES, reason_label, without_paths
@@ -74,7 +74,7 @@ class Site:
     @staticmethod
     def require(who: Who, role: Role) -> User:
         """Refuse a user below `role`."""
-        if who[0].role < role:
+        if not permits(who[0].role, role):
             raise HTTPException(403, f"{who[0].name} may not do this ({role.name.lower()} only).")
         return who[0]
 
@@ -102,7 +102,7 @@ class Site:
         """
         with self.store.transaction() as session:
             row = users.find_user(session, name)
-        if row is None or row.disabled or row.role in {"viewer", "sales_manager"}:
+        if row is None or row.disabled or not permits(Role[row.role.upper()], Role.CLERK):
             raise ReviewStateError(f"nobody who may take items is called {name[:60]!r}")
         return row.name
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -14,14 +13,13 @@ import click
 from arbridge.cli.ar_collect import COLLECTION_COMMANDS
 from arbridge.cli.ar_mail import MAIL_COMMANDS
 from arbridge.domain.money import format_money
-from arbridge.receivables import AgingReport, AgingRow, Basis, Buckets, age_items
-from arbridge.receivables import compute_kpis as compute
+from arbridge.receivables import AgingReport, AgingRow, Basis, Buckets
+from arbridge.receivables.aging import aging_report
 from arbridge.receivables.guardrails import Targets, check
-from arbridge.receivables.kpis import kpis_json
+from arbridge.receivables.kpis import kpis_json, kpis_of
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
-    from arbridge.store.ar import OpenBook
 
 
 def _today() -> date:
@@ -42,23 +40,10 @@ def ar() -> None:
     """Receivables health: aging and the collection KPIs."""
 
 
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    book: OpenBook
-    erp: str
-
-
-def _book(ctx: Context) -> _Loaded:
-    from arbridge.store import ar as store_ar  # noqa: PLC0415 - the store only when used
-
-    erp = ctx.settings.connectors.erp.name
-    with ctx.app.store.transaction() as session:
-        book = store_ar.open_book(session, erp)
-    if book is None:
-        raise click.ClickException(
-            f"no snapshot of ERP {erp!r} in the store yet: run `arbridge run --once` first"
-        )
-    return _Loaded(book, erp)
+def _missing(erp: str) -> click.ClickException:
+    return click.ClickException(
+        f"no snapshot of ERP {erp!r} in the store yet: run `arbridge run --once` first"
+    )
 
 
 @ar.command("aging")
@@ -92,15 +77,20 @@ def aging(
         spec = Buckets(_bounds(buckets) if buckets else settings.buckets)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--buckets") from None
-    loaded = _book(ctx)
-    report = age_items(
-        loaded.book.items,
-        as_of.date() if as_of else _today(),
-        names=loaded.book.names,
-        buckets=spec,
-        basis=Basis(basis or settings.basis),
-    )
-    _print_aging(report, fmt)
+    from arbridge.store import ar_sums  # noqa: PLC0415 - the store only when used
+    from arbridge.store import erp as erp_store  # noqa: PLC0415
+
+    day, how, erp = as_of.date() if as_of else _today(), Basis(basis or settings.basis), _erp(ctx)
+    with ctx.app.store.transaction() as session:
+        sums = ar_sums.aging_sums(session, erp, day, buckets=spec, basis=how)
+        if sums is None:
+            raise _missing(erp)
+        names = erp_store.customer_names(session, erp)
+    _print_aging(aging_report(sums, day, names=names, buckets=spec, basis=how), fmt)
+
+
+def _erp(ctx: Context) -> str:
+    return ctx.settings.connectors.erp.name
 
 
 def _bounds(text: str) -> tuple[int, ...]:
@@ -167,14 +157,16 @@ def _print_table(columns: list[str], rows: list[dict[str, str]]) -> None:
 @click.pass_obj
 def kpis(ctx: Context, as_of: datetime | None, fmt: str, period_days: int | None) -> None:
     """Past-due shares, invoices over 90 days, DSO, average days delinquent and CEI."""
-    from arbridge.store import ar as store_ar  # noqa: PLC0415 - the store only when used
+    from arbridge.store import ar_period, ar_sums  # noqa: PLC0415 - the store only when used
 
-    day = as_of.date() if as_of else _today()
-    loaded = _book(ctx)
+    day, erp = as_of.date() if as_of else _today(), _erp(ctx)
     days = period_days or ctx.settings.ar.kpi_period_days
     with ctx.app.store.transaction() as session:
-        facts = store_ar.period_facts(session, loaded.erp, loaded.book, day, days)
-    result = compute(loaded.book.items, day, facts)
+        totals = ar_sums.kpi_totals(session, erp, day)
+        if totals is None:
+            raise _missing(erp)
+        facts = ar_period.period_facts(session, erp, day, days)
+    result = kpis_of(totals, day, facts)
     body = kpis_json(result)
     body["guardrails"] = [
         {"kpi": c.kpi, "value": c.value, "target": c.target, "breached": c.breached}

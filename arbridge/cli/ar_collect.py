@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import getpass
 import json
+import re
 import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -13,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from arbridge.domain.money import format_money, parse_money
-from arbridge.receivables.worklist import WorkItem, build_worklist
+from arbridge.receivables.contacts import Contact
+from arbridge.receivables.worklist import WorkItem, worklist_of
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -92,18 +95,19 @@ def worklist(
     ctx: Context, as_of: datetime | None, fmt: str, collector: str | None, hide_held: bool
 ) -> None:
     """Customers with money past due, the one to chase first on top; held ones last, with why."""
-    from arbridge.store import ar as store_ar  # noqa: PLC0415
-    from arbridge.store import ar_worklist  # noqa: PLC0415
+    from arbridge.store import ar_sums, ar_worklist  # noqa: PLC0415
+    from arbridge.store import erp as erp_store  # noqa: PLC0415
 
     day = as_of.date() if as_of else _now().date()
     erp = _erp(ctx)
     with ctx.app.store.transaction() as session:
         ar_worklist.settle_promises(session, erp, day, _now())
-        book = store_ar.open_book(session, erp)
-        if book is None:
+        facts = ar_worklist.customer_facts(session, erp, erp_store.customer_names(session, erp))
+        disputed = {cid: f.disputed for cid, f in facts.items() if f.disputed}
+        owed = ar_sums.owed(session, erp, day, disputed)
+        if owed is None:
             raise click.ClickException(f"no snapshot of ERP {erp!r} yet: run `arbridge run --once`")
-        facts = ar_worklist.customer_facts(session, erp, book.names)
-    rows = build_worklist(book.items, day, facts)
+    rows = worklist_of(owed, facts)
     rows = [r for r in rows if (collector is None or r.collector == collector)]
     rows = [r for r in rows if not (hide_held and r.held)]
     out = [_work_row(r) for r in rows]
@@ -291,28 +295,46 @@ def dispute(ctx: Context, invoice_id: str, reason: str | None, close: bool, acto
 @click.option("--contact", "contact_name", default=None)
 @click.option("--email", "contact_email", default=None)
 @click.option("--phone", "contact_phone", default=None)
+@click.option(
+    "--language",
+    default=None,
+    help="Two-letter code of the customer's dunning letters (over the ERP's and the config's).",
+)
 @click.option("--opt-out/--opt-in", "opted_out", default=None, help="Never dun / dun again.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="table")
 @_ACTOR
 @click.pass_obj
 def customer(ctx: Context, /, customer_id: str, fmt: str, actor: str, **changes: Any) -> None:
     """Show a customer's collections page; options given change its facts first."""
+    from arbridge.app.ar_contacts import configured_contacts  # noqa: PLC0415
     from arbridge.store import ar_collections  # noqa: PLC0415
 
     given = {k: v for k, v in changes.items() if v is not None}
+    if "language" in given and not re.fullmatch(r"[a-z]{2}", given["language"]):
+        raise click.BadParameter("a two-letter code: en, de, fr, ...", param_hint="--language")
     if isinstance(given.get("next_action_on"), datetime):
         given["next_action_on"] = given["next_action_on"].date()
     erp = _erp(ctx)
     with ctx.app.store.transaction() as session:
         name = _known_customer(session, erp, customer_id)
         if given:
-            ar_collections.set_profile(session, erp, customer_id, given, actor=actor, now=_now())
+            try:
+                ar_collections.set_profile(
+                    session, erp, customer_id, given, actor=actor, now=_now()
+                )
+            except ValueError as exc:
+                raise click.BadParameter(str(exc)) from None
         page = _page(session, erp, customer_id, name)
+        page["contact"] = _contact(session, erp, customer_id, configured_contacts(ctx.settings.ar))
     if fmt == "json":
         click.echo(json.dumps(page, indent=2))
         return
     for key, value in page["profile"].items():
         click.echo(f"{key:>16}: {value if value not in (None, '') else '-'}")
+    used = page["contact"]
+    click.echo(
+        f"{'writes to':>16}: {used['email'] or '-'} ({used['language'] or 'default language'})"
+    )
     for p in page["promises"]:
         click.echo(
             f"  promise #{p['id']} {p['amount']} by {p['due_on']}: {p['status']}{' (' + p['plan'] + ')' if p['plan'] else ''}"
@@ -323,6 +345,16 @@ def customer(ctx: Context, /, customer_id: str, fmt: str, actor: str, **changes:
         click.echo(f"  {n['at'][:16]} {n['actor']} [{n['kind']}] {n['text']}")
     for e in page["emails"]:
         click.echo(f"  email {e['sent_at'][:16]} {e['key']} to {e['to']}: {e['message_id']}")
+
+
+def _contact(
+    session: Session, erp: str, customer_id: str, configured: dict[str, Contact]
+) -> dict[str, str | None]:
+    """The contact dunning and statements use (typed, else the ERP's, else the config's)."""
+    from arbridge.store import ar_contacts  # noqa: PLC0415
+
+    found = ar_contacts.contacts(session, erp, configured).get(customer_id, Contact())
+    return dataclasses.asdict(found)
 
 
 def _page(session: Session, erp: str, customer_id: str, name: str) -> dict[str, Any]:

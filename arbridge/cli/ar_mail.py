@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -11,7 +12,8 @@ import click
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
 from arbridge.domain.money import format_money
-from arbridge.receivables import Buckets
+from arbridge.receivables import Buckets, OpenItem
+from arbridge.receivables.contacts import Contact
 from arbridge.receivables.dunning import Notice, Stage, plan_dunning
 from arbridge.receivables.statements import Statement, build_statement, month_start
 
@@ -76,17 +78,20 @@ def _statements(ctx: Context, loaded: _Loaded, day: date) -> dict[str, Statement
 
     with ctx.app.store.transaction() as session:
         moved = ar_statements.activity(session, loaded.erp, month_start(day), day)
-    owing = {i.customer_id for i in loaded.book.items if i.open_amount}
+    mine: dict[str, list[OpenItem]] = {}
+    for item in loaded.book.items:
+        if item.open_amount:
+            mine.setdefault(item.customer_id, []).append(item)
     return {
         cid: build_statement(
             cid,
             loaded.book.names.get(cid, ""),
-            loaded.book.items,
+            mine.get(cid, []),
             moved.get(cid, []),
             as_of=day,
             buckets=loaded.buckets,
         )
-        for cid in sorted(owing | set(moved))
+        for cid in sorted(mine.keys() | moved.keys())
     }
 
 
@@ -99,6 +104,16 @@ def _pdf(ctx: Context, statement: Statement) -> bytes:
     )
 
 
+def _pdfs(ctx: Context, statements: list[Statement]) -> Iterator[bytes]:
+    """Many statements' PDFs, in order, rendered on every CPU."""
+    from arbridge.app.statement_pdf import render_many  # noqa: PLC0415 - fpdf2 only when used
+
+    s = ctx.settings.ar.statements
+    return render_many(
+        statements, company=s.company, remit_to=s.remit_to, instructions=s.payment_instructions
+    )
+
+
 def _mailer(ctx: Context) -> SmtpMailer:
     from arbridge.app.mail import SmtpMailer  # noqa: PLC0415
 
@@ -107,12 +122,18 @@ def _mailer(ctx: Context) -> SmtpMailer:
     return SmtpMailer(ctx.settings.smtp)
 
 
-def _emails(ctx: Context, erp: str) -> dict[str, str]:
-    from arbridge.store import ar_collections  # noqa: PLC0415
+def _contacts(ctx: Context, erp: str) -> dict[str, Contact]:
+    """Typed into arbridge, else the ERP's, else the config's (YAML, then CSV)."""
+    from arbridge.app.ar_contacts import configured_contacts  # noqa: PLC0415
+    from arbridge.store import ar_contacts  # noqa: PLC0415
 
+    configured = configured_contacts(ctx.settings.ar)
     with ctx.app.store.transaction() as session:
-        profiles = ar_collections.profiles(session, erp)
-    return {cid: p.contact_email for cid, p in profiles.items() if p.contact_email}
+        return ar_contacts.contacts(session, erp, configured)
+
+
+def _emails(ctx: Context, erp: str) -> dict[str, str]:
+    return {cid: c.email for cid, c in _contacts(ctx, erp).items() if c.email}
 
 
 def _log(
@@ -173,8 +194,8 @@ def statements(ctx: Context, as_of: datetime | None, out: Path, send: bool) -> N
     mailer = _mailer(ctx) if send else None
     emails = _emails(ctx, loaded.erp)
     written = sent = 0
-    for cid, statement in _statements(ctx, loaded, day).items():
-        data = _pdf(ctx, statement)
+    built = _statements(ctx, loaded, day)
+    for (cid, statement), data in zip(built.items(), _pdfs(ctx, list(built.values())), strict=True):
         name = f"statement-{cid}-{statement.month}.pdf"
         (out / name).write_bytes(data)
         written += 1
@@ -203,7 +224,8 @@ def statements(ctx: Context, as_of: datetime | None, out: Path, send: bool) -> N
     click.echo(f"{written} statement(s) written to {out}" + (f"; {sent} sent" if send else ""))
 
 
-def _template(ctx: Context, stage: Stage) -> Template:
+def _template(ctx: Context, stage: Stage, language: str | None) -> Template:
+    """The stage's template in the customer's language, else the default language's."""
     settings = ctx.settings.ar.dunning
     env = Environment(  # noqa: S701 - plain-text email, not HTML: nothing to escape
         loader=FileSystemLoader(str(settings.templates)) if settings.templates else None,
@@ -211,18 +233,20 @@ def _template(ctx: Context, stage: Stage) -> Template:
         keep_trailing_newline=True,
     )
     if settings.templates:
-        for name in (f"{stage.name}.{settings.language}.txt", f"{stage.name}.txt"):
+        languages = dict.fromkeys(x for x in (language, settings.language) if x)
+        names = [f"{stage.name}.{lang}.txt" for lang in languages] + [f"{stage.name}.txt"]
+        for name in names:
             if (settings.templates / name).is_file():
                 return env.get_template(name)
     return env.from_string(DEFAULT_TEMPLATE)
 
 
-def _render(ctx: Context, notice: Notice, name: str, contact: str | None) -> tuple[str, str]:
+def _render(ctx: Context, notice: Notice, name: str, contact: Contact) -> tuple[str, str]:
     s = ctx.settings.ar.statements
-    text = _template(ctx, notice.stage).render(
+    text = _template(ctx, notice.stage, contact.language).render(
         company=s.company,
         name=name,
-        contact=contact,
+        contact=contact.name,
         stage=notice.stage.name,
         stage_title=notice.stage.name.replace("_", " "),
         lines=notice.lines,
@@ -258,12 +282,13 @@ def dunning(ctx: Context, as_of: datetime | None, send: bool) -> None:
     with ctx.app.store.transaction() as session:
         facts = ar_worklist.customer_facts(session, loaded.erp, loaded.book.names)
         done = ar_collections.dunned(session, loaded.erp)
-        profiles = ar_collections.profiles(session, loaded.erp)
+    contacts = _contacts(ctx, loaded.erp)
     plan = plan_dunning(loaded.book.items, day, facts, stages=stages, done=done)
     for customer, invoice, why in plan.held:
         click.echo(f"held {customer} {invoice}: {why}")
     mailer = _mailer(ctx) if sending and plan.notices else None
     pdfs: dict[str, bytes] = {}
+    statements: dict[str, Statement] = {}
     for notice in plan.notices:
         cid = notice.customer_id
         ids = " ".join(line.invoice_id for line in notice.lines)
@@ -271,19 +296,18 @@ def dunning(ctx: Context, as_of: datetime | None, send: bool) -> None:
         if notice.stage.action == "credit_hold":
             click.echo(f"{head}: credit hold recommended")
             continue
-        profile = profiles.get(cid)
-        to = profile.contact_email if profile else None
+        contact = contacts.get(cid, Contact())
+        to = contact.email
         if not to:
             click.echo(f"{head}: not sent, no email address (ar customer {cid} --email ...)")
             continue
-        subject, body = _render(
-            ctx, notice, loaded.book.names.get(cid, cid), profile.contact_name if profile else None
-        )
+        subject, body = _render(ctx, notice, loaded.book.names.get(cid, cid), contact)
         if mailer is None:
             click.echo(f"{head}: would send {subject!r} to {to} (dry run)")
             continue
         if cid not in pdfs:
-            pdfs[cid] = _pdf(ctx, _statements(ctx, loaded, day)[cid])
+            statements = statements or _statements(ctx, loaded, day)  # built once, when needed
+            pdfs[cid] = _pdf(ctx, statements[cid])
         message_id = mailer.send(
             [to], subject, body, [(f"statement-{cid}-{day:%Y-%m}.pdf", pdfs[cid])]
         )

@@ -22,7 +22,7 @@ def user() -> None:
 @click.argument("name")
 @click.option(
     "--role",
-    type=click.Choice(["viewer", "clerk", "admin", "sales_manager"]),
+    type=click.Choice(["viewer", "collector", "clerk", "admin", "sales_manager"]),
     default="clerk",
     show_default=True,
 )

@@ -158,6 +158,7 @@ class FakeAcumatica:
                 "ParentRecord": w(c.parent_id),
                 "Terms": w(c.terms or None),
                 "custom": {},
+                **_contact(c, "MainContact" in request.url.params.get("$expand", "")),
             }
             for n, c in enumerate(self.customers)
         ]
@@ -298,3 +299,11 @@ class FakeAcumatica:
             )
             left = self.invoices[ref].open_amount + sign * closing
             self.touch(ref, open_amount=left, status="Open" if left > 0 else "Closed")
+
+
+def _contact(c: Customer, expanded: bool) -> dict[str, Any]:
+    """`Email`, and the linked `MainContact` (its `Email`, `Phone1`) when expanded."""
+    if not expanded:
+        return {"Email": w(c.email)}
+    contact = {"id": str(uuid.uuid4()), "Email": w(c.email), "Phone1": w(c.phone)}
+    return {"Email": w(None), "MainContact": contact}

@@ -192,6 +192,8 @@ class FakeBusinessCentral:
                 "number": c.customer_id,
                 "displayName": c.name,
                 "currencyCode": "",
+                "email": c.email or "",  # BC sends "" for a customer without one
+                "phoneNumber": c.phone or "",
                 "lastModifiedDateTime": "2026-11-01T10:00:00Z",
             }
             for c in self.customers

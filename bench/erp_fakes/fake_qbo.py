@@ -173,16 +173,7 @@ class FakeQuickBooks:
 
     def _rows(self, entity: str, where: str) -> list[dict[str, Any]]:
         if entity == "Customer":
-            return [
-                {
-                    "Id": c.customer_id,
-                    "SyncToken": "0",
-                    "DisplayName": c.name,
-                    "Active": True,
-                    "CurrencyRef": {"value": "USD"},
-                }
-                for c in self.customers
-            ]
+            return [_customer(c) for c in self.customers]
         if entity == "Payment":
             assert where.startswith("PaymentRefNum IN ("), where
             refs = set(re.findall(r"'([^']*)'", where))
@@ -310,3 +301,19 @@ class FakeQuickBooks:
         if pid not in self.payments:
             return fault(400, "610", "Object Not Found")
         return _json({"Payment": self.payments[pid], "time": TIME})
+
+
+def _customer(c: Customer) -> dict[str, Any]:
+    """A QBO Customer; `PrimaryEmailAddr` and `PrimaryPhone` only when it has them."""
+    row: dict[str, Any] = {
+        "Id": c.customer_id,
+        "SyncToken": "0",
+        "DisplayName": c.name,
+        "Active": True,
+        "CurrencyRef": {"value": "USD"},
+    }
+    if c.email:
+        row["PrimaryEmailAddr"] = {"Address": c.email}
+    if c.phone:
+        row["PrimaryPhone"] = {"FreeFormNumber": c.phone}
+    return row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -57,6 +58,16 @@ class Row:
         if flag is None:
             raise self.error(field, value, "is not a yes/no mark (true/false, yes/no, 1/0)")
         return flag
+
+    def optional_language(self, field: str) -> str | None:
+        """A two-letter language code (`de`, or `de-CH` read as `de`), empty or absent."""
+        value = self.values.get(field, "").strip()
+        if not value:
+            return None
+        code = value.replace("_", "-").split("-")[0].lower()
+        if not re.fullmatch(r"[a-z]{2}", code):
+            raise self.error(field, value, "is not a two-letter language code (en, de, fr, ...)")
+        return code
 
     def date(self, field: str) -> date:
         """An ISO date."""

@@ -97,6 +97,9 @@ def _customer(row: Row) -> Customer:
         parent_id=row.optional("parent_id"),
         terms=row.optional("terms") or "",
         currency=row.optional("currency") or "USD",
+        email=row.optional("email"),
+        phone=row.optional("phone"),
+        language=row.optional_language("language"),
     )
 
 

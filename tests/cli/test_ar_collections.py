@@ -94,6 +94,14 @@ def test_disputes_opt_outs_notes_and_the_collector(contract_data: Path) -> None:
     config = contract_data / "arbridge.yaml"
     _run(config, "run", "--once")
     _run(config, "ar", "dispute", "INV-1002", "--reason", "price differs from PO", "--as", "ann")
+    refused = CliRunner().invoke(
+        cli, ["--config", str(config), "ar", "customer", "C004", "--collector", "bob"]
+    )
+    assert refused.exit_code == 2
+    assert "'bob' is not an enabled user with role collector" in refused.output
+    secret = contract_data / "bob.pw"
+    secret.write_text("a long enough password\n", encoding="utf-8")
+    _run(config, "user", "add", "bob", "--role", "collector", "--password-file", str(secret))
     _run(config, "ar", "customer", "C004", "--opt-out", "--collector", "bob")
     _run(config, "ar", "note", "C004", "left a voicemail for AP", "--kind", "call", "--as", "bob")
 

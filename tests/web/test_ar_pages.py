@@ -8,6 +8,7 @@ import httpx
 
 from arbridge.app import App
 from arbridge.store import ar_collections
+from arbridge.web.auth import add_user
 from tests.web.conftest import PASSWORD
 
 
@@ -46,6 +47,7 @@ def test_the_worklist_page_filters(client: httpx.Client, demo: App) -> None:
 
     from datetime import UTC, datetime
 
+    add_user(demo.store, "bob", PASSWORD, "collector")
     with demo.store.transaction() as session:
         ar_collections.set_profile(
             session, "books", "C004", {"collector": "bob"}, actor="t", now=datetime.now(UTC)

@@ -124,11 +124,9 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer."""
         with self.session():
-            select = "CustomerID,CustomerName,CurrencyID,ParentRecord,Terms"
-            return [
-                wire.customer(r, self._currency)
-                for r in self._list("Customer", **{"$select": select})
-            ]
+            select = "CustomerID,CustomerName,CurrencyID,ParentRecord,Terms," + wire.CONTACT_FIELDS
+            query = {"$select": select, "$expand": "MainContact"}
+            return [wire.customer(r, self._currency) for r in self._list("Customer", **query)]
 
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or every invoice modified after the cursor."""

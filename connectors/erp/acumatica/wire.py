@@ -86,15 +86,27 @@ def day(raw: Any) -> date:
     return datetime.fromisoformat(str(raw)).date()
 
 
+CONTACT_FIELDS = "Email,MainContact/Email,MainContact/Phone1"
+"""The contact details of a Customer: its own Email, else its main contact's."""
+
+
 def customer(record: dict[str, Any], currency: str) -> Customer:
-    """A Customer record."""
+    """A Customer record (with `MainContact` expanded, for the email and phone)."""
+    contact = record.get("MainContact") or {}
     return Customer(
         customer_id=str(value(record, "CustomerID")),
         name=str(value(record, "CustomerName") or value(record, "CustomerID")),
         parent_id=value(record, "ParentRecord") or None,
         terms=str(value(record, "Terms") or ""),
         currency=str(value(record, "CurrencyID") or currency),
+        email=_text(value(contact, "Email")) or _text(value(record, "Email")),
+        phone=_text(value(contact, "Phone1")),
     )
+
+
+def _text(raw: Any) -> str | None:
+    text = str(raw or "").strip()
+    return text or None
 
 
 def invoice(record: dict[str, Any], currency: str, rep_field: str | None = None) -> Invoice:

@@ -131,7 +131,7 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer of the company."""
         url = f"{self._odata.company()}/customers"
-        select = "id,number,displayName,currencyCode,lastModifiedDateTime"
+        select = "id,number,displayName,currencyCode,email,phoneNumber,lastModifiedDateTime"
         return [
             wire.customer(c, self._currency) for c in self._odata.pages(url, **{"$select": select})
         ]

@@ -69,6 +69,8 @@ def customer(entity: dict[str, Any], currency: str) -> Customer:
         customer_id=str(entity["number"]),
         name=str(entity.get("displayName") or entity["number"]),
         currency=str(entity.get("currencyCode") or currency),
+        email=str(entity.get("email") or "").strip() or None,
+        phone=str(entity.get("phoneNumber") or "").strip() or None,
     )
 
 

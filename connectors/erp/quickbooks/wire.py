@@ -92,7 +92,16 @@ def customer(entity: dict[str, Any], currency: str) -> Customer:
         name=str(entity.get("DisplayName") or entity["Id"]),
         parent_id=ref(entity, "ParentRef"),
         currency=ref(entity, "CurrencyRef") or currency,
+        email=_nested(entity, "PrimaryEmailAddr", "Address"),
+        phone=_nested(entity, "PrimaryPhone", "FreeFormNumber"),
     )
+
+
+def _nested(entity: dict[str, Any], key: str, inner: str) -> str | None:
+    """`entity[key][inner]` as text, None when absent or blank."""
+    found = entity.get(key)
+    text = str(found.get(inner) or "").strip() if isinstance(found, dict) else ""
+    return text or None
 
 
 def invoice_number(entity: dict[str, Any]) -> str:
