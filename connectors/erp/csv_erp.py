@@ -41,6 +41,7 @@ from arbridge.connectors.erp._posted import (
     keys_path,
     read_ledger,
 )
+from arbridge.connectors.erp.csv_reversals import PaymentReversals, reversals_path
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
@@ -80,6 +81,7 @@ CAPABILITIES = frozenset(
         ErpCapability.WRITE_OFF,
         ErpCapability.UNAPPLIED_CREDIT,
         ErpCapability.BATCH,
+        ErpCapability.REVERSE_RECORDED,
     }
 )
 
@@ -144,6 +146,7 @@ class CsvErpGateway:
         self._applications = applications
         self._clock = clock
         self._posted = PostedRows(name, applications)
+        self._reversals = PaymentReversals(name, reversals_path(applications))
 
     @property
     def name(self) -> str:
@@ -169,14 +172,22 @@ class CsvErpGateway:
         """
         raise CapabilityMissingError(self._name, "the csv ERP cannot reverse an application")
 
+    def reverse_recorded_payment(self, application: Application, payment_id: str) -> PostResult:
+        """Append the reversal of a payment a person recorded to `payment_reversals.csv`, once."""
+        at = self._clock().astimezone(UTC).isoformat(timespec="seconds")
+        with self._exclusive():
+            written = self._reversals.append(application, payment_id, at)
+        outcome = PostOutcome.POSTED if written else PostOutcome.ALREADY_POSTED
+        return PostResult(outcome=outcome, erp_reference=payment_id)
+
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer in the export."""
         return load_all(self._name, self._customers, CUSTOMER_COLUMNS[:2], _customer)
 
     def fetch_invoices(self) -> Sequence[Invoice]:
-        """Every invoice in the export, open amounts net of rows already in applications.csv."""
+        """Every invoice in the export, open amounts net of applications.csv and the reversals."""
         invoices = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
-        applied: dict[str, Decimal] = {}
+        applied = {invoice: -given for invoice, given in self._reversals.credits().items()}
         for (_, _, invoice_id), value in self._posted_rows().items():
             if invoice_id:
                 applied[invoice_id] = applied.get(invoice_id, ZERO) + value

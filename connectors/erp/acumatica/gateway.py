@@ -251,6 +251,11 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
             )
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
 
+    def reverse_recorded_payment(self, application: Application, payment_id: str) -> PostResult:
+        """Void a payment a person recorded (`Type:ReferenceNbr`, as the payments reader names it)."""
+        kind, _, number = payment_id.rpartition(":")
+        return self.reverse_application(application, f"{kind or 'Payment'}/{number}")
+
 
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
