@@ -60,7 +60,14 @@ def find(session: Session, erp: str, item_id: int) -> RecordedFix | None:
         return None
     suggestion = row.suggestions[0] if row.suggestions else {}
     customer = suggestion.get("customer_id") or row.customer_id
-    engine = _engine(session, erp, line, suggestion.get("invoice_ids", []), customer, payments)
+    engine = _engine(
+        session,
+        erp,
+        line,
+        invoice_ids=suggestion.get("invoice_ids", []),
+        customer=customer,
+        payments=payments,
+    )
     return RecordedFix(
         item_id=item_id,
         payments=payments,
@@ -103,13 +110,17 @@ def correct(
         raise ReviewStateError(
             "the engine has no application for this payment; choose the invoices to apply it to"
         )
-    reapply = _application(session, erp, row, line, chosen, fix.engine_customer) if chosen else None
+    reapply = (
+        _application(session, erp, row, line, chosen=chosen, customer=fix.engine_customer)
+        if chosen
+        else None
+    )
     why = f"correction by {actor}: {reason.strip()}"
     with ledger_refusals():
         keys = ledger_recorded.admit_recorded_correction(
             session, erp, line_id, [p.payment_id for p in undo], reapply, now=now, why=why
         )
-    _close(session, row, actor, now, undo, chosen, reason)
+    _close(session, row, actor=actor, now=now, undo=undo, chosen=chosen, reason=reason)
     return keys
 
 
@@ -126,6 +137,7 @@ def _engine(
     session: Session,
     erp: str,
     line: BankLine,
+    *,
     invoice_ids: Sequence[str],
     customer: str | None,
     payments: Sequence[PostedPayment],
@@ -138,7 +150,7 @@ def _engine(
         for a in p.allocations:
             if a.invoice_id:
                 credit[a.invoice_id] = credit.get(a.invoice_id, ZERO) + a.amount
-    left, out = line.amount, []
+    left, out = line.amount, list[tuple[str | None, Decimal]]()
     for invoice in invoice_ids:
         try:
             open_ = ledger.open_left(session, erp, invoice) + credit.get(invoice, ZERO)
@@ -158,6 +170,7 @@ def _application(
     erp: str,
     row: ReviewItemRow,
     line: BankLine,
+    *,
     chosen: Sequence[tuple[str | None, Decimal]],
     customer: str | None,
 ) -> Application:
@@ -196,6 +209,7 @@ def _application(
 def _close(
     session: Session,
     row: ReviewItemRow,
+    *,
     actor: str,
     now: datetime,
     undo: Sequence[PostedPayment],

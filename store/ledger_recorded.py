@@ -69,9 +69,9 @@ def admit_recorded_correction(
                 "say where its cash goes"
             )
     else:
-        _check_reapply(session, erp, line_id, payments, reapply, why)
+        _check_reapply(session, erp, line_id, payments=payments, reapply=reapply, why=why)
     n = corrections.reversal_count(session, line_id) + 1
-    adopted = _adopt(session, erp, line, payments, n, now)
+    adopted = _adopt(session, erp, line, payments=payments, n=n, now=now)
     steps = [
         NewApplication(
             bank_line_id=line_id,
@@ -143,6 +143,7 @@ def _check_reapply(
     session: Session,
     erp: str,
     line_id: int,
+    *,
     payments: Sequence[PostedPayment],
     reapply: Application,
     why: str,
@@ -160,6 +161,7 @@ def _adopt(
     session: Session,
     erp: str,
     line: BankLineRow,
+    *,
     payments: Sequence[PostedPayment],
     n: int,
     now: datetime,

@@ -225,6 +225,7 @@ def not_ar(ctx: Context, item_id: int, category: str, actor: str) -> None:
 def correct(
     ctx: Context,
     target: str,
+    *,
     invoices: tuple[str, ...],
     reverse: tuple[str, ...],
     reason: str,
