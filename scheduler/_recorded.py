@@ -122,7 +122,14 @@ def settle_recorded(
         summary.add("resolved_in_erp", resolve_recorded(session, done, now=now))
         taken = set(links.linked) | set(links.unsure)
         summary.add("in_erp", len(links.linked))
-    items += _check(session, erp_name, context, books, summary)
+    items += _check(
+        session,
+        erp_name,
+        context,
+        books,
+        summary,
+        min_confidence=settings.misapplied_min_confidence,
+    )
     opened = open_many(session, items, now=now)
     summary.add("queued", sum(1 for i in opened if i is not None))
     for item, item_id in zip(items, opened, strict=True):
@@ -156,8 +163,13 @@ def _check(
     context: MatchContext,
     books: Callable[[], Books],
     summary: RunSummary,
+    *,
+    min_confidence: float,
 ) -> list[NewReviewItem]:
-    """Check the lines whose recordings are new or changed; mark them checked."""
+    """Check the lines whose recordings are new or changed; mark them checked.
+
+    Findings below `min_confidence` are counted (`misapplied_below_confidence`), not queued.
+    """
     line_ids = erp_payments.unchecked_lines(session, erp_name)
     if not line_ids:
         return []
@@ -171,8 +183,11 @@ def _check(
     recordings = erp_payments.recordings(session, erp_name, invoices)
     found = check_recordings(groups, context, books(), recordings)
     erp_payments.mark_checked(session, erp_name, line_ids)
-    summary.add("misapplied", len(found))
-    return [_misapplied_item(m, groups[m.key]) for m in found]
+    sure = [m for m in found if m.confidence >= min_confidence]
+    summary.add("misapplied", len(sure))
+    if len(found) > len(sure):
+        summary.add("misapplied_below_confidence", len(found) - len(sure))
+    return [_misapplied_item(m, groups[m.key]) for m in sure]
 
 
 def _store_links(session: Session, erp_name: str, links: Links) -> None:

@@ -8,13 +8,18 @@ names INV-2007; P-5 records 408.50 of TX1005's 480.50; P-6A and P-6B both record
 from __future__ import annotations
 
 import csv
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from arbridge.app import build_app
+from arbridge.app.monitoring import Monitor
 from arbridge.cli import cli
+from arbridge.config import load_settings
 from arbridge.connectors.erp.csv_erp import CsvErpGateway
+from arbridge.scheduler import run_cycle
 from tests.cli.test_recorded_payments import write_books
 
 
@@ -185,3 +190,46 @@ def test_a_dismissed_finding_stays_dismissed_while_other_payments_change(data: P
     _ok(data, "run", "--once")
 
     assert "TX1004" not in _items(data)
+
+
+def test_findings_below_min_confidence_are_counted_not_queued(
+    tmp_path: Path, store_url: str
+) -> None:
+    data = write_books(tmp_path, store_url)
+    config = data / "arbridge.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "misapplied:\n  min_confidence: 0.9\n",
+        encoding="utf-8",
+    )
+
+    said = _ok(data, "run", "--once")
+
+    flagged = {k for k, v in _items(data).items() if v["reason"] == "suspected_misapplication"}
+    # another customer (TX1003), other invoices (TX1004), recorded twice (TX1006) stay;
+    # an amount recorded short (TX1005) and an invoice paid by two lines (TX1007, TX1008) go
+    assert flagged == {"TX1003", "TX1004", "TX1006"}
+    assert "3 finding(s) in the ERP below misapplied.min_confidence (not queued)" in said
+    assert _applied(data, "TX1005") == []  # not queued, and still never posted again
+
+
+def test_by_default_every_kind_of_finding_is_queued(data: Path) -> None:
+    flagged = {k for k, v in _items(data).items() if v["reason"] == "suspected_misapplication"}
+    assert flagged == {"TX1003", "TX1004", "TX1005", "TX1006", "TX1007", "TX1008"}
+
+
+def test_findings_below_min_confidence_are_a_metric(tmp_path: Path, store_url: str) -> None:
+    data = write_books(tmp_path, store_url)
+    config = data / "arbridge.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "misapplied:\n  min_confidence: 0.9\n",
+        encoding="utf-8",
+    )
+    app = build_app(load_settings(config))
+    monitor = Monitor(app.store, lease=None, stale_after=timedelta(minutes=15))
+
+    monitor.record(run_cycle(app.cycle_deps()))
+
+    below = {"kind": "misapplied_below_confidence"}
+    assert monitor.registry.get_sample_value("arbridge_events_total", below) == 3
+    queued = {"kind": "misapplied"}
+    assert monitor.registry.get_sample_value("arbridge_events_total", queued) == 3
