@@ -29,6 +29,8 @@ class ReviewReason(StrEnum):
     """The ERP holds a payment that may be this line (several candidates, or cents apart)."""
     LEDGER_MISMATCH = "ledger_mismatch"
     """`arbridge audit` found arbridge's ledger and the ERP's disagreeing."""
+    UNAPPLIED_CASH = "unapplied_cash"
+    """Money a person left on account in the ERP plainly pays open invoices: apply it."""
 
 
 class ReviewStatus(StrEnum):

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -26,6 +27,7 @@ from arbridge.store import bank, erp_payments, ledger, ledger_recorded, reviews
 from arbridge.store.tables import BankLineRow, InvoiceRow, ReviewItemRow
 
 _ACTIVE = (ReviewStatus.OPEN.value, ReviewStatus.ASSIGNED.value)
+_FIXED = (ReviewReason.SUSPECTED_MISAPPLICATION.value, ReviewReason.UNAPPLIED_CASH.value)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,7 +47,7 @@ def find(session: Session, erp: str, item_id: int) -> RecordedFix | None:
     row = session.get(ReviewItemRow, item_id)
     if (
         row is None
-        or row.reason != ReviewReason.SUSPECTED_MISAPPLICATION.value
+        or row.reason not in _FIXED
         or row.status not in _ACTIVE
         or row.bank_line_id is None
         or not row.erp_payment_ids
@@ -60,6 +62,14 @@ def find(session: Session, erp: str, item_id: int) -> RecordedFix | None:
         return None
     suggestion = row.suggestions[0] if row.suggestions else {}
     customer = suggestion.get("customer_id") or row.customer_id
+    if row.reason == ReviewReason.UNAPPLIED_CASH.value:
+        return RecordedFix(
+            item_id=item_id,
+            payments=payments,
+            engine=_unapplied(line, payments, suggestion),
+            engine_customer=customer,
+            explanation=str(suggestion.get("explanation", "")),
+        )
     engine = _engine(
         session,
         erp,
@@ -163,6 +173,27 @@ def _engine(
     if left > 0 and customer:
         out.append((None, left))
     return out if left == 0 or customer else []
+
+
+def _unapplied(
+    line: BankLine, payments: Sequence[PostedPayment], suggestion: dict[str, Any]
+) -> tuple[tuple[str | None, Decimal], ...]:
+    """The payment as recorded, with the suggested part of its money on account applied."""
+    if len(payments) != 1 or payments[0].amount != line.amount:
+        return ()
+    [payment] = payments
+    kept = [(a.invoice_id, a.amount) for a in payment.allocations if a.invoice_id]
+    added = [
+        (str(a["invoice_id"]), Decimal(a["amount"])) for a in suggestion.get("allocations", [])
+    ]
+    rest = line.amount - sum((a for _, a in (*kept, *added)), ZERO)
+    if rest < 0:
+        return ()
+    merged: dict[str | None, Decimal] = {}
+    for invoice, amount in (*kept, *added, (None, rest)):
+        if amount:
+            merged[invoice] = merged.get(invoice, ZERO) + amount
+    return tuple(merged.items())
 
 
 def _application(

@@ -36,6 +36,7 @@ from arbridge.review import NewReviewItem, item_for_bank_line, open_many
 from arbridge.review.recorded import resolve_recorded
 from arbridge.scheduler._health import connector_failed
 from arbridge.scheduler._summary import RunSummary
+from arbridge.scheduler._unapplied import unapplied_items
 from arbridge.store import Store, bank, cursors, erp_payments
 
 log = structlog.get_logger("arbridge.cycle")
@@ -130,6 +131,15 @@ def settle_recorded(
         summary,
         min_confidence=settings.misapplied_min_confidence,
     )
+    if summary.counts.get("erp_payments_changed"):
+        items += unapplied_items(
+            session,
+            erp_name,
+            books,
+            summary,
+            min_confidence=settings.misapplied_min_confidence,
+            skip_lines={i.bank_line_id for i in items if i.bank_line_id is not None},
+        )
     opened = open_many(session, items, now=now)
     summary.add("queued", sum(1 for i in opened if i is not None))
     for item, item_id in zip(items, opened, strict=True):

@@ -323,3 +323,24 @@ def seen_at(session: Session, erp: str, payment_ids: Sequence[str]) -> dict[str,
         table.c.erp == erp, table.c.payment_id.in_(list(payment_ids))
     )
     return {str(p): at for p, at in session.connection().execute(query)}
+
+
+def on_account(session: Session, erp: str) -> list[tuple[PostedPayment, int | None]]:
+    """Payments that leave money on the customer's account, with their bank line (if linked).
+
+    arbridge's own postings and payments it reversed are left out.
+    """
+    heads, parts = table_of(ErpPaymentRow), table_of(ErpPaymentAllocationRow)
+    credit = (
+        select(parts.c.payment_id)
+        .where(parts.c.erp == erp, parts.c.invoice_id.is_(None))
+        .distinct()
+        .subquery()
+    )
+    query = (
+        select(*(heads.c[c] for c in (*_COLUMNS, "bank_line_id")))
+        .join(credit, credit.c.payment_id == heads.c.payment_id)
+        .where(heads.c.erp == erp, _counted())
+        .order_by(heads.c.paid_on, heads.c.payment_id)
+    )
+    return [(_payment(row), row.bank_line_id) for row in session.connection().execute(query)]

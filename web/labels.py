@@ -27,6 +27,7 @@ REASONS: dict[str, str] = {
     ReviewReason.PAYOUT_NOT_DEPOSITED: "Card payout not in the bank yet",
     ReviewReason.DEPOSIT_HELD: "Deposit waiting for its final invoice",
     ReviewReason.POSSIBLY_POSTED: "Maybe already posted in the ERP",
+    ReviewReason.UNAPPLIED_CASH: "Cash on account that pays open invoices",
     ReviewReason.LEDGER_MISMATCH: "Our ledger and the ERP disagree",
 }
 
