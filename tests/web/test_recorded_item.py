@@ -29,8 +29,8 @@ def client(contract_data: Path) -> Iterator[httpx.Client]:
     yield from _serve(contract_data)
 
 
-def _serve(contract_data: Path) -> Iterator[httpx.Client]:
-    (contract_data / "erp" / "payments.csv").write_text(PAYMENTS, encoding="utf-8")
+def _serve(contract_data: Path, payments: str = PAYMENTS) -> Iterator[httpx.Client]:
+    (contract_data / "erp" / "payments.csv").write_text(payments, encoding="utf-8")
     config = contract_data / "arbridge.yaml"
     text = config.read_text(encoding="utf-8")
     config.write_text(
@@ -86,4 +86,32 @@ def test_correct_is_one_action_away_and_posts_the_reversal_then_the_line(
     applied = (contract_data / "out" / "applications.csv").read_text(encoding="utf-8")
     assert "TX0011,INV-1006,C003,1200.00," in applied
     assert "reverse ERP payment HAND-7" in client.get(f"/items/{item}").text
+    next(served, None)
+
+
+ON_ACCOUNT = """payment_id,customer_id,invoice_id,amount,date,reference,memo
+HAND-9,C004,,760.00,2026-11-04,TX0005,for INV-1008
+"""
+
+
+def test_cash_left_on_account_is_applied_in_one_action(contract_data: Path) -> None:
+    served = _serve(contract_data, ON_ACCOUNT)
+    client = next(served)
+    csrf = _login(client, "clara")
+    item = _item_id(client, "TX0005")
+    page = client.get(f"/items/{item}").text
+    assert "Cash on account that pays open invoices" in page
+    assert "Recorded again as 760.00 to INV-1008" in page
+    assert "Apply: reverse HAND-9 and record it again as shown" in page
+
+    answer = client.post(
+        f"/items/{item}/correct-recorded",
+        data={"csrf": csrf, "reason": "apply the cash left on account"},
+    )
+    assert answer.status_code == 303
+    app = build_app(load_settings(contract_data / "arbridge.yaml"))
+    run_cycle(app.cycle_deps())
+
+    applied = (contract_data / "out" / "applications.csv").read_text(encoding="utf-8")
+    assert "TX0005,INV-1008,C004,760.00," in applied
     next(served, None)
