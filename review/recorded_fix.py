@@ -87,6 +87,40 @@ def find(session: Session, erp: str, item_id: int) -> RecordedFix | None:
     )
 
 
+def correct_item(
+    session: Session,
+    erp: str,
+    item_id: int,
+    allocations: Sequence[tuple[str, Decimal]],
+    *,
+    reverse: Sequence[str] = (),
+    actor: str,
+    reason: str,
+    now: datetime,
+) -> list[str]:
+    """Correct an item's recorded payments (or apply its cash on account); the keys queued.
+
+    With no allocations the line is re-applied as the engine would (the item's
+    suggestion); `reverse` names the payments to reverse (default: all the item's). Only
+    naming some, with no allocations, reverses those and keeps the rest (a payment
+    recorded twice).
+
+    Raises:
+        ReviewStateError: not such an item, no reason, or a refusal of the money door.
+    """
+    if not reason.strip():
+        raise ReviewStateError("say why the recording was wrong (a reason)")
+    fix = find(session, erp, item_id)
+    if fix is None:
+        raise ReviewStateError(
+            f"review item {item_id} is not an open suspected misapplication (or cash on "
+            "account) of a payment recorded in the ERP"
+        )
+    return correct(
+        session, erp, fix, allocations, reverse=reverse, actor=actor, reason=reason, now=now
+    )
+
+
 def correct(
     session: Session,
     erp: str,

@@ -277,38 +277,20 @@ class Resolver:
     ) -> list[str]:
         """Reverse the ERP payments a person recorded for the item's line, then re-apply it.
 
-        With no allocations the line is re-applied as the engine would (the item's
-        suggestion); `reverse` names the payments to reverse (default: all the item's).
-        Only naming some, with no allocations, reverses those and keeps the rest (a payment
-        recorded twice).
-
-        Returns:
-            The idempotency keys queued: the reversals, then the re-application.
-
-        Raises:
-            ReviewStateError: not such an item, no reason, or a refusal of the money door.
+        See `recorded_fix.correct_item`. Returns the keys queued: reversals, re-application.
         """
-        if not reason.strip():
-            raise ReviewStateError("say why the recording was wrong (a reason)")
         if allocations:
             _check_amounts(allocations)
-        now = self._clock()
         with self._store.transaction() as session:
-            fix = recorded_fix.find(session, self._erp, item_id)
-            if fix is None:
-                raise ReviewStateError(
-                    f"review item {item_id} is not an open suspected misapplication of a "
-                    "payment recorded in the ERP"
-                )
-            return recorded_fix.correct(
+            return recorded_fix.correct_item(
                 session,
                 self._erp,
-                fix,
+                item_id,
                 allocations,
                 reverse=reverse,
                 actor=actor,
                 reason=reason,
-                now=now,
+                now=self._clock(),
             )
 
     def correctable(self, item_id: int) -> Application | None:

@@ -132,14 +132,15 @@ def settle_recorded(
         min_confidence=settings.misapplied_min_confidence,
     )
     if summary.counts.get("erp_payments_changed"):
-        items += unapplied_items(
-            session,
-            erp_name,
-            books,
-            summary,
-            min_confidence=settings.misapplied_min_confidence,
-            skip_lines={i.bank_line_id for i in items if i.bank_line_id is not None},
-        )
+        with summary.timed("unapplied"):
+            items += unapplied_items(
+                session,
+                erp_name,
+                books,
+                summary,
+                min_confidence=settings.misapplied_min_confidence,
+                skip_lines={i.bank_line_id for i in items if i.bank_line_id is not None},
+            )
     opened = open_many(session, items, now=now)
     summary.add("queued", sum(1 for i in opened if i is not None))
     for item, item_id in zip(items, opened, strict=True):

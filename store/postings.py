@@ -13,7 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from arbridge.domain.records import ZERO, Allocation, Application
-from arbridge.store import _live, erp_payments
+from arbridge.store import _live, _rejections
 from arbridge.store._core import bulk_insert, ids_by_key, table_of, update_rows
 from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
 
@@ -330,7 +330,7 @@ def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bo
         return
     row.status = "rejected"
     session.flush()
-    waiting = _reject_waiting(session, outbox_id)
+    waiting = _rejections.reject_waiting(session, outbox_id)
     app = session.get_one(ApplicationRow, row.application_id)
     _live.mark_ended(session, [*_live.applications_of(session, waiting), app.id or 0], "rejected")
     undone = [app.reverses_id] if app.reverses_id is not None else []
@@ -340,46 +340,9 @@ def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bo
     targets = [session.get_one(ApplicationRow, a) for a in undone]
     recorded = [a for a in targets if a.origin == RECORDED_ORIGIN]
     if recorded:
-        _recorded_stands(session, recorded, error)
+        _rejections.recorded_stands(session, recorded, error)
     elif app.reverses_id is not None:
         _restore(session, app.reverses_id)
-
-
-def _reject_waiting(session: Session, outbox_id: int) -> list[int]:
-    """Reject what waits on this entry, and what waits on those (a correction's chain)."""
-    outbox = table_of(OutboxRow)
-    rejected: list[int] = []
-    front = [outbox_id]
-    while front:
-        query = select(OutboxRow.id).where(
-            col(OutboxRow.after_id).in_(front), OutboxRow.status == "pending"
-        )
-        front = [i for i in session.exec(query) if i is not None]
-        session.execute(
-            update(outbox)
-            .where(outbox.c.id.in_(front))
-            .values(
-                status="rejected",
-                last_error=f"not posted: entry {outbox_id} it waits on was refused",
-            )
-        )
-        rejected += front
-    return rejected
-
-
-def _recorded_stands(session: Session, undone: list[ApplicationRow], error: str) -> None:
-    """Reversals of payments people recorded were refused: those payments record the line again."""
-    refs = select(OutboxRow.erp_reference).where(
-        col(OutboxRow.application_id).in_([a.id for a in undone])
-    )
-    pids = [r for r in session.exec(refs) if r]
-    erp_payments.unmark_reversed(session, undone[0].erp, pids)
-    line = table_of(BankLineRow)
-    session.execute(
-        update(line)
-        .where(line.c.id == undone[0].bank_line_id)
-        .values(status="in_erp", explanation=f"recorded in the ERP; the correction failed: {error}")
-    )
 
 
 def _restore(session: Session, application_id: int) -> None:
