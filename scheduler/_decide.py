@@ -33,11 +33,13 @@ def decide(
     summary: RunSummary,
     clock: Callable[[], datetime],
     recorded: bool = False,
+    by_hand: bool = False,
 ) -> None:
     """Match every pending line and store the outcome: applications to the outbox, review items, set-asides.
 
     With `recorded` (the ERP's recorded payments were pulled), lines the ERP already
-    records are set aside first and never matched (see `_recorded`).
+    records are set aside first and never matched (see `_recorded`); `by_hand`: the ERP
+    cannot reverse a recorded payment, so its findings say to fix them in the ERP.
 
     Reading, matching and writing happen in one transaction that is exclusive among
     daemons sharing a store, so two of them never decide the same line, nor spend the
@@ -56,7 +58,14 @@ def decide(
         if recorded:
             with summary.timed("recorded"):
                 taken = settle_recorded(
-                    session, erp_name, lines, context, settings, summary=summary, now=clock()
+                    session,
+                    erp_name,
+                    lines,
+                    context,
+                    settings,
+                    summary=summary,
+                    now=clock(),
+                    by_hand=by_hand,
                 )
             lines = [(i, line) for i, line in lines if i not in taken]
             if not lines:

@@ -8,6 +8,7 @@ set aside as `in_erp` with its link. Where the recording contradicts the line, a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -82,6 +83,7 @@ def settle_recorded(
     *,
     summary: RunSummary,
     now: datetime,
+    by_hand: bool = False,
 ) -> set[int]:
     """Set aside the pending lines the ERP already records; their ids (not to be matched).
 
@@ -141,12 +143,28 @@ def settle_recorded(
                 min_confidence=settings.misapplied_min_confidence,
                 skip_lines={i.bank_line_id for i in items if i.bank_line_id is not None},
             )
+    if by_hand:
+        items = [_by_hand(i) for i in items]
     opened = open_many(session, items, now=now)
     summary.add("queued", sum(1 for i in opened if i is not None))
     for item, item_id in zip(items, opened, strict=True):
         if item_id is not None:
             log.info("review_item_opened", item_id=item_id, reason=item.reason)
     return taken
+
+
+BY_HAND = (
+    " This ERP cannot reverse a payment a person recorded through its API: fix it in the ERP "
+    "by hand (unapply or void the payment, then apply it as suggested), then dismiss this item."
+)
+
+
+def _by_hand(item: NewReviewItem) -> NewReviewItem:
+    """The item of an ERP that cannot reverse recorded payments, saying how to fix it by hand."""
+    fixed = (ReviewReason.SUSPECTED_MISAPPLICATION.value, ReviewReason.UNAPPLIED_CASH.value)
+    if item.reason not in fixed or item.bank_line_id is None:
+        return item
+    return dataclasses.replace(item, message=item.message + BY_HAND)
 
 
 def _window(lines: Sequence[tuple[int, BankLine]]) -> tuple[date, date] | None:

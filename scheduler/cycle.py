@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from apscheduler.triggers.base import BaseTrigger
 
-from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
+from arbridge.connectors.base import BankSource, ErpCapability, ErpGateway, PostedPaymentReader
 from arbridge.connectors.settlement_base import SettlementSource
 from arbridge.matching import MatchSettings
 from arbridge.scheduler._decide import decide
@@ -124,6 +124,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
                 summary=summary,
                 clock=deps.clock,
                 recorded=recorded,
+                by_hand=ErpCapability.REVERSE_RECORDED not in deps.erp.capabilities,
             )
     with summary.timed("push"):
         push(

@@ -96,6 +96,7 @@ def test_correct_reverses_the_recording_and_applies_as_the_engine_would(data: Pa
     shown = _ok(data, "review", "show", item["item_id"])
     assert "resolved" in shown
     assert "reverse ERP payment P-3" in shown
+    _ok(data, "audit")  # arbridge's ledger and the ERP agree (exit 0)
 
 
 def test_a_corrected_payment_is_posted_once_however_often_the_cycle_runs(data: Path) -> None:

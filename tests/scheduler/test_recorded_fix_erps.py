@@ -109,6 +109,7 @@ def test_quickbooks_voids_the_recorded_payment_then_posts_the_line_once(
     run_cycle(deps)
     [item] = ReviewQueue(store).open_items()
     assert (item.reason, item.erp_payment_ids) == ("suspected_misapplication", (pid,))
+    assert "by hand" not in item.message  # QuickBooks can reverse it
     assert qbo.invoices["INV-1003"].open_amount == Decimal("750.00")
 
     Resolver(store, "qbo").correct_recorded(item.item_id, [], actor="clara", reason="Acme paid")
@@ -140,6 +141,7 @@ def test_an_erp_that_cannot_reverse_a_recorded_payment_leaves_it_standing(
     )
     run_cycle(deps)
     [item] = ReviewQueue(store).open_items()
+    assert "cannot reverse a payment a person recorded through its API" in item.message
 
     Resolver(store, "books").correct_recorded(item.item_id, [], actor="clara", reason="Acme")
     run_cycle(deps)
