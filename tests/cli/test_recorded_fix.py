@@ -228,7 +228,10 @@ def test_findings_below_min_confidence_are_a_metric(tmp_path: Path, store_url: s
     app = build_app(load_settings(config))
     monitor = Monitor(app.store, lease=None, stale_after=timedelta(minutes=15))
 
-    monitor.record(run_cycle(app.cycle_deps()))
+    try:
+        monitor.record(run_cycle(app.cycle_deps()))
+    finally:
+        app.store.dispose()
 
     below = {"kind": "misapplied_below_confidence"}
     assert monitor.registry.get_sample_value("arbridge_events_total", below) == 3
