@@ -6,7 +6,8 @@ Generates books (bench.misapplied_data) where a share of the bank lines were pos
 hand, some wrong, runs `arbridge run --once` twice on the contract layout, and prints per
 seed: the share of hand-posted lines recognised, double postings (hand-posted lines that
 arbridge wrote to applications.csv: must be 0), precision and recall of the
-`suspected_misapplication` items, lines nobody posted that were held back, and the time and
+`suspected_misapplication` items, lines nobody posted that were held back, `unapplied_cash`
+suggestions opened, and the time and
 peak memory (RSS) of a cycle with that many ERP payments.
 """
 
@@ -68,6 +69,7 @@ def _score(store: object, queue: ReviewQueue, data: Path, truth: Truth) -> dict[
     items = queue.open_items(limit=10_000_000)
     flagged = {i.bank_transaction_id for i in items if i.reason == "suspected_misapplication"}
     unsure = {i.bank_transaction_id for i in items if i.reason == "possibly_posted"}
+    on_account = sum(1 for i in items if i.reason == "unapplied_cash")
     applied = _applied(data)
     hand = truth.hand_posted
     recognised = {b for b in hand if status.get(b) == "in_erp"}
@@ -80,6 +82,7 @@ def _score(store: object, queue: ReviewQueue, data: Path, truth: Truth) -> dict[
         "double_postings": len(hand & applied),
         "precision": len(hits) / len(flagged) if flagged else 1.0,
         "recall": len(hits) / len(wrong) if wrong else 1.0,
+        "unapplied": on_account,
         "untouched_held": len(
             truth.untouched & (unsure | {b for b, s in status.items() if s == "in_erp"})
         ),
@@ -99,14 +102,14 @@ def main() -> None:
     configure_logging("warning")
     print(
         f"{'seed':>4} {'hand':>6} {'recog':>7} {'asked':>6} {'double':>6} {'prec':>7} {'recall':>7} "
-        f"{'held':>5} {'cycle_s':>8} {'pull_s':>7} {'link_s':>7} {'rerun_s':>8}"
+        f"{'held':>5} {'unappl':>6} {'cycle_s':>8} {'pull_s':>7} {'link_s':>7} {'rerun_s':>8}"
     )
     for seed in args.seeds:
         r = _one(seed, args.lines, args.payments, args.orphans)
         print(
             f"{seed:>4} {int(r['hand_posted']):>6} {r['recognised']:>7.2%} {r['asked']:>6.2%} "
             f"{int(r['double_postings']):>6} {r['precision']:>7.2%} {r['recall']:>7.2%} "
-            f"{int(r['untouched_held']):>5} {r['first_s']:>8.2f} {r['pull_s']:>7.2f} {r['recorded_s']:>7.2f} "
+            f"{int(r['untouched_held']):>5} {int(r['unapplied']):>6} {r['first_s']:>8.2f} {r['pull_s']:>7.2f} {r['recorded_s']:>7.2f} "
             f"{r['rerun_s']:>8.2f}"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -32,6 +32,7 @@ from arbridge.config.daemon import (
     WebSettings,
 )
 from arbridge.config.deposits import DepositSettings
+from arbridge.config.misapplied import MisappliedSettings
 from arbridge.config.review import ReviewSettings
 from arbridge.config.secrets import SecretField
 from arbridge.config.settlements import PayoutSettings, SettlementSourceSettings
@@ -416,6 +417,7 @@ class ArbridgeSettings(_Settings):
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
+    misapplied: MisappliedSettings = Field(default_factory=MisappliedSettings)
     tax: TaxSettings = Field(default_factory=TaxSettings)
     payouts: PayoutSettings = Field(default_factory=PayoutSettings)
     ar: ArSettings = Field(default_factory=ArSettings)

@@ -91,6 +91,8 @@ class ErpCapability(StrEnum):
     """`reverse_application` undoes a posted application (misapplication fixes)."""
     BATCH = "batch"
     """The gateway is also a `BatchPoster`: many applications with shared reads."""
+    REVERSE_RECORDED = "reverse_recorded"
+    """The gateway is also a `RecordedPaymentReverser`: it undoes a payment a person recorded."""
 
 
 DISCOUNT_REASONS = frozenset({"discount", "cash_discount", "early_payment_discount"})
@@ -138,6 +140,28 @@ class BatchPoster(Protocol):
             One entry per application handled: its PostResult, its RecordRejectedError, or
             a TransientConnectorError (that one failed this time; retry it later). If the
             ERP becomes unusable the list ends early with that error.
+        """
+        ...
+
+
+@runtime_checkable
+class RecordedPaymentReverser(Protocol):
+    """An ERP gateway that undoes a payment recorded there by a person (REVERSE_RECORDED).
+
+    The first step of correcting a misapplied payment arbridge did not post; the second is
+    an ordinary `post_application` of the bank line, queued to wait on this one.
+    """
+
+    def reverse_recorded_payment(self, application: Application, payment_id: str) -> PostResult:
+        """Undo the ERP payment `payment_id` (as its `PostedPaymentReader` names it), once.
+
+        `application` carries the payment's allocations under the reversal's own
+        idempotency key; reversing a payment already undone returns ALREADY_POSTED.
+
+        Raises:
+            TransientConnectorError: try again later.
+            RecordRejectedError: the ERP refused (the payment is gone, or locked).
+            PermanentConnectorError: the connector is unusable until fixed.
         """
         ...
 

@@ -35,6 +35,8 @@ class ReviewReason(StrEnum):
     """A bank debit returned a payment (NSF, returned item): reverse it in the ERP, re-bill."""
     LEDGER_MISMATCH = "ledger_mismatch"
     """`arbridge audit` found arbridge's ledger and the ERP's disagreeing."""
+    UNAPPLIED_CASH = "unapplied_cash"
+    """Money a person left on account in the ERP plainly pays open invoices: apply it."""
 
 
 class ReviewStatus(StrEnum):

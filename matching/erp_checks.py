@@ -20,8 +20,18 @@ from arbridge.matching.backtest import PostedRow, replay_invoices
 from arbridge.matching.context import Books
 from arbridge.matching.engine import MatchContext, decide
 from arbridge.matching.ledger import Ledger
-from arbridge.matching.misapplied import contradictions, finding_with
+from arbridge.matching.misapplied import finding_with, kinds_of_contradictions
 from arbridge.matching.plans import listed
+
+CONFIDENCE = {
+    "other_customer": 0.95,
+    "recorded_twice": 0.95,
+    "other_invoices": 0.9,
+    "amount": 0.85,
+    "paid_twice": 0.85,
+    "left_on_account": 0.8,
+}
+"""How sure each kind of finding is: a finding is as sure as its strongest evidence."""
 
 Recording = tuple[str, str, Decimal]
 """(who: an ERP payment id or a bank line, invoice id, amount applied) for every recording."""
@@ -34,6 +44,13 @@ class Misapplication:
     key: int
     payment_ids: tuple[str, ...]
     proposal: Proposal
+    kinds: tuple[str, ...] = ()
+    """What is wrong (keys of `CONFIDENCE`)."""
+
+    @property
+    def confidence(self) -> float:
+        """How sure the finding is (that of its surest kind)."""
+        return max((CONFIDENCE[k] for k in self.kinds), default=1.0)
 
 
 def paid_twice(
@@ -76,12 +93,12 @@ def check_recordings(
         books, ledger=Ledger(context.customers, replay_invoices(context.invoices, rows))
     )
     twice = paid_twice(context.invoices, recordings)
-    flagged: list[tuple[int, BankLine, Sequence[PostedPayment], list[str]]] = []
+    flagged: list[tuple[int, BankLine, Sequence[PostedPayment], list[tuple[str, str]]]] = []
     for key, (line, payments) in sorted(groups.items(), key=lambda g: g[1][0].booked_on):
         applied = dict.fromkeys(
             i for p in payments for i in p.invoice_ids if i in books.ledger.by_id
         )
-        problems = _amount_problem(line, payments) + contradictions(
+        problems = _amount_problem(line, payments) + kinds_of_contradictions(
             line, list(applied), sorted({p.customer_id for p in payments}), books, twice
         )
         if problems:
@@ -92,15 +109,19 @@ def check_recordings(
             key=key,
             payment_ids=tuple(p.payment_id for p in payments),
             proposal=finding_with(
-                line, [_recorded(payments), *problems], engine[line.account, line.bank_id]
+                line,
+                [_recorded(payments), *(text for _, text in problems)],
+                engine[line.account, line.bank_id],
             ),
+            kinds=tuple(dict.fromkeys(kind for kind, _ in problems)),
         )
         for key, line, payments, problems in flagged
     ]
 
 
 def _engine(
-    flagged: Sequence[tuple[int, BankLine, Sequence[PostedPayment], list[str]]], books: Books
+    flagged: Sequence[tuple[int, BankLine, Sequence[PostedPayment], list[tuple[str, str]]]],
+    books: Books,
 ) -> list[Proposal]:
     """What the engine would have done with the lines, their recordings put back (as match_lines)."""
     lines = sorted((f[1] for f in flagged), key=lambda ln: (ln.booked_on, ln.account, ln.bank_id))
@@ -119,11 +140,13 @@ def _recorded(payments: Sequence[PostedPayment]) -> str:
     return "recorded as " + ", ".join(parts)
 
 
-def _amount_problem(line: BankLine, payments: Sequence[PostedPayment]) -> list[str]:
+def _amount_problem(line: BankLine, payments: Sequence[PostedPayment]) -> list[tuple[str, str]]:
     total = sum((p.amount for p in payments), ZERO)
     if total == line.amount:
         return []
     if len(payments) > 1 and all(p.amount == line.amount for p in payments):
-        return [f"the payment of {format_money(line.amount)} is recorded {len(payments)} times"]
+        twice = f"the payment of {format_money(line.amount)} is recorded {len(payments)} times"
+        return [("recorded_twice", twice)]
     more = "more" if total > line.amount else "less"
-    return [f"{format_money(total)} recorded, {more} than the {format_money(line.amount)} received"]
+    text = f"{format_money(total)} recorded, {more} than the {format_money(line.amount)} received"
+    return [("amount", text)]

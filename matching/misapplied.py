@@ -94,7 +94,22 @@ def contradictions(
     books: Books,
     twice: Mapping[str, Sequence[str]],
 ) -> list[str]:
-    """What contradicts a line in a recording of it: invoices paid twice, another customer, other invoices.
+    """What contradicts a line in a recording of it (the texts of `kinds_of_contradictions`)."""
+    return [text for _, text in kinds_of_contradictions(line, applied, customers, books, twice)]
+
+
+def kinds_of_contradictions(
+    line: BankLine,
+    applied: Sequence[str],
+    customers: Sequence[str],
+    books: Books,
+    twice: Mapping[str, Sequence[str]],
+) -> list[tuple[str, str]]:
+    """(kind, text) of what contradicts a line in a recording of it.
+
+    Kinds: `paid_twice` (an invoice paid more than once), `other_customer`,
+    `other_invoices` (the remittance names others), `left_on_account` (it names open
+    invoices and none was applied).
 
     Args:
         line: the bank line the recording is of.
@@ -104,7 +119,11 @@ def contradictions(
         twice: invoices paid more than once, with who else paid them.
     """
     ledger = books.ledger
-    found = [f"{i} applied more than once ({listed(twice[i])})" for i in applied if i in twice]
+    found = [
+        ("paid_twice", f"{i} applied more than once ({listed(twice[i])})")
+        for i in applied
+        if i in twice
+    ]
     payer = books.payers.identify(line, books.settings)
     if payer is not None:
         foreign = [
@@ -117,12 +136,19 @@ def contradictions(
             owner = ledger.name(ledger.by_id[foreign[0]].customer_id if foreign else strangers[0])
             what = listed(foreign) if foreign else "the payment"
             found.append(
-                f"{what} belongs to {owner}, but the payer is {ledger.name(payer.customer_id)} ({payer.how})"
+                (
+                    "other_customer",
+                    f"{what} belongs to {owner}, but the payer is {ledger.name(payer.customer_id)} ({payer.how})",
+                )
             )
     named = named_invoices(line, books)
     if named and not named & set(applied):
+        kind = "other_invoices" if applied else "left_on_account"
         found.append(
-            f"the remittance names {listed(sorted(named))}, but {listed(applied) or 'no invoice'} was applied"
+            (
+                kind,
+                f"the remittance names {listed(sorted(named))}, but {listed(applied) or 'no invoice'} was applied",
+            )
         )
     return found
 

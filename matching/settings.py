@@ -35,6 +35,8 @@ class MatchSettings:
         subset_max_invoices: open invoices of a payer considered by the subset search.
         subset_max_size: most invoices one unlisted payment may cover.
         subset_node_budget: search steps before the subset search gives up (then review).
+        misapplied_min_confidence: findings about what people recorded in the ERP (a
+            misapplication, unapplied cash to apply) below this confidence are counted, not queued.
     """
 
     max_suggestions: int = 5
@@ -51,6 +53,7 @@ class MatchSettings:
     subset_max_invoices: int = 40
     subset_max_size: int = 8
     subset_node_budget: int = 200_000
+    misapplied_min_confidence: float = 0.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from arbridge.domain.records import Allocation, Application, BankLine
 from arbridge.domain.review import ReviewStatus
 from arbridge.review import corrections as fixes
+from arbridge.review import recorded_fix
 from arbridge.review.limits import Limits, WriteOffPolicy
 from arbridge.review.queue import ReviewStateError, ledger_refusals
 from arbridge.store import Store, bank, ledger, payer_links, reviews
@@ -212,6 +213,9 @@ class Resolver:
         """
         if not reason.strip():
             raise ReviewStateError("say why the application was wrong (a reason)")
+        if isinstance(target, int) and self.recorded_fix(target) is not None:
+            keys = self.correct_recorded(target, allocations, actor=actor, reason=reason)
+            return ", ".join(keys[:-1]) or keys[0], keys[-1]
         _check_amounts(allocations)
         now = self._clock()
         with self._store.transaction() as session:
@@ -256,6 +260,38 @@ class Resolver:
             )
             self._learn(session, line, reapply.customer_id, now)
         return reverse_key, reapply_key
+
+    def recorded_fix(self, item_id: int) -> recorded_fix.RecordedFix | None:
+        """What Correct would reverse and re-apply for a payment a person recorded (else None)."""
+        with self._store.transaction() as session:
+            return recorded_fix.find(session, self._erp, item_id)
+
+    def correct_recorded(
+        self,
+        item_id: int,
+        allocations: Sequence[tuple[str, Decimal]],
+        *,
+        actor: str,
+        reason: str,
+        reverse: Sequence[str] = (),
+    ) -> list[str]:
+        """Reverse the ERP payments a person recorded for the item's line, then re-apply it.
+
+        See `recorded_fix.correct_item`. Returns the keys queued: reversals, re-application.
+        """
+        if allocations:
+            _check_amounts(allocations)
+        with self._store.transaction() as session:
+            return recorded_fix.correct_item(
+                session,
+                self._erp,
+                item_id,
+                allocations,
+                reverse=reverse,
+                actor=actor,
+                reason=reason,
+                now=self._clock(),
+            )
 
     def correctable(self, item_id: int) -> Application | None:
         """The posted application a correction from this item would reverse, if there is one."""

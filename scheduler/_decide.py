@@ -35,13 +35,15 @@ def decide(
     clock: Callable[[], datetime],
     recorded: bool = False,
     deposits: DepositRules | None = None,
+    by_hand: bool = False,
 ) -> None:
     """Match every pending line and store the outcome: applications to the outbox, review items, set-asides.
 
     With `recorded` (the ERP's recorded payments were pulled), lines the ERP already
     records are set aside first and never matched (see `_recorded`). With `deposits`,
     deposits are recognised after matching (`arbridge.deposits.recognise`): applied to
-    their deposit document, or held for their order's final invoice.
+    their deposit document, or held for their order's final invoice. `by_hand`: the ERP
+    cannot reverse a recorded payment, so its findings say to fix them in the ERP.
 
     Reading, matching and writing happen in one transaction that is exclusive among
     daemons sharing a store, so two of them never decide the same line, nor spend the
@@ -59,7 +61,14 @@ def decide(
         if recorded:
             with summary.timed("recorded"):
                 taken = settle_recorded(
-                    session, erp_name, lines, context, settings, summary=summary, now=clock()
+                    session,
+                    erp_name,
+                    lines,
+                    context,
+                    settings,
+                    summary=summary,
+                    now=clock(),
+                    by_hand=by_hand,
                 )
             lines = [(i, line) for i, line in lines if i not in taken]
             if not lines:

@@ -19,6 +19,7 @@ from arbridge.connectors.base import (
     PostedRecord,
     PostOutcome,
     PostResult,
+    RecordedPaymentReverser,
 )
 from arbridge.connectors.errors import (
     CapabilityMissingError,
@@ -214,6 +215,8 @@ def _post_one(gateway: ErpGateway, entry: OutboxEntry) -> PostResult:
     """
     if entry.reverses is None:
         return gateway.post_application(entry.application)
+    if entry.recorded:
+        return _reverse_recorded(gateway, entry)
     if ErpCapability.REVERSE not in gateway.capabilities:
         raise RecordRejectedError(gateway.name, "this ERP cannot reverse an application")
     if not entry.reverses:
@@ -222,6 +225,19 @@ def _post_one(gateway: ErpGateway, entry: OutboxEntry) -> PostResult:
         return gateway.reverse_application(entry.application, entry.reverses)
     except CapabilityMissingError as exc:
         raise RecordRejectedError(gateway.name, exc.message) from exc
+
+
+def _reverse_recorded(gateway: ErpGateway, entry: OutboxEntry) -> PostResult:
+    """Undo a payment a person recorded; an ERP that cannot is a guided manual fix."""
+    payment = entry.reverses or ""
+    can = ErpCapability.REVERSE_RECORDED in gateway.capabilities
+    if not can or not isinstance(gateway, RecordedPaymentReverser):
+        raise RecordRejectedError(
+            gateway.name,
+            f"this ERP cannot reverse payment {payment} through its API: correct it in the "
+            "ERP by hand (unapply or void the payment, then apply it as this item suggests)",
+        )
+    return gateway.reverse_recorded_payment(entry.application, payment)
 
 
 def _record(
@@ -377,7 +393,13 @@ def _rejection_item(entry: OutboxEntry, error: str) -> NewReviewItem:
             reason=ReviewReason.POSTING_REJECTED.value,
             message=f"the ERP refused the application of bank line {app.bank_id}: {error}",
         )
-    if entry.reverses is not None:
+    if entry.recorded:
+        message = (
+            f"the correction of bank line {app.bank_id} was not made: the ERP did not reverse "
+            f"payment {entry.reverses} ({error}); that payment stands as recorded and the "
+            "re-application was not posted"
+        )
+    elif entry.reverses is not None:
         message = (
             f"the correction of bank line {app.bank_id} was not made: the ERP could not reverse "
             f"its application ({error}); the original application stands and the "

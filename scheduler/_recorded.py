@@ -8,6 +8,7 @@ set aside as `in_erp` with its link. Where the recording contradicts the line, a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -36,6 +37,7 @@ from arbridge.review import NewReviewItem, item_for_bank_line, open_many
 from arbridge.review.recorded import resolve_recorded
 from arbridge.scheduler._health import connector_failed
 from arbridge.scheduler._summary import RunSummary
+from arbridge.scheduler._unapplied import unapplied_items
 from arbridge.store import Store, bank, cursors, erp_payments
 
 log = structlog.get_logger("arbridge.cycle")
@@ -81,6 +83,7 @@ def settle_recorded(
     *,
     summary: RunSummary,
     now: datetime,
+    by_hand: bool = False,
 ) -> set[int]:
     """Set aside the pending lines the ERP already records; their ids (not to be matched).
 
@@ -122,13 +125,46 @@ def settle_recorded(
         summary.add("resolved_in_erp", resolve_recorded(session, done, now=now))
         taken = set(links.linked) | set(links.unsure)
         summary.add("in_erp", len(links.linked))
-    items += _check(session, erp_name, context, books, summary)
+    items += _check(
+        session,
+        erp_name,
+        context,
+        books,
+        summary,
+        min_confidence=settings.misapplied_min_confidence,
+    )
+    if summary.counts.get("erp_payments_changed"):
+        with summary.timed("unapplied"):
+            items += unapplied_items(
+                session,
+                erp_name,
+                books,
+                summary,
+                min_confidence=settings.misapplied_min_confidence,
+                skip_lines={i.bank_line_id for i in items if i.bank_line_id is not None},
+            )
+    if by_hand:
+        items = [_by_hand(i) for i in items]
     opened = open_many(session, items, now=now)
     summary.add("queued", sum(1 for i in opened if i is not None))
     for item, item_id in zip(items, opened, strict=True):
         if item_id is not None:
             log.info("review_item_opened", item_id=item_id, reason=item.reason)
     return taken
+
+
+BY_HAND = (
+    " This ERP cannot reverse a payment a person recorded through its API: fix it in the ERP "
+    "by hand (unapply or void the payment, then apply it as suggested), then dismiss this item."
+)
+
+
+def _by_hand(item: NewReviewItem) -> NewReviewItem:
+    """The item of an ERP that cannot reverse recorded payments, saying how to fix it by hand."""
+    fixed = (ReviewReason.SUSPECTED_MISAPPLICATION.value, ReviewReason.UNAPPLIED_CASH.value)
+    if item.reason not in fixed or item.bank_line_id is None:
+        return item
+    return dataclasses.replace(item, message=item.message + BY_HAND)
 
 
 def _window(lines: Sequence[tuple[int, BankLine]]) -> tuple[date, date] | None:
@@ -156,8 +192,13 @@ def _check(
     context: MatchContext,
     books: Callable[[], Books],
     summary: RunSummary,
+    *,
+    min_confidence: float,
 ) -> list[NewReviewItem]:
-    """Check the lines whose recordings are new or changed; mark them checked."""
+    """Check the lines whose recordings are new or changed; mark them checked.
+
+    Findings below `min_confidence` are counted (`misapplied_below_confidence`), not queued.
+    """
     line_ids = erp_payments.unchecked_lines(session, erp_name)
     if not line_ids:
         return []
@@ -171,8 +212,11 @@ def _check(
     recordings = erp_payments.recordings(session, erp_name, invoices)
     found = check_recordings(groups, context, books(), recordings)
     erp_payments.mark_checked(session, erp_name, line_ids)
-    summary.add("misapplied", len(found))
-    return [_misapplied_item(m, groups[m.key]) for m in found]
+    sure = [m for m in found if m.confidence >= min_confidence]
+    summary.add("misapplied", len(sure))
+    if len(found) > len(sure):
+        summary.add("misapplied_below_confidence", len(found) - len(sure))
+    return [_misapplied_item(m, groups[m.key]) for m in sure]
 
 
 def _store_links(session: Session, erp_name: str, links: Links) -> None:

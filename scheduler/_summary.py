@@ -57,6 +57,9 @@ class RunSummary:
         )
         if c["in_erp"]:
             text += f"; {c['in_erp']} line(s) already recorded in the ERP by people"
+        quiet = c["misapplied_below_confidence"] + c["unapplied_below_confidence"]
+        if quiet:
+            text += f"; {quiet} finding(s) in the ERP below misapplied.min_confidence (not queued)"
         if self.errors:
             text += f"; {len(self.errors)} problem(s): " + self._problems()
         return text

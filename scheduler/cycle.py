@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import structlog
 from apscheduler.triggers.base import BaseTrigger
 
-from arbridge.connectors.base import BankSource, ErpGateway, PostedPaymentReader
+from arbridge.connectors.base import BankSource, ErpCapability, ErpGateway, PostedPaymentReader
 from arbridge.connectors.errors import ConnectorError
 from arbridge.connectors.settlement_base import SettlementSource
 from arbridge.deposits.recognise import DepositRules
@@ -174,6 +174,7 @@ def _decide(deps: CycleDeps, snapshot: Snapshot, summary: RunSummary, *, recorde
             clock=deps.clock,
             recorded=recorded,
             deposits=deps.deposits,
+            by_hand=ErpCapability.REVERSE_RECORDED not in deps.erp.capabilities,
         )
     except ConnectorError as exc:  # the export could not be read after all (lazy fetch)
         connector_failed(deps.store, deps.erp.name, str(exc), summary, deps.clock, role="erp")

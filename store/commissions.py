@@ -26,6 +26,9 @@ from arbridge.store.tables import (
     OutboxRow,
 )
 
+_RECORDED = ("erp", "erp_undo")
+"""Origins of a payment a person recorded (written down to reverse it) and of its reversal."""
+
 
 def cash_events(session: Session, erp: str, start: date, end: date) -> list[CashEvent]:
     """Cash the ERP holds (outbox sent) on invoices, that may count between `start` and `end`.
@@ -60,7 +63,10 @@ def cash_events(session: Session, erp: str, start: date, end: date) -> list[Cash
     )
     events: list[CashEvent] = []
     for query in (booked, late):
-        rows = session.connection().execute(query.where(app.c.erp == erp, box.c.status == "sent"))
+        mine = app.c.origin.not_in(_RECORDED)  # payments people recorded are not arbridge's cash
+        rows = session.connection().execute(
+            query.where(app.c.erp == erp, box.c.status == "sent", mine)
+        )
         events.extend(e for row in rows for e in _events(row))
     back = _returned_events(session, erp, start, end)
     if not back:

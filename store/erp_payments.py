@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import and_, bindparam, delete, func, update
 from sqlmodel import Session, col, select
 
 from arbridge.domain.posted import PostedAllocation, PostedPayment
@@ -24,6 +24,14 @@ from arbridge.store.tables import (
 _CHUNK = 500
 SETTLED = "its reference names a bank line arbridge decided earlier"
 """The `link` of a payment that records a line arbridge itself applied (or queued)."""
+REVERSED = "reversed by arbridge's correction; "
+"""Start of the `link` of a payment arbridge queued a reversal of (the old link follows)."""
+
+
+def _counted() -> Any:
+    """A linked payment that still records its line: not arbridge's own, not reversed."""
+    link = func.coalesce(table_of(ErpPaymentRow).c.link, "")
+    return and_(link != SETTLED, ~link.startswith(REVERSED))
 
 
 def _digest(p: PostedPayment) -> str:
@@ -207,7 +215,7 @@ def linked_payments(
         query = select(ErpPaymentRow).where(
             ErpPaymentRow.erp == erp,
             col(ErpPaymentRow.bank_line_id).in_(line_ids[start : start + _CHUNK]),
-            col(ErpPaymentRow.link).is_distinct_from(SETTLED),
+            _counted(),
         )
         for row in session.exec(query):
             assert row.bank_line_id is not None
@@ -249,7 +257,7 @@ def recordings(
             .where(
                 parts.c.erp == erp,
                 parts.c.invoice_id.in_(wanted[start : start + _CHUNK]),
-                heads.c.link.is_distinct_from(SETTLED),
+                _counted(),
             )
         )
         out += [(f"ERP payment {p}", i, a) for p, i, a in session.connection().execute(query)]
@@ -272,3 +280,67 @@ def recordings(
             if a.get("invoice_id") in mine
         ]
     return out
+
+
+def linked_payment_ids(session: Session, erp: str, line_id: int) -> list[str]:
+    """Ids of the payments that still record this line (not arbridge's own, not reversed)."""
+    table = table_of(ErpPaymentRow)
+    query = select(table.c.payment_id).where(
+        table.c.erp == erp, table.c.bank_line_id == line_id, _counted()
+    )
+    return sorted(str(r[0]) for r in session.connection().execute(query))
+
+
+def mark_reversed(session: Session, erp: str, payment_ids: Sequence[str]) -> None:
+    """These payments' reversal is queued: they no longer record their line, nor are checked."""
+    table = table_of(ErpPaymentRow)
+    session.connection().execute(
+        update(table)
+        .where(table.c.erp == erp, table.c.payment_id.in_(list(payment_ids)))
+        .values(link=REVERSED + func.coalesce(table.c.link, ""), checked=True)
+    )
+
+
+def unmark_reversed(session: Session, erp: str, payment_ids: Sequence[str]) -> None:
+    """The ERP refused to reverse these payments: they record their line again."""
+    table = table_of(ErpPaymentRow)
+    query = select(table.c.payment_id, table.c.link).where(
+        table.c.erp == erp, table.c.payment_id.in_(list(payment_ids))
+    )
+    for pid, link in list(session.connection().execute(query)):
+        if link and link.startswith(REVERSED):
+            session.connection().execute(
+                update(table)
+                .where(table.c.erp == erp, table.c.payment_id == pid)
+                .values(link=link[len(REVERSED) :])
+            )
+
+
+def seen_at(session: Session, erp: str, payment_ids: Sequence[str]) -> dict[str, datetime]:
+    """When each payment (as it stands) was first read from the ERP."""
+    table = table_of(ErpPaymentRow)
+    query = select(table.c.payment_id, table.c.seen_at).where(
+        table.c.erp == erp, table.c.payment_id.in_(list(payment_ids))
+    )
+    return {str(p): at for p, at in session.connection().execute(query)}
+
+
+def on_account(session: Session, erp: str) -> list[tuple[PostedPayment, int | None]]:
+    """Payments that leave money on the customer's account, with their bank line (if linked).
+
+    arbridge's own postings and payments it reversed are left out.
+    """
+    heads, parts = table_of(ErpPaymentRow), table_of(ErpPaymentAllocationRow)
+    credit = (
+        select(parts.c.payment_id)
+        .where(parts.c.erp == erp, parts.c.invoice_id.is_(None))
+        .distinct()
+        .subquery()
+    )
+    query = (
+        select(*(heads.c[c] for c in (*_COLUMNS, "bank_line_id")))
+        .join(credit, credit.c.payment_id == heads.c.payment_id)
+        .where(heads.c.erp == erp, _counted())
+        .order_by(heads.c.paid_on, heads.c.payment_id)
+    )
+    return [(_payment(row), row.bank_line_id) for row in session.connection().execute(query)]

@@ -5,7 +5,8 @@ cycle (`admit` with `per_invoice=False`), each clerk resolution (apply or split,
 account, write-off, refund: `admit`; not customer cash, a refund to a stranger:
 `set_aside`), a correction (`admit` with the reversal and the re-application) and
 reopening a resolved item (`release`). `postings.add_applications` is called from here
-only. The invariants it holds, in whole cents:
+only (and from `ledger_recorded`, this door's part for correcting a payment a person
+recorded in the ERP, which checks the same invariants through `refusals`). The invariants it holds, in whole cents:
 
 - **I1.** Per bank line, cash applied + put on account + refunded + set aside never
   exceeds the line's amount: an application takes at most the line's amount, and (I3)
@@ -35,6 +36,7 @@ from sqlmodel import Session, select
 
 from arbridge.domain.errors import ArbridgeError
 from arbridge.domain.money import CENT
+from arbridge.domain.posted import PostedPayment
 from arbridge.domain.records import ZERO, Application
 from arbridge.store import _live, bank, corrections, postings
 from arbridge.store._core import table_of
@@ -119,9 +121,22 @@ def refusals(
     *,
     per_invoice: bool = True,
     sent_after: datetime | None = None,
+    correcting: int | None = None,
+    credit: Sequence[PostedPayment] = (),
 ) -> dict[int, str]:
-    """Why each refused application would break an invariant (index -> message); {} if none."""
-    return _Checker(session, erp, items, per_invoice, sent_after).run()
+    """Why each refused application would break an invariant (index -> message); {} if none.
+
+    `correcting` is a line recorded in the ERP by a person whose recording `credit` (the
+    payments) is reversed before these applications: only then may that line be applied,
+    and its invoices get back what those payments took.
+    """
+    checker = _Checker(session, erp, items, per_invoice, sent_after)
+    checker.correcting = correcting
+    for payment in credit:
+        for a in payment.allocations:
+            if a.invoice_id in checker.left:
+                checker.left[a.invoice_id] += a.amount
+    return checker.run()
 
 
 def open_left(session: Session, erp: str, invoice_id: str) -> Decimal:
@@ -266,6 +281,7 @@ class _Checker:
         self.seen = seen
         self.taken = taken
         self.claimed_lines: set[int] = set()
+        self.correcting: int | None = None
 
     def run(self) -> dict[int, str]:
         refused: dict[int, str] = {}
@@ -327,6 +343,11 @@ class _Checker:
         if line.status == "ignored":
             raise LedgerRefusedError(
                 f"bank line {line.bank_id} is set aside ({line.explanation}); reopen its item first"
+            )
+        if line.status == "in_erp" and item.bank_line_id != self.correcting:
+            raise LedgerRefusedError(
+                f"bank line {line.bank_id} is already recorded in the ERP ({line.explanation}); "
+                "posting it again would pay it twice: correct that recording instead"
             )
 
     def _credit_reversed(self, item: NewApplication) -> None:

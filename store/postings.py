@@ -13,9 +13,12 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, func, select
 
 from arbridge.domain.records import ZERO, Allocation, Application
-from arbridge.store import _live
+from arbridge.store import _live, _rejections
 from arbridge.store._core import bulk_insert, ids_by_key, table_of, update_rows
 from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
+
+RECORDED_ORIGIN = "erp"
+"""`application.origin` of a payment a person recorded in the ERP, written down to reverse it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +35,8 @@ class OutboxEntry:
     bank_line_id: int = 0
     reverses: str | None = None
     after_id: int | None = None
+    recorded: bool = False
+    """A reversal of a payment a person recorded in the ERP (`reverses` is its payment id)."""
 
     @property
     def is_correction(self) -> bool:
@@ -128,6 +133,11 @@ def _queue_in_order(
             values["after_id"] = item.after_outbox_id
         inserted = session.connection().execute(insert(table).values(values).returning(table.c.id))
         outbox_ids.append(int(inserted.scalar_one()))
+
+
+def allocation_json(a: Allocation) -> dict[str, Any]:
+    """An allocation as stored in `application.allocations`."""
+    return _allocation_json(a)
 
 
 def _allocation_json(a: Allocation) -> dict[str, Any]:
@@ -236,7 +246,7 @@ def release_claims(session: Session, *, worker: str) -> None:
 
 def _entries(session: Session, *where: Any) -> Iterator[OutboxEntry]:
     outbox, app, line = table_of(OutboxRow), table_of(ApplicationRow), table_of(BankLineRow)
-    undone = outbox.alias("undone")
+    undone, undone_app = outbox.alias("undone"), app.alias("undone_app")
     query = (  # plain columns, no ORM objects: the push path reads thousands of these
         sa_select(
             outbox.c.id,
@@ -253,10 +263,12 @@ def _entries(session: Session, *where: Any) -> Iterator[OutboxEntry]:
             line.c.account,
             line.c.bank_id,
             line.c.booked_on,
+            undone_app.c.origin.label("undone_origin"),
         )
         .join_from(outbox, app, app.c.id == outbox.c.application_id)
         .join(line, line.c.id == app.c.bank_line_id)
         .outerjoin(undone, undone.c.application_id == app.c.reverses_id)
+        .outerjoin(undone_app, undone_app.c.id == app.c.reverses_id)
         .where(*where)
         .order_by(outbox.c.id)
     )
@@ -273,7 +285,13 @@ def _entries(session: Session, *where: Any) -> Iterator[OutboxEntry]:
         )
         reverses = None if row.reverses_id is None else (row.reverses or "")
         yield OutboxEntry(
-            row.id, application, row.attempts, row.bank_line_id, reverses, row.after_id
+            row.id,
+            application,
+            row.attempts,
+            row.bank_line_id,
+            reverses,
+            row.after_id,
+            recorded=row.undone_origin == RECORDED_ORIGIN,
         )
 
 
@@ -311,21 +329,19 @@ def record_failure(session: Session, outbox_id: int, error: str, *, rejected: bo
     if not rejected:
         return
     row.status = "rejected"
-    outbox = table_of(OutboxRow)
-    query = select(OutboxRow.id).where(OutboxRow.after_id == outbox_id)
-    waiting = [i for i in session.exec(query) if i is not None]
-    session.execute(
-        update(outbox)
-        .where(outbox.c.after_id == outbox_id, outbox.c.status == "pending")
-        .values(
-            status="rejected",
-            last_error=f"not posted: entry {outbox_id} it waits on was refused",
-        )
-    )
     session.flush()
+    waiting = _rejections.reject_waiting(session, outbox_id)
     app = session.get_one(ApplicationRow, row.application_id)
     _live.mark_ended(session, [*_live.applications_of(session, waiting), app.id or 0], "rejected")
-    if app.reverses_id is not None:
+    undone = [app.reverses_id] if app.reverses_id is not None else []
+    for waiting_app in _live.applications_of(session, waiting):
+        target = _live.reversal_target(session, waiting_app)
+        undone += [target] if target is not None else []
+    targets = [session.get_one(ApplicationRow, a) for a in undone]
+    recorded = [a for a in targets if a.origin == RECORDED_ORIGIN]
+    if recorded:
+        _rejections.recorded_stands(session, recorded, error)
+    elif app.reverses_id is not None:
         _restore(session, app.reverses_id)
 
 

@@ -30,6 +30,7 @@ REASONS: dict[str, str] = {
     ReviewReason.DEPOSIT_FINAL_CHOICE: "Deposit: choose the final invoice it goes to",
     ReviewReason.POSSIBLY_POSTED: "Maybe already posted in the ERP",
     ReviewReason.RETURNED_PAYMENT: "A payment came back (NSF or returned item)",
+    ReviewReason.UNAPPLIED_CASH: "Cash on account that pays open invoices",
     ReviewReason.LEDGER_MISMATCH: "Our ledger and the ERP disagree",
 }
 

@@ -68,6 +68,31 @@ def action_routes(app: FastAPI, site: Site) -> None:
 
         return _answer(site, item_id, "correct", back, run)
 
+    @app.post("/items/{item_id}/correct-recorded")
+    def correct_recorded(
+        item_id: ItemId,
+        who: current,
+        *,
+        invoice: Many = [],  # noqa: B006 - FastAPI copies form defaults
+        amount: Many = [],  # noqa: B006 - FastAPI copies form defaults
+        reverse: Many = [],  # noqa: B006 - FastAPI copies form defaults
+        reason: Text = "",
+        csrf: Text = "",
+        back: Text = "",
+    ) -> Response:
+        """Reverse the ERP payment(s) a person recorded and re-apply (as suggested, or as typed)."""
+        user = site.guard(who, csrf)
+
+        def run() -> str:
+            typed = any(t.strip() for t in (*invoice, *amount))
+            chosen = params.allocations(invoice, amount) if typed else []
+            keys = site.resolver.correct_recorded(
+                item_id, chosen, actor=user.name, reason=reason, reverse=reverse
+            )
+            return f"correction queued ({len(keys)} steps, posted in order by the daemon)"
+
+        return _answer(site, item_id, "correct", back, run)
+
     @app.post("/items/{item_id}/{action}")
     def change(
         item_id: ItemId,

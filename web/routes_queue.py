@@ -109,6 +109,7 @@ def queue_routes(app: FastAPI, site: Site) -> None:
             line=site.queue.evidence(item_id),
             write_off=site.resolver.write_off_policy,
             posted=site.resolver.correctable(item_id),
+            recorded=site.resolver.recorded_fix(item_id),
             back=urlencode(shown),
             find=find,
             **_candidates(site, item, find),

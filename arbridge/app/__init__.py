@@ -14,6 +14,7 @@ from arbridge.app.logs import MASKER
 from arbridge.app.profiles import csv_profile
 from arbridge.app.settlements import build_settlement_source, payout_rules
 from arbridge.config import ArbridgeSettings, FolderBankSettings
+from arbridge.config.misapplied import MisappliedSettings
 from arbridge.config.models import MatchingSettings
 from arbridge.config.secrets import SecretRef
 from arbridge.connectors.bank import FolderBankSource
@@ -48,7 +49,7 @@ class App:
             store=self.store,
             bank_sources=[build_bank_source(s) for s in self.settings.connectors.bank],
             erp=build_erp(self.settings, store=self.store),
-            match_settings=match_settings(self.settings.matching),
+            match_settings=match_settings(self.settings.matching, self.settings.misapplied),
             claim_lease=timedelta(seconds=self.settings.store.claim_seconds),
             shared=self.settings.store.shared,
             claim_batch=self.settings.store.claim_batch,
@@ -75,13 +76,20 @@ def deposit_rules(settings: ArbridgeSettings) -> DepositRules | None:
     return DepositRules(on_receipt=d.on_receipt, words=tuple(d.words), wait_days=d.wait_days)
 
 
-def match_settings(settings: MatchingSettings) -> MatchSettings:
-    """The engine's settings from the `matching:` section; keys left out keep the engine's defaults."""
+def match_settings(
+    settings: MatchingSettings, misapplied: MisappliedSettings | None = None
+) -> MatchSettings:
+    """The engine's settings from the `matching:` section; keys left out keep the engine's defaults.
+
+    `misapplied:` gives the confidence a finding about a recorded payment needs to be queued.
+    """
     given = settings.model_dump(exclude_unset=True, exclude_none=True, exclude={"customers"})
     customers = {
         cid: CustomerPolicy(**c.model_dump(exclude_none=True))
         for cid, c in settings.customers.items()
     }
+    if misapplied is not None and "min_confidence" in misapplied.model_fields_set:
+        given["misapplied_min_confidence"] = misapplied.min_confidence
     return MatchSettings(**given, customers=customers)
 
 

@@ -21,6 +21,7 @@ from arbridge.connectors.erp import (
 from arbridge.connectors.erp._http import FileRefreshTokenStore, LimiterFactory, RateLimiter
 from arbridge.connectors.erp.acumatica import payments as acumatica_payments
 from arbridge.connectors.erp.business_central import payments as bc_payments
+from arbridge.connectors.erp.csv_reversals import reversals_path
 from arbridge.connectors.erp.quickbooks import payments as quickbooks_payments
 
 ErpSettings = (
@@ -101,7 +102,10 @@ def build_payment_reader(
 ) -> PostedPaymentReader | None:
     """The reader of payments already recorded in the ERP, or None when none is configured."""
     if isinstance(erp, CsvErpSettings):
-        return CsvPaymentReader(name=erp.name, path=erp.payments) if erp.payments else None
+        if not erp.payments:
+            return None
+        undone = reversals_path(erp.applications)
+        return CsvPaymentReader(name=erp.name, path=erp.payments, reversals=undone)
     if not erp.read_payments:
         return None
     if isinstance(erp, BusinessCentralErpSettings):

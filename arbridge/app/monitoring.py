@@ -39,6 +39,11 @@ _COUNTED = (
     "files_imported",
     "files_quarantined",
     "connector_errors",
+    "in_erp",
+    "misapplied",
+    "misapplied_below_confidence",
+    "unapplied_suggested",
+    "unapplied_below_confidence",
 )
 
 

@@ -208,25 +208,51 @@ def not_ar(ctx: Context, item_id: int, category: str, actor: str) -> None:
     "--invoice",
     "invoices",
     multiple=True,
-    required=True,
     metavar="INVOICE:AMOUNT",
-    help="Re-apply this amount to this invoice; repeat to split (amounts must add up).",
+    help="Re-apply this amount to this invoice; repeat to split (amounts must add up). "
+    "Without it, a payment a person recorded is re-applied as the engine suggests.",
+)
+@click.option(
+    "--reverse",
+    "reverse",
+    multiple=True,
+    metavar="PAYMENT_ID",
+    help="Only these ERP payments of the item (default: all); alone, keeps the others.",
 )
 @click.option("--reason", required=True, help="Why the posted application was wrong.")
 @click.option("--as", "actor", default=getpass.getuser, help="Who is acting (default: you).")
 @click.pass_obj
-def correct(ctx: Context, target: str, invoices: tuple[str, ...], reason: str, actor: str) -> None:
-    """Reverse a posted application and re-apply the payment; the daemon posts both, in order.
+def correct(
+    ctx: Context,
+    target: str,
+    *,
+    invoices: tuple[str, ...],
+    reverse: tuple[str, ...],
+    reason: str,
+    actor: str,
+) -> None:
+    """Reverse a posted application (or a payment recorded in the ERP) and re-apply the payment.
 
     ITEM_OR_BANK_ID is a review item id (a number), a bank transaction id, or an
     application's idempotency key; write item:N or bank:ID when a number could be either.
+    A suspected misapplication of a payment a person recorded in the ERP reverses that
+    payment; the daemon posts the reversal, then the re-application, each once.
     """
     chosen = [_allocation(text) for text in invoices]
     found = _target(target)
-    reverse, reapply = guard(
-        lambda: _resolver(ctx).correct(found, chosen, actor=actor, reason=reason)
-    )
-    click.echo(f"correction queued for the ERP: {reverse}, then {reapply}")
+    resolver = _resolver(ctx)
+    if isinstance(found, int) and (not chosen or resolver.recorded_fix(found) is not None):
+        keys = guard(
+            lambda: resolver.correct_recorded(
+                found, chosen, actor=actor, reason=reason, reverse=reverse
+            )
+        )
+        click.echo(f"correction queued for the ERP: {', '.join(keys)} (in that order)")
+        return
+    if not chosen:
+        raise click.UsageError("give --invoice INVOICE:AMOUNT (what the payment should pay)")
+    first, then = guard(lambda: resolver.correct(found, chosen, actor=actor, reason=reason))
+    click.echo(f"correction queued for the ERP: {first}, then {then}")
 
 
 def _target(text: str) -> int | str:

@@ -96,6 +96,9 @@ class FakeAcumatica:
             side_effect=f.wrap("invoice", self._invoice)
         )
         router.get(f"{BASE}Payment").mock(side_effect=f.wrap("find", self._find))
+        router.get(url__regex=rf"{re.escape(BASE)}Payment/[^/]+/[^/?]+(\?.*)?$").mock(
+            side_effect=f.wrap("payment", self._payment)
+        )
         router.put(f"{BASE}Payment").mock(side_effect=f.wrap("put", self._put))
         router.post(f"{BASE}Payment/ReleasePayment").mock(
             side_effect=f.wrap("release", self._release)
@@ -232,6 +235,20 @@ class FakeAcumatica:
             assert refs, where
             rows = [p for p in self.payments.values() if p["PaymentRef"]["value"] in refs]
         return self._paged(request, rows)
+
+    def _payment(self, request: httpx.Request) -> httpx.Response:
+        """GET Payment/{Type}/{ReferenceNbr}: one payment by its key."""
+        denied = self._denied(request)
+        if denied is not None:
+            return denied
+        number = request.url.path.rsplit("/", 1)[1]
+        if number not in self.payments:
+            return http_error(
+                500,
+                "No entity satisfies the condition.",
+                "PX.Api.ContractBased.NoEntitySatisfiesTheConditionException",
+            )
+        return _json(self.payments[number])
 
     # ------------------------------------------------------------------ payments
     def _put(self, request: httpx.Request) -> httpx.Response:

@@ -46,10 +46,15 @@ class Version:
         return cls(str(customers), str(invoices), int(size), str(applications))
 
 
-def version_of(customers: Path, invoices: Path, applications: Path) -> Version:
-    """Hash every file's whole content (a missing or unreadable file says so)."""
+def version_of(customers: Path, invoices: Path, applications: Path, *also: Path) -> Version:
+    """Hash every file's whole content (a missing or unreadable file says so).
+
+    `also`: further files the open amounts depend on (the reversals of recorded payments);
+    they count as part of the invoices export, so any change to them is a full read.
+    """
     size, applied = _hash(applications)
-    return Version(_hash(customers)[1], _hash(invoices)[1], size, applied)
+    invoices_hash = "+".join(_hash(path)[1] for path in (invoices, *also))
+    return Version(_hash(customers)[1], invoices_hash, size, applied)
 
 
 def _hash(path: Path, limit: int | None = None) -> tuple[int, str]:

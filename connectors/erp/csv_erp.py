@@ -47,6 +47,7 @@ from arbridge.connectors.erp._posted import (
     keys_path,
     read_ledger,
 )
+from arbridge.connectors.erp.csv_reversals import PaymentReversals, reversals_path
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
@@ -86,6 +87,7 @@ CAPABILITIES = frozenset(
         ErpCapability.WRITE_OFF,
         ErpCapability.UNAPPLIED_CREDIT,
         ErpCapability.BATCH,
+        ErpCapability.REVERSE_RECORDED,
     }
 )
 
@@ -158,6 +160,7 @@ class CsvErpGateway:
         self._clock = clock
         self._posted = PostedRows(name, applications)
         self._version: Version | None = None
+        self._reversals = PaymentReversals(name, reversals_path(applications))
 
     @property
     def name(self) -> str:
@@ -184,8 +187,10 @@ class CsvErpGateway:
         raise CapabilityMissingError(self._name, "the csv ERP cannot reverse an application")
 
     def source_version(self) -> str:
-        """Content hash of the customers and invoices exports and of applications.csv."""
-        self._version = version_of(self._customers, self._invoices, self._applications)
+        """Content hash of the exports, applications.csv and payment_reversals.csv."""
+        self._version = version_of(
+            self._customers, self._invoices, self._applications, self._reversals.path
+        )
         return self._version.text()
 
     def invoices_changed_since(self, version: str) -> list[Invoice] | None:
@@ -210,14 +215,22 @@ class CsvErpGateway:
                 applied[invoice_id] = applied.get(invoice_id, ZERO) + value
         return [self._net(inv, applied.get(inv.invoice_id, ZERO)) for inv in invoices]
 
+    def reverse_recorded_payment(self, application: Application, payment_id: str) -> PostResult:
+        """Append the reversal of a payment a person recorded to `payment_reversals.csv`, once."""
+        at = self._clock().astimezone(UTC).isoformat(timespec="seconds")
+        with self._exclusive():
+            written = self._reversals.append(application, payment_id, at)
+        outcome = PostOutcome.POSTED if written else PostOutcome.ALREADY_POSTED
+        return PostResult(outcome=outcome, erp_reference=payment_id)
+
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer in the export."""
         return load_all(self._name, self._customers, CUSTOMER_COLUMNS[:2], _customer)
 
     def fetch_invoices(self) -> Sequence[Invoice]:
-        """Every invoice in the export, open amounts net of rows already in applications.csv."""
+        """Every invoice in the export, open amounts net of applications.csv and the reversals."""
         invoices = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
-        applied: dict[str, Decimal] = {}
+        applied = {invoice: -given for invoice, given in self._reversals.credits().items()}
         for (_, _, invoice_id), value in self._posted_rows().items():
             if invoice_id:
                 applied[invoice_id] = applied.get(invoice_id, ZERO) + value

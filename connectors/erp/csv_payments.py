@@ -4,7 +4,8 @@ One row per allocation: `payment_id,customer_id,invoice_id,amount,date,reference
 rows sharing a `payment_id` are one payment, an empty `invoice_id` is money left on
 account. The file is an export: a changed file is read whole (complete), an unchanged one
 (same cursor) gives nothing; a missing file is no payment at all, as before the ERP
-exported any.
+exported any. Payments arbridge reversed in `payment_reversals.csv` (a correction) are left
+out, as the ERP leaves them out once it has imported the reversal.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from arbridge.connectors.base import PaymentBatch
 from arbridge.connectors.erp._csvfiles import Row, load_all
+from arbridge.connectors.erp.csv_reversals import PaymentReversals
 from arbridge.connectors.errors import PermanentConnectorError
 from arbridge.domain.errors import BadInputError, SourceLocation
 from arbridge.domain.posted import PostedAllocation, PostedPayment
@@ -34,8 +36,9 @@ def _row(row: Row) -> _Parsed:
 class CsvPaymentReader:
     """Reads `payments.csv` whole, all rows or none; a bad value names file, line and field."""
 
-    def __init__(self, *, name: str, path: Path) -> None:
+    def __init__(self, *, name: str, path: Path, reversals: Path | None = None) -> None:
         self._name, self._path = name, path
+        self._reversals = None if reversals is None else PaymentReversals(name, reversals)
 
     @property
     def name(self) -> str:
@@ -51,6 +54,9 @@ class CsvPaymentReader:
         stamp = _stamp(self._name, self._path)
         if stamp is None:
             return PaymentBatch(payments=(), cursor=None, complete=True)
+        undone = self._reversals.path if self._reversals is not None else None
+        if undone is not None and undone.exists():
+            stamp += f"|{_stamp(self._name, undone)}"
         if cursor is not None and cursor == stamp:
             return PaymentBatch(payments=(), cursor=cursor, complete=False)
         rows = load_all(self._name, self._path, REQUIRED, _row)
@@ -58,6 +64,9 @@ class CsvPaymentReader:
             payments = _payments(rows)
         except BadInputError as exc:
             raise PermanentConnectorError(self._name, str(exc)) from exc
+        if self._reversals is not None:
+            gone = self._reversals.reversed_ids()
+            payments = [p for p in payments if p.payment_id not in gone]
         return PaymentBatch(payments=payments, cursor=stamp, complete=True)
 
 

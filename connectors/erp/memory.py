@@ -41,6 +41,8 @@ class InMemoryErpGateway:
         self.posted: dict[str, Application] = {}
         self.reversed: dict[str, Application] = {}
         """Undone applications, by the idempotency key of the reversal that undid them."""
+        self.reversed_recorded: dict[str, Application] = {}
+        """Payments people recorded that were reversed, by payment id."""
         self._version = 0
         self._changed_at: dict[str, int] = {}
         for invoice in invoices:
@@ -114,6 +116,14 @@ class InMemoryErpGateway:
         self._apply(posted, sign=-1)
         self.reversed[application.idempotency_key] = posted
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
+
+    def reverse_recorded_payment(self, application: Application, payment_id: str) -> PostResult:
+        """Give back what a payment a person recorded took off its invoices, once per payment."""
+        if payment_id in self.reversed_recorded:
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=payment_id)
+        self._apply(application, sign=-1)
+        self.reversed_recorded[payment_id] = application
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=payment_id)
 
     def find_posted(self, keys: Collection[str] | None = None) -> Sequence[PostedRecord]:
         """The allocations of the applications it holds (reversed ones are gone)."""

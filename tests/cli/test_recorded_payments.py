@@ -88,6 +88,11 @@ def _applied(data: Path) -> set[str]:
 @pytest.fixture
 def books(tmp_path: Path, store_url: str) -> Path:
     """The contract layout with payments.csv, its store on each supported database."""
+    return write_books(tmp_path, store_url)
+
+
+def write_books(tmp_path: Path, store_url: str) -> Path:
+    """Write the books above in the contract layout with payments.csv; the data folder."""
     data = tmp_path / "data"
     (data / "erp").mkdir(parents=True)
     (data / "bank").mkdir()

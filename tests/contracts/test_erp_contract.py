@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -9,7 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from arbridge.connectors.base import BatchPoster, ErpCapability, PostOutcome
+from arbridge.connectors.base import (
+    BatchPoster,
+    ErpCapability,
+    PostOutcome,
+    RecordedPaymentReverser,
+)
 from arbridge.connectors.errors import CapabilityMissingError, RecordRejectedError
 from arbridge.domain.records import Allocation, Application
 from tests.contracts.harness import KINDS, Harness, harness
@@ -139,6 +145,30 @@ def test_reverse_restores_the_invoice_or_is_declared_missing(erp: Harness) -> No
             erp.gateway.reverse_application(app, result.erp_reference)
         return
     erp.gateway.reverse_application(app, result.erp_reference)
+    assert erp.owed("INV-1001") == Decimal("1250.00")
+
+
+def test_a_recorded_payment_is_reversed_where_declared(erp: Harness) -> None:
+    """REVERSE_RECORDED is declared exactly by the gateways that undo a payment people recorded.
+
+    The payment is made through the API here (as a clerk's would be); its id is written the
+    way the connector's payments reader names it (Acumatica `Type:ReferenceNbr`).
+    """
+    app = _app("TX6", ("INV-1001", "250.00"))
+    result = erp.gateway.post_application(app)
+    declared = ErpCapability.REVERSE_RECORDED in erp.gateway.capabilities
+    assert declared == isinstance(erp.gateway, RecordedPaymentReverser)
+    if not declared:
+        return
+    assert isinstance(erp.gateway, RecordedPaymentReverser)
+    payment_id = str(result.erp_reference).replace("/", ":")
+    undo = dataclasses.replace(app, idempotency_key="books:operating:TX6:reverse:1")
+
+    first = erp.gateway.reverse_recorded_payment(undo, payment_id)
+    again = erp.gateway.reverse_recorded_payment(undo, payment_id)
+
+    assert first.outcome is PostOutcome.POSTED
+    assert again.outcome is PostOutcome.ALREADY_POSTED
     assert erp.owed("INV-1001") == Decimal("1250.00")
 
 

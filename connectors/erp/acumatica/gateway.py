@@ -253,6 +253,19 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
             )
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
 
+    def reverse_recorded_payment(self, application: Application, payment_id: str) -> PostResult:
+        """Void a payment a person recorded (`Type:ReferenceNbr`, as the payments reader names it).
+
+        The payment is read by its key first: one already voided is left as it is.
+        """
+        kind, _, number = payment_id.rpartition(":")
+        kind = kind or "Payment"
+        with self.session():
+            record = self._get(f"Payment/{kind}/{number}", **{"$select": "Status"})
+        if wire.value(record, "Status") == "Voided":
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=payment_id)
+        return self.reverse_application(application, f"{kind}/{number}")
+
 
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -51,6 +52,7 @@ CAPABILITIES = frozenset(
         ErpCapability.UNAPPLIED_CREDIT,
         ErpCapability.REVERSE,
         ErpCapability.BATCH,
+        ErpCapability.REVERSE_RECORDED,
     }
 )
 CHUNK = 30
@@ -261,6 +263,26 @@ class QuickBooksErpGateway(FlowGateway[_Seen]):
         params = {"operation": "void", "requestid": request_id}
         self._call("POST", "payment", params=params, json=body)
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
+
+    def reverse_recorded_payment(self, application: Application, payment_id: str) -> PostResult:
+        """Void the Payment a person recorded (its `Id`); one already voided is left as it is.
+
+        QuickBooks keeps a voided Payment with amount 0 and `PrivateNote` "Voided"; its
+        invoices are open again.
+        """
+        payment = self._call("GET", f"payment/{payment_id}")["Payment"]
+        if _voided(payment):
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=payment_id)
+        request_id = wire.digest("rev-", application.idempotency_key, wire.REQUEST_ID_LEN)
+        body = {"Id": payment_id, "SyncToken": payment["SyncToken"], "sparse": True}
+        params = {"operation": "void", "requestid": request_id}
+        self._call("POST", "payment", params=params, json=body)
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=payment_id)
+
+
+def _voided(payment: dict[str, Any]) -> bool:
+    note = str(payment.get("PrivateNote") or "")
+    return Decimal(str(payment.get("TotalAmt", "0"))) == 0 and note.startswith("Voided")
 
 
 def build(
