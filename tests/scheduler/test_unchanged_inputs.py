@@ -147,3 +147,24 @@ def test_a_rewritten_applications_file_is_read_in_full(contract_data: Path) -> N
     assert again.counts["invoices_seen"] > 0
     fresh, stored = _fresh_and_stored(contract_data)
     assert stored == fresh
+
+
+def test_a_reversal_of_a_recorded_payment_is_never_skipped_as_unchanged(
+    contract_data: Path,
+) -> None:
+    """payment_reversals.csv gives an invoice its money back: the next cycle must see it."""
+    _settled(contract_data)
+    invoice = _untouched_invoice(contract_data)
+    before = _stored_open(contract_data, invoice["invoice_id"])
+    (contract_data / "out" / "payment_reversals.csv").write_text(
+        "payment_id,invoice_id,customer_id,amount,bank_transaction_id,reversed_at,"
+        "idempotency_key\n"
+        f"PAY-9,{invoice['invoice_id']},{invoice['customer_id']},-10.00,,"
+        "2026-11-30T00:00:00+00:00,k1\n",
+        encoding="utf-8",
+    )
+
+    again = _cycle(contract_data)
+
+    assert "erp_unchanged" not in again.counts
+    assert _stored_open(contract_data, invoice["invoice_id"]) == before + Decimal("10.00")
