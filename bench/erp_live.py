@@ -210,12 +210,16 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=4, help="give up after this many cycles")
     parser.add_argument("--only", choices=sorted(VENDORS))
     parser.add_argument("--clean-only", action="store_true")
+    parser.add_argument("--calls", action="store_true", help="also print the calls by operation")
     args = parser.parse_args()
     for vendor in VENDORS:
         if args.only not in (None, vendor):
             continue
         for faults in [0.0] if args.clean_only else [0.0, args.faults]:
-            print(run(vendor, args.apps, faults, args.cycles).line(), flush=True)
+            outcome = run(vendor, args.apps, faults, args.cycles)
+            print(outcome.line(), flush=True)
+            if args.calls:
+                print("    calls by operation:", outcome.report["calls"], flush=True)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -66,6 +67,9 @@ class FakeAcumatica:
         self.sessions: set[str] = set()
         self.seats, self.logins, self.logouts = seats, 0, 0
         self.jobs: dict[str, list[int]] = {}
+        self.release_seconds: float | None = None
+        """If set, a release job runs this long (wall clock) instead of answering 202 once."""
+        self._deadlines: dict[str, float] = {}
         self.faults = Faults()
         self.hidden: set[str] = set()
         """Invoices the list reads show but look-ups by number do not (a lagging replica)."""
@@ -259,6 +263,8 @@ class FakeAcumatica:
         number = entity["ReferenceNbr"]["value"]
         job = str(uuid.uuid4())
         self.jobs[job] = [202, 204]
+        if self.release_seconds is not None:
+            self._deadlines[job] = time.monotonic() + self.release_seconds
         self._apply(number, sign=-1)
         self.payments[number]["Status"] = w("Closed")
         return httpx.Response(
@@ -272,7 +278,10 @@ class FakeAcumatica:
         denied = self._denied(request)
         if denied is not None:
             return denied
-        steps = self.jobs[request.url.path.rsplit("/", 1)[1]]
+        job = request.url.path.rsplit("/", 1)[1]
+        if job in self._deadlines:
+            return httpx.Response(202 if time.monotonic() < self._deadlines[job] else 204)
+        steps = self.jobs[job]
         return httpx.Response(steps.pop(0) if len(steps) > 1 else steps[0])
 
     def _void(self, request: httpx.Request) -> httpx.Response:

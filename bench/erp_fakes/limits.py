@@ -24,7 +24,7 @@ import httpx
 from arbridge.domain.records import Customer, Invoice
 from bench.erp_fakes import fake_acumatica, fake_bc, fake_qbo
 
-ACUMATICA_PER_MINUTE = 600
+ACUMATICA_PER_MINUTE = 1200
 
 
 @dataclass(frozen=True)
@@ -88,8 +88,8 @@ VENDORS = {
         (Window(ACUMATICA_PER_MINUTE, 60.0),),
         (),
         _acu_429,
-        ACUMATICA_PER_MINUTE / 2,
-        f"{ACUMATICA_PER_MINUTE} req/min (licence), 2 req per payment (create, release)",
+        ACUMATICA_PER_MINUTE / 3,
+        f"{ACUMATICA_PER_MINUTE} req/min (licence), 3 req per payment (create, release, 1 poll)",
     ),
 }
 

@@ -33,6 +33,8 @@ from bench.erp_fakes.livedata import records
 from bench.erp_fakes.routes import Dispatcher
 
 AUTH_OPERATIONS = ("/oauth2/", "/entity/auth/")
+RELEASE_SECONDS = 0.5
+"""How long an Acumatica release job runs in the live stand-in."""
 
 
 class Chaos:
@@ -62,6 +64,8 @@ class StandIn:
         customers, invoice_rows = records(invoices)
         self.spec = VENDORS[vendor]
         self.fake: Any = self.spec.make(customers, invoice_rows)
+        if hasattr(self.fake, "release_seconds"):
+            self.fake.release_seconds = RELEASE_SECONDS
         self.dispatch = Dispatcher(self.fake.routes())
         self.limits = VendorLimits(self.spec)
         self.chaos = Chaos(faults, seed)
@@ -104,6 +108,7 @@ class StandIn:
                 "operations": self.limits.operations,
                 "throttled": self.throttled,
                 "injected": dict(self.chaos.injected),
+                "calls": dict(self.fake.faults.calls),
                 "first_write": self.writes[0] if self.writes else None,
                 "last_write": self.writes[-1] if self.writes else None,
             }
