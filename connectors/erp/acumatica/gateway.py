@@ -23,9 +23,9 @@ from arbridge.connectors.base import (
     PostResult,
 )
 from arbridge.connectors.erp._http import (
+    AdaptiveRateLimiter,
     HttpClient,
     LimiterFactory,
-    RateLimiter,
     RequestLimiter,
     RetryPolicy,
     Window,
@@ -299,7 +299,7 @@ def build(
     timeout: float = 60.0,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
-    limiter_factory: LimiterFactory = RateLimiter,
+    limiter_factory: LimiterFactory = AdaptiveRateLimiter,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> AcumaticaErpGateway:

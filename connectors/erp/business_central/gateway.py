@@ -29,10 +29,10 @@ import structlog
 
 from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
 from arbridge.connectors.erp._http import (
+    AdaptiveRateLimiter,
     ClientCredentialsAuth,
     HttpClient,
     LimiterFactory,
-    RateLimiter,
     RequestLimiter,
     RetryPolicy,
     Window,
@@ -294,7 +294,7 @@ def build(
     token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
-    limiter_factory: LimiterFactory = RateLimiter,
+    limiter_factory: LimiterFactory = AdaptiveRateLimiter,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> BusinessCentralErpGateway:
