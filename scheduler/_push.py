@@ -40,7 +40,7 @@ log = structlog.get_logger("arbridge.cycle")
 
 
 CLAIM_BATCH = 200  # outbox entries claimed (and deliveries recorded) at a time
-POST_CHUNK = 25  # applications per call to an ERP that posts in batches
+POST_CHUNK = 25  # applications per call to a batching ERP that names no `batch_size`
 UNWELL_AFTER = 5
 """Transient failures in a row that mean the ERP itself is down: stop pushing this cycle."""
 RETRY_ROUNDS = 3
@@ -155,7 +155,7 @@ def _push_batch(
     clock, summary = state.clock, state.summary
     delivered: list[tuple[int, str | None]] = []
     renew_at = clock() + lease / 2
-    step = POST_CHUNK if _batches(gateway) else 1
+    step = _step(gateway)
     try:
         for start in range(0, len(entries), step):
             if clock() >= renew_at:  # a slow ERP: keep the rest of the batch ours (if shared)
@@ -172,6 +172,14 @@ def _push_batch(
         return True
     finally:
         _record(store, delivered, clock)
+
+
+def _step(gateway: ErpGateway) -> int:
+    """Applications per call: the gateway's own batch size where it names one."""
+    if not _batches(gateway):
+        return 1
+    size = getattr(gateway, "batch_size", POST_CHUNK)
+    return size if isinstance(size, int) and size > 0 else POST_CHUNK
 
 
 def _batches(gateway: ErpGateway) -> bool:
