@@ -127,6 +127,7 @@ class HttpClient:
         idempotent: bool = True,
         ok: Sequence[int] = (200, 201, 202, 204),
         budget: RequestLimiter | None = None,
+        weight: int = 1,
         **kwargs: Any,
     ) -> httpx.Response:
         """Send a request with retries; return the response or raise a ConnectorError.
@@ -138,6 +139,8 @@ class HttpClient:
             ok: statuses that are a success for this call.
             budget: a second limit this kind of request counts against (a vendor's batch
                 limit); it hears of 429s and successes as the client's own limiter does.
+            weight: how many requests this one counts as against the client's limiter (the
+                operations of a vendor batch that counts each of them).
             **kwargs: passed to httpx (params, json, data, headers).
         """
         retrying = Retrying(
@@ -150,7 +153,7 @@ class HttpClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._once(method, url, idempotent, ok, kwargs, budget=budget)
+                    return self._once(method, url, idempotent, ok, kwargs, budget=budget, weight=weight)
         except _Retry as exc:
             raise self._error(exc.failure) from None
         raise AssertionError("unreachable")  # pragma: no cover
@@ -184,8 +187,9 @@ class HttpClient:
         kwargs: dict[str, Any],
         *,
         budget: RequestLimiter | None = None,
+        weight: int = 1,
     ) -> httpx.Response:
-        limiters = [self._limiter] if budget is None else [budget, self._limiter]
+        limiters = [self._limiter] * max(weight, 1) + ([budget] if budget is not None else [])
         response = self._send(method, url, idempotent, kwargs, limiters)
         if response.status_code == UNAUTHORIZED:
             self._auth.invalidate()
@@ -247,8 +251,8 @@ class HttpClient:
 
 
 def _tell(limiters: Sequence[RequestLimiter], status: int, ok: Sequence[int]) -> None:
-    """Let adaptive limiters hear of a 429 or a success."""
-    for limiter in limiters:
+    """Let adaptive limiters hear of a 429 or a success (once each)."""
+    for limiter in {id(x): x for x in limiters}.values():
         if not isinstance(limiter, Adaptive):
             continue
         if status == TOO_MANY:

@@ -46,6 +46,7 @@ def write_all_or_nothing(
         headers={"Isolation": "snapshot", "Accept": "application/json"},
         idempotent=False,
         ok=(200,),
+        weight=len(bodies),
     )
     return wire.batch_failure(api.connector, jsonbody.loads(response.content))
 
@@ -86,6 +87,7 @@ def write_each(
             headers={"Accept": "application/json"},
             idempotent=False,
             ok=(200,),
+            weight=len(group),
         )
         answers = jsonbody.loads(response.content).get("responses", [])
         by_id = {str(a.get("id")): a for a in answers}

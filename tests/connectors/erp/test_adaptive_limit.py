@@ -88,3 +88,19 @@ def test_a_request_with_its_own_budget_waits_for_both() -> None:
         client.request("POST", URL, budget=batches)
 
     assert clock.now >= 60.0  # the third batch waited for the batch window
+
+
+@respx.mock
+def test_a_weighted_request_counts_each_operation() -> None:
+    respx.post(URL).mock(return_value=httpx.Response(200, json={}))
+    clock = Clock()
+    limiter = AdaptiveRateLimiter(
+        [Window(100, 60.0)], clock=clock, sleep=clock.sleep, start=1.0, ceiling=1.0
+    )
+    client = _client(limiter, clock)
+
+    client.request("POST", URL, weight=60)
+    assert clock.now == 0.0
+    client.request("POST", URL, weight=60)  # 120 operations: the window of 100 makes it wait
+
+    assert clock.now >= 60.0
