@@ -200,6 +200,8 @@ def run(vendor: str, apps: int, faults: float, max_cycles: int) -> Outcome:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def main() -> None:

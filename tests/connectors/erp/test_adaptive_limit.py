@@ -82,7 +82,9 @@ def test_a_request_with_its_own_budget_waits_for_both() -> None:
     batches = AdaptiveRateLimiter(
         [Window(2, 60.0)], clock=clock, sleep=clock.sleep, start=1.0, ceiling=1.0
     )
-    client = _client(AdaptiveRateLimiter([Window(1000, 1.0)], clock=clock, sleep=clock.sleep), clock)
+    client = _client(
+        AdaptiveRateLimiter([Window(1000, 1.0)], clock=clock, sleep=clock.sleep), clock
+    )
 
     for _ in range(3):
         client.request("POST", URL, budget=batches)

@@ -38,7 +38,7 @@ def _gateway() -> business_central.BusinessCentralErpGateway:
         environment="Production",
         company="CRONUS",
         client_id="app-1",
-        client_secret="s3cret-value",  # noqa: S106 - the fake's test secret
+        client_secret="s3cret-value",
         retry=NO_RETRY_SLEEP,
         limiter=RateLimiter(()),
     )
@@ -79,7 +79,7 @@ def test_single_line_applications_share_one_batch_without_snapshot_isolation(
     assert len(batches[0]["requests"]) == 5  # type: ignore[arg-type]  # JSON list
     batch_call = next(c for c in router.calls if c.request.url.path.endswith("/$batch"))
     assert "Isolation" not in batch_call.request.headers
-    assert sorted(ln["appliesToInvoiceNumber"] for ln in fake.lines) == [
+    assert sorted(str(ln["appliesToInvoiceNumber"]) for ln in fake.lines) == [
         f"INV-100{n}" for n in range(1, 6)
     ]
 
