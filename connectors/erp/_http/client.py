@@ -153,7 +153,9 @@ class HttpClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._once(method, url, idempotent, ok, kwargs, budget=budget, weight=weight)
+                    return self._once(
+                        method, url, idempotent, ok, kwargs, budget=budget, weight=weight
+                    )
         except _Retry as exc:
             raise self._error(exc.failure) from None
         raise AssertionError("unreachable")  # pragma: no cover
