@@ -41,7 +41,7 @@ log = structlog.get_logger("arbridge.cycle")
 
 
 CLAIM_BATCH = 200  # outbox entries claimed (and deliveries recorded) at a time
-POST_CHUNK = 25  # applications per call to an ERP that posts in batches
+POST_CHUNK = 25  # applications per call to a batching ERP that names no `batch_size`
 UNWELL_AFTER = 5
 """Transient failures in a row that mean the ERP itself is down: stop pushing this cycle."""
 RETRY_ROUNDS = 3
@@ -156,7 +156,7 @@ def _push_batch(
     clock, summary = state.clock, state.summary
     delivered: list[tuple[int, str | None]] = []
     renew_at = clock() + lease / 2
-    step = _chunk(gateway)
+    step = _step(gateway)
     try:
         for start in range(0, len(entries), step):
             if clock() >= renew_at:  # a slow ERP: keep the rest of the batch ours (if shared)
@@ -175,12 +175,12 @@ def _push_batch(
         _record(store, delivered, clock)
 
 
-def _chunk(gateway: ErpGateway) -> int:
-    """Applications per call: the gateway's own `batch_limit` if it says, else POST_CHUNK."""
+def _step(gateway: ErpGateway) -> int:
+    """Applications per call: the gateway's own batch size where it names one."""
     if not _batches(gateway):
         return 1
-    limit = getattr(gateway, "batch_limit", POST_CHUNK)
-    return limit if isinstance(limit, int) and limit > 0 else POST_CHUNK
+    size = getattr(gateway, "batch_size", POST_CHUNK)
+    return size if isinstance(size, int) and size > 0 else POST_CHUNK
 
 
 def _batches(gateway: ErpGateway) -> bool:

@@ -18,7 +18,12 @@ from arbridge.connectors.erp import (
     business_central,
     quickbooks,
 )
-from arbridge.connectors.erp._http import FileRefreshTokenStore, LimiterFactory, RateLimiter
+from arbridge.connectors.erp._http import (
+    AdaptiveRateLimiter,
+    FileRefreshTokenStore,
+    LimiterFactory,
+    RateLimiter,
+)
 from arbridge.connectors.erp.acumatica import payments as acumatica_payments
 from arbridge.connectors.erp.business_central import payments as bc_payments
 from arbridge.connectors.erp.csv_reversals import reversals_path
@@ -37,7 +42,7 @@ def secret(ref: SecretRef) -> str:
 
 
 def build_erp_gateway(
-    erp: ErpSettings, limiter_factory: LimiterFactory = RateLimiter
+    erp: ErpSettings, limiter_factory: LimiterFactory = AdaptiveRateLimiter
 ) -> ErpGateway:
     """The concrete gateway for the configured ERP kind (its rate limiter from the factory)."""
     if isinstance(erp, BusinessCentralErpSettings):

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-import respx
 
 from arbridge.domain.records import Customer, Invoice
+from bench.erp_fakes import routes
 from bench.erp_fakes.fault import Faults
+
+if TYPE_CHECKING:
+    import respx
 
 SITE = "https://erp.example.com/AcumaticaERP"
 BASE = f"{SITE}/entity/Default/24.200.001/"
@@ -63,6 +67,9 @@ class FakeAcumatica:
         self.sessions: set[str] = set()
         self.seats, self.logins, self.logouts = seats, 0, 0
         self.jobs: dict[str, list[int]] = {}
+        self.release_seconds: float | None = None
+        """If set, a release job runs this long (wall clock) instead of answering 202 once."""
+        self._deadlines: dict[str, float] = {}
         self.faults = Faults()
         self.hidden: set[str] = set()
         """Invoices the list reads show but look-ups by number do not (a lagging replica)."""
@@ -87,24 +94,31 @@ class FakeAcumatica:
 
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
+        routes.install(router, self.routes())
+
+    def routes(self) -> list[routes.Route]:
+        """Every route, behind the fault hooks (for respx or the live stand-in)."""
         f = self.faults
-        router.post(f"{SITE}/entity/auth/login").mock(side_effect=f.wrap("login", self._login))
-        router.post(f"{SITE}/entity/auth/logout").mock(side_effect=f.wrap("logout", self._logout))
-        router.get(f"{BASE}Customer").mock(side_effect=f.wrap("customers", self._customers))
-        router.get(f"{BASE}Invoice").mock(side_effect=f.wrap("invoices", self._invoices))
-        router.get(url__regex=rf"{re.escape(BASE)}Invoice/Invoice/.+").mock(
-            side_effect=f.wrap("invoice", self._invoice)
-        )
-        router.get(f"{BASE}Payment").mock(side_effect=f.wrap("find", self._find))
-        router.get(url__regex=rf"{re.escape(BASE)}Payment/[^/]+/[^/?]+(\?.*)?$").mock(
-            side_effect=f.wrap("payment", self._payment)
-        )
-        router.put(f"{BASE}Payment").mock(side_effect=f.wrap("put", self._put))
-        router.post(f"{BASE}Payment/ReleasePayment").mock(
-            side_effect=f.wrap("release", self._release)
-        )
-        router.post(f"{BASE}Payment/VoidPayment").mock(side_effect=f.wrap("void", self._void))
-        router.get(url__regex=r".*/status/.+").mock(side_effect=f.wrap("poll", self._poll))
+        site = httpx.URL(SITE)
+        origin = f"{site.scheme}://{site.host}"
+        base = re.escape(httpx.URL(BASE).raw_path.decode())
+        return [
+            routes.route("POST", f"{SITE}/entity/auth/login", f.wrap("login", self._login)),
+            routes.route("POST", f"{SITE}/entity/auth/logout", f.wrap("logout", self._logout)),
+            routes.route("GET", f"{BASE}Customer", f.wrap("customers", self._customers)),
+            routes.route("GET", f"{BASE}Invoice", f.wrap("invoices", self._invoices)),
+            routes.route_regex(
+                "GET", origin, base + "Invoice/Invoice/.+", f.wrap("invoice", self._invoice)
+            ),
+            routes.route("GET", f"{BASE}Payment", f.wrap("find", self._find)),
+            routes.route_regex(
+                "GET", origin, base + r"Payment/[^/]+/[^/?]+", f.wrap("payment", self._payment)
+            ),
+            routes.route("PUT", f"{BASE}Payment", f.wrap("put", self._put)),
+            routes.route("POST", f"{BASE}Payment/ReleasePayment", f.wrap("release", self._release)),
+            routes.route("POST", f"{BASE}Payment/VoidPayment", f.wrap("void", self._void)),
+            routes.route_regex("GET", "", ".*/status/.+", f.wrap("poll", self._poll)),
+        ]
 
     # ------------------------------------------------------------------ sessions
     def _login(self, request: httpx.Request) -> httpx.Response:
@@ -279,6 +293,8 @@ class FakeAcumatica:
         number = entity["ReferenceNbr"]["value"]
         job = str(uuid.uuid4())
         self.jobs[job] = [202, 204]
+        if self.release_seconds is not None:
+            self._deadlines[job] = time.monotonic() + self.release_seconds
         self._apply(number, sign=-1)
         self.payments[number]["Status"] = w("Closed")
         return httpx.Response(
@@ -292,7 +308,10 @@ class FakeAcumatica:
         denied = self._denied(request)
         if denied is not None:
             return denied
-        steps = self.jobs[request.url.path.rsplit("/", 1)[1]]
+        job = request.url.path.rsplit("/", 1)[1]
+        if job in self._deadlines:
+            return httpx.Response(202 if time.monotonic() < self._deadlines[job] else 204)
+        steps = self.jobs[job]
         return httpx.Response(steps.pop(0) if len(steps) > 1 else steps[0])
 
     def _void(self, request: httpx.Request) -> httpx.Response:

@@ -8,13 +8,17 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import httpx
-import respx
 
 from arbridge.domain.records import Customer, Invoice
+from bench.erp_fakes import routes
 from bench.erp_fakes.fault import Faults
+
+if TYPE_CHECKING:
+    import respx
 
 HOST = "https://api.businesscentral.dynamics.com"
 BASE = f"{HOST}/v2.0/tenant-1/Production/api/v2.0/"
@@ -100,27 +104,36 @@ class FakeBusinessCentral:
     # ------------------------------------------------------------------ routes
     def install(self, router: respx.MockRouter) -> None:
         """Register every route on a respx router."""
+        routes.install(router, self.routes())
+
+    def routes(self) -> list[routes.Route]:
+        """Every route, behind the fault hooks (for respx or the live stand-in)."""
         f = self.faults
-        router.post(TOKEN_URL).mock(side_effect=f.wrap("token", self._token))
-        router.get(f"{BASE}companies").mock(side_effect=f.wrap("companies", self._companies))
-        router.get(f"{COMPANY}/customers").mock(side_effect=f.wrap("customers", self._customers))
-        router.get(f"{COMPANY}/salesInvoices").mock(side_effect=f.wrap("invoices", self._invoices))
-        router.get(f"{COMPANY}/customerPaymentJournals").mock(
-            side_effect=f.wrap("journals", self._journals)
-        )
         lines = f"{COMPANY}/customerPaymentJournals({JID})/customerPayments"
-        router.get(lines).mock(side_effect=f.wrap("lines", self._lines))
-        router.post(lines).mock(side_effect=f.wrap("add_line", self._add_line))
-        router.delete(url__regex=rf"{re.escape(lines)}\([^)]+\)").mock(
-            side_effect=f.wrap("delete_line", self._delete_line)
-        )
-        router.post(f"{BASE}$batch").mock(side_effect=f.wrap("batch", self._batch))
-        router.get(f"{COMPANY}/generalLedgerEntries").mock(
-            side_effect=f.wrap("gl_entries", self._gl_entries)
-        )
-        router.post(f"{COMPANY}/journals({JID})/Microsoft.NAV.post").mock(
-            side_effect=f.wrap("post", self._post)
-        )
+        return [
+            routes.route("POST", TOKEN_URL, f.wrap("token", self._token)),
+            routes.route("GET", f"{BASE}companies", f.wrap("companies", self._companies)),
+            routes.route("GET", f"{COMPANY}/customers", f.wrap("customers", self._customers)),
+            routes.route("GET", f"{COMPANY}/salesInvoices", f.wrap("invoices", self._invoices)),
+            routes.route(
+                "GET", f"{COMPANY}/customerPaymentJournals", f.wrap("journals", self._journals)
+            ),
+            routes.route("GET", lines, f.wrap("lines", self._lines)),
+            routes.route("POST", lines, f.wrap("add_line", self._add_line)),
+            routes.route_regex(
+                "DELETE",
+                HOST,
+                re.escape(httpx.URL(lines).raw_path.decode()) + r"\([^)]+\)",
+                f.wrap("delete_line", self._delete_line),
+            ),
+            routes.route("POST", f"{BASE}$batch", f.wrap("batch", self._batch)),
+            routes.route(
+                "GET", f"{COMPANY}/generalLedgerEntries", f.wrap("gl_entries", self._gl_entries)
+            ),
+            routes.route(
+                "POST", f"{COMPANY}/journals({JID})/Microsoft.NAV.post", f.wrap("post", self._post)
+            ),
+        ]
 
     def _token(self, request: httpx.Request) -> httpx.Response:
         form = parse_qs(request.content.decode())

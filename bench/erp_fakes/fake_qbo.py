@@ -9,14 +9,17 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import httpx
-import respx
 
 from arbridge.domain.records import Customer, Invoice
+from bench.erp_fakes import routes
 from bench.erp_fakes.fault import Faults
+
+if TYPE_CHECKING:
+    import respx
 
 REALM = "9341453000000001"
 BASE = f"https://quickbooks.api.intuit.com/v3/company/{REALM}/"
@@ -73,14 +76,24 @@ class FakeQuickBooks:
 
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
+        routes.install(router, self.routes())
+
+    def routes(self) -> list[routes.Route]:
+        """Every route, behind the fault hooks (for respx or the live stand-in)."""
         f = self.faults
-        router.post(TOKEN_URL).mock(side_effect=f.wrap("token", self._token))
-        router.get(f"{BASE}query").mock(side_effect=f.wrap("query", self._query))
-        router.post(f"{BASE}payment").mock(side_effect=f.wrap("payment", self._payment))
-        router.post(f"{BASE}batch").mock(side_effect=f.wrap("batch", self._batch))
-        router.get(url__regex=rf"{re.escape(BASE)}payment/\d+").mock(
-            side_effect=f.wrap("read", self._read)
-        )
+        base = httpx.URL(BASE)
+        return [
+            routes.route("POST", TOKEN_URL, f.wrap("token", self._token)),
+            routes.route("GET", f"{BASE}query", f.wrap("query", self._query)),
+            routes.route("POST", f"{BASE}payment", f.wrap("payment", self._payment)),
+            routes.route("POST", f"{BASE}batch", f.wrap("batch", self._batch)),
+            routes.route_regex(
+                "GET",
+                f"{base.scheme}://{base.host}",
+                re.escape(base.raw_path.decode()) + r"payment/\d+",
+                f.wrap("read", self._read),
+            ),
+        ]
 
     # ------------------------------------------------------------------ auth
     def _token(self, request: httpx.Request) -> httpx.Response:

@@ -140,7 +140,7 @@ MAX_PERCENT = Decimal(100)
 class CsvErpGateway:
     """ERP gateway over CSV exports and an append-only applications file."""
 
-    batch_limit = 1000
+    batch_size = 1000
     """Applications per `post_applications` call: each call is one durable append (two
     fsyncs), and a file has no request size limit, so the push hands over whole batches."""
 

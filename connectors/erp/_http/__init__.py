@@ -4,6 +4,8 @@ from arbridge.connectors.erp._http import jsonbody
 from arbridge.connectors.erp._http.client import Authenticator, ErrorMapper, HttpClient, RetryPolicy
 from arbridge.connectors.erp._http.errors import HttpFailure, Verdict, classify_status
 from arbridge.connectors.erp._http.ratelimit import (
+    Adaptive,
+    AdaptiveRateLimiter,
     LimiterFactory,
     RateLimiter,
     RequestLimiter,
@@ -18,6 +20,8 @@ from arbridge.connectors.erp._http.tokens import (
 )
 
 __all__ = [
+    "Adaptive",
+    "AdaptiveRateLimiter",
     "Authenticator",
     "ClientCredentialsAuth",
     "ErrorMapper",

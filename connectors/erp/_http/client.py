@@ -24,7 +24,7 @@ from tenacity.wait import wait_random_exponential
 
 from arbridge.connectors.erp._http import jsonbody
 from arbridge.connectors.erp._http.errors import HttpFailure, Verdict
-from arbridge.connectors.erp._http.ratelimit import RateLimiter, RequestLimiter
+from arbridge.connectors.erp._http.ratelimit import Adaptive, RateLimiter, RequestLimiter
 
 log = structlog.get_logger("arbridge.erp.http")
 
@@ -126,6 +126,8 @@ class HttpClient:
         *,
         idempotent: bool = True,
         ok: Sequence[int] = (200, 201, 202, 204),
+        budget: RequestLimiter | None = None,
+        weight: int = 1,
         **kwargs: Any,
     ) -> httpx.Response:
         """Send a request with retries; return the response or raise a ConnectorError.
@@ -135,6 +137,10 @@ class HttpClient:
             url: absolute, or relative to the client's base URL.
             idempotent: whether repeating the request after an unknown outcome is safe.
             ok: statuses that are a success for this call.
+            budget: a second limit this kind of request counts against (a vendor's batch
+                limit); it hears of 429s and successes as the client's own limiter does.
+            weight: how many requests this one counts as against the client's limiter (the
+                operations of a vendor batch that counts each of them).
             **kwargs: passed to httpx (params, json, data, headers).
         """
         retrying = Retrying(
@@ -147,7 +153,9 @@ class HttpClient:
         try:
             for attempt in retrying:
                 with attempt:
-                    return self._once(method, url, idempotent, ok, kwargs)
+                    return self._once(
+                        method, url, idempotent, ok, kwargs, budget=budget, weight=weight
+                    )
         except _Retry as exc:
             raise self._error(exc.failure) from None
         raise AssertionError("unreachable")  # pragma: no cover
@@ -173,12 +181,22 @@ class HttpClient:
         return wait
 
     def _once(
-        self, method: str, url: str, idempotent: bool, ok: Sequence[int], kwargs: dict[str, Any]
+        self,
+        method: str,
+        url: str,
+        idempotent: bool,
+        ok: Sequence[int],
+        kwargs: dict[str, Any],
+        *,
+        budget: RequestLimiter | None = None,
+        weight: int = 1,
     ) -> httpx.Response:
-        response = self._send(method, url, idempotent, kwargs)
+        limiters = [self._limiter] * max(weight, 1) + ([budget] if budget is not None else [])
+        response = self._send(method, url, idempotent, kwargs, limiters)
         if response.status_code == UNAUTHORIZED:
             self._auth.invalidate()
-            response = self._send(method, url, idempotent, kwargs)
+            response = self._send(method, url, idempotent, kwargs, limiters)
+        _tell(limiters, response.status_code, ok)
         if response.status_code in ok:
             self._throttled = 0
             return response
@@ -191,14 +209,20 @@ class HttpClient:
         raise self._error(failure)
 
     def _send(
-        self, method: str, url: str, idempotent: bool, kwargs: dict[str, Any]
+        self,
+        method: str,
+        url: str,
+        idempotent: bool,
+        kwargs: dict[str, Any],
+        limiters: Sequence[RequestLimiter],
     ) -> httpx.Response:
         headers = {**self._auth.headers(), **kwargs.get("headers", {})}
         rest = {k: v for k, v in kwargs.items() if k not in ("headers", "json")}
         if "json" in kwargs:
             rest["content"] = jsonbody.dumps(kwargs["json"])
             headers.setdefault("Content-Type", "application/json")
-        self._limiter.acquire()
+        for limiter in limiters:
+            limiter.acquire()
         self.requests += 1
         try:
             return self.http.request(method, url, headers=headers, **rest)
@@ -226,3 +250,14 @@ class HttpClient:
         for secret in self._secrets:
             text = text.replace(secret, "***")
         return text
+
+
+def _tell(limiters: Sequence[RequestLimiter], status: int, ok: Sequence[int]) -> None:
+    """Let adaptive limiters hear of a 429 or a success (once each)."""
+    for limiter in {id(x): x for x in limiters}.values():
+        if not isinstance(limiter, Adaptive):
+            continue
+        if status == TOO_MANY:
+            limiter.throttled()
+        elif status in ok:
+            limiter.succeeded()

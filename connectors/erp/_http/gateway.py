@@ -206,6 +206,11 @@ class FlowGateway(Generic[Seen]):
         """What this ERP can take (declared, never faked)."""
         return self._flow.capabilities
 
+    @property
+    def batch_size(self) -> int:
+        """Applications best handed over per `post_applications` call (one shared read each)."""
+        return self._flow.chunk
+
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
         """Open invoices (no cursor) or those changed since the cursor."""
         raise NotImplementedError

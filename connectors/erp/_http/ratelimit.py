@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class RequestLimiter(Protocol):
@@ -21,6 +21,19 @@ class RequestLimiter(Protocol):
 
     def acquire(self) -> None:
         """Block until one more request may go out, and count it."""
+        ...
+
+
+@runtime_checkable
+class Adaptive(Protocol):
+    """A limiter that hears how the vendor took its requests."""
+
+    def throttled(self) -> None:
+        """The vendor answered 429: go slower."""
+        ...
+
+    def succeeded(self) -> None:
+        """A request went through: creep back towards the limit."""
         ...
 
 
@@ -64,13 +77,59 @@ class RateLimiter:
                 self._sleep(delay)
             self._sent.append(self._clock())
 
+    def _limit(self, window: Window) -> int:
+        """How many requests this window lets through now."""
+        return window.limit
+
     def _delay(self, now: float) -> float:
         delay = 0.0
         for window in self._windows:
-            if len(self._sent) >= window.limit:
-                oldest = self._sent[-window.limit]
+            limit = self._limit(window)
+            if len(self._sent) >= limit:
+                oldest = self._sent[-limit]
                 delay = max(delay, oldest + window.seconds - now)
         return delay
+
+
+class AdaptiveRateLimiter(RateLimiter):
+    """Starts under the vendor's windows, slows down on a 429, recovers as requests go through.
+
+    Every window's limit is scaled by `share`: `start` at first (under the limit), cut
+    by `cut` on each 429 (down to `floor`), raised by `step` on each success (up to
+    `ceiling`). A vendor that throttles now and then costs a short slowdown; one that
+    keeps throttling (a busy tenant, a shared licence) is met at the rate it accepts.
+    """
+
+    def __init__(
+        self,
+        windows: Sequence[Window],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        start: float = 0.9,
+        floor: float = 0.2,
+        ceiling: float = 0.98,
+        cut: float = 0.7,
+        step: float = 0.01,
+    ) -> None:
+        super().__init__(windows, clock=clock, sleep=sleep)
+        self.share, self._floor, self._ceiling = start, floor, ceiling
+        self._cut, self._step = cut, step
+        self.throttles = 0
+
+    def throttled(self) -> None:
+        """The vendor answered 429: a smaller share of every window."""
+        with self._lock:
+            self.throttles += 1
+            self.share = max(self._floor, self.share * self._cut)
+
+    def succeeded(self) -> None:
+        """A request went through: a step back towards the ceiling."""
+        with self._lock:
+            self.share = min(self._ceiling, self.share + self._step)
+
+    def _limit(self, window: Window) -> int:
+        return max(1, int(window.limit * self.share))
 
 
 LimiterFactory = Callable[[Sequence[Window]], RequestLimiter]

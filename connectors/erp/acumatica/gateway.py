@@ -23,14 +23,15 @@ from arbridge.connectors.base import (
     PostResult,
 )
 from arbridge.connectors.erp._http import (
+    AdaptiveRateLimiter,
     HttpClient,
     LimiterFactory,
-    RateLimiter,
     RequestLimiter,
     RetryPolicy,
     Window,
     jsonbody,
 )
+from arbridge.connectors.erp._http.batching import UNWELL_AFTER, FailureRun
 from arbridge.connectors.erp._http.gateway import (
     FlowGateway,
     OpenInvoices,
@@ -41,15 +42,15 @@ from arbridge.connectors.erp._http.gateway import (
     rest_client,
 )
 from arbridge.connectors.erp.acumatica import wire
+from arbridge.connectors.erp.acumatica.release import Releases
 from arbridge.connectors.erp.acumatica.session import CookieSession
-from arbridge.connectors.errors import TransientConnectorError
+from arbridge.connectors.errors import ConnectorError
 from arbridge.domain.records import Application, Customer
 
 CAPABILITIES = frozenset(ErpCapability)
 CHUNK = 40
 UNRELEASED = frozenset({"Balanced", "On Hold"})
 VOIDED = frozenset({"Voided"})
-DONE, RUNNING = 204, 202
 
 
 @dataclass
@@ -86,9 +87,17 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
         self._method, self._cash, self._write_off = payment_method, cash_account, write_off_reason
         self._reasons = {k.strip().lower(): v for k, v in (write_off_reasons or {}).items()}
         self._currency, self._page = currency, page_size
-        self._poll, self._max_polls, self._sleep = poll_interval, max_polls, sleep
+        self._releases = Releases(
+            api, self._site, name, poll_interval=poll_interval, max_polls=max_polls, sleep=sleep
+        )
         self._flow = PostingFlow(
-            name, CAPABILITIES, "an Acumatica payment", CHUNK, self._prefetch, self._post
+            name,
+            CAPABILITIES,
+            "an Acumatica payment",
+            CHUNK,
+            self._prefetch,
+            self._post,
+            write_many=self._post_many,
         )
 
     def session(self) -> AbstractContextManager[None]:
@@ -162,14 +171,14 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
 
     # ------------------------------------------------------------------ posting
 
-    def _settle(self, existing: dict[str, Any]) -> PostResult:
+    def _settle(self, existing: dict[str, Any]) -> tuple[PostResult, str | None]:
         """A payment of ours is already there: release it if that never happened."""
         if wire.value(existing, "Status") in UNRELEASED:
-            self._action("ReleasePayment", existing)
-            return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(existing))
-        return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=_ref(existing))
+            job = self._releases.start("ReleasePayment", existing)
+            return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(existing)), job
+        return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=_ref(existing)), None
 
-    def _create(self, application: Application) -> PostResult:
+    def _create(self, application: Application) -> tuple[PostResult, str | None]:
         body = wire.payment_body(
             application,
             method=self._method,
@@ -186,8 +195,8 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
             ok=(200,),
         )
         created = jsonbody.loads(response.content)
-        self._action("ReleasePayment", created)
-        return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(created))
+        job = self._releases.start("ReleasePayment", created)
+        return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(created)), job
 
     def _prefetch(self, applications: Sequence[Application]) -> _Seen:
         seen = _Seen(invoices=OpenInvoices(self._name, "Acumatica"))
@@ -213,42 +222,54 @@ class AcumaticaErpGateway(FlowGateway[_Seen]):
                 )
         return seen
 
-    def _post(self, application: Application, seen: _Seen) -> PostResult:
+    def _start(self, application: Application, seen: _Seen) -> tuple[PostResult, str | None]:
+        """Create (or find) the payment and start its release; the release job, if running."""
         key = application.idempotency_key
         if key in seen.payments:
             return self._settle(seen.payments[key])
         seen.invoices.take(application.allocations, with_adjustment=True)
-        result = self._create(application)
+        result, job = self._create(application)
         seen.payments[key] = wire.wrap(
             {"Type": "Payment", "ReferenceNbr": result.erp_reference, "Status": "Closed"}
         )
+        return result, job
+
+    def _post(self, application: Application, seen: _Seen) -> PostResult:
+        result, job = self._start(application, seen)
+        if job is not None and (error := self._releases.wait({0: job})[0]) is not None:
+            raise error
         return result
 
-    def _action(self, action: str, record: dict[str, Any]) -> None:
-        """Invoke a Payment action and poll its Location until it reports done (204)."""
-        keys = {
-            "Type": record.get("Type") or {"value": "Payment"},
-            "ReferenceNbr": record["ReferenceNbr"],
-        }
-        response = self._api.request(
-            "POST", f"Payment/{action}", json={"entity": keys}, idempotent=False, ok=(DONE, RUNNING)
-        )
-        if response.status_code == DONE:
-            return
-        location = str(httpx.URL(self._site).join(response.headers["Location"]))
-        for _ in range(self._max_polls):
-            self._sleep(self._poll)
-            if self._api.request("GET", location, ok=(DONE, RUNNING)).status_code == DONE:
-                return
-        raise TransientConnectorError(
-            self._name, f"{action} still running after {self._max_polls} polls"
-        )
+    def _post_many(
+        self, chunk: Sequence[Application], seen: _Seen
+    ) -> list[PostResult | ConnectorError]:
+        """Start every payment of a chunk, then wait for their releases together."""
+        outcomes: list[PostResult | ConnectorError] = []
+        jobs: dict[int, str] = {}
+        failures = FailureRun()
+        for index, application in enumerate(chunk):
+            if failures.in_a_row >= UNWELL_AFTER:  # the ERP is down: the rest waits
+                outcomes.append(outcomes[-1])
+                continue
+            try:
+                result, job = self._start(application, seen)
+            except ConnectorError as exc:
+                outcomes.append(exc)
+            else:
+                outcomes.append(result)
+                if job is not None:
+                    jobs[index] = job
+            failures.unwell(outcomes[-1])
+        for index, error in self._releases.wait(jobs).items():
+            if error is not None:
+                outcomes[index] = error
+        return outcomes
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
         """Void the payment (`Type/ReferenceNbr` as returned by posting)."""
         kind, _, number = erp_reference.rpartition("/")
         with self.session():
-            self._action(
+            self._releases.wait_one(
                 "VoidPayment", wire.wrap({"Type": kind or "Payment", "ReferenceNbr": number})
             )
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=erp_reference)
@@ -293,7 +314,7 @@ def build(
     timeout: float = 60.0,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
-    limiter_factory: LimiterFactory = RateLimiter,
+    limiter_factory: LimiterFactory = AdaptiveRateLimiter,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] = time.sleep,
     sales_rep_field: str | None = None,

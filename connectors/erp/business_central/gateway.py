@@ -6,7 +6,8 @@ can trace to the bank line (`externalDocumentNumber`). Before writing, the gatew
 looks the document number up among the journal's pending lines AND among posted G/L
 entries, so a retry after a lost answer finds its payment whether or not the journal
 was posted since. The lines of one application go in one `$batch` with
-`Isolation: snapshot`: BC writes all of them or none. Should a refused batch still
+`Isolation: snapshot`: BC writes all of them or none; applications of a single line
+share `$batch` calls (up to 100 operations, each taken or refused on its own). Should a refused batch still
 leave lines behind, they are read back and deleted before the refusal is reported,
 so money in BC is never recorded as refused.
 
@@ -29,10 +30,10 @@ import structlog
 
 from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
 from arbridge.connectors.erp._http import (
+    AdaptiveRateLimiter,
     ClientCredentialsAuth,
     HttpClient,
     LimiterFactory,
-    RateLimiter,
     RequestLimiter,
     RetryPolicy,
     Window,
@@ -104,6 +105,7 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
             CHUNK,
             self._prefetch,
             self._post,
+            write_many=self._post_many,
         )
 
     # ------------------------------------------------------------------ reading
@@ -233,6 +235,57 @@ class BusinessCentralErpGateway(FlowGateway[_Seen]):
         existing.update(a.invoice_id or "" for a in todo)
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=document)
 
+    def _post_many(
+        self, chunk: Sequence[Application], seen: _Seen
+    ) -> list[PostResult | ConnectorError]:
+        """Applications of one line share `$batch` calls; those of several lines go alone."""
+        outcomes: dict[int, PostResult | ConnectorError] = {}
+        single: dict[int, tuple[Application, Allocation]] = {}
+        for n, application in enumerate(chunk):
+            key = application.idempotency_key
+            existing = seen.lines.setdefault(key, set())
+            todo = [a for a in application.allocations if (a.invoice_id or "") not in existing]
+            if len(todo) != 1 or key in seen.posted:
+                outcomes[n] = self._one(application, seen)
+                continue
+            try:
+                seen.invoices.take(todo)
+            except ConnectorError as exc:
+                outcomes[n] = exc
+                continue
+            single[n] = (application, todo[0])
+        if single:
+            outcomes.update(self._write_singles(single, seen))
+        return [outcomes[n] for n in range(len(chunk))]
+
+    def _one(self, application: Application, seen: _Seen) -> PostResult | ConnectorError:
+        try:
+            return self._post(application, seen)
+        except ConnectorError as exc:
+            return exc
+
+    def _write_singles(
+        self, single: dict[int, tuple[Application, Allocation]], seen: _Seen
+    ) -> dict[int, PostResult | ConnectorError]:
+        bodies = {n: self._line(a, x) for n, (a, x) in single.items()}
+        try:
+            refused = journal.write_each(self._api, self._lines_url(), bodies)
+        except ConnectorError as exc:  # the whole call failed: every line waits (looked up again)
+            for _application, allocation in single.values():
+                seen.invoices.give_back([allocation])
+            return dict.fromkeys(single, exc)
+        outcomes: dict[int, PostResult | ConnectorError] = {}
+        for n, (application, allocation) in single.items():
+            error = refused[n]
+            if error is not None:
+                seen.invoices.give_back([allocation])
+                outcomes[n] = error
+                continue
+            seen.lines[application.idempotency_key].add(allocation.invoice_id or "")
+            document = wire.document_number(application.idempotency_key)
+            outcomes[n] = PostResult(outcome=PostOutcome.POSTED, erp_reference=document)
+        return outcomes
+
     def _line(self, application: Application, allocation: Allocation) -> dict[str, Any]:
         key = application.idempotency_key
         body: dict[str, Any] = {
@@ -294,7 +347,7 @@ def build(
     token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
-    limiter_factory: LimiterFactory = RateLimiter,
+    limiter_factory: LimiterFactory = AdaptiveRateLimiter,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> BusinessCentralErpGateway:

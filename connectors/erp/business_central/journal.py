@@ -1,7 +1,8 @@
 """Business Central journal lines written all or nothing, and the check that a batch is ours.
 
 One application's lines go in one OData JSON `$batch` with `Isolation: snapshot`: BC
-writes every line or none. Should a refused batch still leave lines behind (isolation
+writes every line or none. Applications of one line each share `$batch` calls of up
+to 100 operations (`write_each`), each operation taken or refused on its own. Should a refused batch still leave lines behind (isolation
 not honoured), they are deleted before the refusal is reported, so money in BC is
 never recorded as refused.
 """
@@ -45,8 +46,59 @@ def write_all_or_nothing(
         headers={"Isolation": "snapshot", "Accept": "application/json"},
         idempotent=False,
         ok=(200,),
+        weight=len(bodies),
     )
     return wire.batch_failure(api.connector, jsonbody.loads(response.content))
+
+
+MAX_BATCH = 100
+"""Operations BC takes in one `$batch`."""
+
+
+def write_each(
+    api: HttpClient, lines_url: str, bodies: dict[int, dict[str, Any]]
+) -> dict[int, ConnectorError | None]:
+    """One line per application, up to 100 in one `$batch` each; per line None or its refusal.
+
+    Without `Isolation: snapshot` BC takes or refuses every operation on its own: an
+    application of one line is atomic by itself, and one refusal costs no other.
+
+    Raises:
+        ConnectorError: a `$batch` call failed as a whole (its lines' outcome unknown).
+    """
+    outcome: dict[int, ConnectorError | None] = {}
+    items = sorted(bodies.items())
+    for start in range(0, len(items), MAX_BATCH):
+        group = items[start : start + MAX_BATCH]
+        requests = [
+            {
+                "id": str(n),
+                "method": "POST",
+                "url": lines_url,
+                "headers": {"Content-Type": "application/json"},
+                "body": body,
+            }
+            for n, body in group
+        ]
+        response = api.request(
+            "POST",
+            "$batch",
+            json={"requests": requests},
+            headers={"Accept": "application/json"},
+            idempotent=False,
+            ok=(200,),
+            weight=len(group),
+        )
+        answers = jsonbody.loads(response.content).get("responses", [])
+        by_id = {str(a.get("id")): a for a in answers}
+        for n, _body in group:
+            answer = by_id.get(str(n))
+            outcome[n] = (
+                TransientConnectorError(api.connector, f"$batch gave no answer for line {n}")
+                if answer is None
+                else wire.batch_failure(api.connector, {"responses": [answer]})
+            )
+    return outcome
 
 
 def remove_kept(

@@ -20,6 +20,7 @@ import httpx
 
 from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
 from arbridge.connectors.erp._http import (
+    AdaptiveRateLimiter,
     HttpClient,
     HttpFailure,
     LimiterFactory,
@@ -60,8 +61,8 @@ API_HOST = "https://quickbooks.api.intuit.com"
 SANDBOX_HOST = "https://sandbox-quickbooks.api.intuit.com"
 TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"  # noqa: S105 - a URL
 MAX_RESULTS = 1000
-BATCH_WINDOW = Window(36, 60.0)
-"""Intuit allows 40 batch requests a minute per realm and app; 36 leaves a margin."""
+BATCH_WINDOW = Window(40, 60.0)
+"""Intuit allows 40 batch requests a minute per realm and app (the adaptive limiter starts under it)."""
 
 
 @dataclass
@@ -222,13 +223,13 @@ class QuickBooksErpGateway(FlowGateway[_Seen]):
             {"bId": str(i), "operation": "create", "Payment": body}
             for i, (_n, _a, body) in enumerate(items)
         ]
-        self._batches.acquire()
         try:
             answer = self._call(
                 "POST",
                 "batch",
                 params={"requestid": wire.digest("b-", keys, wire.BATCH_REQUEST_ID_LEN)},
                 json={"BatchItemRequest": request},
+                budget=self._batches,
             )
         except ConnectorError as exc:
             for _n, application, _b in items:
@@ -300,7 +301,7 @@ def build(
     token_url: str = TOKEN_URL,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
-    limiter_factory: LimiterFactory = RateLimiter,
+    limiter_factory: LimiterFactory = AdaptiveRateLimiter,
     batch_limiter: RequestLimiter | None = None,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
