@@ -112,7 +112,10 @@ class FakeAcumatica:
             ),
             routes.route("GET", f"{BASE}Payment", f.wrap("find", self._find)),
             routes.route_regex(
-                "GET", origin, base + r"Payment/[^/]+/[^/?]+", f.wrap("payment", self._payment)
+                "GET",
+                origin,
+                base + r"Payment/[^/]+/[^/?]+(\?.*)?$",
+                f.wrap("payment", self._payment),
             ),
             routes.route("PUT", f"{BASE}Payment", f.wrap("put", self._put)),
             routes.route("POST", f"{BASE}Payment/ReleasePayment", f.wrap("release", self._release)),
