@@ -1,11 +1,14 @@
 """How well the words of a bank text stand for one customer's name (0-1).
 
 Each word of the name is scored, in order, against the best later word of the
-text (exact, abbreviated, truncated, vowels dropped, misspelt), weighted by its
-length. Words a 32-35 character bank field would have cut off do not count
-against a name; optional words banks drop (Group, Holdings) count little.
-A distinctive word of the text between the words that matched counts against
-the name: "STERLING GOLDEN ROOFING" is not "Sterling Roofing".
+text (exact, abbreviated, truncated, vowels dropped, misspelt; rapidfuzz's
+Levenshtein for misspellings), weighted by its length times its rarity in the
+customer list (`rarity`): a distinctive word weighs fully, `Supply` little.
+Words a 32-35 character bank field would have cut off do not count against a
+name; optional words banks drop (Group, Holdings) count little. A distinctive
+word of the text between the words that matched, or right beside them when
+another customer's name holds it, counts against the name: "STERLING GOLDEN
+ROOFING" is not "Sterling Roofing".
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from arbridge.matching.names import (
     name_words,
     word_score,
 )
+from arbridge.matching.rarity import Rarity
 
 TRUNCATION_START = 28
 STRONG_WORD_SCORE = 0.9
@@ -29,6 +33,7 @@ STRONG_WORD_LENGTH = 4
 MIN_SPAN = 2
 MIN_KEPT_WORDS = 2
 """Words of a name that must match before an optional word may be left out (not `Sterling`)."""
+FLAT = Rarity.flat()
 OPTIONAL_MISSING = 1.5
 """Weight of an optional word (Group, Holdings) the text leaves out; a name word weighs its length."""
 
@@ -76,8 +81,24 @@ def _best(word: str, words: Sequence[str], start: int) -> tuple[float, int]:
     return best, at
 
 
-def score(name: Name, words: Sequence[str]) -> tuple[float, float, float, frozenset[int]]:
-    """(score, relaxed score, matched weight, text words matched); 0 without one strong word."""
+def score(
+    name: Name, words: Sequence[str], rarity: Rarity = FLAT
+) -> tuple[float, float, float, frozenset[int]]:
+    """(score, relaxed score, matched weight, text words matched); 0 without one strong word.
+
+    Words weigh their length times their `rarity` across the customer list. A
+    name matched by one word alone is weighed by length only: that one word
+    being rare does not make the rest of the name optional.
+    """
+    result = _score(name, words, rarity)
+    if rarity is not FLAT and len(result[3]) < MIN_KEPT_WORDS:
+        return _score(name, words, FLAT)
+    return result
+
+
+def _score(
+    name: Name, words: Sequence[str], rarity: Rarity
+) -> tuple[float, float, float, frozenset[int]]:
     total = got = optional = 0.0
     start, strong = 0, False
     matched: list[int] = []
@@ -90,31 +111,55 @@ def score(name: Name, words: Sequence[str]) -> tuple[float, float, float, frozen
         if best == 0.0 and word in OPTIONAL_WORDS:
             optional += OPTIONAL_MISSING
             continue
-        total += len(word)
+        weight = len(word) * rarity.of(word)
+        total += weight
         if best > 0:
-            got += len(word) * best
+            got += weight * best
             start = at + 1
             matched.append(at)
             strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
     if not strong or not total:
         return 0.0, 0.0, 0.0, frozenset()
-    total += _interior(words, matched)
+    total += _interior(words, matched, rarity) + _beside(name, words, matched, rarity)
     strict = got / (total + optional)
     relaxed = got / total if len(matched) >= MIN_KEPT_WORDS else strict
     return strict, relaxed, got, frozenset(matched)
 
 
-def _interior(words: Sequence[str], matched: list[int]) -> float:
+def _interior(words: Sequence[str], matched: list[int], rarity: Rarity) -> float:
     """Weight of the distinctive text words between the first and last word that matched."""
     if len(matched) < MIN_SPAN:
         return 0.0
     used = set(matched)
-    return float(
-        sum(
-            len(words[j])
-            for j in range(matched[0] + 1, matched[-1])
-            if j not in used and words[j] not in NOISE_WORDS
-        )
+    return sum(
+        len(words[j]) * rarity.of(words[j])
+        for j in range(matched[0] + 1, matched[-1])
+        if j not in used and words[j] not in NOISE_WORDS
+    )
+
+
+def _beside(name: Name, words: Sequence[str], matched: list[int], rarity: Rarity) -> float:
+    """Weight of a word right before or after the matched words that other customers' names hold.
+
+    `GOLDEN STERLING ROOFING` or `STERLING ROOFING GOLDEN` is not plainly
+    Sterling Roofing when Golden is a word of the customer list; a word no name
+    holds (a city, a bank's note) is not weighed here.
+    """
+    if not matched:
+        return 0.0
+    out = 0.0
+    for j in (matched[0] - 1, matched[-1] + 1):
+        if 0 <= j < len(words) and _foreign_word(words[j], name, rarity):
+            out += len(words[j]) * rarity.of(words[j])
+    return out
+
+
+def _foreign_word(word: str, name: Name, rarity: Rarity) -> bool:
+    return (
+        rarity.known(word)
+        and word not in NOISE_WORDS
+        and word not in OPTIONAL_WORDS
+        and word not in name.words
     )
 
 
