@@ -35,7 +35,7 @@ MIN_KEPT_WORDS = 2
 """Words of a name that must match before an optional word may be left out (not `Sterling`)."""
 FLAT = Rarity.flat()
 OPTIONAL_MISSING = 1.5
-"""Weight of an optional word (Group, Holdings) the text leaves out; a name word weighs its length."""
+"""Weight of an optional word (Group, Holdings) the text leaves out, as if it had 1.5 letters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,10 @@ def _best(word: str, words: Sequence[str], start: int) -> tuple[float, int]:
 def score(
     name: Name, words: Sequence[str], rarity: Rarity = FLAT
 ) -> tuple[float, float, float, frozenset[int]]:
-    """(score, relaxed score, matched weight, text words matched); 0 without one strong word.
+    """(score, relaxed score, evidence, text words matched); 0 without one strong word.
+
+    The evidence is the length of the name matched (weighed by how well each word
+    matched, not by rarity), to compare how much of one text two names explain.
 
     Words weigh their length times their `rarity` across the customer list. A
     name matched by one word alone is weighed by length only: that one word
@@ -99,7 +102,7 @@ def score(
 def _score(
     name: Name, words: Sequence[str], rarity: Rarity
 ) -> tuple[float, float, float, frozenset[int]]:
-    total = got = optional = 0.0
+    total = got = optional = evidence = 0.0
     start, strong = 0, False
     matched: list[int] = []
     for i, word in enumerate(name.words):
@@ -109,12 +112,13 @@ def _score(
         if best == 0.0 and all(name.cuttable[i:]) and got > 0:
             continue
         if best == 0.0 and word in OPTIONAL_WORDS:
-            optional += OPTIONAL_MISSING
+            optional += OPTIONAL_MISSING * rarity.of(word)
             continue
         weight = len(word) * rarity.of(word)
         total += weight
         if best > 0:
             got += weight * best
+            evidence += len(word) * best
             start = at + 1
             matched.append(at)
             strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
@@ -123,7 +127,7 @@ def _score(
     total += _interior(words, matched, rarity) + _beside(name, words, matched, rarity)
     strict = got / (total + optional)
     relaxed = got / total if len(matched) >= MIN_KEPT_WORDS else strict
-    return strict, relaxed, got, frozenset(matched)
+    return strict, relaxed, evidence, frozenset(matched)
 
 
 def _interior(words: Sequence[str], matched: list[int], rarity: Rarity) -> float:
