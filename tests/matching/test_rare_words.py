@@ -113,3 +113,24 @@ def test_a_text_two_names_explain_in_part_is_refused() -> None:
     books = [*SUPPLIERS, Customer(customer_id="E1", name="Summit Electric Inc")]
     assert _who("SUMMIT ELECTRIC SUPPLY", books) is None
     assert _who("SUMMIT ELECTRIC CCD", books) == "E1"
+
+
+def test_an_abbreviation_two_names_share_is_refused_however_rare_their_words() -> None:
+    """NORT fits Northwind and Northstar alike; Northstar being in more names does not decide."""
+    books = [
+        Customer(customer_id="N1", name="Northwind Manufacturing Group & Sons"),
+        Customer(customer_id="N2", name="Northstar Manufacturing Group & Sons"),
+        Customer(customer_id="N3", name="Northstar Foods Inc"),
+        Customer(customer_id="N4", name="Northstar Paper LLC"),
+    ]
+    assert _who("NORT MANU ACH CREDIT", books) is None
+
+
+def test_group_left_out_still_beats_a_name_missing_a_word_of_its_own() -> None:
+    books = [
+        Customer(customer_id="M1", name="Magnolia Logistics Group Corporation"),
+        Customer(customer_id="M2", name="Magnolia Logistics North Corporation"),
+        Customer(customer_id="M3", name="Harbor Foods North Inc"),
+        Customer(customer_id="M4", name="Cedar Logistics Group Inc"),
+    ]
+    assert _who("MAGNOLIA LOGISTICS ACH CREDIT", books) == "M1"
