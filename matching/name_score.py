@@ -14,7 +14,7 @@ ROOFING" is not "Sterling Roofing".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from arbridge.domain.records import Customer
@@ -86,48 +86,65 @@ def score(
 ) -> tuple[float, float, float, frozenset[int]]:
     """(score, relaxed score, evidence, text words matched); 0 without one strong word.
 
-    The evidence is the length of the name matched (weighed by how well each word
-    matched, not by rarity), to compare how much of one text two names explain.
-
     Words weigh their length times their `rarity` across the customer list. A
     name matched by one word alone is weighed by length only: that one word
-    being rare does not make the rest of the name optional.
+    being rare does not make the rest of the name optional. The evidence is the
+    length of the name matched (times how well each word matched, not by
+    rarity), to compare how much of one text two names explain.
     """
-    result = _score(name, words, rarity)
-    if rarity is not FLAT and len(result[3]) < MIN_KEPT_WORDS:
-        return _score(name, words, FLAT)
-    return result
+    tally = _tally(name, words, rarity)
+    if tally is None:
+        return 0.0, 0.0, 0.0, frozenset()
+    matched = tally.matched
+    if len(matched) < MIN_KEPT_WORDS:  # by length alone (nothing between or beside one word)
+        strict = tally.evidence / (tally.length + tally.optional_length)
+        return strict, strict, tally.evidence, frozenset(matched)
+    total = tally.total + _interior(words, matched, rarity) + _beside(name, words, matched, rarity)
+    return (
+        tally.got / (total + tally.optional),
+        tally.got / total,
+        tally.evidence,
+        frozenset(matched),
+    )
 
 
-def _score(
-    name: Name, words: Sequence[str], rarity: Rarity
-) -> tuple[float, float, float, frozenset[int]]:
-    total = got = optional = evidence = 0.0
+@dataclass(slots=True)
+class _Tally:
+    """Name words weighed (by rarity, and by length alone) and the text words they matched."""
+
+    total: float = 0.0
+    got: float = 0.0
+    optional: float = 0.0
+    length: float = 0.0
+    evidence: float = 0.0
+    optional_length: float = 0.0
+    matched: list[int] = field(default_factory=list)
+
+
+def _tally(name: Name, words: Sequence[str], rarity: Rarity) -> _Tally | None:
+    """Each name word against the best later text word; None without one strong word."""
+    tally = _Tally()
     start, strong = 0, False
-    matched: list[int] = []
     for i, word in enumerate(name.words):
         best, at = _best(word, words, start)
         if best == 0.0 and name.cuttable[i] and start >= len(words) - 1:
             continue  # cut off by the bank's field length
-        if best == 0.0 and all(name.cuttable[i:]) and got > 0:
+        if best == 0.0 and all(name.cuttable[i:]) and tally.got > 0:
             continue
         if best == 0.0 and word in OPTIONAL_WORDS:
-            optional += OPTIONAL_MISSING * rarity.of(word)
+            tally.optional += OPTIONAL_MISSING * rarity.of(word)
+            tally.optional_length += OPTIONAL_MISSING
             continue
         weight = len(word) * rarity.of(word)
-        total += weight
+        tally.total += weight
+        tally.length += len(word)
         if best > 0:
-            got += weight * best
-            evidence += len(word) * best
+            tally.got += weight * best
+            tally.evidence += len(word) * best
             start = at + 1
-            matched.append(at)
+            tally.matched.append(at)
             strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
-    if not strong or not total:
-        return 0.0, 0.0, 0.0, frozenset()
-    total += _interior(words, matched, rarity) + _beside(name, words, matched, rarity)
-    strict = got / (total + optional)
-    relaxed = got / total if len(matched) >= MIN_KEPT_WORDS else strict
-    return strict, relaxed, evidence, frozenset(matched)
+    return tally if strong and tally.total else None
 
 
 def _interior(words: Sequence[str], matched: list[int], rarity: Rarity) -> float:

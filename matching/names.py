@@ -172,7 +172,7 @@ def text_words(text: str) -> tuple[str, ...]:
     return tuple(
         w
         for w in _WORD.findall(_plain(text))
-        if w not in LEGAL_WORDS and not any(ch.isdigit() for ch in w)
+        if w not in LEGAL_WORDS and w.isalpha()  # words are [A-Z0-9]+: alpha = no digit
     )
 
 

@@ -101,7 +101,8 @@ class ReferenceIndex:
         prefix = _PREFIX.match(upper)
         if prefix and prefix.group(0):
             self._prefixes.add(prefix.group(0))
-        joined = "".join(_WORD.findall(upper))
+        plain = upper.replace("-", "")  # the usual INV-0042, without the regular expression
+        joined = plain if plain.isalnum() and plain.isascii() else "".join(_WORD.findall(upper))
         if joined:
             self._compact.add(joined, inv.invoice_id)
         groups = _DIGIT_GROUP.findall(upper)
@@ -132,7 +133,7 @@ class ReferenceIndex:
 
     def _scan(self, text: str) -> Iterable[RefHit]:
         words = list(_WORD.finditer(text))
-        digits = [any(ch.isdigit() for ch in w.group(0)) for w in words]
+        digits = [not w.group(0).isalpha() for w in words]  # [A-Z0-9]+: not alpha = a digit
         i = 0
         while i < len(words):
             if not digits[i] and words[i].group(0) not in self._prefixes:
@@ -153,7 +154,7 @@ class ReferenceIndex:
     def _lookup(self, text: str, run: list[re.Match[str]], *, exact_only: bool) -> RefHit | None:
         raw = text[run[0].start() : run[-1].end()]
         joined = "".join(m.group(0) for m in run)
-        ids = self._compact.get(joined) if any(ch.isdigit() for ch in joined) else ()
+        ids = self._compact.get(joined) if not joined.isalpha() else ()
         if ids:
             how = RefHow.EXACT if any(raw == i.upper() for i in ids) else RefHow.NORMALISED
             return RefHit(raw, tuple(ids), how, self._swapped(joined, ids))
