@@ -34,6 +34,9 @@ MIN_SPAN = 2
 MIN_KEPT_WORDS = 2
 """Words of a name that must match before an optional word may be left out (not `Sterling`)."""
 FLAT = Rarity.flat()
+EXTRA_FLOOR = 0.5
+"""Least weight (share of its length) of a word the text has beyond the name: `STERLING SUPPLY
+ROOFING` is not plainly Sterling Roofing, however many names hold Supply."""
 OPTIONAL_MISSING = 1.5
 """Weight of an optional word (Group, Holdings) the text leaves out, as if it had 1.5 letters."""
 
@@ -153,7 +156,7 @@ def _interior(words: Sequence[str], matched: list[int], rarity: Rarity) -> float
         return 0.0
     used = set(matched)
     return sum(
-        len(words[j]) * rarity.of(words[j])
+        _extra(words[j], rarity)
         for j in range(matched[0] + 1, matched[-1])
         if j not in used and words[j] not in NOISE_WORDS
     )
@@ -171,8 +174,13 @@ def _beside(name: Name, words: Sequence[str], matched: list[int], rarity: Rarity
     out = 0.0
     for j in (matched[0] - 1, matched[-1] + 1):
         if 0 <= j < len(words) and _foreign_word(words[j], name, rarity):
-            out += len(words[j]) * rarity.of(words[j])
+            out += _extra(words[j], rarity)
     return out
+
+
+def _extra(word: str, rarity: Rarity) -> float:
+    """Weight of a text word the name lacks: a common one less, but never below half its length."""
+    return len(word) * max(rarity.of(word), EXTRA_FLOOR)
 
 
 def _foreign_word(word: str, name: Name, rarity: Rarity) -> bool:

@@ -134,3 +134,8 @@ def test_group_left_out_still_beats_a_name_missing_a_word_of_its_own() -> None:
         Customer(customer_id="M4", name="Cedar Logistics Group Inc"),
     ]
     assert _who("MAGNOLIA LOGISTICS ACH CREDIT", books) == "M1"
+
+
+def test_a_common_word_inside_the_name_still_keeps_it_from_the_shorter_name() -> None:
+    """Supply is in a third of the names, yet STERLING SUPPLY ROOFING is a name of its own."""
+    assert _who("STERLING SUPPLY ROOFING ACH CREDIT") is None
