@@ -99,8 +99,9 @@ def score(
     if tally is None:
         return 0.0, 0.0, 0.0, frozenset()
     matched = tally.matched
-    if len(matched) < MIN_KEPT_WORDS:  # by length alone (nothing between or beside one word)
-        strict = tally.evidence / (tally.length + tally.optional_length)
+    if len(matched) < MIN_KEPT_WORDS:  # by length alone, and what the text has beside it
+        beside = _beside(name, words, matched, rarity)
+        strict = tally.evidence / (tally.length + tally.optional_length + beside)
         return strict, strict, tally.evidence, frozenset(matched)
     total = tally.total + _interior(words, matched, rarity) + _beside(name, words, matched, rarity)
     return (
@@ -156,7 +157,7 @@ def _interior(words: Sequence[str], matched: list[int], rarity: Rarity) -> float
         return 0.0
     used = set(matched)
     return sum(
-        _extra(words[j], rarity)
+        _extra(words[j], words[j], rarity)
         for j in range(matched[0] + 1, matched[-1])
         if j not in used and words[j] not in NOISE_WORDS
     )
@@ -166,30 +167,26 @@ def _beside(name: Name, words: Sequence[str], matched: list[int], rarity: Rarity
     """Weight of a word right before or after the matched words that other customers' names hold.
 
     `GOLDEN STERLING ROOFING` or `STERLING ROOFING GOLDEN` is not plainly
-    Sterling Roofing when Golden is a word of the customer list; a word no name
-    holds (a city, a bank's note) is not weighed here.
+    Sterling Roofing when Golden is a word of the customer list, nor `IRONCLAD DIST
+    INTL` Ironclad Distribution when International is, nor `RIVERBEND CONSTRUCTION
+    INTERNATIONA` (cut off by the field length) Riverbend Construction West. A word no
+    name holds (a city, a bank's note) is not weighed here.
     """
     if not matched:
         return 0.0
     out = 0.0
     for j in (matched[0] - 1, matched[-1] + 1):
-        if 0 <= j < len(words) and _foreign_word(words[j], name, rarity):
-            out += _extra(words[j], rarity)
+        if not 0 <= j < len(words) or words[j] in NOISE_WORDS:
+            continue
+        listed = rarity.word_for(words[j], cut=j == len(words) - 1)
+        if listed is not None and listed not in OPTIONAL_WORDS and listed not in name.words:
+            out += _extra(words[j], listed, rarity)
     return out
 
 
-def _extra(word: str, rarity: Rarity) -> float:
+def _extra(word: str, listed: str, rarity: Rarity) -> float:
     """Weight of a text word the name lacks: a common one less, but never below half its length."""
-    return len(word) * max(rarity.of(word), EXTRA_FLOOR)
-
-
-def _foreign_word(word: str, name: Name, rarity: Rarity) -> bool:
-    return (
-        rarity.known(word)
-        and word not in NOISE_WORDS
-        and word not in OPTIONAL_WORDS
-        and word not in name.words
-    )
+    return len(word) * max(rarity.of(listed), EXTRA_FLOOR)
 
 
 def pick(

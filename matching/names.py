@@ -187,6 +187,11 @@ def skeleton(word: str) -> str:
     return out
 
 
+def _vowels(word: str) -> int:
+    """Vowels after the first letter."""
+    return len(word) - 1 - len(word[1:].translate(_VOWELS))
+
+
 MIN_ABBREVIATION = 3
 MIN_FUZZY_LENGTH = 5
 MIN_FUZZY_SIMILARITY = 0.8
@@ -202,8 +207,8 @@ def _shortened(name_word: str, seen: str) -> float:
     if name_word.startswith(seen):
         return 0.92
     sk_name, sk_seen = skeleton(name_word), skeleton(seen)
-    if sk_seen == sk_name:
-        return 0.95
+    if sk_seen == sk_name and _vowels(seen) < _vowels(name_word):
+        return 0.95  # vowels dropped (BRGHTWTR); FURNITURE is not FRONTIER
     if sk_name.startswith(sk_seen) and seen == seen.translate(_VOWELS):
         return 0.9  # vowels dropped and cut short
     return 0.0

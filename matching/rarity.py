@@ -9,10 +9,15 @@ word of a stranger's name) count as distinctive where they are weighed.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Iterable
 
+from arbridge.matching.names import ABBREVIATIONS
+
+MIN_CUT = 4
+"""Letters a word cut off by the bank's field length keeps before it is read as a list word."""
 FLOOR = 0.25
 """Least weight of a word (relative to a word only one name holds)."""
 
@@ -20,7 +25,7 @@ FLOOR = 0.25
 class Rarity:
     """Document frequency of name words over one customer list, as weights 0.25-1."""
 
-    __slots__ = ("_weights",)
+    __slots__ = ("_sorted", "_weights")
 
     def __init__(self, names: Iterable[tuple[str, ...]]) -> None:
         df: Counter[str] = Counter()
@@ -29,6 +34,7 @@ class Rarity:
             count += 1
             df.update(set(words))
         self._weights = {word: _weight(n, count) for word, n in df.items()}
+        self._sorted = sorted(self._weights)
 
     def of(self, word: str) -> float:
         """The word's weight: 1 for a word one name (or none) holds, less the more hold it."""
@@ -37,6 +43,23 @@ class Rarity:
     def known(self, word: str) -> bool:
         """Whether some customer's name holds the word."""
         return word in self._weights
+
+    def word_for(self, word: str, *, cut: bool = False) -> str | None:
+        """The list word a text word stands for, else None.
+
+        Itself, its abbreviation spelt out (INTL), or, `cut` (the text's last word,
+        where a bank field ends), the first list word it begins (INTERNATIONA).
+        """
+        if word in self._weights:
+            return word
+        spelt = ABBREVIATIONS.get(word)
+        if spelt in self._weights:
+            return spelt
+        if cut and len(word) >= MIN_CUT:
+            at = bisect.bisect_left(self._sorted, word)
+            if at < len(self._sorted) and self._sorted[at].startswith(word):
+                return self._sorted[at]
+        return None
 
     @classmethod
     def flat(cls) -> Rarity:

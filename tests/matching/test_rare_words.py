@@ -139,3 +139,34 @@ def test_group_left_out_still_beats_a_name_missing_a_word_of_its_own() -> None:
 def test_a_common_word_inside_the_name_still_keeps_it_from_the_shorter_name() -> None:
     """Supply is in a third of the names, yet STERLING SUPPLY ROOFING is a name of its own."""
     assert _who("STERLING SUPPLY ROOFING ACH CREDIT") is None
+
+
+def test_a_word_beside_one_matched_word_counts_against_the_name() -> None:
+    """Meadowbrook Holdings (Holdings may be left out) is not MEADOWBROOK CHEMICALS."""
+    books = [
+        Customer(customer_id="M1", name="Meadowbrook Holdings Company Corporation"),
+        Customer(customer_id="M2", name="Harbor Chemicals Inc"),
+    ]
+    assert _who("MEADOWBROOK CHEMICALS CMPNY LLC", books) is None
+    assert _who("MEADOWBROOK HOLDINGS CO", books) == "M1"
+
+
+def test_an_abbreviated_or_cut_off_list_word_beside_the_name_counts_against_it() -> None:
+    books = [
+        Customer(customer_id="I1", name="Ironclad Distribution Inc."),
+        Customer(customer_id="R1", name="Riverbend Construction West Co"),
+        Customer(customer_id="X1", name="Crescent International Ltd"),
+    ]
+    assert _who("IRONCLAD DIST INTL & SONS", books) is None
+    assert _who("RIVERBEND CONSTRUCTION INTERNATIONA", books) is None
+    assert _who("IRONCLAD DIST CCD", books) == "I1"
+
+
+def test_two_words_with_one_consonant_skeleton_are_not_one_word() -> None:
+    """FURNITURE and FRONTIER share F-R-N-T-R; only a word with its vowels dropped is read so."""
+    books = [
+        Customer(customer_id="F1", name="Frontier Holdings of America Inc."),
+        Customer(customer_id="L1", name="Lighthouse Furniture Corporation"),
+    ]
+    assert _who("LGHTHS FURNITURE OF AMERICA L.L.C", books) is None
+    assert _who("FRNTR HOLDINGS OF AMERICA", books) == "F1"
