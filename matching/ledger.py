@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from arbridge.domain.records import Customer, Invoice
 from arbridge.matching.amounts import Open
+from arbridge.matching.postings import Postings
 from arbridge.matching.terms import Terms, parse_terms
 
 
@@ -18,7 +19,7 @@ class Ledger:
         self.by_id: dict[str, Invoice] = {}
         self.remaining: dict[str, Decimal] = {}
         self._by_customer: dict[str, list[str]] = {}
-        self._by_amount: dict[Decimal, list[str]] = {}
+        self._by_amount: Postings[Decimal] | None = None
         self._children: dict[str, list[str]] = {}
         for customer in customers.values():
             if customer.parent_id:
@@ -27,7 +28,6 @@ class Ledger:
             self.by_id[inv.invoice_id] = inv
             self.remaining[inv.invoice_id] = inv.open_amount
             self._by_customer.setdefault(inv.customer_id, []).append(inv.invoice_id)
-            self._by_amount.setdefault(inv.open_amount, []).append(inv.invoice_id)
 
     def family(self, customer_id: str) -> list[str]:
         """The customer and the subsidiaries whose invoices it may pay."""
@@ -54,9 +54,11 @@ class Ledger:
 
     def open_at(self, amount: Decimal) -> list[Invoice]:
         """Open invoices of any customer whose open amount is exactly `amount`."""
-        return [
-            self.by_id[i] for i in self._by_amount.get(amount, ()) if self.remaining[i] == amount
-        ]
+        if self._by_amount is None:  # built on first use, by the first line whose payer is unknown
+            self._by_amount = Postings()
+            for invoice_id, inv in self.by_id.items():
+                self._by_amount.add(inv.open_amount, invoice_id)
+        return [self.by_id[i] for i in self._by_amount.get(amount) if self.remaining[i] == amount]
 
     def opens(self, invoice_ids: Iterable[str]) -> list[Open]:
         """The given invoices with what is still open on them (closed ones too)."""

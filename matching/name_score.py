@@ -1,17 +1,20 @@
 """How well the words of a bank text stand for one customer's name (0-1).
 
 Each word of the name is scored, in order, against the best later word of the
-text (exact, abbreviated, truncated, vowels dropped, misspelt), weighted by its
-length. Words a 32-35 character bank field would have cut off do not count
-against a name; optional words banks drop (Group, Holdings) count little.
-A distinctive word of the text between the words that matched counts against
-the name: "STERLING GOLDEN ROOFING" is not "Sterling Roofing".
+text (exact, abbreviated, truncated, vowels dropped, misspelt; rapidfuzz's
+Levenshtein for misspellings), weighted by its length times its rarity in the
+customer list (`rarity`): a distinctive word weighs fully, `Supply` little.
+Words a 32-35 character bank field would have cut off do not count against a
+name; optional words banks drop (Group, Holdings) count little. A distinctive
+word of the text between the words that matched, or right beside them when
+another customer's name holds it, counts against the name: "STERLING GOLDEN
+ROOFING" is not "Sterling Roofing".
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from arbridge.domain.records import Customer
@@ -22,6 +25,7 @@ from arbridge.matching.names import (
     name_words,
     word_score,
 )
+from arbridge.matching.rarity import Rarity
 
 TRUNCATION_START = 28
 STRONG_WORD_SCORE = 0.9
@@ -29,8 +33,12 @@ STRONG_WORD_LENGTH = 4
 MIN_SPAN = 2
 MIN_KEPT_WORDS = 2
 """Words of a name that must match before an optional word may be left out (not `Sterling`)."""
+FLAT = Rarity.flat()
+EXTRA_FLOOR = 0.5
+"""Least weight (share of its length) of a word the text has beyond the name: `STERLING SUPPLY
+ROOFING` is not plainly Sterling Roofing, however many names hold Supply."""
 OPTIONAL_MISSING = 1.5
-"""Weight of an optional word (Group, Holdings) the text leaves out; a name word weighs its length."""
+"""Weight of an optional word (Group, Holdings) the text leaves out, as if it had 1.5 letters."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,46 +84,109 @@ def _best(word: str, words: Sequence[str], start: int) -> tuple[float, int]:
     return best, at
 
 
-def score(name: Name, words: Sequence[str]) -> tuple[float, float, float, frozenset[int]]:
-    """(score, relaxed score, matched weight, text words matched); 0 without one strong word."""
-    total = got = optional = 0.0
+def score(
+    name: Name, words: Sequence[str], rarity: Rarity = FLAT
+) -> tuple[float, float, float, frozenset[int]]:
+    """(score, relaxed score, evidence, text words matched); 0 without one strong word.
+
+    Words weigh their length times their `rarity` across the customer list. A
+    name matched by one word alone is weighed by length only: that one word
+    being rare does not make the rest of the name optional. The evidence is the
+    length of the name matched (times how well each word matched, not by
+    rarity), to compare how much of one text two names explain.
+    """
+    tally = _tally(name, words, rarity)
+    if tally is None:
+        return 0.0, 0.0, 0.0, frozenset()
+    matched = tally.matched
+    if len(matched) < MIN_KEPT_WORDS:  # by length alone, and what the text has beside it
+        beside = _beside(name, words, matched, rarity)
+        strict = tally.evidence / (tally.length + tally.optional_length + beside)
+        return strict, strict, tally.evidence, frozenset(matched)
+    total = tally.total + _interior(words, matched, rarity) + _beside(name, words, matched, rarity)
+    return (
+        tally.got / (total + tally.optional),
+        tally.got / total,
+        tally.evidence,
+        frozenset(matched),
+    )
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Name words weighed (by rarity, and by length alone) and the text words they matched."""
+
+    total: float = 0.0
+    got: float = 0.0
+    optional: float = 0.0
+    length: float = 0.0
+    evidence: float = 0.0
+    optional_length: float = 0.0
+    matched: list[int] = field(default_factory=list)
+
+
+def _tally(name: Name, words: Sequence[str], rarity: Rarity) -> _Tally | None:
+    """Each name word against the best later text word; None without one strong word."""
+    tally = _Tally()
     start, strong = 0, False
-    matched: list[int] = []
     for i, word in enumerate(name.words):
         best, at = _best(word, words, start)
         if best == 0.0 and name.cuttable[i] and start >= len(words) - 1:
             continue  # cut off by the bank's field length
-        if best == 0.0 and all(name.cuttable[i:]) and got > 0:
+        if best == 0.0 and all(name.cuttable[i:]) and tally.got > 0:
             continue
         if best == 0.0 and word in OPTIONAL_WORDS:
-            optional += OPTIONAL_MISSING
+            tally.optional += OPTIONAL_MISSING * rarity.of(word)
+            tally.optional_length += OPTIONAL_MISSING
             continue
-        total += len(word)
+        weight = len(word) * rarity.of(word)
+        tally.total += weight
+        tally.length += len(word)
         if best > 0:
-            got += len(word) * best
+            tally.got += weight * best
+            tally.evidence += len(word) * best
             start = at + 1
-            matched.append(at)
+            tally.matched.append(at)
             strong = strong or (best >= STRONG_WORD_SCORE and len(word) >= STRONG_WORD_LENGTH)
-    if not strong or not total:
-        return 0.0, 0.0, 0.0, frozenset()
-    total += _interior(words, matched)
-    strict = got / (total + optional)
-    relaxed = got / total if len(matched) >= MIN_KEPT_WORDS else strict
-    return strict, relaxed, got, frozenset(matched)
+    return tally if strong and tally.total else None
 
 
-def _interior(words: Sequence[str], matched: list[int]) -> float:
+def _interior(words: Sequence[str], matched: list[int], rarity: Rarity) -> float:
     """Weight of the distinctive text words between the first and last word that matched."""
     if len(matched) < MIN_SPAN:
         return 0.0
     used = set(matched)
-    return float(
-        sum(
-            len(words[j])
-            for j in range(matched[0] + 1, matched[-1])
-            if j not in used and words[j] not in NOISE_WORDS
-        )
+    return sum(
+        _extra(words[j], words[j], rarity)
+        for j in range(matched[0] + 1, matched[-1])
+        if j not in used and words[j] not in NOISE_WORDS
     )
+
+
+def _beside(name: Name, words: Sequence[str], matched: list[int], rarity: Rarity) -> float:
+    """Weight of a word right before or after the matched words that other customers' names hold.
+
+    `GOLDEN STERLING ROOFING` or `STERLING ROOFING GOLDEN` is not plainly
+    Sterling Roofing when Golden is a word of the customer list, nor `IRONCLAD DIST
+    INTL` Ironclad Distribution when International is, nor `RIVERBEND CONSTRUCTION
+    INTERNATIONA` (cut off by the field length) Riverbend Construction West. A word no
+    name holds (a city, a bank's note) is not weighed here.
+    """
+    if not matched:
+        return 0.0
+    out = 0.0
+    for j in (matched[0] - 1, matched[-1] + 1):
+        if not 0 <= j < len(words) or words[j] in NOISE_WORDS:
+            continue
+        listed = rarity.word_for(words[j], cut=j == len(words) - 1)
+        if listed is not None and listed not in OPTIONAL_WORDS and listed not in name.words:
+            out += _extra(words[j], listed, rarity)
+    return out
+
+
+def _extra(word: str, listed: str, rarity: Rarity) -> float:
+    """Weight of a text word the name lacks: a common one less, but never below half its length."""
+    return len(word) * max(rarity.of(listed), EXTRA_FLOOR)
 
 
 def pick(

@@ -172,7 +172,7 @@ def text_words(text: str) -> tuple[str, ...]:
     return tuple(
         w
         for w in _WORD.findall(_plain(text))
-        if w not in LEGAL_WORDS and not any(ch.isdigit() for ch in w)
+        if w not in LEGAL_WORDS and w.isalpha()  # words are [A-Z0-9]+: alpha = no digit
     )
 
 
@@ -185,6 +185,11 @@ def skeleton(word: str) -> str:
         if ch != out[-1]:
             out += ch
     return out
+
+
+def _vowels(word: str) -> int:
+    """Vowels after the first letter."""
+    return len(word) - 1 - len(word[1:].translate(_VOWELS))
 
 
 MIN_ABBREVIATION = 3
@@ -202,8 +207,8 @@ def _shortened(name_word: str, seen: str) -> float:
     if name_word.startswith(seen):
         return 0.92
     sk_name, sk_seen = skeleton(name_word), skeleton(seen)
-    if sk_seen == sk_name:
-        return 0.95
+    if sk_seen == sk_name and _vowels(seen) < _vowels(name_word):
+        return 0.95  # vowels dropped (BRGHTWTR); FURNITURE is not FRONTIER
     if sk_name.startswith(sk_seen) and seen == seen.translate(_VOWELS):
         return 0.9  # vowels dropped and cut short
     return 0.0

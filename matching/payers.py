@@ -1,7 +1,8 @@
 """Who paid: learned bank accounts and aliases first, then fuzzy company names.
 
-Names are scored by `name_score` (word by word, optional words and cut-off
-words weighing little, extra distinctive words counting against). A name is
+Names are scored by `name_score` (word by word, words common in the customer
+list, optional words and cut-off words weighing little, extra distinctive
+words counting against). A name is
 accepted only when it scores above a threshold and exactly one customer fits:
 clearly ahead of the next best, or the most specific of close names.
 """
@@ -23,6 +24,7 @@ from arbridge.matching.names import (
     name_words,
     text_words,
 )
+from arbridge.matching.rarity import Rarity
 from arbridge.matching.settings import MatchSettings, PayerHints
 
 MAX_POSTING = 2000
@@ -46,6 +48,7 @@ class PayerIndex:
     def __init__(self, customers: Mapping[str, Customer], hints: PayerHints) -> None:
         self._names = [name_of(c) for c in customers.values() if name_words(c.name)]
         self._by_id = {name.customer_id: name for name in self._names}
+        self._rarity = Rarity(name.words for name in self._names)
         self._keys: dict[str, list[int]] = {}
         self._pairs: dict[str, list[int]] = {}
         self._single: dict[str, list[int]] = {}
@@ -99,7 +102,7 @@ class PayerIndex:
         name = self._by_id.get(customer_id)
         if name is None:
             return 0.0
-        return score(name, text_words(line.payer_name or line.description))[1]
+        return score(name, text_words(line.payer_name or line.description), self._rarity)[1]
 
     def _alias(self, words: Sequence[str]) -> PayerMatch | None:
         for start, word in enumerate(words):
@@ -128,7 +131,7 @@ class PayerIndex:
                     if len(posting) <= MAX_POSTING:
                         votes.update(posting)
         scored = [
-            Scored(*score(self._names[p], words), self._names[p])
+            Scored(*score(self._names[p], words, self._rarity), self._names[p])
             for p, _ in votes.most_common(MAX_CANDIDATES)
         ]
         scored.sort(key=lambda item: (-item.score, item.name.customer_id))

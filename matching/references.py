@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from arbridge.domain.records import Invoice
+from arbridge.matching.postings import Postings
 
 _WORD = re.compile(r"[A-Z0-9]+")
 _NOT_DIGIT = re.compile(r"\D+")
@@ -88,9 +89,9 @@ class ReferenceIndex:
     """Invoices indexed by their number (compact and digits) and by PO number."""
 
     def __init__(self, invoices: Sequence[Invoice]) -> None:
-        self._compact: dict[str, list[str]] = {}
-        self._digits: dict[str, list[str]] = {}
-        self._po: dict[str, list[str]] = {}
+        self._compact: Postings[str] = Postings()
+        self._digits: Postings[str] = Postings()
+        self._po: Postings[str] = Postings()
         self._prefixes: set[str] = set(_MARKERS)
         for inv in invoices:
             self._add_invoice(inv)
@@ -100,28 +101,24 @@ class ReferenceIndex:
         prefix = _PREFIX.match(upper)
         if prefix and prefix.group(0):
             self._prefixes.add(prefix.group(0))
-        self._add(self._compact, "".join(_WORD.findall(upper)), inv.invoice_id)
+        plain = upper.replace("-", "")  # the usual INV-0042, without the regular expression
+        joined = plain if plain.isalnum() and plain.isascii() else "".join(_WORD.findall(upper))
+        if joined:
+            self._compact.add(joined, inv.invoice_id)
         groups = _DIGIT_GROUP.findall(upper)
         key = "".join(groups).lstrip("0")
-        self._add(self._digits, key, inv.invoice_id)
+        if key:
+            self._digits.add(key, inv.invoice_id)
         last = groups[-1].lstrip("0") if len(groups) > 1 else ""
         if len(last) >= _MIN_BARE_DIGITS and last != key:
-            self._add(self._digits, last, inv.invoice_id)
+            self._digits.add(last, inv.invoice_id)
         if inv.po_number:
-            self._add(self._po, compact(inv.po_number), inv.invoice_id)
+            po = compact(inv.po_number)
+            if po:
+                self._po.add(po, inv.invoice_id)
             po_digits = digits_key(inv.po_number)
             if len(po_digits) >= _MIN_TRANSPOSE_DIGITS:
-                self._add(self._po, po_digits, inv.invoice_id)
-
-    @staticmethod
-    def _add(index: dict[str, list[str]], key: str, invoice_id: str) -> None:
-        if not key:
-            return
-        ids = index.get(key)
-        if ids is None:
-            index[key] = [invoice_id]
-        elif invoice_id not in ids:
-            ids.append(invoice_id)
+                self._po.add(po_digits, inv.invoice_id)
 
     def find(self, text: str, extra: Sequence[str] = ()) -> list[RefHit]:
         """Every reference in `text` (and in structured `extra` references), in order."""
@@ -136,7 +133,7 @@ class ReferenceIndex:
 
     def _scan(self, text: str) -> Iterable[RefHit]:
         words = list(_WORD.finditer(text))
-        digits = [any(ch.isdigit() for ch in w.group(0)) for w in words]
+        digits = [not w.group(0).isalpha() for w in words]  # [A-Z0-9]+: not alpha = a digit
         i = 0
         while i < len(words):
             if not digits[i] and words[i].group(0) not in self._prefixes:
@@ -157,7 +154,7 @@ class ReferenceIndex:
     def _lookup(self, text: str, run: list[re.Match[str]], *, exact_only: bool) -> RefHit | None:
         raw = text[run[0].start() : run[-1].end()]
         joined = "".join(m.group(0) for m in run)
-        ids = self._compact.get(joined) if any(ch.isdigit() for ch in joined) else None
+        ids = self._compact.get(joined) if not joined.isalpha() else ()
         if ids:
             how = RefHow.EXACT if any(raw == i.upper() for i in ids) else RefHow.NORMALISED
             return RefHit(raw, tuple(ids), how, self._swapped(joined, ids))
@@ -165,7 +162,7 @@ class ReferenceIndex:
         if not digits:
             return None
         for index, how in ((self._digits, RefHow.NORMALISED), (self._po, RefHow.PO)):
-            ids = index.get(digits) or (index.get(joined) if how is RefHow.PO else None)
+            ids = index.get(digits) or (index.get(joined) if how is RefHow.PO else ())
             if ids:
                 alternatives = self._swapped(joined, ids) if how is RefHow.NORMALISED else ()
                 return RefHit(raw, tuple(ids), how, alternatives)
@@ -188,11 +185,11 @@ class ReferenceIndex:
             return ()
         found: set[str] = set()
         for swapped in transpositions(written):
-            for invoice_id in self._digits.get(swapped.lstrip("0"), ()):
+            for invoice_id in self._digits.get(swapped.lstrip("0")):
                 if not swapped.startswith("0") or _padded(invoice_id) == swapped:
                     found.add(invoice_id)
         for swapped in transpositions(written.lstrip("0")):
-            found.update(self._digits.get(swapped, ()))
+            found.update(self._digits.get(swapped))
         return tuple(sorted(found - set(named)))
 
     def _number(self, text: str, run: list[re.Match[str]], joined: str) -> str:

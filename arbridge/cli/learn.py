@@ -13,9 +13,11 @@ import click
 
 from arbridge.cli.backtest import STATEMENTS, statement_lines
 from arbridge.domain.errors import BadInputError, SourceLocation
+from arbridge.domain.records import BankLine
 from arbridge.matching import PayerHints
 from arbridge.matching.learning import propose_links
 from arbridge.store import payer_links
+from arbridge.store.recorded_history import recorded_payers
 
 if TYPE_CHECKING:
     from arbridge.cli import Context
@@ -32,23 +34,36 @@ def learn() -> None:
 @click.option(
     "--history",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
     help="Applications actually posted (applications.csv layout, with customer_id).",
+)
+@click.option(
+    "--from-erp",
+    is_flag=True,
+    help="Learn from the payments people recorded in the ERP and the bank lines they record "
+    "(lines found misapplied left out).",
 )
 @STATEMENTS
 @click.option("--min-seen", type=int, default=2, show_default=True, help="Times a link must recur.")
 @click.pass_obj
-def propose(ctx: Context, history: Path, statements: tuple[Path, ...], min_seen: int) -> None:
+def propose(
+    ctx: Context,
+    history: Path | None,
+    from_erp: bool,
+    statements: tuple[Path, ...],
+    min_seen: int,
+) -> None:
     """Store the payer names and bank accounts history ties to one customer, as proposals."""
+    if history is None and not from_erp:
+        raise click.UsageError("give --history FILE, --from-erp, or both")
     try:
-        paid = _customers_by_line(history)
-        lines = statement_lines(ctx.settings, statements)
+        pairs = _from_history(ctx, history, statements) if history is not None else []
     except BadInputError as exc:
         click.echo(f"arbridge: {exc}", err=True)
         sys.exit(1)
-    pairs = [(line, paid[line.bank_id]) for line in lines if line.bank_id in paid]
     erp, now = ctx.settings.connectors.erp.name, datetime.now(UTC)
     with ctx.app.store.transaction() as session:
+        if from_erp:
+            pairs += recorded_payers(session, erp)
         known = payer_links.load_links(session, erp)
         hints = PayerHints(accounts=known.accounts, aliases=known.aliases)
         found = propose_links(pairs, hints, min_seen=min_seen)
@@ -64,6 +79,15 @@ def propose(ctx: Context, history: Path, statements: tuple[Path, ...], min_seen:
         click.echo(f"  {p.kind.value}:{p.value} -> {p.customer_id} (seen {p.seen} times)")
     if stored:
         click.echo("approve with: arbridge learn approve KIND:KEY ... (or --all)")
+
+
+def _from_history(
+    ctx: Context, history: Path, statements: tuple[Path, ...]
+) -> list[tuple[BankLine, str]]:
+    """The statement lines the applications file names, each with its one customer."""
+    paid = _customers_by_line(history)
+    lines = statement_lines(ctx.settings, statements)
+    return [(line, paid[line.bank_id]) for line in lines if line.bank_id in paid]
 
 
 @learn.command("list")

@@ -1,0 +1,43 @@
+"""A key -> ids index that stores one id as a plain string, several as a list.
+
+Most keys of an invoice index (numbers, amounts) name a single invoice; keeping
+that one id without a list spares a million small objects (and the garbage
+collector's passes over them) on large books.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Generic, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+
+class Postings(Generic[K]):
+    """Ids under each key, in the order added, each id once per key."""
+
+    __slots__ = ("_many", "_one")
+
+    def __init__(self) -> None:
+        self._one: dict[K, str] = {}
+        self._many: dict[K, list[str]] = {}
+
+    def add(self, key: K, item: str) -> None:
+        """File `item` under `key` (again adding an id already there does nothing)."""
+        first = self._one.setdefault(key, item)
+        if first == item:
+            return
+        more = self._many.setdefault(key, [])
+        if item not in more:
+            more.append(item)
+
+    def get(self, key: K) -> tuple[str, ...]:
+        """The ids under `key`, first added first; empty when none."""
+        first = self._one.get(key)
+        if first is None:
+            return ()
+        more = self._many.get(key)
+        return (first, *more) if more else (first,)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._one
