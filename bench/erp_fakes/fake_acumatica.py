@@ -77,6 +77,39 @@ class FakeAcumatica:
         """(PaymentRef, "") of every payment created: a reference twice is a double."""
         return [(str(p["PaymentRef"]["value"]), "") for p in self.payments.values()]
 
+    def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
+        """The tenant's own ledger: (PaymentRef, Description, invoice or None, cash, adjustment).
+
+        One row per document applied, one without invoice for what the payment leaves
+        unapplied; a voided payment holds nothing.
+        """
+        found: list[tuple[str, str, str | None, Decimal, Decimal]] = []
+        for p in self.payments.values():
+            if p["Status"]["value"] == "Voided":
+                continue
+            ref, memo = str(p["PaymentRef"]["value"]), str(p["Description"]["value"])
+            rows = [
+                (
+                    str(row["ReferenceNbr"]["value"]),
+                    Decimal(str(row["AmountPaid"]["value"])),
+                    sum(
+                        (
+                            Decimal(str(row.get(k, {}).get("value", 0)))
+                            for k in ("CashDiscountTaken", "BalanceWriteOff")
+                        ),
+                        Decimal(0),
+                    ),
+                )
+                for row in p.get("DocumentsToApply", [])
+            ]
+            found += [(ref, memo, number, cash, adj) for number, cash, adj in rows]
+            rest = Decimal(str(p["PaymentAmount"]["value"])) - sum(
+                (c for _n, c, _a in rows), Decimal(0)
+            )
+            if rest:
+                found.append((ref, memo, None, rest, Decimal(0)))
+        return found
+
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
         f = self.faults
@@ -214,6 +247,8 @@ class FakeAcumatica:
                 if p["PaymentRef"]["value"] == one.group(1)
                 and p["CustomerID"]["value"] == one.group(2)
             ]
+        elif where == "Type eq 'Payment'":  # every payment (the audit's listing)
+            rows = list(self.payments.values())
         else:
             refs = set(re.findall(r"PaymentRef eq '([^']*)'", where))
             assert refs, where

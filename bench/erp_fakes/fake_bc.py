@@ -92,6 +92,27 @@ class FakeBusinessCentral:
             for ln in [*self.posted, *self.lines]
         ]
 
+    def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
+        """The company's ledger: (documentNumber, description, invoice or None, cash, 0) per line.
+
+        Lines waiting in the journal and lines posted alike: both are money in BC.
+        """
+        return [
+            (
+                str(ln["documentNumber"]),
+                str(ln.get("description") or ""),
+                str(ln.get("appliesToInvoiceNumber") or "") or None,
+                -Decimal(str(ln["amount"])),
+                Decimal(0),
+            )
+            for ln in [*self.posted, *self.lines]
+        ]
+
+    def finance_posts(self) -> None:
+        """Finance posts the journal from BC itself (what `Microsoft.NAV.post` does)."""
+        if self.lines:
+            self._post(httpx.Request("POST", f"{COMPANY}/journals({JID})/Microsoft.NAV.post"))
+
     # ------------------------------------------------------------------ routes
     def install(self, router: respx.MockRouter) -> None:
         """Register every route on a respx router."""
@@ -254,6 +275,10 @@ class FakeBusinessCentral:
         """Posted G/L entries: one per posted line, found by documentNumber."""
         where = request.url.params.get("$filter", "")
         keys = set(re.findall(r"documentNumber eq '([^']*)'", where))
+        prefix = re.search(r"startswith\(documentNumber,'([^']*)'\)", where)
+        if prefix is not None:  # every posted line under a document number starting so
+            keys = {str(ln["documentNumber"]) for ln in self.posted}
+            keys = {k for k in keys if k.startswith(prefix.group(1))}
         rows: list[dict[str, object]] = [
             {
                 "id": str(uuid.uuid5(uuid.NAMESPACE_OID, str(ln["id"]))),

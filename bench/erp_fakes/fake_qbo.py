@@ -71,6 +71,25 @@ class FakeQuickBooks:
         """(PaymentRefNum, "") of every Payment created: a reference twice is a double."""
         return [(str(p["PaymentRefNum"]), "") for p in self.payments.values()]
 
+    def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
+        """The realm's ledger: (PaymentRefNum, PrivateNote, invoice or None, cash, 0) per line.
+
+        What a Payment leaves unapplied is a line without invoice; a voided one holds nothing.
+        """
+        by_id = {v: k for k, v in self.ids.items()}
+        found: list[tuple[str, str, str | None, Decimal, Decimal]] = []
+        for p in self.payments.values():
+            ref, note = str(p["PaymentRefNum"]), str(p.get("PrivateNote") or "")
+            lines = [
+                (by_id[line["LinkedTxn"][0]["TxnId"]], Decimal(str(line["Amount"])))
+                for line in p["Line"]
+            ]
+            found += [(ref, note, number, amount, Decimal(0)) for number, amount in lines]
+            rest = Decimal(str(p["TotalAmt"])) - sum((a for _n, a in lines), Decimal(0))
+            if rest:
+                found.append((ref, note, None, rest, Decimal(0)))
+        return found
+
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
         f = self.faults
@@ -183,6 +202,8 @@ class FakeQuickBooks:
                 }
                 for c in self.customers
             ]
+        if entity == "Payment" and not where:  # every Payment (the audit's listing)
+            return list(self.payments.values())
         if entity == "Payment":
             assert where.startswith("PaymentRefNum IN ("), where
             refs = set(re.findall(r"'([^']*)'", where))

@@ -41,6 +41,7 @@ from arbridge.connectors.erp._http.gateway import (
     rest_client,
 )
 from arbridge.connectors.erp.acumatica import wire
+from arbridge.connectors.erp.acumatica.posted import AcumaticaPostedLedger
 from arbridge.connectors.erp.acumatica.session import CookieSession
 from arbridge.connectors.errors import TransientConnectorError
 from arbridge.domain.records import Application, Customer
@@ -60,8 +61,8 @@ class _Seen:
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Acumatica"))
 
 
-class AcumaticaErpGateway(FlowGateway[_Seen]):
-    """One Acumatica tenant through the Default contract endpoint."""
+class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
+    """One Acumatica tenant through the Default contract endpoint (audit reads: `posted`)."""
 
     def __init__(
         self,
