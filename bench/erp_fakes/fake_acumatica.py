@@ -7,6 +7,7 @@ import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -76,6 +77,14 @@ class FakeAcumatica:
     def ledger(self) -> list[tuple[str, str]]:
         """(PaymentRef, "") of every payment created: a reference twice is a double."""
         return [(str(p["PaymentRef"]["value"]), "") for p in self.payments.values()]
+
+    def add_invoice(self, invoice: Invoice) -> None:
+        """A new open invoice, modified a second after the latest change before it."""
+        latest = max(self.modified.values(), default="2026-11-01T10:00:00+00:00")
+        self.invoices[invoice.invoice_id] = invoice
+        self.status[invoice.invoice_id] = "Open"
+        stamp = datetime.fromisoformat(latest) + timedelta(seconds=1)
+        self.modified[invoice.invoice_id] = stamp.isoformat()
 
     def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
         """The tenant's own ledger: (PaymentRef, Description, invoice or None, cash, adjustment).

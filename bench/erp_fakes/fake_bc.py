@@ -74,6 +74,11 @@ class FakeBusinessCentral:
         inv.invoice = replace(inv.invoice, **changes)  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
         inv.status, inv.modified = status, _stamp(self.clock, "Z")
 
+    def add_invoice(self, invoice: Invoice) -> None:
+        """A new open invoice, modified after everything before it."""
+        self.invoices[invoice.invoice_id] = _Inv(invoice, "Open", "")
+        self.touch(invoice.invoice_id)
+
     def journal_amount(self, number: str | None) -> Decimal:
         """What the journal lines apply to one invoice (None: unapplied lines)."""
         return sum(

@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qs
@@ -70,6 +70,14 @@ class FakeQuickBooks:
     def ledger(self) -> list[tuple[str, str]]:
         """(PaymentRefNum, "") of every Payment created: a reference twice is a double."""
         return [(str(p["PaymentRefNum"]), "") for p in self.payments.values()]
+
+    def add_invoice(self, invoice: Invoice) -> None:
+        """A new invoice, updated a second after the latest change before it."""
+        latest = max(self.updated.values(), default="2026-11-01T03:00:00-07:00")
+        self.invoices[invoice.invoice_id] = invoice
+        self.ids[invoice.invoice_id] = str(1000 + len(self.ids))
+        stamp = datetime.fromisoformat(latest) + timedelta(seconds=1)
+        self.updated[invoice.invoice_id] = stamp.isoformat()
 
     def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
         """The realm's ledger: (PaymentRefNum, PrivateNote, invoice or None, cash, 0) per line.
