@@ -49,8 +49,8 @@ stateful-long: install-dev
 	ARBRIDGE_STATEFUL=long ARBRIDGE_STATEFUL_ERP=csv $(BIN)/pytest tests/stateful -q -p no:cacheprovider --hypothesis-show-statistics
 
 # The same for the HTTP ERPs through their fakes (bench/erp_fakes on respx), faults on the wire.
-# STEPS: steps per example (20 by default; the figures in the README were run with it).
-STEPS ?= 20
+# STEPS: steps per example (12 by default; the figures in the README were run with it).
+STEPS ?= 12
 stateful-long-http: install-dev
 	for erp in business_central quickbooks acumatica; do \
 	  ARBRIDGE_STATEFUL=long ARBRIDGE_STATEFUL_ERP=$$erp ARBRIDGE_STATEFUL_STEPS=$(STEPS) \
