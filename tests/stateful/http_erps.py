@@ -36,6 +36,12 @@ OPERATIONS = {
     "acumatica": ("put", "release", "find", "invoices"),
 }
 """The fakes' operations a fault is aimed at: the writes and the reads around them."""
+WRITES = {
+    "business_central": ("batch",),
+    "quickbooks": ("payment", "batch"),
+    "acumatica": ("put", "release"),
+}
+"""The calls that move money: an answer lost there is the fault exactly-once is about."""
 
 Fake = fake_bc.FakeBusinessCentral | fake_qbo.FakeQuickBooks | fake_acumatica.FakeAcumatica
 
@@ -109,6 +115,11 @@ class HttpErp:
         if not answer:
             answer = self._error(int(kind))
         self.fake.faults.add(operation, *([answer] * times))
+
+    def lose_next_write(self) -> None:
+        """The ERP acts on the next write, and its answer is lost."""
+        for operation in WRITES[self.kind]:
+            self.fake.faults.add(operation, LOSE)
 
     def _error(self, status: int) -> httpx.Response:
         text = "Too Many Requests" if status == 429 else "Service Unavailable"

@@ -222,6 +222,14 @@ class MoneyMachine(RuleBasedStateMachine):
         event(f"wire fault: {kind}")
 
     @rule()
+    def answer_lost(self) -> None:
+        """The ERP acts on the next payment write and the answer never comes (HTTP ERPs)."""
+        if self.http is not None:
+            self.http.lose_next_write()
+        else:
+            self.faults.append("lost")
+
+    @rule()
     def finance_posts_the_journal(self) -> None:
         """Business Central: finance posts the journal in BC (elsewhere: nothing happens)."""
         if self.http is not None:
@@ -329,7 +337,7 @@ class MoneyMachine(RuleBasedStateMachine):
 
     @invariant()
     def money_is_never_over_applied_nor_posted_twice(self) -> None:
-        if not hasattr(self, "erp"):
+        if not hasattr(self, "gateway"):
             return
         records = self._erp_ledger()
         with self.store.transaction() as session:  # the bank lines as the bank gave them
