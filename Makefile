@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_CONFIG := examples/demo/arbridge.yaml
 
-.PHONY: install install-dev run test test-deps lint typecheck imports unit golden screenshots clean stateful-long
+.PHONY: install install-dev run test test-deps lint typecheck imports unit golden screenshots clean stateful-long stateful-long-http
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,15 @@ test: lint typecheck imports unit
 stateful-long: install-dev
 	ARBRIDGE_STATEFUL=long ARBRIDGE_STATEFUL_ERP=memory $(BIN)/pytest tests/stateful -q -p no:cacheprovider --hypothesis-show-statistics
 	ARBRIDGE_STATEFUL=long ARBRIDGE_STATEFUL_ERP=csv $(BIN)/pytest tests/stateful -q -p no:cacheprovider --hypothesis-show-statistics
+
+# The same for the HTTP ERPs through their fakes (bench/erp_fakes on respx), faults on the wire.
+# STEPS: steps per example (12 by default; the figures in the README were run with it).
+STEPS ?= 12
+stateful-long-http: install-dev
+	for erp in business_central quickbooks acumatica; do \
+	  ARBRIDGE_STATEFUL=long ARBRIDGE_STATEFUL_ERP=$$erp ARBRIDGE_STATEFUL_STEPS=$(STEPS) \
+	    $(BIN)/pytest tests/stateful -q -p no:cacheprovider --hypothesis-show-statistics || exit 1; \
+	done
 
 # Rewrite tests/data/bank/**/*.expected.json from what the readers return now; review the diff.
 golden: install-dev

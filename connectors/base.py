@@ -209,6 +209,25 @@ class PostedLedger(Protocol):
         ...
 
 
+@runtime_checkable
+class OwnPostings(Protocol):
+    """A PostedLedger whose ERP keeps a hash of the key, not the key (the HTTP ERPs; audit).
+
+    `find_posted(None)` can name only the keys its memos still carry; given the keys
+    the store knows, every posting carrying one of arbridge's references is tied to its
+    key, and one tied to none is reported under its reference (a posting the store
+    does not know).
+    """
+
+    def own_postings(self, known: Collection[str]) -> Sequence[PostedRecord]:
+        """Every allocation the ERP holds under arbridge's references, keyed by `known` first.
+
+        Raises:
+            ConnectorError: the ERP could not be read.
+        """
+        ...
+
+
 class ErpGateway(Protocol):
     """The ERP: customers and invoices come from it, applications go to it."""
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import structlog
 
-from arbridge.connectors.base import ErpGateway, PostedLedger, PostedRecord
+from arbridge.connectors.base import ErpGateway, OwnPostings, PostedLedger, PostedRecord
 from arbridge.domain.records import ZERO
 from arbridge.domain.review import ReviewReason
 from arbridge.review import NewReviewItem, open_many
@@ -76,7 +76,10 @@ def run_audit(store: Store, gateway: ErpGateway) -> AuditReport:
     findings = _store_findings(known)
     if not isinstance(gateway, PostedLedger):
         return AuditReport(findings=findings, applications=len(known), erp_records=None)
-    records = list(gateway.find_posted())
+    if isinstance(gateway, OwnPostings):  # the ERP keeps hashes: tie them to the store's keys
+        records = list(gateway.own_postings({e.key for e in known}))
+    else:
+        records = list(gateway.find_posted())
     findings += _erp_findings(known, records, lines, invoices)
     for invoice, over in sorted(gateway.overdrawn_invoices().items()):
         findings.append(

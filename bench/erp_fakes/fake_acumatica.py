@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -91,6 +92,47 @@ class FakeAcumatica:
     def ledger(self) -> list[tuple[str, str]]:
         """(PaymentRef, "") of every payment created: a reference twice is a double."""
         return [(str(p["PaymentRef"]["value"]), "") for p in self.payments.values()]
+
+    def add_invoice(self, invoice: Invoice) -> None:
+        """A new open invoice, modified a second after the latest change before it."""
+        latest = max(self.modified.values(), default="2026-11-01T10:00:00+00:00")
+        self.invoices[invoice.invoice_id] = invoice
+        self.status[invoice.invoice_id] = "Open"
+        stamp = datetime.fromisoformat(latest) + timedelta(seconds=1)
+        self.modified[invoice.invoice_id] = stamp.isoformat()
+
+    def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
+        """The tenant's own ledger: (PaymentRef, Description, invoice or None, cash, adjustment).
+
+        One row per document applied, one without invoice for what the payment leaves
+        unapplied; a voided payment holds nothing.
+        """
+        found: list[tuple[str, str, str | None, Decimal, Decimal]] = []
+        for p in self.payments.values():
+            if p["Status"]["value"] == "Voided":
+                continue
+            ref, memo = str(p["PaymentRef"]["value"]), str(p["Description"]["value"])
+            rows = [
+                (
+                    str(row["ReferenceNbr"]["value"]),
+                    Decimal(str(row["AmountPaid"]["value"])),
+                    sum(
+                        (
+                            Decimal(str(row.get(k, {}).get("value", 0)))
+                            for k in ("CashDiscountTaken", "BalanceWriteOff")
+                        ),
+                        Decimal(0),
+                    ),
+                )
+                for row in p.get("DocumentsToApply", [])
+            ]
+            found += [(ref, memo, number, cash, adj) for number, cash, adj in rows]
+            rest = Decimal(str(p["PaymentAmount"]["value"])) - sum(
+                (c for _n, c, _a in rows), Decimal(0)
+            )
+            if rest:
+                found.append((ref, memo, None, rest, Decimal(0)))
+        return found
 
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
@@ -247,6 +289,8 @@ class FakeAcumatica:
                 if p["PaymentRef"]["value"] == one.group(1)
                 and p["CustomerID"]["value"] == one.group(2)
             ]
+        elif where == "Type eq 'Payment'":  # every payment (the audit's listing)
+            rows = list(self.payments.values())
         else:
             refs = set(re.findall(r"PaymentRef eq '([^']*)'", where))
             assert refs, where

@@ -83,6 +83,11 @@ class FakeBusinessCentral:
         self.clock += 1
         self.invoices[invoice.invoice_id] = _Inv(invoice, "Open", _stamp(self.clock, "Z"))
 
+    def add_invoice(self, invoice: Invoice) -> None:
+        """A new open invoice, modified after everything before it."""
+        self.invoices[invoice.invoice_id] = _Inv(invoice, "Open", "")
+        self.touch(invoice.invoice_id)
+
     def journal_amount(self, number: str | None) -> Decimal:
         """What the journal lines apply to one invoice (None: unapplied lines)."""
         return sum(
@@ -100,6 +105,27 @@ class FakeBusinessCentral:
             (str(ln["documentNumber"]), str(ln.get("appliesToInvoiceNumber") or ""))
             for ln in [*self.posted, *self.lines]
         ]
+
+    def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
+        """The company's ledger: (documentNumber, description, invoice or None, cash, 0) per line.
+
+        Lines waiting in the journal and lines posted alike: both are money in BC.
+        """
+        return [
+            (
+                str(ln["documentNumber"]),
+                str(ln.get("description") or ""),
+                str(ln.get("appliesToInvoiceNumber") or "") or None,
+                -Decimal(str(ln["amount"])),
+                Decimal(0),
+            )
+            for ln in [*self.posted, *self.lines]
+        ]
+
+    def finance_posts(self) -> None:
+        """Finance posts the journal from BC itself (what `Microsoft.NAV.post` does)."""
+        if self.lines:
+            self._post(httpx.Request("POST", f"{COMPANY}/journals({JID})/Microsoft.NAV.post"))
 
     # ------------------------------------------------------------------ routes
     def install(self, router: respx.MockRouter) -> None:
@@ -275,6 +301,10 @@ class FakeBusinessCentral:
         """Posted G/L entries: one per posted line, found by documentNumber."""
         where = request.url.params.get("$filter", "")
         keys = set(re.findall(r"documentNumber eq '([^']*)'", where))
+        prefix = re.search(r"startswith\(documentNumber,'([^']*)'\)", where)
+        if prefix is not None:  # every posted line under a document number starting so
+            keys = {str(ln["documentNumber"]) for ln in self.posted}
+            keys = {k for k in keys if k.startswith(prefix.group(1))}
         rows: list[dict[str, object]] = [
             {
                 "id": str(uuid.uuid5(uuid.NAMESPACE_OID, str(ln["id"]))),

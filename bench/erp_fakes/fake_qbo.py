@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -73,6 +73,33 @@ class FakeQuickBooks:
     def ledger(self) -> list[tuple[str, str]]:
         """(PaymentRefNum, "") of every Payment created: a reference twice is a double."""
         return [(str(p["PaymentRefNum"]), "") for p in self.payments.values()]
+
+    def add_invoice(self, invoice: Invoice) -> None:
+        """A new invoice, updated a second after the latest change before it."""
+        latest = max(self.updated.values(), default="2026-11-01T03:00:00-07:00")
+        self.invoices[invoice.invoice_id] = invoice
+        self.ids[invoice.invoice_id] = str(1000 + len(self.ids))
+        stamp = datetime.fromisoformat(latest) + timedelta(seconds=1)
+        self.updated[invoice.invoice_id] = stamp.isoformat()
+
+    def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
+        """The realm's ledger: (PaymentRefNum, PrivateNote, invoice or None, cash, 0) per line.
+
+        What a Payment leaves unapplied is a line without invoice; a voided one holds nothing.
+        """
+        by_id = {v: k for k, v in self.ids.items()}
+        found: list[tuple[str, str, str | None, Decimal, Decimal]] = []
+        for p in self.payments.values():
+            ref, note = str(p["PaymentRefNum"]), str(p.get("PrivateNote") or "")
+            lines = [
+                (by_id[line["LinkedTxn"][0]["TxnId"]], Decimal(str(line["Amount"])))
+                for line in p["Line"]
+            ]
+            found += [(ref, note, number, amount, Decimal(0)) for number, amount in lines]
+            rest = Decimal(str(p["TotalAmt"])) - sum((a for _n, a in lines), Decimal(0))
+            if rest:
+                found.append((ref, note, None, rest, Decimal(0)))
+        return found
 
     def install(self, router: respx.MockRouter) -> None:
         """Register every route."""
@@ -187,6 +214,8 @@ class FakeQuickBooks:
     def _rows(self, entity: str, where: str) -> list[dict[str, Any]]:
         if entity == "Customer":
             return [_customer(c) for c in self.customers]
+        if entity == "Payment" and not where:  # every Payment (the audit's listing)
+            return list(self.payments.values())
         if entity == "Payment":
             assert where.startswith("PaymentRefNum IN ("), where
             refs = set(re.findall(r"'([^']*)'", where))

@@ -11,6 +11,9 @@ import httpx
 LOSE = "lose"
 """Process the request, then drop the answer (the client sees a read timeout)."""
 
+TIMEOUT = "timeout"
+"""Drop the request before the ERP sees it (the client sees a read timeout; nothing was done)."""
+
 PASS = "pass"
 """Let this call through untouched (to aim a later fault at the n-th call)."""
 
@@ -37,6 +40,8 @@ class Faults:
             fault = queue.pop(0) if queue else None
             if isinstance(fault, httpx.Response):
                 return fault
+            if fault == TIMEOUT:
+                raise httpx.ReadTimeout("no answer", request=request)
             response = handler(request)
             if fault == LOSE:
                 raise httpx.ReadTimeout("response lost", request=request)

@@ -1,9 +1,12 @@
 """A hypothesis state machine over the whole money path: bank files, cycles, every clerk action,
-ERP faults and restarts, with the ERP (csv or in-memory) keeping its own ledger.
+ERP faults and restarts, with the ERP keeping its own ledger.
 
-After every step the invariants I1-I4 of `store.ledger` are checked against the ERP's
-ledger (what `find_posted` returns: applications.csv and its sidecar, or the in-memory
-ERP's postings) and against the store.
+ERPs: in-memory, csv, and Business Central, QuickBooks and Acumatica through their
+fakes (`bench/erp_fakes`, on respx), whose faults are on the wire (429, 503, no answer,
+an answer lost after the ERP acted). After every step the invariants I1-I4 of
+`store.ledger` are checked against the ERP's own ledger (applications.csv and its
+sidecar, the in-memory ERP's postings, or the fake's journal, G/L and payments, I5
+with it) and against the store.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from arbridge.connectors.bank import FolderBankSource
+from arbridge.connectors.base import ErpGateway, PostedRecord
 from arbridge.connectors.erp import CsvErpGateway, InMemoryErpGateway
 from arbridge.domain.records import Customer, Invoice
 from arbridge.review import ReviewQueue, ReviewStateError
@@ -35,14 +39,14 @@ from arbridge.store import Store, audit, create_store_engine, upgrade
 from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
 from tests.conftest import CONTRACT_PROFILE
 from tests.stateful.faulty_erp import FaultyErp
+from tests.stateful.http_erps import FAULTS as WIRE_FAULTS
+from tests.stateful.http_erps import HTTP_KINDS, OPERATIONS, HttpErp
 
 CENT = Decimal("0.01")
 ACCOUNTS = ("operating", "payroll")
 CUSTOMERS = {"C1": "ALPHA TRADING", "C2": "BETA FOODS", "C3": "GAMMA MINING"}
 FAULTS = ("transient", "lost", "rejected")
 ERP = "books"
-KINDS = tuple(os.environ.get("ARBRIDGE_STATEFUL_ERP", "memory,csv").split(","))
-"""The ERPs drawn from; `make stateful-long` runs each alone."""
 
 
 @functools.cache
@@ -70,15 +74,21 @@ class MoneyMachine(RuleBasedStateMachine):
         self.faults: list[str] = []
         self.kind = "memory"
         self.memory: InMemoryErpGateway | None = None
+        self.http: HttpErp | None = None
 
     # -- set-up and restarts ------------------------------------------------------------
 
-    @initialize(kind=st.sampled_from(KINDS), first=st.lists(amounts, min_size=2, max_size=4))
-    def books(self, kind: str, first: list[Decimal]) -> None:
-        self.kind = kind
+    KINDS: tuple[str, ...] = ("memory", "csv")
+    """The ERPs an example is drawn for (a subclass per connector narrows it)."""
+
+    @initialize(data=st.data(), first=st.lists(amounts, min_size=2, max_size=4))
+    def books(self, data: st.DataObject, first: list[Decimal]) -> None:
+        self.kind = kind = data.draw(st.sampled_from(self.KINDS))
         for account in ACCOUNTS:
             (self.root / "bank" / account).mkdir(parents=True)
         (self.root / "erp").mkdir()
+        if kind in HTTP_KINDS:
+            self.http = HttpErp(kind, self.root, CUSTOMERS)
         if kind == "memory":
             self.memory = InMemoryErpGateway(
                 name=ERP,
@@ -92,28 +102,30 @@ class MoneyMachine(RuleBasedStateMachine):
     def _open(self) -> None:
         """Everything built afresh from the store and the ERP's files: a restart."""
         self.store = Store(create_store_engine(f"sqlite:///{self.root / 'state.db'}"))
-        inner: CsvErpGateway | InMemoryErpGateway
-        if self.memory is not None:
-            inner = self.memory
-        else:
-            inner = CsvErpGateway(
-                name=ERP,
-                customers=self.root / "erp" / "customers.csv",
-                invoices=self.root / "erp" / "invoices.csv",
-                applications=self.root / "out" / "applications.csv",
-            )
-        self.erp = inner
-        self.faulty = FaultyErp(inner, self.faults)
+        self.gateway = self._gateway()
         banks = [
             FolderBankSource(
                 name=a, path=self.root / "bank" / a, currency="USD", csv_profile=CONTRACT_PROFILE
             )
             for a in ACCOUNTS
         ]
-        self.deps = CycleDeps(store=self.store, bank_sources=banks, erp=self.faulty)
+        self.deps = CycleDeps(
+            store=self.store, bank_sources=banks, erp=self.gateway, retry_sleep=lambda _s: None
+        )
         policy = WriteOffPolicy(Decimal("50.00"), ("bank_fee",))
         self.resolver = Resolver(self.store, ERP, write_off=policy)
         self.queue = ReviewQueue(self.store)
+
+    def _gateway(self) -> ErpGateway:
+        if self.http is not None:  # a new client each time: nothing kept but the token file
+            return self.http.gateway(ERP)
+        self.erp = self.memory or CsvErpGateway(
+            name=ERP,
+            customers=self.root / "erp" / "customers.csv",
+            invoices=self.root / "erp" / "invoices.csv",
+            applications=self.root / "out" / "applications.csv",
+        )
+        return FaultyErp(self.erp, self.faults)
 
     @rule()
     def restart(self) -> None:
@@ -123,6 +135,8 @@ class MoneyMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         if hasattr(self, "store"):
             self.store.dispose()
+        if self.http is not None:
+            self.http.close()
         shutil.rmtree(self.root, ignore_errors=True)
         progress = os.environ.get("ARBRIDGE_STATEFUL_PROGRESS")
         if progress:  # the long run's examples so far, one line each (for its figures)
@@ -140,17 +154,19 @@ class MoneyMachine(RuleBasedStateMachine):
         invoice_id = f"INV-{len(self.invoices) + 101}"
         customer = sorted(CUSTOMERS)[len(self.invoices) % len(CUSTOMERS)]
         self.invoices[invoice_id] = amount
+        invoice = Invoice(
+            invoice_id=invoice_id,
+            customer_id=customer,
+            invoice_date=date(2026, 10, 1),
+            due_date=date(2026, 10, 31),
+            amount=amount,
+            open_amount=amount,
+        )
+        if self.http is not None:
+            self.http.add_invoice(invoice)
+            return
         if self.memory is not None:
-            self.memory.put_invoice(
-                Invoice(
-                    invoice_id=invoice_id,
-                    customer_id=customer,
-                    invoice_date=date(2026, 10, 1),
-                    due_date=date(2026, 10, 31),
-                    amount=amount,
-                    open_amount=amount,
-                )
-            )
+            self.memory.put_invoice(invoice)
             return
         header = "invoice_id,customer_id,invoice_date,due_date,amount,open_amount\n"
         path = self.root / "erp" / "invoices.csv"
@@ -194,9 +210,30 @@ class MoneyMachine(RuleBasedStateMachine):
         path.write_text("\n".join(rows) + "\n", encoding="utf-8")
         run_cycle(self.deps)  # a statement arrives: the daemon's next cycle reads it
 
-    @rule(fault=st.sampled_from(FAULTS))
-    def erp_fault(self, fault: str) -> None:
-        self.faults.append(fault)
+    @rule(fault=st.sampled_from(FAULTS), data=st.data())
+    def erp_fault(self, fault: str, data: st.DataObject) -> None:
+        if self.http is None:
+            self.faults.append(fault)
+            return
+        operation = data.draw(st.sampled_from(OPERATIONS[self.http.kind]))
+        kind = data.draw(st.sampled_from(WIRE_FAULTS))
+        times = data.draw(st.integers(min_value=1, max_value=5))  # 4 attempts per request
+        self.http.fault(operation, kind, times)
+        event(f"wire fault: {kind}")
+
+    @rule()
+    def answer_lost(self) -> None:
+        """The ERP acts on the next payment write and the answer never comes (HTTP ERPs)."""
+        if self.http is not None:
+            self.http.lose_next_write()
+        else:
+            self.faults.append("lost")
+
+    @rule()
+    def finance_posts_the_journal(self) -> None:
+        """Business Central: finance posts the journal in BC (elsewhere: nothing happens)."""
+        if self.http is not None:
+            self.http.finance_posts()
 
     @rule()
     def cycle(self) -> None:
@@ -300,9 +337,9 @@ class MoneyMachine(RuleBasedStateMachine):
 
     @invariant()
     def money_is_never_over_applied_nor_posted_twice(self) -> None:
-        if not hasattr(self, "erp"):
+        if not hasattr(self, "gateway"):
             return
-        records = self.erp.find_posted()
+        records = self._erp_ledger()
         with self.store.transaction() as session:  # the bank lines as the bank gave them
             lines = audit.line_amounts(session)
         cash: dict[tuple[str, str], Decimal] = {}
@@ -323,6 +360,14 @@ class MoneyMachine(RuleBasedStateMachine):
                 f"{invoice}: {taken} of {self.invoices[invoice]}"
             )
         self._store_holds_i1_to_i3()
+
+    def _erp_ledger(self) -> list[PostedRecord]:
+        """What the ERP itself holds (a fake's own ledger, read under the store's keys)."""
+        if self.http is None:
+            return list(self.erp.find_posted())
+        with self.store.transaction() as session:
+            keys = set(session.exec(select(ApplicationRow.idempotency_key)))
+        return self.http.held(keys)
 
     def _store_holds_i1_to_i3(self) -> None:
         with self.store.transaction() as session:
@@ -362,6 +407,8 @@ class MoneyMachine(RuleBasedStateMachine):
     def settle(self) -> None:
         """Faults stop; two cycles later nothing waits, every line is decided, the audit is clean."""
         self.faults.clear()
+        if self.http is not None:
+            self.http.clear_faults()
         run_cycle(self.deps)
         run_cycle(self.deps)
         with self.store.transaction() as session:
@@ -370,6 +417,7 @@ class MoneyMachine(RuleBasedStateMachine):
                 select(func.count()).where(BankLineRow.status == "pending")
             ).one()
         assert (waiting, undecided) == (0, 0)
-        report = run_audit(self.store, self.faulty)
+        event(f"{self.kind}: the ERP holds {'some' if self._erp_ledger() else 'no'} postings")
+        report = run_audit(self.store, self.gateway)
         assert report.findings == [], report.render()
         event("settled clean")

@@ -59,5 +59,12 @@ def shorten(text: str, limit: int) -> str:
 
 
 def memo(key: str, evidence: str, limit: int) -> str:
-    """A memo: the full bank transaction id first, then the evidence, within `limit`."""
-    return shorten(f"bank {key.split(':', 2)[-1]}: {evidence} [{key}]", limit)
+    """A memo: the full bank transaction id first, then the evidence, within `limit`.
+
+    It ends with `[<key>]` whenever that takes at most half the field (the evidence is
+    cut instead): the audit reads the key back from there (`_http.posted`).
+    """
+    tail = f" [{key}]"
+    if len(tail) > limit // 2:
+        return shorten(f"bank {key.split(':', 2)[-1]}: {evidence}{tail}", limit)
+    return shorten(f"bank {key.split(':', 2)[-1]}: {evidence}", limit - len(tail)) + tail

@@ -42,6 +42,7 @@ from arbridge.connectors.erp._http.gateway import (
     rest_client,
 )
 from arbridge.connectors.erp.acumatica import wire
+from arbridge.connectors.erp.acumatica.posted import AcumaticaPostedLedger
 from arbridge.connectors.erp.acumatica.release import Releases
 from arbridge.connectors.erp.acumatica.session import CookieSession
 from arbridge.connectors.errors import ConnectorError
@@ -61,8 +62,8 @@ class _Seen:
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Acumatica"))
 
 
-class AcumaticaErpGateway(FlowGateway[_Seen]):
-    """One Acumatica tenant through the Default contract endpoint."""
+class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
+    """One Acumatica tenant through the Default contract endpoint (audit reads: `posted`)."""
 
     def __init__(
         self,

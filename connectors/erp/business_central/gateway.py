@@ -49,6 +49,7 @@ from arbridge.connectors.erp._http.gateway import (
 )
 from arbridge.connectors.erp.business_central import journal, wire
 from arbridge.connectors.erp.business_central.odata import CompanyReader
+from arbridge.connectors.erp.business_central.posted import BusinessCentralPostedLedger
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
@@ -77,8 +78,8 @@ class _Seen:
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Business Central"))
 
 
-class BusinessCentralErpGateway(FlowGateway[_Seen]):
-    """One BC company seen through API v2.0."""
+class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen]):
+    """One BC company seen through API v2.0 (and what it holds for the audit: `posted`)."""
 
     def __init__(
         self,

@@ -44,6 +44,7 @@ from arbridge.connectors.erp._http.gateway import (
     rest_client,
 )
 from arbridge.connectors.erp.quickbooks import wire
+from arbridge.connectors.erp.quickbooks.posted import QuickBooksPostedLedger
 from arbridge.connectors.errors import ConnectorError
 from arbridge.domain.records import Application, Customer
 
@@ -73,8 +74,8 @@ class _Seen:
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "QuickBooks"))
 
 
-class QuickBooksErpGateway(FlowGateway[_Seen]):
-    """One QuickBooks Online company (realm)."""
+class QuickBooksErpGateway(QuickBooksPostedLedger, FlowGateway[_Seen]):
+    """One QuickBooks Online company (realm) (and what it holds for the audit: `posted`)."""
 
     def __init__(
         self,

@@ -194,7 +194,8 @@ def test_lines_carry_negative_amounts_dedupe_key_and_evidence(
     description = str(line["description"])
     assert description.startswith("bank TX1: rule reference; confidence 0.98;")
     assert len(description) <= 100
-    assert description.endswith(" reference…")  # cut between words, not inside one
+    # the evidence is cut between words, not inside one; the key stays whole at the end
+    assert description.endswith(" 0.98… [bc:operating:TX1]")
 
 
 def test_post_journal_posts_the_batch(

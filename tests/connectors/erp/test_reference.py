@@ -36,6 +36,10 @@ def test_legacy_form_and_field_too_short() -> None:
 
 
 def test_memos_are_cut_between_words() -> None:
-    assert memo("b:op:TX1", "alpha beta gamma delta", 25) == "bank TX1: alpha beta…"
+    assert memo("bank-x:operating:TX1", "alpha beta gamma delta", 25) == "bank TX1: alpha beta…"
+    # the key stays whole when it takes at most half the field: the evidence is cut instead
+    assert (
+        memo("b:op:TX1", "alpha beta gamma delta", 40) == "bank TX1: alpha beta gamma… [b:op:TX1]"
+    )
     assert memo("b:op:TX1", "alpha", 100) == "bank TX1: alpha [b:op:TX1]"
     assert shorten("aaaa bbbb cccc", 10) == "aaaa bbbb…"
