@@ -181,6 +181,17 @@ class ReviewItemRow(SQLModel, table=True):
         Index("ix_review_item_status_reason", "status", "reason"),
         Index("ix_review_item_status_customer", "status", "customer_id"),
         Index("ix_review_item_status_assignee", "status", "assignee"),
+        # the queue page: filters, counts and sums open items from this index alone
+        Index(
+            "ix_review_item_queue",
+            "status",
+            "reason",
+            "booked_on",
+            "amount",
+            "customer_id",
+            "assignee",
+            "search_text",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -202,6 +213,10 @@ class ReviewItemRow(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
     """The ERP payments a suspected misapplication is about (empty for other reasons)."""
+    booked_on: date | None = None
+    """The bank line's date (a copy, for the queue's ages and filters)."""
+    search_text: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    """Payer, bank text and suggested invoices in lower case (what the queue's search reads)."""
 
 
 class ReviewEventRow(SQLModel, table=True):

@@ -19,7 +19,7 @@ from arbridge.store.runs import recent_runs
 from arbridge.store.status import status_report
 from arbridge.web.filters import queue_filter
 from arbridge.web.labels import reason_label
-from arbridge.web.params import ItemId, PageNo
+from arbridge.web.params import ItemId, PageNo, Position
 from arbridge.web.site import Site, Who
 
 PAGE_SIZE = 50
@@ -46,11 +46,16 @@ def queue_routes(app: FastAPI, site: Site) -> None:
     current = Annotated[Who, Depends(site.current)]
 
     @app.get("/", response_class=HTMLResponse)
-    def queue_page(request: Request, who: current, page_no: PageNo = 1) -> Response:
+    def queue_page(
+        request: Request,
+        who: current,
+        page_no: PageNo = 1,
+        after: Position = None,
+        before: Position = None,
+    ) -> Response:
         now = datetime.now(UTC)
         wanted, shown, problems = queue_filter(request.query_params, now)
-        offset = (page_no - 1) * PAGE_SIZE
-        items = site.queue.open_items(limit=PAGE_SIZE, offset=offset, **_narrowing(wanted))
+        items, earlier, later = _page(site, wanted, page_no, after, before)
         with site.store.transaction() as session:
             totals = cockpit.totals(session, wanted, now.date())
             names = cockpit.customer_names(session, site.erp, [i.customer_id for i in items])
@@ -73,8 +78,8 @@ def queue_routes(app: FastAPI, site: Site) -> None:
             total=total,
             shown=shown,
             problems=problems,
-            page_no=page_no,
-            more=offset + len(items) < total,
+            earlier=earlier,
+            later=later,
             query=urlencode(shown),
         )
 
@@ -129,6 +134,26 @@ def queue_routes(app: FastAPI, site: Site) -> None:
         with site.store.transaction() as session:
             runs, report = recent_runs(session, limit=30), status_report(session)
         return site.page(request, "runs.html", who, runs=runs, report=report)
+
+
+def _page(
+    site: Site, wanted: Any, page_no: int, after: int | None, before: int | None
+) -> tuple[list[Any], bool, bool]:
+    """One page of the queue (keyset: after or before an item), and whether there are others.
+
+    A `page_no` alone counts from the start (the old links); the page's own links use
+    `after`/`before`, which cost the same on the last page as on the first.
+    """
+    narrow = _narrowing(wanted)
+    if before is not None:
+        narrow["before_id"] = before
+        found = site.queue.open_items(limit=PAGE_SIZE + 1, newest_first=True, **narrow)
+        return found[:PAGE_SIZE][::-1], len(found) > PAGE_SIZE, True
+    if after is not None:
+        narrow["after_id"] = after
+    offset = 0 if after is not None else (page_no - 1) * PAGE_SIZE
+    found = site.queue.open_items(limit=PAGE_SIZE + 1, offset=offset, **narrow)
+    return found[:PAGE_SIZE], after is not None or page_no > 1, len(found) > PAGE_SIZE
 
 
 def _narrowing(wanted: Any) -> dict[str, Any]:

@@ -56,11 +56,17 @@ def test_totals_by_reason_and_by_bank_date_age(client: httpx.Client, demo: App) 
     _login(client, "clara")
     items = demo.queue.open_items()
     old = next(i for i in items if i.bank_transaction_id == "TX0005")
-    with demo.store.transaction() as session:
+    long_ago = (datetime.now(UTC) - timedelta(days=45)).date()
+    with demo.store.transaction() as session:  # as if the line had been booked 45 days ago
         session.exec(
             update(BankLineRow)
             .where(col(BankLineRow.id) == _line_of(demo, "TX0005"))
-            .values(booked_on=(datetime.now(UTC) - timedelta(days=45)).date())
+            .values(booked_on=long_ago)
+        )
+        session.exec(  # the item keeps a copy of its line's date (lines never change dates)
+            update(ReviewItemRow)
+            .where(col(ReviewItemRow.id) == old.item_id)
+            .values(booked_on=long_ago)
         )
     page = client.get("/").text
 
