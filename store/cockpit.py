@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Text, cast
 from sqlmodel import Session, col, func, select
 
 from arbridge.store.reviews import ReviewFilter
@@ -185,28 +186,29 @@ EXPORT_COLUMNS = (
     "payer_account",
     "description",
 )
+"""The columns of each export row, in order (`suggestions` as its JSON text)."""
 
 
-def export_rows(
-    session: Session, wanted: ReviewFilter, chunk: int = 5000
-) -> Iterator[list[dict[str, Any]]]:
+def export_rows(session: Session, wanted: ReviewFilter, chunk: int = 5000) -> Iterator[list[Any]]:
     """Every item of the filter with its bank line, oldest first, in chunks of plain rows.
 
-    One query, read as it streams (a server-side cursor where the database has one).
+    One query, read as it streams (a server-side cursor where the database has one),
+    without the ORM; each row holds EXPORT_COLUMNS in order.
     """
     item, line = ReviewItemRow, BankLineRow
-    columns = [
+    columns: list[Any] = [
         *(col(getattr(item, name)) for name in EXPORT_COLUMNS[:8]),
         *(col(getattr(line, name)) for name in EXPORT_COLUMNS[8:]),
     ]
+    columns[5] = cast(col(item.suggestions), Text)
     query = (
         select(*columns)
         .join(line, col(line.id) == col(item.bank_line_id), isouter=True)
         .order_by(col(item.id))
-        .execution_options(yield_per=chunk)
     )
-    for rows in session.exec(_where(query, wanted)).partitions():
-        yield [dict(zip(EXPORT_COLUMNS, row, strict=True)) for row in rows]
+    connection = session.connection().execution_options(stream_results=True, yield_per=chunk)
+    for rows in connection.execute(_where(query, wanted)).partitions(chunk):
+        yield list(rows)
 
 
 def next_item(session: Session, wanted: ReviewFilter, after_id: int) -> int | None:

@@ -1,7 +1,5 @@
 """Pages that show: the queue (with totals and export), an item, the runs."""
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -10,35 +8,20 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from arbridge.domain.masking import mask_account
 from arbridge.domain.review import ReviewReason, ReviewStatus
 from arbridge.review import ReviewStateError
 from arbridge.store import cockpit
 from arbridge.store.cockpit import AGE_BUCKETS, NO_DATE
 from arbridge.store.runs import recent_runs
 from arbridge.store.status import status_report
+from arbridge.web import export as export_rows
 from arbridge.web.filters import queue_filter
-from arbridge.web.labels import reason_label
 from arbridge.web.params import ItemId, PageNo, Position
 from arbridge.web.site import Site, Who
 
 PAGE_SIZE = 50
-_EXPORT_HEADER = (
-    "item",
-    "status",
-    "reason",
-    "reason_code",
-    "amount",
-    "bank_date",
-    "bank_id",
-    "customer_id",
-    "customer",
-    "payer",
-    "bank_text",
-    "suggested_invoices",
-    "assignee",
-    "opened_at",
-)
+_CSV = "text/csv; charset=utf-8"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def queue_routes(app: FastAPI, site: Site) -> None:
@@ -85,15 +68,13 @@ def queue_routes(app: FastAPI, site: Site) -> None:
 
     @app.get("/export.csv")
     def export(request: Request, who: current) -> Response:
-        wanted, _, problems = queue_filter(request.query_params, datetime.now(UTC))
-        if problems:
-            raise HTTPException(422, "; ".join(problems))
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-        return StreamingResponse(
-            _csv(site, wanted),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="review-{stamp}.csv"'},
-        )
+        wanted = _export_filter(request)
+        return _download(export_rows.csv_text(site.store, site.erp, wanted), "csv", _CSV)
+
+    @app.get("/export.xlsx")
+    def export_xlsx(request: Request, who: current) -> Response:
+        wanted = _export_filter(request)
+        return _download(export_rows.xlsx_file(site.store, site.erp, wanted), "xlsx", _XLSX)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
     def item_page(request: Request, item_id: ItemId, who: current) -> Response:
@@ -134,6 +115,22 @@ def queue_routes(app: FastAPI, site: Site) -> None:
         with site.store.transaction() as session:
             runs, report = recent_runs(session, limit=30), status_report(session)
         return site.page(request, "runs.html", who, runs=runs, report=report)
+
+
+def _export_filter(request: Request) -> Any:
+    wanted, _, problems = queue_filter(request.query_params, datetime.now(UTC))
+    if problems:
+        raise HTTPException(422, "; ".join(problems))
+    return wanted
+
+
+def _download(body: Iterator[Any], kind: str, media_type: str) -> Response:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return StreamingResponse(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="review-{stamp}.{kind}"'},
+    )
 
 
 def _page(
@@ -182,47 +179,3 @@ def _candidates(site: Site, item: Any, find: str) -> dict[str, Any]:
         "names": names,
         "today": today,
     }
-
-
-def _csv(site: Site, wanted: Any) -> Iterator[str]:
-    buffer = io.StringIO()
-    out = csv.writer(buffer)
-    out.writerow(_EXPORT_HEADER)
-    with site.store.transaction() as session:
-        for rows in cockpit.export_rows(session, wanted):
-            names = cockpit.customer_names(session, site.erp, {r["customer_id"] for r in rows})
-            out.writerows(_export_row(row, names) for row in rows)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _export_row(row: dict[str, Any], names: dict[str, str]) -> list[str]:
-    ids: list[str] = []
-    for suggestion in row["suggestions"] or ():
-        ids += [i for i in suggestion.get("invoice_ids", []) if i not in ids]
-    account = mask_account(row["payer_account"]) if row["payer_account"] else ""
-    payer = " ".join(p for p in (row["payer_name"] or "", account) if p)
-    booked = row["booked_on"]
-    return [
-        str(row["id"]),
-        row["status"],
-        reason_label(row["reason"]),
-        row["reason"],
-        "" if row["amount"] is None else str(row["amount"]),
-        "" if booked is None else booked.isoformat(),
-        row["bank_id"] or "",
-        row["customer_id"] or "",
-        names.get(row["customer_id"] or "", ""),
-        payer,
-        _safe(row["description"] or ""),
-        " ".join(ids),
-        row["assignee"] or "",
-        row["created_at"].strftime("%Y-%m-%d %H:%M"),
-    ]
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
