@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from arbridge.domain.review import ReviewReason, ReviewStatus
 from arbridge.review import ReviewStateError
+from arbridge.review.undo import Undo
 from arbridge.store import cockpit
 from arbridge.store.cockpit import AGE_BUCKETS, NO_DATE
 from arbridge.store.runs import recent_runs
@@ -20,6 +21,7 @@ from arbridge.web.params import ItemId, PageNo, Position
 from arbridge.web.site import Site, Who
 
 PAGE_SIZE = 50
+_CLOSED = (ReviewStatus.RESOLVED.value, ReviewStatus.DISMISSED.value)
 _CSV = "text/csv; charset=utf-8"
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,6 +29,7 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def queue_routes(app: FastAPI, site: Site) -> None:
     """Add /, /export.csv, /items/{id} and /runs."""
     current = Annotated[Who, Depends(site.current)]
+    undoer = Undo(site.store, site.erp)
 
     @app.get("/", response_class=HTMLResponse)
     def queue_page(
@@ -95,6 +98,7 @@ def queue_routes(app: FastAPI, site: Site) -> None:
             line=site.queue.evidence(item_id),
             write_off=site.resolver.write_off_policy,
             posted=site.resolver.correctable(item_id),
+            undo_refused=undoer.refusal(item_id) if item.status in _CLOSED else "",
             back=urlencode(shown),
             find=find,
             **_candidates(site, item, find),
