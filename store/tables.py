@@ -307,9 +307,11 @@ class PayerLinkRow(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=10)  # account | alias
     key: str = Field(primary_key=True, max_length=300)
     customer_id: str = Field(max_length=100)
-    origin: str = Field(max_length=20)  # auto | review
+    origin: str = Field(max_length=20)  # auto | review | proposed | admin
     created_at: datetime = _when()
     updated_at: datetime = _when()
+    taught_by: str | None = Field(default=None, max_length=100)
+    """The person whose decision (or edit) taught the link; None for arbridge's own."""
 
 
 class UserRow(SQLModel, table=True):

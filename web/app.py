@@ -26,6 +26,7 @@ from arbridge.web.routes_actions import action_routes
 from arbridge.web.routes_admin import admin_routes
 from arbridge.web.routes_auth import auth_routes
 from arbridge.web.routes_clearing import clearing_routes
+from arbridge.web.routes_customers import customer_routes
 from arbridge.web.routes_queue import queue_routes
 from arbridge.web.site import TEMPLATES, LoginRequiredError, Site
 from arbridge.web.throttle import LoginThrottle
@@ -70,4 +71,5 @@ def create_app(
     admin_routes(app, site)
     ar_routes(app, site, erp)
     clearing_routes(app, site)
+    customer_routes(app, site)
     return app

@@ -232,7 +232,7 @@ def test_the_customer_page_shows_invoices_payments_queue_and_what_was_learned(
         )
     learned = re.search(r'id="links">(.*?)</section>', client.get("/customers/C004").text, re.S)
     assert learned is not None
-    assert "a clerk&#39;s resolution" in learned.group(1)
+    assert "a clerk, resolving a payment" in learned.group(1)
     assert "3000" in learned.group(1)
     assert "DE89370400440532013000" not in learned.group(1)  # masked
     assert client.get("/customers/NOPE").status_code == 404

@@ -1,4 +1,5 @@
-"""review queue at scale: the bank date and a search text on each item, one covering index
+"""review queue at scale: the bank date and a search text on each item, one covering index;
+who taught each payer link
 
 Revision ID: 0019_cockpit_queue
 Revises: 0018_cockpit_sessions
@@ -37,6 +38,8 @@ def upgrade() -> None:
         )
     _backfill(op.get_bind())
     op.create_index("ix_review_item_queue", "review_item", _COLUMNS)
+    with op.batch_alter_table("payer_link") as batch:
+        batch.add_column(sa.Column("taught_by", sa.String(length=100), nullable=True))
 
 
 def _backfill(bind: Any) -> None:
@@ -61,6 +64,8 @@ def _text(payer: str | None, description: str | None, suggestions: Any) -> str:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("payer_link") as batch:
+        batch.drop_column("taught_by")
     op.drop_index("ix_review_item_queue", table_name="review_item")
     with op.batch_alter_table("review_item") as batch:
         batch.drop_column("search_text")
