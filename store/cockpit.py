@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Text, cast
 from sqlmodel import Session, col, func, select
 
+from arbridge.store import _live
 from arbridge.store.reviews import ReviewFilter
 from arbridge.store.reviews import apply_filter as _where
 from arbridge.store.tables import (
@@ -81,6 +82,16 @@ def search_invoices(session: Session, erp: str, text: str, limit: int = 20) -> l
         .limit(limit)
     )
     return list(session.exec(query))
+
+
+def left_to_apply(session: Session, erp: str, rows: Iterable[InvoiceRow]) -> dict[str, Decimal]:
+    """What arbridge may still apply to each invoice (as the money ledger counts it).
+
+    That is its open amount less what is queued or was sent since that amount was read.
+    """
+    found = {row.invoice_id: row for row in rows}
+    taken = _live.taken_from(session, erp, {i: r.seen_at for i, r in found.items()})
+    return {i: r.open_amount - taken.get(i, Decimal(0)) for i, r in found.items()}
 
 
 def _amount(text: str) -> Decimal | None:

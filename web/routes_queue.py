@@ -172,6 +172,7 @@ def _candidates(site: Site, item: Any, find: str) -> dict[str, Any]:
         customers = {item.customer_id} | {s.get("customer_id") for s in item.suggestions}
         customers |= {i.customer_id for i in [*known.values(), *found]}
         names = cockpit.customer_names(session, site.erp, customers)
+        left = cockpit.left_to_apply(session, site.erp, [*known.values(), *found])
     scores: dict[str, Any] = {}
     for suggestion in item.suggestions:
         for invoice_id in suggestion.get("invoice_ids", []):
@@ -179,7 +180,8 @@ def _candidates(site: Site, item: Any, find: str) -> dict[str, Any]:
     return {
         "scores": scores,
         "invoices": known,
-        "found": [i for i in found if i.invoice_id not in known],
+        "found": [i for i in found if i.invoice_id not in known and left[i.invoice_id] > 0],
+        "left": left,
         "names": names,
         "today": today,
     }
