@@ -2,9 +2,10 @@
 
 Password checks run on a small pool of their own, at the lowest CPU priority, so that a
 flood of logins takes at most that pool's spare CPU and never the threads that serve
-clerks' pages. A refused login (throttled, or too many at once) is answered after a short
-pause that costs the server nothing (the event loop waits), so that a client hammering the
-form gets few answers a second instead of thousands.
+clerks' pages. A login refused because its address is throttled, or because too many are
+under way, is answered after a short pause that costs the server nothing (the event loop
+waits), so that a flood gets a few answers a second instead of thousands. (One person
+throttled on their own account is answered at once.)
 """
 
 import asyncio
@@ -84,7 +85,10 @@ def auth_routes(app: FastAPI, site: Site) -> None:
         wait = site.throttle.retry_after(name, address)
         if wait > 0:
             quiet.note(user=name, client=address, retry_after=round(wait))
-            return await refuse(f"Too many failed logins: wait {wait:.0f} s.", wait)
+            text = f"Too many failed logins: wait {wait:.0f} s."
+            if site.throttle.address_retry_after(address) > 0:  # a flood, not one person
+                return await refuse(text, wait)
+            return _busy(text, wait)
         user = await checks.check(site, name, password[:1000])
         if user is False:
             quiet.note(user=name, client=address, retry_after=2)
