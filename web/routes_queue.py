@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -108,11 +109,23 @@ def queue_routes(app: FastAPI, site: Site) -> None:
     def customer_page(request: Request, customer_id: str, who: current) -> Response:
         with site.store.transaction() as session:
             found = cockpit.customer_file(session, site.erp, customer_id[:100])
+            left = cockpit.left_to_apply(session, site.erp, found.open_invoices if found else [])
         if found is None:
             raise HTTPException(404, f"There is no customer {customer_id[:60]!r}.")
+        still_open = [i for i in found.open_invoices if left[i.invoice_id] > 0]
         items = site.queue.open_items(customer_id=found.customer.customer_id, limit=100)
         today = datetime.now(UTC).date()
-        return site.page(request, "customer.html", who, file=found, items=items, today=today)
+        return site.page(
+            request,
+            "customer.html",
+            who,
+            file=found,
+            items=items,
+            today=today,
+            still_open=still_open,
+            left=left,
+            open_total=sum((left[i.invoice_id] for i in still_open), Decimal("0.00")),
+        )
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs_page(request: Request, who: current) -> Response:
