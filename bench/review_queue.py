@@ -165,7 +165,7 @@ def run(args: argparse.Namespace, postgres: PostgresServer | None) -> None:
         )
         add_user(store, "bench", PASSWORD, "clerk")
         served = start_in_thread(create_app(store, erp="books"))
-        with httpx.Client(base_url=served.url) as http:
+        with httpx.Client(base_url=served.url, timeout=300) as http:
             http.post("/login", data={"name": "bench", "password": PASSWORD})
             page = http.get("/").text
             csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]  # the login page always has the CSRF field; a None here should crash the bench

@@ -23,6 +23,7 @@ from arbridge.store.cockpit import AGE_BUCKETS
 from arbridge.web.app import create_app
 from arbridge.web.auth import add_user
 from arbridge.web.export import invoice_ids
+from arbridge.web.throttle import Backoff, LoginThrottle
 from bench.review_queue import REASONS, fill
 from tests.web.conftest import PASSWORD
 
@@ -174,3 +175,16 @@ def test_invoice_numbers_read_from_the_json_text_equal_a_full_decode(
         expected += [i for i in ids if i not in expected]
     assert invoice_ids(json.dumps(suggestions)) == expected
     assert invoice_ids(suggestions) == expected
+
+
+def test_an_address_is_throttled_whatever_the_account_it_tries() -> None:
+    now = [50.0]
+    throttle = LoginThrottle(per_address=Backoff(free=3), clock=lambda: now[0])
+    for n in range(3):
+        throttle.failed(f"user{n}", "10.0.0.7")
+    assert throttle.address_retry_after("10.0.0.7") == 0
+    throttle.failed("user9", "10.0.0.7")
+    assert throttle.address_retry_after("10.0.0.7") == pytest.approx(1.0)
+    assert throttle.address_retry_after("10.0.0.8") == 0
+    now[0] += 1.5
+    assert throttle.address_retry_after("10.0.0.7") == 0
