@@ -177,7 +177,8 @@ def _answer(site: Site, item_id: int, action: str, back: str, run: Callable[[], 
     except ReviewStateError as exc:
         return site.redirect(here, "error", str(exc))
     if action in CLOSING:
-        return site.next_after(item_id, back, f"Item {item_id}: {done}.")
+        # a correction is not undone (it is corrected again): no Undo button after one
+        return site.next_after(item_id, back, f"Item {item_id}: {done}.", undo=action != "correct")
     return site.redirect(here, "notice", f"Item {item_id}: {done}.")
 
 

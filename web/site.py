@@ -83,7 +83,7 @@ class Site:
         response = RedirectResponse(url, status_code=303)
         return self.flash.put(response, kind, text, undo) if kind else response
 
-    def next_after(self, item_id: int, back: str, text: str) -> Response:
+    def next_after(self, item_id: int, back: str, text: str, *, undo: bool = True) -> Response:
         """After an item is closed: its confirmation, and the next item of the same filter."""
         wanted, shown, _ = queue_filter(_params(back), datetime.now(UTC))
         with self.store.transaction() as session:
@@ -91,10 +91,15 @@ class Site:
         query = urlencode(shown)
         if following is None:
             return self.redirect(
-                f"/?{query}", "notice", f"{text} Nothing left in this filter.", item_id
+                f"/?{query}",
+                "notice",
+                f"{text} Nothing left in this filter.",
+                item_id if undo else None,
             )
         where = f"/items/{following}" + (f"?{query}" if query else "")
-        return self.redirect(where, "notice", f"{text} Here is the next item.", item_id)
+        return self.redirect(
+            where, "notice", f"{text} Here is the next item.", item_id if undo else None
+        )
 
     def assignable(self, name: str) -> str:
         """A user who may take an item.
