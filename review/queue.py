@@ -176,16 +176,19 @@ class ReviewQueue:
         reason: str | None = None,
         limit: int = 1000,
         offset: int = 0,
+        newest_first: bool = False,
         **narrow: Any,
     ) -> list[ReviewItemView]:
-        """Items in the given states (open and assigned by default), oldest first.
+        """Items in the given states (open and assigned by default), oldest first (or newest).
 
         `narrow` takes the other fields of `store.reviews.ReviewFilter`
-        (customer_id, assignee, min_amount, max_amount, created_before).
+        (customer_id, assignee, min_amount, max_amount, created_before, after_id, ...).
         """
         wanted = ReviewFilter(statuses=list(statuses), reason=reason, **narrow)
         with self._store.transaction() as session:
-            rows = reviews.list_items(session, wanted, limit=limit, offset=offset)
+            rows = reviews.list_items(
+                session, wanted, limit=limit, offset=offset, newest_first=newest_first
+            )
             return [_view(row, bank_id) for row, bank_id in rows]
 
     def counts(self, wanted: ReviewFilter) -> dict[str, int]:

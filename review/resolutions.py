@@ -68,7 +68,7 @@ class Resolver:
             bank.set_statuses(session, [(line_id, "applied", f"resolved by {actor}")])
             applied = ", ".join(f"{a.invoice_id} {a.amount}" for a in application.allocations)
             self._close(session, row, actor, now, f"applied: {applied}")
-            self._learn(session, line, application.customer_id, now)
+            self._learn(session, line, application.customer_id, now, actor)
         return application.idempotency_key
 
     def on_account(
@@ -99,7 +99,7 @@ class Resolver:
             self._queue(session, line_id, application, f"{what} by {actor}", now)
             bank.set_statuses(session, [(line_id, "applied", f"{what} by {actor}")])
             self._close(session, row, actor, now, f"{what} of {customer_id}")
-            self._learn(session, line, customer_id, now)
+            self._learn(session, line, customer_id, now, actor)
         return application.idempotency_key
 
     def write_off(self, item_id: int, invoice_id: str, reason: str, *, actor: str) -> str:
@@ -160,7 +160,7 @@ class Resolver:
                 now,
                 f"applied {invoice_id} {line.amount}, wrote off {short} ({reason})",
             )
-            self._learn(session, line, invoice.customer_id, now)
+            self._learn(session, line, invoice.customer_id, now, actor)
         return application.idempotency_key
 
     def refund(self, item_id: int, customer_id: str | None, *, actor: str) -> str | None:
@@ -258,7 +258,7 @@ class Resolver:
                 after=reapply,
                 reason=reason,
             )
-            self._learn(session, line, reapply.customer_id, now)
+            self._learn(session, line, reapply.customer_id, now, actor)
         return reverse_key, reapply_key
 
     def recorded_fix(self, item_id: int) -> recorded_fix.RecordedFix | None:
@@ -398,7 +398,9 @@ class Resolver:
             comment=what,
         )
 
-    def _learn(self, session: Session, line: BankLine, customer_id: str, now: datetime) -> None:
+    def _learn(
+        self, session: Session, line: BankLine, customer_id: str, now: datetime, actor: str
+    ) -> None:
         if line.payer_account:
             key, kind = line.payer_account, payer_links.ACCOUNT
         elif line.payer_name:
@@ -413,6 +415,7 @@ class Resolver:
             customer_id=customer_id,
             origin="review",
             now=now,
+            taught_by=actor,
         )
 
 

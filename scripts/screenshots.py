@@ -29,7 +29,7 @@ PASSWORD = secrets.token_urlsafe(12)
 
 
 def main() -> None:
-    """Write docs/queue.png, item.png, customers.png, runs.png, settings.png, users.png, clearing.png."""
+    """Write docs/queue.png, item.png, undo.png, customers.png, runs.png, settings.png, users.png, clearing.png."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if chromium is None:
         sys.exit("screenshots: Chromium is not installed (scripts/test-deps installs it)")
@@ -103,6 +103,15 @@ def _shoot(page: Page, base: str) -> None:
     page.locator("#split input.pick").first.check()
     page.locator("#split .split-amount").first.fill("400.00")
     page.screenshot(path=str(DOCS / "item.png"), full_page=True)
+    page.goto(f"{base}/?reason=lookalike_invoices")
+    page.locator("#queue a").first.click()
+    page.locator("#candidates button[aria-label^='Apply to']").last.click()
+    page.wait_for_selector("#undo")
+    page.screenshot(path=str(DOCS / "undo.png"), full_page=True)
+    page.goto(f"{base}/customers/C001")
+    page.get_by_label("Name or account number").fill("ACME IND SUPPLY")
+    page.get_by_role("button", name="Link to Acme Industrial Supply Inc").click()
+    page.wait_for_load_state("load")
     for name in ("customers/C001", "runs", "settings", "users", "clearing"):
         page.goto(f"{base}/{name}")
         page.screenshot(path=str(DOCS / f"{name.split('/')[0]}.png"), full_page=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import Text, cast
 from sqlmodel import Session, col, func, select
 
+from arbridge.store import _live
 from arbridge.store.reviews import ReviewFilter
 from arbridge.store.reviews import apply_filter as _where
 from arbridge.store.tables import (
@@ -83,6 +84,16 @@ def search_invoices(session: Session, erp: str, text: str, limit: int = 20) -> l
     return list(session.exec(query))
 
 
+def left_to_apply(session: Session, erp: str, rows: Iterable[InvoiceRow]) -> dict[str, Decimal]:
+    """What arbridge may still apply to each invoice (as the money ledger counts it).
+
+    That is its open amount less what is queued or was sent since that amount was read.
+    """
+    found = {row.invoice_id: row for row in rows}
+    taken = _live.taken_from(session, erp, {i: r.seen_at for i, r in found.items()})
+    return {i: r.open_amount - taken.get(i, Decimal(0)) for i, r in found.items()}
+
+
 def _amount(text: str) -> Decimal | None:
     try:
         value = Decimal(text.replace(",", "").strip())
@@ -134,28 +145,36 @@ class Totals:
 
 
 def totals(session: Session, wanted: ReviewFilter, today: date) -> Totals:
-    """Counts and cash of the filter (its reason ignored for the per-reason figures)."""
-    booked = col(BankLineRow.booked_on)
-    bucket = case(
-        (booked.is_(None), NO_DATE),
-        (booked >= today - timedelta(days=2), AGE_BUCKETS[0]),
-        (booked >= today - timedelta(days=7), AGE_BUCKETS[1]),
-        (booked >= today - timedelta(days=30), AGE_BUCKETS[2]),
-        else_=AGE_BUCKETS[3],
-    ).label("bucket")
-    query = (
-        select(ReviewItemRow.reason, bucket, func.count(), func.sum(col(ReviewItemRow.amount)))
-        .join(BankLineRow, col(BankLineRow.id) == col(ReviewItemRow.bank_line_id), isouter=True)
-        .group_by(col(ReviewItemRow.reason), bucket)
-    )
+    """Counts and cash of the filter (its reason ignored for the per-reason figures).
+
+    One aggregate over the queue index, by status, reason and bank date (in the index's
+    order, so the database sorts nothing); the age buckets are summed here.
+    """
+    item = ReviewItemRow
+    query = select(
+        col(item.reason), col(item.booked_on), func.count(), func.sum(col(item.amount))
+    ).group_by(col(item.status), col(item.reason), col(item.booked_on))
     by_reason: dict[str, tuple[int, Decimal]] = {}
     by_age: dict[str, tuple[int, Decimal]] = {}
-    for reason, age, count, cash in session.exec(_where(query, replace(wanted, reason=None))):
+    found = session.connection().execute(_where(query, replace(wanted, reason=None)))
+    ages: dict[date | None, str] = {}
+    for reason, booked, count, cash in found:
         money = cash or Decimal("0.00")
         by_reason[reason] = _add(by_reason.get(reason), count, money)
         if wanted.reason in (None, reason):
+            age = ages.get(booked) or ages.setdefault(booked, _bucket(today, booked))
             by_age[age] = _add(by_age.get(age), count, money)
     return Totals(by_reason, by_age)
+
+
+def _bucket(today: date, booked: date | None) -> str:
+    if booked is None:
+        return NO_DATE
+    days = (today - booked).days
+    for limit, name in zip((2, 7, 30), AGE_BUCKETS, strict=False):
+        if days <= limit:
+            return name
+    return AGE_BUCKETS[3]
 
 
 def _add(into: tuple[int, Decimal] | None, count: int, cash: Decimal) -> tuple[int, Decimal]:
@@ -178,34 +197,29 @@ EXPORT_COLUMNS = (
     "payer_account",
     "description",
 )
+"""The columns of each export row, in order (`suggestions` as its JSON text)."""
 
 
-def export_rows(
-    session: Session, wanted: ReviewFilter, chunk: int = 5000
-) -> Iterator[list[dict[str, Any]]]:
-    """Every item of the filter with its bank line, oldest first, in chunks of plain rows."""
+def export_rows(session: Session, wanted: ReviewFilter, chunk: int = 5000) -> Iterator[list[Any]]:
+    """Every item of the filter with its bank line, oldest first, in chunks of plain rows.
+
+    One query, read as it streams (a server-side cursor where the database has one),
+    without the ORM; each row holds EXPORT_COLUMNS in order.
+    """
     item, line = ReviewItemRow, BankLineRow
-    columns = [
+    columns: list[Any] = [
         *(col(getattr(item, name)) for name in EXPORT_COLUMNS[:8]),
         *(col(getattr(line, name)) for name in EXPORT_COLUMNS[8:]),
     ]
-    after = 0
-    while True:
-        query = (
-            select(*columns)
-            .join(line, col(line.id) == col(item.bank_line_id), isouter=True)
-            .order_by(col(item.id))
-            .limit(chunk)
-        )
-        rows = [
-            dict(zip(EXPORT_COLUMNS, row, strict=True))
-            for row in session.exec(_where(query, replace(wanted, after_id=after)))
-        ]
-        if rows:
-            yield rows
-        if len(rows) < chunk:
-            return
-        after = rows[-1]["id"]
+    columns[5] = cast(col(item.suggestions), Text)
+    query = (
+        select(*columns)
+        .join(line, col(line.id) == col(item.bank_line_id), isouter=True)
+        .order_by(col(item.id))
+    )
+    connection = session.connection().execution_options(stream_results=True, yield_per=chunk)
+    for rows in connection.execute(_where(query, wanted)).partitions(chunk):
+        yield list(rows)
 
 
 def next_item(session: Session, wanted: ReviewFilter, after_id: int) -> int | None:

@@ -200,6 +200,26 @@ def release(session: Session, line_id: int, *, now: datetime, why: str) -> str:
     return "; ".join(done) or "nothing was posted"
 
 
+def undo(session: Session, line_id: int, *, owner: str, now: datetime, why: str) -> str:
+    """Take back a resolution whose money has not left the outbox; says what was done.
+
+    Only what `owner` (a fragment of the idempotency key, e.g. `:review12.`) queued is
+    taken back, and only while no attempt to send it was made: then it is withdrawn, as
+    if never queued, so nothing can reach the ERP twice or be lost. Money the ERP has
+    is corrected (a reversal and a new application), not undone.
+
+    Raises:
+        LedgerRefusedError: the line holds someone else's application, or money that has
+            left the outbox (sent, being sent, or sent without an answer).
+    """
+    for live in _live.live_on_lines(session, [line_id]).get(line_id, []):
+        if owner not in live.key:
+            raise LedgerRefusedError(f"{live.key} was not queued by this decision; reopen instead")
+        if live.status != "pending":
+            raise LedgerRefusedError(f"{live.key} has left the outbox (the ERP has it): correct it")
+    return release(session, line_id, now=now, why=why)
+
+
 def _reverse(session: Session, live: _live.Live, *, now: datetime, why: str) -> str:
     erp = session.get_one(ApplicationRow, live.application_id).erp
     [undo] = corrections.standing(session, erp, key=live.key)

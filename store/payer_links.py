@@ -44,9 +44,20 @@ def load_links(session: Session, erp: str) -> PayerLinks:
 
 
 def learn(
-    session: Session, erp: str, *, kind: str, key: str, customer_id: str, origin: str, now: datetime
+    session: Session,
+    erp: str,
+    *,
+    kind: str,
+    key: str,
+    customer_id: str,
+    origin: str,
+    now: datetime,
+    taught_by: str | None = None,
 ) -> bool:
-    """Remember a link; returns False when a person's link to another customer stands."""
+    """Remember a link; returns False when a person's link to another customer stands.
+
+    `taught_by` names the person whose decision taught it (None for arbridge itself).
+    """
     if kind not in {ACCOUNT, ALIAS}:
         raise ValueError(f"unknown payer link kind {kind!r}")
     key = " ".join(key.split())[:300]
@@ -60,11 +71,13 @@ def learn(
             origin=origin,
             created_at=now,
             updated_at=now,
+            taught_by=taught_by,
         )
     elif row.origin == "review" and origin != "review" and row.customer_id != customer_id:
         return False
     else:
         row.customer_id, row.origin, row.updated_at = customer_id, origin, now
+        row.taught_by = taught_by
     session.add(row)
     return True
 
@@ -87,14 +100,21 @@ def proposals(session: Session, erp: str) -> list[PayerLinkRow]:
     return list(session.exec(query.order_by(col(PayerLinkRow.created_at), col(PayerLinkRow.key))))
 
 
-def approve(session: Session, erp: str, *, kind: str, key: str, now: datetime) -> bool:
+def approve(
+    session: Session, erp: str, *, kind: str, key: str, now: datetime, taught_by: str | None = None
+) -> bool:
     """A proposal takes effect (origin `admin`); False when there is no such proposal."""
     row = session.get(PayerLinkRow, (erp, kind, " ".join(key.split())))
     if row is None or row.origin != PROPOSED:
         return False
-    row.origin, row.updated_at = "admin", now
+    row.origin, row.updated_at, row.taught_by = "admin", now, taught_by
     session.add(row)
     return True
+
+
+def find(session: Session, erp: str, *, kind: str, key: str) -> PayerLinkRow | None:
+    """The link of this bank account or payer name, if any."""
+    return session.get(PayerLinkRow, (erp, kind, " ".join(key.split())[:300]))
 
 
 def forget(session: Session, erp: str, *, kind: str, key: str) -> None:
@@ -110,6 +130,7 @@ __all__ = [
     "PROPOSED",
     "PayerLinks",
     "approve",
+    "find",
     "forget",
     "learn",
     "load_links",

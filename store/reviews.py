@@ -8,7 +8,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import String, cast
 from sqlmodel import Session, col, func, select
 
 from arbridge.store._core import bulk_insert, ids_by_key, table_of
@@ -21,6 +20,7 @@ from arbridge.store.tables import (
 )
 
 _CHUNK = 500
+SEARCH_TEXT_MAX = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +59,7 @@ def insert_items(
     """Insert many item rows in one statement; their ids in the order given."""
     if not items:
         return []
+    lines = _line_facts(session, [i.bank_line_id for i in items])
     rows = [
         {
             "dedupe_key": i.dedupe_key,
@@ -74,6 +75,7 @@ def insert_items(
             "assignee": None,
             "created_at": now,
             "updated_at": now,
+            **_queue_fields(i, lines.get(i.bank_line_id)),
         }
         for i in items
     ]
@@ -93,6 +95,7 @@ def insert_item(
     session: Session, item: NewReviewItem, *, status: str, now: datetime
 ) -> ReviewItemRow:
     """Insert a new item row."""
+    lines = _line_facts(session, [item.bank_line_id])
     row = ReviewItemRow(
         dedupe_key=item.dedupe_key,
         reason=item.reason,
@@ -106,10 +109,38 @@ def insert_item(
         erp_payment_ids=list(item.erp_payment_ids),
         created_at=now,
         updated_at=now,
+        **_queue_fields(item, lines.get(item.bank_line_id)),
     )
     session.add(row)
     session.flush()
     return row
+
+
+def search_text(payer: str | None, description: str | None, invoice_ids: Sequence[str]) -> str:
+    """What the queue's search looks in: payer, bank text and invoice numbers, in lower case."""
+    words = " ".join([payer or "", description or "", *invoice_ids]).split()
+    return " ".join(words).lower()[:SEARCH_TEXT_MAX]
+
+
+def _line_facts(
+    session: Session, line_ids: Sequence[int | None]
+) -> dict[int | None, tuple[date, str | None, str]]:
+    """Bank date, payer and text of these bank lines, by id."""
+    wanted = sorted({i for i in line_ids if i is not None})
+    found: dict[int | None, tuple[date, str | None, str]] = {}
+    line = BankLineRow
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(
+            col(line.id), col(line.booked_on), col(line.payer_name), col(line.description)
+        ).where(col(line.id).in_(wanted[start : start + _CHUNK]))
+        found.update((i, (b, p, d)) for i, b, p, d in session.exec(query))
+    return found
+
+
+def _queue_fields(item: NewReviewItem, line: tuple[date, str | None, str] | None) -> dict[str, Any]:
+    ids = [i for s in item.suggestions for i in s.get("invoice_ids", [])]
+    booked, payer, text = line or (None, None, None)
+    return {"booked_on": booked, "search_text": search_text(payer, text, ids)}
 
 
 def add_event(
@@ -154,6 +185,7 @@ class ReviewFilter:
     item_id: int | None = None
     booked_before: date | None = None
     after_id: int | None = None
+    before_id: int | None = None
     search: str | None = None
 
 
@@ -181,36 +213,49 @@ def _where(query: Any, wanted: ReviewFilter) -> Any:
 
 def _where_more(query: Any, wanted: ReviewFilter) -> Any:
     """The bank date, the position and the text search of a filter."""
-    item, line = ReviewItemRow, BankLineRow
+    item = ReviewItemRow
     if wanted.booked_before is not None:
-        older = select(line.id).where(col(line.booked_on) <= wanted.booked_before)
-        query = query.where(col(item.bank_line_id).in_(older))
+        query = query.where(col(item.booked_on) <= wanted.booked_before)
     if wanted.after_id is not None:
         query = query.where(col(item.id) > wanted.after_id)
+    if wanted.before_id is not None:
+        query = query.where(col(item.id) < wanted.before_id)
     if wanted.search:
-        like = f"%{wanted.search.lower()}%"
-        lines = select(line.id).where(
-            func.lower(col(line.description)).like(like)
-            | func.lower(col(line.payer_name)).like(like)
+        text = " ".join(wanted.search.lower().split())
+        named = select(CustomerRow.customer_id).where(
+            func.lower(col(CustomerRow.name)).contains(text, autoescape=True)
         )
-        named = select(CustomerRow.customer_id).where(func.lower(col(CustomerRow.name)).like(like))
         query = query.where(
-            col(item.bank_line_id).in_(lines)
-            | col(item.customer_id).in_(named)
-            | func.lower(cast(col(item.suggestions), String)).like(like)
+            col(item.search_text).contains(text, autoescape=True) | col(item.customer_id).in_(named)
         )
     return query
 
 
 def list_items(
-    session: Session, wanted: ReviewFilter, *, limit: int = 1000, offset: int = 0
+    session: Session,
+    wanted: ReviewFilter,
+    *,
+    limit: int = 1000,
+    offset: int = 0,
+    newest_first: bool = False,
 ) -> list[tuple[ReviewItemRow, str | None]]:
-    """Items matching the filter with their bank line's bank id, oldest first."""
-    query = select(ReviewItemRow, BankLineRow.bank_id).join(
+    """Items matching the filter with their bank line's bank id, oldest first (or newest).
+
+    The ids are found first (from the queue index alone), then only their rows are read.
+    """
+    order = col(ReviewItemRow.id).desc() if newest_first else col(ReviewItemRow.id)
+    query = _where(select(ReviewItemRow.id), wanted).order_by(order).offset(offset).limit(limit)
+    ids = [int(i) for i in session.exec(query)]
+    if not ids:
+        return []
+    rows = select(ReviewItemRow, BankLineRow.bank_id).join(
         BankLineRow, col(BankLineRow.id) == col(ReviewItemRow.bank_line_id), isouter=True
     )
-    query = _where(query, wanted).order_by(col(ReviewItemRow.id)).offset(offset).limit(limit)
-    return [(row, bank_id) for row, bank_id in session.exec(query)]
+    found = {
+        row.id: (row, bank_id)
+        for row, bank_id in session.exec(rows.where(col(ReviewItemRow.id).in_(ids)))
+    }
+    return [found[i] for i in ids]
 
 
 def count_by_reason(session: Session, wanted: ReviewFilter) -> dict[str, int]:

@@ -197,6 +197,17 @@ class ReviewItemRow(SQLModel, table=True):
         Index("ix_review_item_status_reason", "status", "reason"),
         Index("ix_review_item_status_customer", "status", "customer_id"),
         Index("ix_review_item_status_assignee", "status", "assignee"),
+        # the queue page: filters, counts and sums open items from this index alone
+        Index(
+            "ix_review_item_queue",
+            "status",
+            "reason",
+            "booked_on",
+            "amount",
+            "customer_id",
+            "assignee",
+            "search_text",
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -218,6 +229,10 @@ class ReviewItemRow(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
     """The ERP payments a suspected misapplication is about (empty for other reasons)."""
+    booked_on: date | None = None
+    """The bank line's date (a copy, for the queue's ages and filters)."""
+    search_text: str = Field(default="", max_length=500, sa_column_kwargs={"server_default": ""})
+    """Payer, bank text and suggested invoices in lower case (what the queue's search reads)."""
 
 
 class ReviewEventRow(SQLModel, table=True):
@@ -308,9 +323,11 @@ class PayerLinkRow(SQLModel, table=True):
     kind: str = Field(primary_key=True, max_length=10)  # account | alias
     key: str = Field(primary_key=True, max_length=300)
     customer_id: str = Field(max_length=100)
-    origin: str = Field(max_length=20)  # auto | review
+    origin: str = Field(max_length=20)  # auto | review | proposed | admin
     created_at: datetime = _when()
     updated_at: datetime = _when()
+    taught_by: str | None = Field(default=None, max_length=100)
+    """The person whose decision (or edit) taught the link; None for arbridge's own."""
 
 
 class UserRow(SQLModel, table=True):

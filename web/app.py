@@ -27,6 +27,7 @@ from arbridge.web.routes_admin import admin_routes
 from arbridge.web.routes_auth import auth_routes
 from arbridge.web.routes_clearing import clearing_routes
 from arbridge.web.routes_commissions import CommissionReport, commission_routes
+from arbridge.web.routes_customers import customer_routes
 from arbridge.web.routes_queue import queue_routes
 from arbridge.web.site import TEMPLATES, LoginRequiredError, Site
 from arbridge.web.throttle import LoginThrottle
@@ -76,4 +77,5 @@ def create_app(
     ar_routes(app, site, erp)
     clearing_routes(app, site)
     commission_routes(app, site, commissions)
+    customer_routes(app, site)
     return app

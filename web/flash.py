@@ -18,11 +18,14 @@ class Flash:
         self._signer = URLSafeTimedSerializer(key, salt="arbridge-flash")
         self._secure = secure
 
-    def put(self, response: Response, kind: Kind, text: str) -> Response:
-        """Carry `text` to the next page the browser shows."""
+    def put(self, response: Response, kind: Kind, text: str, undo: int | None = None) -> Response:
+        """Carry `text` to the next page the browser shows (with an Undo button for an item)."""
+        data: dict[str, object] = {"k": kind, "t": text[:2000]}
+        if undo is not None:
+            data["u"] = undo
         response.set_cookie(
             FLASH_COOKIE,
-            self._signer.dumps({"k": kind, "t": text[:2000]}),
+            self._signer.dumps(data),
             max_age=120,
             httponly=True,
             samesite="lax",
@@ -36,7 +39,7 @@ class Flash:
         if FLASH_COOKIE in request.cookies:
             response.delete_cookie(FLASH_COOKIE)
 
-    def take(self, request: Request) -> dict[str, str]:
+    def take(self, request: Request) -> dict[str, str | int]:
         """The message for this page, if any."""
         cookie = request.cookies.get(FLASH_COOKIE)
         if not cookie or len(cookie) > 4000:  # noqa: PLR2004 - a cookie's size
@@ -47,4 +50,7 @@ class Flash:
             return {}
         if not isinstance(data, dict) or data.get("k") not in ("notice", "error"):
             return {}
-        return {str(data["k"]): str(data.get("t", ""))}
+        found: dict[str, str | int] = {str(data["k"]): str(data.get("t", ""))}
+        if isinstance(data.get("u"), int):
+            found["undo"] = data["u"]
+        return found

@@ -20,6 +20,7 @@ _CENT = Decimal("0.01")
 
 ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="a review item's number")]
 PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Position = Annotated[int | None, Query(ge=0, le=MAX_ID, description="an item number to page from")]
 
 
 def amount(text: str, what: str) -> Decimal:

@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Form, HTTPException
 from fastapi.responses import Response
 
 from arbridge.review import ReviewStateError
+from arbridge.review.undo import Undo
 from arbridge.store import cockpit
 from arbridge.web import params
 from arbridge.web.params import ItemId
@@ -19,7 +20,17 @@ from arbridge.web.site import Site, Who
 
 Text = Annotated[str, Form(max_length=2000)]
 Many = Annotated[list[str], Form()]
-ACTIONS = {"write-off", "refund", "on-account", "not-ar", "assign", "dismiss", "comment", "reopen"}
+ACTIONS = {
+    "write-off",
+    "refund",
+    "on-account",
+    "not-ar",
+    "assign",
+    "dismiss",
+    "comment",
+    "reopen",
+    "undo",
+}
 CLOSING = {"apply", "write-off", "refund", "on-account", "not-ar", "dismiss", "correct"}
 
 
@@ -155,6 +166,8 @@ def _decide(site: Site, item_id: int, action: str, actor: str, form: dict[str, s
     if action == "comment":
         queue.comment(item_id, form["comment"], actor=actor)
         return "comment added"
+    if action == "undo":
+        return "undone: " + Undo(site.store, site.erp).undo(item_id, actor=actor)
     queue.reopen(item_id, actor=actor, comment=form["comment"] or None)
     return "reopened"
 
@@ -189,7 +202,8 @@ def _answer(site: Site, item_id: int, action: str, back: str, run: Callable[[], 
     except ReviewStateError as exc:
         return site.redirect(here, "error", str(exc))
     if action in CLOSING:
-        return site.next_after(item_id, back, f"Item {item_id}: {done}.")
+        # a correction is not undone (it is corrected again): no Undo button after one
+        return site.next_after(item_id, back, f"Item {item_id}: {done}.", undo=action != "correct")
     return site.redirect(here, "notice", f"Item {item_id}: {done}.")
 
 

@@ -1,11 +1,16 @@
 """Login and logout, throttled and logged.
 
-Password checks run on a small pool of their own, so that a flood of logins takes at most
-that pool's CPU and never the threads that serve clerks' pages.
+Password checks run on a small pool of their own, at the lowest CPU priority, so that a
+flood of logins takes at most that pool's spare CPU and never the threads that serve
+clerks' pages. A login refused because its address is throttled, or because too many are
+under way, is answered after a short pause that costs the server nothing (the event loop
+waits), so that a flood gets a few answers a second instead of thousands. (One person
+throttled on their own account is answered at once.)
 """
 
 import asyncio
 import html
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,13 +26,25 @@ from arbridge.web.site import Site, Who
 _log = structlog.get_logger("arbridge.web")
 CHECKERS = 1  # argon2 checks at once: one core at most, whatever the flood
 WAITING = 8  # logins queued behind them before more are told to come back later
+PAUSE = 2.0  # seconds a refused login waits for its answer (at most)
+PAUSED = 256  # refused logins held at once; more are answered without a pause
+
+
+def _lowest_priority() -> None:
+    """Run this (password-checking) thread at the lowest CPU priority (Linux: per thread)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        return
 
 
 class PasswordChecks:
     """A bounded queue in front of argon2: at most CHECKERS running, WAITING waiting."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=CHECKERS, thread_name_prefix="login")
+        self._pool = ThreadPoolExecutor(
+            max_workers=CHECKERS, thread_name_prefix="login", initializer=_lowest_priority
+        )
         self._slots = threading.BoundedSemaphore(CHECKERS + WAITING)
 
     async def check(self, site: Site, name: str, password: str) -> User | bool | None:
@@ -46,6 +63,14 @@ def auth_routes(app: FastAPI, site: Site) -> None:
     current = Annotated[Who, Depends(site.current)]
     checks = PasswordChecks()
     quiet = _Sampled()
+    pauses = asyncio.BoundedSemaphore(PAUSED)
+
+    async def refuse(text: str, wait: float) -> Response:
+        """A 429, after a pause when few refusals are already pausing."""
+        if not pauses.locked():
+            async with pauses:
+                await asyncio.sleep(min(wait, PAUSE))
+        return _busy(text, wait)
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request) -> Response:
@@ -60,11 +85,14 @@ def auth_routes(app: FastAPI, site: Site) -> None:
         wait = site.throttle.retry_after(name, address)
         if wait > 0:
             quiet.note(user=name, client=address, retry_after=round(wait))
-            return _busy(f"Too many failed logins: wait {wait:.0f} s.", wait)
+            text = f"Too many failed logins: wait {wait:.0f} s."
+            if site.throttle.address_retry_after(address) > 0:  # a flood, not one person
+                return await refuse(text, wait)
+            return _busy(text, wait)
         user = await checks.check(site, name, password[:1000])
         if user is False:
             quiet.note(user=name, client=address, retry_after=2)
-            return _busy("Too many logins at once: try again shortly.", 2)
+            return await refuse("Too many logins at once: try again shortly.", 2)
         if user is None or user is True:
             site.throttle.failed(name, address)
             _log.warning("login_failed", user=name, client=address)

@@ -1,56 +1,48 @@
 """Pages that show: the queue (with totals and export), an item, the runs."""
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
-from arbridge.domain.masking import mask_account
 from arbridge.domain.review import ReviewReason, ReviewStatus
 from arbridge.review import ReviewStateError
+from arbridge.review.undo import Undo
 from arbridge.store import cockpit
 from arbridge.store.cockpit import AGE_BUCKETS, NO_DATE
 from arbridge.store.runs import recent_runs
 from arbridge.store.status import status_report
+from arbridge.web import export as export_rows
 from arbridge.web.filters import queue_filter
-from arbridge.web.labels import reason_label
-from arbridge.web.params import ItemId, PageNo
+from arbridge.web.params import ItemId, PageNo, Position
 from arbridge.web.site import Site, Who
 
 PAGE_SIZE = 50
-_EXPORT_HEADER = (
-    "item",
-    "status",
-    "reason",
-    "reason_code",
-    "amount",
-    "bank_date",
-    "bank_id",
-    "customer_id",
-    "customer",
-    "payer",
-    "bank_text",
-    "suggested_invoices",
-    "assignee",
-    "opened_at",
-)
+_CLOSED = (ReviewStatus.RESOLVED.value, ReviewStatus.DISMISSED.value)
+_CSV = "text/csv; charset=utf-8"
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def queue_routes(app: FastAPI, site: Site) -> None:
     """Add /, /export.csv, /items/{id} and /runs."""
     current = Annotated[Who, Depends(site.current)]
+    undoer = Undo(site.store, site.erp)
 
     @app.get("/", response_class=HTMLResponse)
-    def queue_page(request: Request, who: current, page_no: PageNo = 1) -> Response:
+    def queue_page(
+        request: Request,
+        who: current,
+        page_no: PageNo = 1,
+        after: Position = None,
+        before: Position = None,
+    ) -> Response:
         now = datetime.now(UTC)
         wanted, shown, problems = queue_filter(request.query_params, now)
-        offset = (page_no - 1) * PAGE_SIZE
-        items = site.queue.open_items(limit=PAGE_SIZE, offset=offset, **_narrowing(wanted))
+        items, earlier, later = _page(site, wanted, page_no, after, before)
         with site.store.transaction() as session:
             totals = cockpit.totals(session, wanted, now.date())
             names = cockpit.customer_names(session, site.erp, [i.customer_id for i in items])
@@ -73,22 +65,20 @@ def queue_routes(app: FastAPI, site: Site) -> None:
             total=total,
             shown=shown,
             problems=problems,
-            page_no=page_no,
-            more=offset + len(items) < total,
+            earlier=earlier,
+            later=later,
             query=urlencode(shown),
         )
 
     @app.get("/export.csv")
     def export(request: Request, who: current) -> Response:
-        wanted, _, problems = queue_filter(request.query_params, datetime.now(UTC))
-        if problems:
-            raise HTTPException(422, "; ".join(problems))
-        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
-        return StreamingResponse(
-            _csv(site, wanted),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="review-{stamp}.csv"'},
-        )
+        wanted = _export_filter(request)
+        return _download(export_rows.csv_text(site.store, site.erp, wanted), "csv", _CSV)
+
+    @app.get("/export.xlsx")
+    def export_xlsx(request: Request, who: current) -> Response:
+        wanted = _export_filter(request)
+        return _download(export_rows.xlsx_file(site.store, site.erp, wanted), "xlsx", _XLSX)
 
     @app.get("/items/{item_id}", response_class=HTMLResponse)
     def item_page(request: Request, item_id: ItemId, who: current) -> Response:
@@ -110,6 +100,7 @@ def queue_routes(app: FastAPI, site: Site) -> None:
             write_off=site.resolver.write_off_policy,
             posted=site.resolver.correctable(item_id),
             recorded=site.resolver.recorded_fix(item_id),
+            undo_refused=undoer.refusal(item_id) if item.status in _CLOSED else "",
             back=urlencode(shown),
             find=find,
             **_candidates(site, item, find),
@@ -119,17 +110,65 @@ def queue_routes(app: FastAPI, site: Site) -> None:
     def customer_page(request: Request, customer_id: str, who: current) -> Response:
         with site.store.transaction() as session:
             found = cockpit.customer_file(session, site.erp, customer_id[:100])
+            left = cockpit.left_to_apply(session, site.erp, found.open_invoices if found else [])
         if found is None:
             raise HTTPException(404, f"There is no customer {customer_id[:60]!r}.")
+        still_open = [i for i in found.open_invoices if left[i.invoice_id] > 0]
         items = site.queue.open_items(customer_id=found.customer.customer_id, limit=100)
         today = datetime.now(UTC).date()
-        return site.page(request, "customer.html", who, file=found, items=items, today=today)
+        return site.page(
+            request,
+            "customer.html",
+            who,
+            file=found,
+            items=items,
+            today=today,
+            still_open=still_open,
+            left=left,
+            open_total=sum((left[i.invoice_id] for i in still_open), Decimal("0.00")),
+        )
 
     @app.get("/runs", response_class=HTMLResponse)
     def runs_page(request: Request, who: current) -> Response:
         with site.store.transaction() as session:
             runs, report = recent_runs(session, limit=30), status_report(session)
         return site.page(request, "runs.html", who, runs=runs, report=report)
+
+
+def _export_filter(request: Request) -> Any:
+    wanted, _, problems = queue_filter(request.query_params, datetime.now(UTC))
+    if problems:
+        raise HTTPException(422, "; ".join(problems))
+    return wanted
+
+
+def _download(body: Iterator[Any], kind: str, media_type: str) -> Response:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return StreamingResponse(
+        body,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="review-{stamp}.{kind}"'},
+    )
+
+
+def _page(
+    site: Site, wanted: Any, page_no: int, after: int | None, before: int | None
+) -> tuple[list[Any], bool, bool]:
+    """One page of the queue (keyset: after or before an item), and whether there are others.
+
+    A `page_no` alone counts from the start (the old links); the page's own links use
+    `after`/`before`, which cost the same on the last page as on the first.
+    """
+    narrow = _narrowing(wanted)
+    if before is not None:
+        narrow["before_id"] = before
+        found = site.queue.open_items(limit=PAGE_SIZE + 1, newest_first=True, **narrow)
+        return found[:PAGE_SIZE][::-1], len(found) > PAGE_SIZE, True
+    if after is not None:
+        narrow["after_id"] = after
+    offset = 0 if after is not None else (page_no - 1) * PAGE_SIZE
+    found = site.queue.open_items(limit=PAGE_SIZE + 1, offset=offset, **narrow)
+    return found[:PAGE_SIZE], after is not None or page_no > 1, len(found) > PAGE_SIZE
 
 
 def _narrowing(wanted: Any) -> dict[str, Any]:
@@ -147,6 +186,7 @@ def _candidates(site: Site, item: Any, find: str) -> dict[str, Any]:
         customers = {item.customer_id} | {s.get("customer_id") for s in item.suggestions}
         customers |= {i.customer_id for i in [*known.values(), *found]}
         names = cockpit.customer_names(session, site.erp, customers)
+        left = cockpit.left_to_apply(session, site.erp, [*known.values(), *found])
     scores: dict[str, Any] = {}
     for suggestion in item.suggestions:
         for invoice_id in suggestion.get("invoice_ids", []):
@@ -154,51 +194,8 @@ def _candidates(site: Site, item: Any, find: str) -> dict[str, Any]:
     return {
         "scores": scores,
         "invoices": known,
-        "found": [i for i in found if i.invoice_id not in known],
+        "found": [i for i in found if i.invoice_id not in known and left[i.invoice_id] > 0],
+        "left": left,
         "names": names,
         "today": today,
     }
-
-
-def _csv(site: Site, wanted: Any) -> Iterator[str]:
-    buffer = io.StringIO()
-    out = csv.writer(buffer)
-    out.writerow(_EXPORT_HEADER)
-    with site.store.transaction() as session:
-        for rows in cockpit.export_rows(session, wanted):
-            names = cockpit.customer_names(session, site.erp, {r["customer_id"] for r in rows})
-            out.writerows(_export_row(row, names) for row in rows)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def _export_row(row: dict[str, Any], names: dict[str, str]) -> list[str]:
-    ids: list[str] = []
-    for suggestion in row["suggestions"] or ():
-        ids += [i for i in suggestion.get("invoice_ids", []) if i not in ids]
-    account = mask_account(row["payer_account"]) if row["payer_account"] else ""
-    payer = " ".join(p for p in (row["payer_name"] or "", account) if p)
-    booked = row["booked_on"]
-    return [
-        str(row["id"]),
-        row["status"],
-        reason_label(row["reason"]),
-        row["reason"],
-        "" if row["amount"] is None else str(row["amount"]),
-        "" if booked is None else booked.isoformat(),
-        row["bank_id"] or "",
-        row["customer_id"] or "",
-        names.get(row["customer_id"] or "", ""),
-        payer,
-        _safe(row["description"] or ""),
-        " ".join(ids),
-        row["assignee"] or "",
-        row["created_at"].strftime("%Y-%m-%d %H:%M"),
-    ]
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

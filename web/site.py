@@ -78,21 +78,30 @@ class Site:
             raise HTTPException(403, f"{who[0].name} may not do this ({role.name.lower()} only).")
         return who[0]
 
-    def redirect(self, url: str, kind: Kind | None = None, text: str = "") -> Response:
-        """A 303 to `url`, carrying a message when given."""
+    def redirect(
+        self, url: str, kind: Kind | None = None, text: str = "", undo: int | None = None
+    ) -> Response:
+        """A 303 to `url`, carrying a message when given (and an Undo button for an item)."""
         response = RedirectResponse(url, status_code=303)
-        return self.flash.put(response, kind, text) if kind else response
+        return self.flash.put(response, kind, text, undo) if kind else response
 
-    def next_after(self, item_id: int, back: str, text: str) -> Response:
+    def next_after(self, item_id: int, back: str, text: str, *, undo: bool = True) -> Response:
         """After an item is closed: its confirmation, and the next item of the same filter."""
         wanted, shown, _ = queue_filter(_params(back), datetime.now(UTC))
         with self.store.transaction() as session:
             following = cockpit.next_item(session, wanted, item_id)
         query = urlencode(shown)
         if following is None:
-            return self.redirect(f"/?{query}", "notice", f"{text} Nothing left in this filter.")
+            return self.redirect(
+                f"/?{query}",
+                "notice",
+                f"{text} Nothing left in this filter.",
+                item_id if undo else None,
+            )
         where = f"/items/{following}" + (f"?{query}" if query else "")
-        return self.redirect(where, "notice", f"{text} Here is the next item.")
+        return self.redirect(
+            where, "notice", f"{text} Here is the next item.", item_id if undo else None
+        )
 
     def assignable(self, name: str) -> str:
         """A user who may take an item.

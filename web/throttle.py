@@ -52,6 +52,12 @@ class LoginThrottle:
             waits.append(last + self._rules[key[0]].wait(count) - now)
         return max(waits)
 
+    def address_retry_after(self, address: str) -> float:
+        """Seconds before this address may try again, whatever the account (0: go ahead)."""
+        now = self._clock()
+        count, last = self._failed.get(("address", address), (0, now))
+        return max(0.0, last + self._rules["address"].wait(count) - now)
+
     def failed(self, name: str, address: str) -> None:
         """Count a failed login against the account and the address."""
         now = self._clock()

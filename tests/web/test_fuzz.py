@@ -46,8 +46,29 @@ HOSTILE = [
     "x" * 5000,
 ]
 VALUES = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=40))
-GETS = ["/", "/items/{id}", "/runs", "/export.csv", "/settings", "/users"]
-QUERY = ["page_no", "age", "min_amount", "max_amount", "q", "reason", "status", "customer", "find"]
+GETS = [
+    "/",
+    "/items/{id}",
+    "/runs",
+    "/export.csv",
+    "/export.xlsx",
+    "/settings",
+    "/users",
+    "/customers/{id}",
+]
+QUERY = [
+    "page_no",
+    "after",
+    "before",
+    "age",
+    "min_amount",
+    "max_amount",
+    "q",
+    "reason",
+    "status",
+    "customer",
+    "find",
+]
 POSTS = {
     "/items/{id}/apply": ["invoice", "amount", "pick_invoice", "pick_amount", "back"],
     "/items/{id}/correct": ["invoice", "amount", "reason"],
@@ -58,6 +79,8 @@ POSTS = {
     "/items/{id}/assign": ["assignee"],
     "/items/{id}/dismiss": ["comment"],
     "/items/{id}/comment": ["comment"],
+    "/items/{id}/undo": ["back"],
+    "/customers/{id}/links": ["action", "kind", "key", "ref"],
     "/items/{id}/reopen": ["comment"],
     "/items/{id}/{id}": ["comment"],
     "/bulk": ["item", "action", "assignee", "comment", "back"],
