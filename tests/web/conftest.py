@@ -20,12 +20,14 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
-def demo(contract_data_any_store: Path) -> App:
+def demo(contract_data_any_store: Path) -> Iterator[App]:
+    """The demo after one cycle; its store is disposed after the test (and its server)."""
     app = build_app(load_settings(contract_data_any_store / "arbridge.yaml"))
     run_cycle(app.cycle_deps())
     add_user(app.store, "clara", PASSWORD, "clerk")
     add_user(app.store, "vic", PASSWORD, "viewer")
-    return app
+    yield app
+    app.store.dispose()  # PostgreSQL pool connections left to the GC warn in a later test
 
 
 @pytest.fixture

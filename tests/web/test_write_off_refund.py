@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -26,7 +27,7 @@ review:
 
 
 @pytest.fixture
-def demo(contract_data_any_store: Path) -> App:
+def demo(contract_data_any_store: Path) -> Iterator[App]:
     """The demo after one cycle, plus INV-2001 (315.00) that TX0010 (312.40) short-pays."""
     data = contract_data_any_store
     with (data / "erp" / "invoices.csv").open("a", encoding="utf-8") as fh:
@@ -36,7 +37,8 @@ def demo(contract_data_any_store: Path) -> App:
     app = build_app(load_settings(data / "arbridge.yaml"))
     run_cycle(app.cycle_deps())
     add_user(app.store, "clara", PASSWORD, "clerk")
-    return app
+    yield app
+    app.store.dispose()
 
 
 @pytest.fixture
