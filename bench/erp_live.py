@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from bench.datasets import CONTRACT_CONFIG
 from bench.erp_fakes import fake_qbo
 from bench.erp_fakes.limits import ACUMATICA_PER_MINUTE, VENDORS
 from bench.erp_fakes.livedata import write_bank
@@ -37,20 +38,8 @@ from bench.erp_fakes.livedata import write_bank
 TIMEOUT_SECONDS = 2.0
 """The connector's `timeout_seconds`: a hung call costs this much (the stand-in holds it longer)."""
 
-STORE_AND_BANK = """\
-store:
-  url: sqlite:///{data}/state.db
-connectors:
-  bank:
-    - name: operating
-      kind: folder
-      path: {data}/bank
-      csv:
-        date: {{column: Date, format: "%m/%d/%Y"}}
-        amount: {{column: Amount}}
-        description: {{columns: [Description]}}
-        transaction_id: {{column: Transaction ID}}
-"""
+STORE_AND_BANK = CONTRACT_CONFIG[: CONTRACT_CONFIG.index("  erp:\n")]
+"""The contract's store and bank folder; each vendor's `erp:` section follows."""
 
 ERP = {
     "business_central": """\
