@@ -328,6 +328,22 @@ class QuickBooksErpSettings(_HttpErpSettings):
         min_length=1,
         description="The name of the invoice custom field that holds the sales rep.",
     )
+    discount_item: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]+$",
+        description=(
+            "QuickBooks item `Id` a credit memo books early-payment discounts on; "
+            "without it, applications with a discount are refused."
+        ),
+    )
+    write_off_item: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]+$",
+        description=(
+            "QuickBooks item `Id` a credit memo books write-offs on; "
+            "without it, applications with a write-off are refused."
+        ),
+    )
 
 
 ErpSettings = Annotated[

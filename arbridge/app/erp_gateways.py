@@ -96,6 +96,8 @@ def build_erp_gateway(
             timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
             sales_rep_field=erp.sales_rep_field,
+            discount_item=erp.discount_item,
+            write_off_item=erp.write_off_item,
         )
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications
