@@ -185,3 +185,18 @@ def test_a_voided_discount_payment_frees_the_invoice_and_the_credit(
     gateway.reverse_application(app, str(posted.erp_reference))
     assert qbo.invoices["INV-1001"].open_amount == Decimal("1250.00")
     assert _only_memo(qbo)["Balance"] == Decimal("25.00")
+
+
+def test_the_posted_ledger_reads_the_discount_as_cash_and_adjustment(
+    qbo: fake_qbo.FakeQuickBooks, tmp_path: Path
+) -> None:
+    """What the audit and the refused-posting read-back see: cash = the bank line, closing = invoice."""
+    app = _app("TA1", "1225.00", "25.00")
+    gateway = _gateway(tmp_path)
+    gateway.post_application(app)
+
+    held = gateway.find_posted([app.idempotency_key])
+
+    assert [(r.invoice_id, r.amount, r.adjustment) for r in held] == [
+        ("INV-1001", Decimal("1225.00"), Decimal("25.00"))
+    ]
