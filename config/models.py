@@ -269,6 +269,13 @@ class BusinessCentralErpSettings(_HttpErpSettings):
         default=False,
         description="Post the cash receipt journal after adding lines (else finance posts it).",
     )
+    payment_discounts: bool = Field(
+        default=False,
+        description=(
+            "Take early-payment discounts: the cash line is applied to the invoice and BC "
+            "grants the discount when it posts the line within the invoice's discount date."
+        ),
+    )
     requests_per_minute: int = Field(default=1200, ge=1, le=6000)
 
 

@@ -58,6 +58,7 @@ def build_erp_gateway(
             journal_code=erp.journal_code,
             currency=erp.currency,
             post_journal=erp.post_journal,
+            payment_discounts=erp.payment_discounts,
             requests_per_minute=erp.requests_per_minute,
             timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,

@@ -163,3 +163,14 @@ def test_a_qbo_adjustment_item_must_be_an_item_id(tmp_path: Path) -> None:
     text = ERPS["quickbooks"] + "    discount_item: Early payment discount\n"
     with pytest.raises(ConfigError, match="discount_item"):
         load_settings(_write(tmp_path, text))
+
+
+def test_bc_payment_discounts_enable_discounts_only(tmp_path: Path) -> None:
+    text = ERPS["business_central"] + "    payment_discounts: true\n"
+    gateway = build_erp_gateway(load_settings(_write(tmp_path, text)).connectors.erp)
+    assert ErpCapability.DISCOUNT in gateway.capabilities
+    assert ErpCapability.WRITE_OFF not in gateway.capabilities
+    plain = build_erp_gateway(
+        load_settings(_write(tmp_path, ERPS["business_central"])).connectors.erp
+    )
+    assert ErpCapability.DISCOUNT not in plain.capabilities
