@@ -12,6 +12,7 @@ from pathlib import Path
 import respx
 
 from arbridge.connectors.base import PostResult
+from arbridge.connectors.erp.quickbooks import QuickBooksErpGateway
 from arbridge.domain.records import Allocation, Application, Customer, Invoice
 from bench.erp_fakes import fake_qbo
 from tests.contracts.harness import build_qbo
@@ -63,6 +64,7 @@ def test_discounts_reach_a_flaky_quickbooks_exactly_once(tmp_path: Path) -> None
     pending = [_app(i) for i in invoices]
     with respx.mock(assert_all_called=False) as router:
         gateway = build_qbo(router, fake, tmp_path / "qbo.token", discount_item="21")
+        assert isinstance(gateway, QuickBooksErpGateway)
         for _round in range(40):
             if not pending:
                 break
