@@ -269,6 +269,13 @@ class BusinessCentralErpSettings(_HttpErpSettings):
         default=False,
         description="Post the cash receipt journal after adding lines (else finance posts it).",
     )
+    payment_discounts: bool = Field(
+        default=False,
+        description=(
+            "Take early-payment discounts: the cash line is applied to the invoice and BC "
+            "grants the discount when it posts the line within the invoice's discount date."
+        ),
+    )
     requests_per_minute: int = Field(default=1200, ge=1, le=6000)
 
 
@@ -327,6 +334,22 @@ class QuickBooksErpSettings(_HttpErpSettings):
         default=None,
         min_length=1,
         description="The name of the invoice custom field that holds the sales rep.",
+    )
+    discount_item: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]+$",
+        description=(
+            "QuickBooks item `Id` a credit memo books early-payment discounts on; "
+            "without it, applications with a discount are refused."
+        ),
+    )
+    write_off_item: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]+$",
+        description=(
+            "QuickBooks item `Id` a credit memo books write-offs on; "
+            "without it, applications with a write-off are refused."
+        ),
     )
 
 

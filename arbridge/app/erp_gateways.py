@@ -58,6 +58,7 @@ def build_erp_gateway(
             journal_code=erp.journal_code,
             currency=erp.currency,
             post_journal=erp.post_journal,
+            payment_discounts=erp.payment_discounts,
             requests_per_minute=erp.requests_per_minute,
             timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
@@ -96,6 +97,8 @@ def build_erp_gateway(
             timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
             sales_rep_field=erp.sales_rep_field,
+            discount_item=erp.discount_item,
+            write_off_item=erp.write_off_item,
         )
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications

@@ -68,6 +68,8 @@ class FakeBusinessCentral:
         self.honour_isolation = True
         self.refuse_invoices: set[str] = set()
         """Invoices whose payment lines BC refuses when written (e.g. a closed period)."""
+        self.payment_discounts: dict[str, tuple[str, Decimal]] = {}
+        """Invoice -> (Pmt. Discount Date, discount possible): granted by posting within the date."""
 
     # ------------------------------------------------------------------ state helpers
     def touch(self, number: str, **changes: object) -> None:
@@ -427,6 +429,9 @@ class FakeBusinessCentral:
             if isinstance(number, str):
                 inv = self.invoices[number].invoice
                 left = inv.open_amount + Decimal(str(line["amount"]))
+                until, possible = self.payment_discounts.get(number, ("", Decimal(-1)))
+                if left == possible and str(line["postingDate"]) <= until:
+                    left = Decimal(0)  # BC books the payment discount on application
                 self.touch(number, open_amount=left, status="Open" if left > 0 else "Paid")
         self.posted.extend(self.lines)
         self.lines.clear()

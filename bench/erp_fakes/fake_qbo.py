@@ -58,6 +58,8 @@ class FakeQuickBooks:
         self.ids = {i.invoice_id: str(1000 + n) for n, i in enumerate(invoices)}
         self.updated = dict.fromkeys(self.invoices, "2026-11-01T03:00:00-07:00")
         self.payments: dict[str, dict[str, Any]] = {}
+        self.credit_memos: dict[str, dict[str, Any]] = {}
+        """CreditMemos by `Id` (`Balance` is the credit not yet applied)."""
         self.replies: dict[str, httpx.Response] = {}
         self.refresh_token, self.access_n = "rt-0", 0
         self.faults = Faults()
@@ -94,9 +96,10 @@ class FakeQuickBooks:
             lines = [
                 (by_id[line["LinkedTxn"][0]["TxnId"]], Decimal(str(line["Amount"])))
                 for line in p["Line"]
+                if line["LinkedTxn"][0]["TxnType"] == "Invoice"
             ]
             found += [(ref, note, number, amount, Decimal(0)) for number, amount in lines]
-            rest = Decimal(str(p["TotalAmt"])) - sum((a for _n, a in lines), Decimal(0))
+            rest = Decimal(str(p["TotalAmt"])) - _applied(p["Line"])
             if rest:
                 found.append((ref, note, None, rest, Decimal(0)))
         return found
@@ -114,6 +117,7 @@ class FakeQuickBooks:
             routes.route("GET", f"{BASE}query", f.wrap("query", self._query)),
             routes.route("POST", f"{BASE}payment", f.wrap("payment", self._payment)),
             routes.route("POST", f"{BASE}batch", f.wrap("batch", self._batch)),
+            routes.route("POST", f"{BASE}creditmemo", f.wrap("creditmemo", self._credit_memo)),
             routes.route_regex(
                 "GET",
                 f"{base.scheme}://{base.host}",
@@ -214,6 +218,10 @@ class FakeQuickBooks:
     def _rows(self, entity: str, where: str) -> list[dict[str, Any]]:
         if entity == "Customer":
             return [_customer(c) for c in self.customers]
+        if entity == "CreditMemo":
+            assert where.startswith("DocNumber IN ("), where
+            wanted = set(re.findall(r"'([^']*)'", where))
+            return [m for m in self.credit_memos.values() if m["DocNumber"] in wanted]
         if entity == "Payment" and not where:  # every Payment (the audit's listing)
             return list(self.payments.values())
         if entity == "Payment":
@@ -277,9 +285,38 @@ class FakeQuickBooks:
         self.batches += 1
         return reply
 
+    def _credit_memo(self, request: httpx.Request) -> httpx.Response:
+        """`creditmemo` create: sales lines on an item; `requestid` replays the first answer."""
+        denied = self._check(request)
+        if denied is not None:
+            return denied
+        request_id = request.url.params.get("requestid")
+        assert request_id
+        assert len(request_id) <= 50
+        if request_id in self.replies:
+            return self.replies[request_id]
+        body = json.loads(request.content, parse_float=Decimal)
+        assert len(body["DocNumber"]) <= 21
+        for line in body["Line"]:
+            assert line["DetailType"] == "SalesItemLineDetail"
+            assert line["SalesItemLineDetail"]["ItemRef"]["value"]
+        total = sum((Decimal(line["Amount"]) for line in body["Line"]), Decimal(0))
+        memo_id = str(3000 + len(self.credit_memos))
+        memo = {**body, "Id": memo_id, "SyncToken": "0", "TotalAmt": total, "Balance": total}
+        memo["RemainingCredit"] = total
+        self.credit_memos[memo_id] = memo
+        answer = _json({"CreditMemo": memo, "time": TIME})
+        self.replies[request_id] = answer
+        return answer
+
     def _create(self, body: dict[str, Any]) -> httpx.Response:
         by_id = {v: k for k, v in self.ids.items()}
-        for line in body["Line"]:
+        credits = [x for x in body["Line"] if x["LinkedTxn"][0]["TxnType"] == "CreditMemo"]
+        for line in credits:
+            memo = self.credit_memos.get(line["LinkedTxn"][0]["TxnId"])
+            if memo is None or Decimal(line["Amount"]) > memo["Balance"]:
+                return fault(400, "6000", "A business validation error has occurred")
+        for line in [x for x in body["Line"] if x not in credits]:
             number = by_id.get(line["LinkedTxn"][0]["TxnId"])
             if number is None:
                 return fault(
@@ -295,12 +332,14 @@ class FakeQuickBooks:
                     "A business validation error has occurred",
                     detail="The amount applied is more than the balance",
                 )
-        for line in body["Line"]:
+        for line in credits:
+            self._credit(line, -Decimal(line["Amount"]))
+        for line in [x for x in body["Line"] if x not in credits]:
             number = by_id[line["LinkedTxn"][0]["TxnId"]]
             self.touch(
                 number, open_amount=self.invoices[number].open_amount - Decimal(line["Amount"])
             )
-        applied = sum((Decimal(line["Amount"]) for line in body["Line"]), Decimal(0))
+        applied = _applied(body["Line"])
         pid = str(2000 + len(self.payments))
         payment = {
             **body,
@@ -326,6 +365,9 @@ class FakeQuickBooks:
             )
         by_id = {v: k for k, v in self.ids.items()}
         for line in payment["Line"]:
+            if line["LinkedTxn"][0]["TxnType"] == "CreditMemo":
+                self._credit(line, Decimal(line["Amount"]))
+                continue
             number = by_id[line["LinkedTxn"][0]["TxnId"]]
             self.touch(
                 number, open_amount=self.invoices[number].open_amount + Decimal(line["Amount"])
@@ -335,6 +377,10 @@ class FakeQuickBooks:
         )
         return _json({"Payment": payment, "time": TIME})
 
+    def _credit(self, line: dict[str, Any], change: Decimal) -> None:
+        memo = self.credit_memos[line["LinkedTxn"][0]["TxnId"]]
+        memo["Balance"] = memo["RemainingCredit"] = memo["Balance"] + change
+
     def _read(self, request: httpx.Request) -> httpx.Response:
         denied = self._check(request)
         if denied is not None:
@@ -343,6 +389,15 @@ class FakeQuickBooks:
         if pid not in self.payments:
             return fault(400, "610", "Object Not Found")
         return _json({"Payment": self.payments[pid], "time": TIME})
+
+
+def _applied(lines: Sequence[dict[str, Any]]) -> Decimal:
+    """What a Payment's lines take from its cash: invoice lines less the credit memos linked."""
+    total = Decimal(0)
+    for line in lines:
+        sign = -1 if line["LinkedTxn"][0]["TxnType"] == "CreditMemo" else 1
+        total += sign * Decimal(str(line["Amount"]))
+    return total
 
 
 def _customer(c: Customer) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from arbridge.config import (
     QuickBooksErpSettings,
     load_settings,
 )
+from arbridge.connectors.base import ErpCapability
 from arbridge.connectors.erp.acumatica import AcumaticaErpGateway
 from arbridge.connectors.erp.business_central import BusinessCentralErpGateway
 from arbridge.connectors.erp.quickbooks import QuickBooksErpGateway
@@ -142,3 +143,34 @@ def test_a_bad_or_credential_carrying_url_is_refused(tmp_path: Path, url: str) -
     with pytest.raises(ConfigError, match="api_url") as caught:
         load_settings(_write(tmp_path, text))
     assert "user:pw" not in str(caught.value)
+
+
+def test_qbo_adjustment_items_enable_discounts_and_write_offs(tmp_path: Path) -> None:
+    text = ERPS["quickbooks"] + '    discount_item: "21"\n    write_off_item: "22"\n'
+    erp = load_settings(_write(tmp_path, text)).connectors.erp
+    assert build_erp_gateway(erp).capabilities >= {
+        ErpCapability.DISCOUNT,
+        ErpCapability.WRITE_OFF,
+    }
+    plain = load_settings(_write(tmp_path, ERPS["quickbooks"])).connectors.erp
+    assert not build_erp_gateway(plain).capabilities & {
+        ErpCapability.DISCOUNT,
+        ErpCapability.WRITE_OFF,
+    }
+
+
+def test_a_qbo_adjustment_item_must_be_an_item_id(tmp_path: Path) -> None:
+    text = ERPS["quickbooks"] + "    discount_item: Early payment discount\n"
+    with pytest.raises(ConfigError, match="discount_item"):
+        load_settings(_write(tmp_path, text))
+
+
+def test_bc_payment_discounts_enable_discounts_only(tmp_path: Path) -> None:
+    text = ERPS["business_central"] + "    payment_discounts: true\n"
+    gateway = build_erp_gateway(load_settings(_write(tmp_path, text)).connectors.erp)
+    assert ErpCapability.DISCOUNT in gateway.capabilities
+    assert ErpCapability.WRITE_OFF not in gateway.capabilities
+    plain = build_erp_gateway(
+        load_settings(_write(tmp_path, ERPS["business_central"])).connectors.erp
+    )
+    assert ErpCapability.DISCOUNT not in plain.capabilities

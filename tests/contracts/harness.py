@@ -69,7 +69,12 @@ def build_bc(
 
 
 def build_qbo(
-    router: respx.MockRouter, fake: fake_qbo.FakeQuickBooks, token_file: Path
+    router: respx.MockRouter,
+    fake: fake_qbo.FakeQuickBooks,
+    token_file: Path,
+    *,
+    discount_item: str | None = None,
+    write_off_item: str | None = None,
 ) -> ErpGateway:
     """A QBO gateway wired to the fake, its refresh token in `token_file`."""
     fake.install(router)
@@ -83,6 +88,8 @@ def build_qbo(
         tokens=FileRefreshTokenStore(token_file, connector="qbo"),
         retry=NO_RETRY_SLEEP,
         limiter=RateLimiter(()),
+        discount_item=discount_item,
+        write_off_item=write_off_item,
     )
 
 
@@ -161,7 +168,7 @@ def _make(
         )
     qbo = fake_qbo.FakeQuickBooks(customers, invoices)
     return Harness(
-        build_qbo(router, qbo, tmp_path / "qbo.token"),
+        build_qbo(router, qbo, tmp_path / "qbo.token", discount_item="21", write_off_item="22"),
         lambda n: qbo.invoices[n].open_amount,
         lambda n, a: qbo.touch(n, open_amount=a),
         qbo,

@@ -139,6 +139,8 @@ class PostingFlow(Generic[Seen]):
     write: Callable[[Application, Seen], PostResult]
     write_many: PostMany[Seen] | None = None
     """Writes a whole chunk in one vendor batch (one outcome per application), if offered."""
+    hint: str = ""
+    """Appended to a refusal for a missing capability (how to enable it), if any."""
 
     def one(self, application: Application) -> PostResult:
         """Post one application (its own shared read)."""
@@ -156,7 +158,8 @@ class PostingFlow(Generic[Seen]):
         if not missing:
             return None
         return RecordRejectedError(
-            self.connector, f"{self.what} cannot carry {', '.join(sorted(missing))}"
+            self.connector,
+            f"{self.what} cannot carry {', '.join(sorted(missing))}{self.hint}",
         )
 
     def _checked(self, application: Application, seen: Seen) -> PostResult:

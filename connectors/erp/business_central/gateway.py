@@ -11,6 +11,10 @@ share `$batch` calls (up to 100 operations, each taken or refused on its own). S
 leave lines behind, they are read back and deleted before the refusal is reported,
 so money in BC is never recorded as refused.
 
+Payment discounts (`payment_discounts`): the line carries the cash, applied to the
+invoice; BC grants the discount when it posts the line within the invoice's discount
+date (API v2.0 has no discount field). Write-offs are refused.
+
 Journal hygiene (`post_journal`): arbridge posts only a journal batch holding nothing
 but its own lines. Give it a batch of its own (`journal_code`); the batch is checked
 at start and before every post, and a batch with lines arbridge did not write is
@@ -59,6 +63,11 @@ from arbridge.domain.records import Allocation, Application, Customer
 
 log = structlog.get_logger("arbridge.erp.business_central")
 
+_HINT = (
+    " (discounts: set payment_discounts: true, BC grants them when it posts the applied line"
+    " within the invoice's discount date; write-offs are not supported on Business Central)"
+)
+
 CAPABILITIES = frozenset(
     {ErpCapability.INCREMENTAL, ErpCapability.UNAPPLIED_CREDIT, ErpCapability.BATCH}
 )
@@ -92,6 +101,7 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         post_journal: bool = False,
         page_size: int = 1000,
         receipts_negative: bool = True,
+        payment_discounts: bool = False,
     ) -> None:
         self._name, self._api = name, api
         self._company_name, self._journal_code = company, journal_code
@@ -101,12 +111,13 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         self._journal_id: str | None = None
         self._flow = PostingFlow(
             name,
-            CAPABILITIES,
+            CAPABILITIES | ({ErpCapability.DISCOUNT} if payment_discounts else set()),
             "Business Central's payment journal",
             CHUNK,
             self._prefetch,
             self._post,
             write_many=self._post_many,
+            hint=_HINT,
         )
 
     # ------------------------------------------------------------------ reading
@@ -224,11 +235,11 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         todo = [a for a in application.allocations if (a.invoice_id or "") not in existing]
         if key in seen.posted or not todo:
             return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=document)
-        seen.invoices.take(todo)
+        seen.invoices.take(todo, with_adjustment=True)
         bodies = [self._line(application, a) for a in todo]
         failure = journal.write_all_or_nothing(self._api, self._lines_url(), bodies)
         if failure is not None:
-            seen.invoices.give_back(todo)
+            seen.invoices.give_back(todo, with_adjustment=True)
             where = {"$filter": f"documentNumber eq {wire.quote(document)}"}
             kept = list(self._odata.pages(self._lines_url(), **where))
             journal.remove_kept(self._api, self._lines_url(), kept, document, failure)
@@ -250,7 +261,7 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
                 outcomes[n] = self._one(application, seen)
                 continue
             try:
-                seen.invoices.take(todo)
+                seen.invoices.take(todo, with_adjustment=True)
             except ConnectorError as exc:
                 outcomes[n] = exc
                 continue
@@ -273,13 +284,13 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
             refused = journal.write_each(self._api, self._lines_url(), bodies)
         except ConnectorError as exc:  # the whole call failed: every line waits (looked up again)
             for _application, allocation in single.values():
-                seen.invoices.give_back([allocation])
+                seen.invoices.give_back([allocation], with_adjustment=True)
             return dict.fromkeys(single, exc)
         outcomes: dict[int, PostResult | ConnectorError] = {}
         for n, (application, allocation) in single.items():
             error = refused[n]
             if error is not None:
-                seen.invoices.give_back([allocation])
+                seen.invoices.give_back([allocation], with_adjustment=True)
                 outcomes[n] = error
                 continue
             seen.lines[application.idempotency_key].add(allocation.invoice_id or "")
@@ -351,6 +362,7 @@ def build(
     limiter_factory: LimiterFactory = AdaptiveRateLimiter,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
+    payment_discounts: bool = False,
 ) -> BusinessCentralErpGateway:
     """A gateway with its own HTTP client, token cache and rate limit (6,000 per 5 min by default)."""
     api = rest_client(
@@ -381,4 +393,5 @@ def build(
         journal_code=journal_code,
         currency=currency,
         post_journal=post_journal,
+        payment_discounts=payment_discounts,
     )

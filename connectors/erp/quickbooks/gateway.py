@@ -43,9 +43,9 @@ from arbridge.connectors.erp._http.gateway import (
     keys_by_reference,
     rest_client,
 )
-from arbridge.connectors.erp.quickbooks import wire
+from arbridge.connectors.erp.quickbooks import credits, wire
 from arbridge.connectors.erp.quickbooks.posted import QuickBooksPostedLedger
-from arbridge.connectors.errors import ConnectorError
+from arbridge.connectors.errors import ConnectorError, RecordRejectedError
 from arbridge.domain.records import Application, Customer
 
 CAPABILITIES = frozenset(
@@ -71,6 +71,8 @@ class _Seen:
     """What one read told us: our Payments by reference, the invoices now."""
 
     payments: dict[str, str] = field(default_factory=dict)
+    memos: dict[str, str] = field(default_factory=dict)
+    """Our CreditMemos already in QuickBooks: `DocNumber` -> `Id`."""
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "QuickBooks"))
 
 
@@ -86,18 +88,21 @@ class QuickBooksErpGateway(QuickBooksPostedLedger, FlowGateway[_Seen]):
         page_size: int = MAX_RESULTS,
         batch_limiter: RequestLimiter | None = None,
         sales_rep_field: str | None = None,
+        adjustment_items: credits.AdjustmentItems | None = None,
     ) -> None:
         self._name, self._api, self._currency = name, api, currency
+        self._items = adjustment_items or credits.AdjustmentItems()
         self._page_size = min(page_size, MAX_RESULTS)
         self._rep_field = sales_rep_field
         self._flow = PostingFlow(
             name,
-            CAPABILITIES,
+            CAPABILITIES | self._items.capabilities(),
             "a QuickBooks Payment",
             CHUNK,
             self._prefetch,
             self._post,
             self._post_batch,
+            hint=" (set discount_item / write_off_item, QuickBooks item Ids, in the erp settings)",
         )
         self._batches: RequestLimiter = batch_limiter or RateLimiter([BATCH_WINDOW])
 
@@ -175,6 +180,9 @@ class QuickBooksErpGateway(QuickBooksPostedLedger, FlowGateway[_Seen]):
         mine = keys_by_reference(keys, wire.payment_ref, wire.legacy_payment_ref)
         for row in self._payments(list(mine)):
             seen.payments[mine[str(row.get("PaymentRefNum"))]] = str(row["Id"])
+        pending = [a for a in applications if a.idempotency_key not in seen.payments]
+        if any(credits.adjusted(a) for a in pending):
+            seen.memos = credits.find_memos(self._query, pending)
         numbers = invoice_numbers(applications)
         if numbers:
             listing = ", ".join(wire.quote(n) for n in numbers)
@@ -188,10 +196,13 @@ class QuickBooksErpGateway(QuickBooksPostedLedger, FlowGateway[_Seen]):
         key = application.idempotency_key
         if key in seen.payments:
             return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=seen.payments[key])
-        invoice_ids = seen.invoices.take(application.allocations)
+        body = self._body(application, seen)
         request_id = wire.digest("arb-", key, wire.REQUEST_ID_LEN)
-        body = wire.payment_body(application, invoice_ids)
-        answer = self._call("POST", "payment", params={"requestid": request_id}, json=body)
+        try:
+            answer = self._call("POST", "payment", params={"requestid": request_id}, json=body)
+        except ConnectorError:
+            seen.invoices.give_back(application.allocations, with_adjustment=True)
+            raise
         seen.payments[key] = str(answer["Payment"]["Id"])
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=seen.payments[key])
 
@@ -207,14 +218,32 @@ class QuickBooksErpGateway(QuickBooksPostedLedger, FlowGateway[_Seen]):
                 )
                 continue
             try:
-                invoice_ids = seen.invoices.take(application.allocations)
+                body = self._body(application, seen)
             except ConnectorError as exc:
                 outcomes[n] = exc
                 continue
-            items.append((n, application, wire.payment_body(application, invoice_ids)))
+            items.append((n, application, body))
         if items:
             outcomes.update(self._send_batch(items, seen))
         return [outcomes[n] for n in range(len(chunk))]
+
+    def _body(self, application: Application, seen: _Seen) -> dict[str, Any]:
+        """The Payment body, after the credit memos its adjustments need (found or created).
+
+        Raises:
+            ConnectorError: an invoice cannot take it, or a credit memo was not created.
+        """
+        refusal = credits.negative_adjustment(application)
+        if refusal is not None:
+            raise RecordRejectedError(self._name, refusal)
+        invoice_ids = seen.invoices.take(application.allocations, with_adjustment=True)
+        try:
+            memo_ids = credits.ensure_memos(self._call, application, seen.memos, self._items)
+        except ConnectorError:
+            seen.invoices.give_back(application.allocations, with_adjustment=True)
+            raise
+        lines = credits.memo_lines(application, memo_ids)
+        return wire.payment_body(application, invoice_ids, lines)
 
     def _send_batch(
         self, items: list[tuple[int, Application, dict[str, Any]]], seen: _Seen
@@ -234,7 +263,7 @@ class QuickBooksErpGateway(QuickBooksPostedLedger, FlowGateway[_Seen]):
             )
         except ConnectorError as exc:
             for _n, application, _b in items:
-                seen.invoices.give_back(application.allocations)
+                seen.invoices.give_back(application.allocations, with_adjustment=True)
             return {n: exc for n, _a, _b in items}
         by_id = {str(r.get("bId")): r for r in answer.get("BatchItemResponse", [])}
         return {
@@ -247,7 +276,7 @@ class QuickBooksErpGateway(QuickBooksPostedLedger, FlowGateway[_Seen]):
     ) -> Outcome:
         found = wire.fault(item) if item is not None else ("SystemFault", "", "no answer")
         if found is not None or item is None:
-            seen.invoices.give_back(application.allocations)
+            seen.invoices.give_back(application.allocations, with_adjustment=True)
             kind, code, message = found or ("SystemFault", "", "no answer")
             verdict = wire.CODE_VERDICTS.get(code) or wire.TYPE_VERDICTS.get(
                 kind.lower(), Verdict.REJECTED
@@ -307,6 +336,8 @@ def build(
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], float] = time.monotonic,
     sales_rep_field: str | None = None,
+    discount_item: str | None = None,
+    write_off_item: str | None = None,
 ) -> QuickBooksErpGateway:
     """A gateway with its HTTP client, rotating-token auth and rate limit (500/min and 10/s)."""
     host = (api_url or (SANDBOX_HOST if sandbox else API_HOST)).rstrip("/")
@@ -337,4 +368,5 @@ def build(
         currency=currency,
         batch_limiter=batch_limiter or limiter_factory([BATCH_WINDOW]),
         sales_rep_field=sales_rep_field,
+        adjustment_items=credits.AdjustmentItems(discount_item, write_off_item),
     )

@@ -93,22 +93,38 @@ def _lines(
 ) -> list[PostedRecord]:
     """A Payment's lines as records, and what it leaves unapplied."""
     payment_id = str(payment.get("Id") or "")
-    records = [
-        record(
-            key,
-            reference,
-            invoice_id=numbers.get(str(linked["TxnId"]), str(linked["TxnId"])),
-            amount=wire.money(line.get("Amount", 0)),
-            erp_reference=payment_id,
+    credit = sum((amount for _t, amount in _linked_lines(payment, "CreditMemo")), Decimal(0))
+    records = []
+    for txn_id, line_amount in _linked_lines(payment, "Invoice"):
+        adjustment = min(credit, line_amount)
+        credit -= adjustment
+        records.append(
+            record(
+                key,
+                reference,
+                invoice_id=numbers.get(txn_id, txn_id),
+                amount=line_amount - adjustment,
+                adjustment=adjustment,
+                erp_reference=payment_id,
+            )
         )
-        for line in payment.get("Line") or ()
-        for linked in (line.get("LinkedTxn") or ())[:1]
-        if linked.get("TxnType") == "Invoice"
-    ]
     applied = sum((r.amount for r in records), Decimal(0))
     unapplied = wire.money(payment.get("TotalAmt", 0)) - applied
     if unapplied > 0:
         records.append(
             record(key, reference, invoice_id=None, amount=unapplied, erp_reference=payment_id)
         )
-    return [r for r in records if r.amount > 0]
+    return [r for r in records if r.amount > 0 or r.adjustment > 0]
+
+
+def _linked_lines(payment: dict[str, Any], txn_type: str) -> Iterator[tuple[str, Decimal]]:
+    """(TxnId, Amount) of the Payment's lines linked to a `txn_type` (Invoice, CreditMemo).
+
+    Credit memos (arbridge's discounts and write-offs) are read as the adjustment of the
+    invoice lines, in line order: each invoice still closes its line's `Amount`, and the
+    cash is the Payment's `TotalAmt`.
+    """
+    for line in payment.get("Line") or ():
+        for linked in (line.get("LinkedTxn") or ())[:1]:
+            if linked.get("TxnType") == txn_type:
+                yield str(linked["TxnId"]), wire.money(line.get("Amount", 0))

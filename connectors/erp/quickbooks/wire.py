@@ -160,19 +160,25 @@ def legacy_payment_ref(idempotency_key: str) -> str:
     return legacy_reference(idempotency_key, LEGACY_REF_LEN)
 
 
-def payment_body(application: Application, invoice_ids: dict[str, str]) -> dict[str, Any]:
+def payment_body(
+    application: Application,
+    invoice_ids: dict[str, str],
+    memo_lines: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """One Payment, one LinkedTxn line per invoice; what no line takes stays unapplied.
 
+    An invoice line takes amount + adjustment; `memo_lines` link the credit memos that
+    book the adjustments (see `credits`), so `TotalAmt` stays the cash received.
     `PaymentRefNum` carries our key (searchable); `PrivateNote` the full bank id and evidence.
     """
     lines = [
         {
-            "Amount": a.amount,
+            "Amount": a.amount + a.adjustment,
             "LinkedTxn": [{"TxnId": invoice_ids[a.invoice_id], "TxnType": "Invoice"}],
         }
         for a in application.allocations
         if a.invoice_id is not None
-    ]
+    ] + list(memo_lines or ())
     return {
         "CustomerRef": {"value": application.customer_id},
         "TotalAmt": application.amount,
