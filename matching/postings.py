@@ -20,16 +20,14 @@ class Postings(Generic[K]):
 
     def __init__(self) -> None:
         self._one: dict[K, str] = {}
-        self._many: dict[K, list[str]] = {}
+        self._many: dict[K, dict[str, None]] = {}  # an ordered set: membership in O(1)
 
     def add(self, key: K, item: str) -> None:
         """File `item` under `key` (again adding an id already there does nothing)."""
         first = self._one.setdefault(key, item)
         if first == item:
             return
-        more = self._many.setdefault(key, [])
-        if item not in more:
-            more.append(item)
+        self._many.setdefault(key, {})[item] = None
 
     def get(self, key: K) -> tuple[str, ...]:
         """The ids under `key`, first added first; empty when none."""
