@@ -242,3 +242,15 @@ def test_the_customer_page_shows_invoices_payments_queue_and_what_was_learned(
     assert "3000" in learned.group(1)
     assert "DE89370400440532013000" not in learned.group(1)  # masked
     assert client.get("/customers/NOPE").status_code == 404
+
+
+def test_the_age_table_names_the_reason_it_is_filtered_by(client: httpx.Client) -> None:
+    """The reason table always shows every reason; the age table only the chosen one's."""
+    _login(client, "clara")
+
+    filtered = client.get("/", params={"reason": "tax_certificate"}).text
+    unfiltered = client.get("/").text
+
+    assert "Age since the bank date: " in filtered
+    assert "Nothing open for this reason." in filtered
+    assert "Age since the bank date</caption>" in unfiltered
