@@ -240,15 +240,21 @@ class FakeQuickBooks:
         return [self._invoice(n) for n in numbers]
 
     # ------------------------------------------------------------------ payments
-    def _payment(self, request: httpx.Request) -> httpx.Response:
+    def _admit(self, request: httpx.Request, limit: int) -> tuple[str, httpx.Response | None]:
+        """The request's `requestid` (at most `limit` characters), and an answer that ends the
+        call now: a refused token, or the first answer to that `requestid` (replayed)."""
         denied = self._check(request)
         if denied is not None:
-            return denied
+            return "", denied
         request_id = request.url.params.get("requestid")
         assert request_id
-        assert len(request_id) <= 50
-        if request_id in self.replies:
-            return self.replies[request_id]
+        assert len(request_id) <= limit
+        return request_id, self.replies.get(request_id)
+
+    def _payment(self, request: httpx.Request) -> httpx.Response:
+        request_id, early = self._admit(request, 50)
+        if early is not None:
+            return early
         body = json.loads(request.content, parse_float=Decimal)
         if request.url.params.get("operation") == "void":
             answer = self._void(body)
@@ -260,14 +266,9 @@ class FakeQuickBooks:
 
     def _batch(self, request: httpx.Request) -> httpx.Response:
         """`batch`: each item is created on its own; a Fault answers for its item only."""
-        denied = self._check(request)
-        if denied is not None:
-            return denied
-        request_id = request.url.params.get("requestid")
-        assert request_id
-        assert len(request_id) <= 36
-        if request_id in self.replies:
-            return self.replies[request_id]
+        request_id, early = self._admit(request, 36)
+        if early is not None:
+            return early
         items = json.loads(request.content, parse_float=Decimal)["BatchItemRequest"]
         assert len(items) <= 30
         answers: list[dict[str, Any]] = []
@@ -287,14 +288,9 @@ class FakeQuickBooks:
 
     def _credit_memo(self, request: httpx.Request) -> httpx.Response:
         """`creditmemo` create: sales lines on an item; `requestid` replays the first answer."""
-        denied = self._check(request)
-        if denied is not None:
-            return denied
-        request_id = request.url.params.get("requestid")
-        assert request_id
-        assert len(request_id) <= 50
-        if request_id in self.replies:
-            return self.replies[request_id]
+        request_id, early = self._admit(request, 50)
+        if early is not None:
+            return early
         body = json.loads(request.content, parse_float=Decimal)
         assert len(body["DocNumber"]) <= 21
         for line in body["Line"]:
