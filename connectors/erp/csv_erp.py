@@ -209,10 +209,7 @@ class CsvErpGateway:
             invoices = build_all(rows_named(self._invoices, "invoice_id", named), _invoice)
         except (BadInputError, OSError, UnicodeDecodeError, ValueError):
             return None  # let the full fetch report it
-        applied: dict[str, Decimal] = {}
-        for (_, _, invoice_id), value in self._posted_rows().items():
-            if invoice_id in named:
-                applied[invoice_id] = applied.get(invoice_id, ZERO) + value
+        applied = self._applied()
         return [self._net(inv, applied.get(inv.invoice_id, ZERO)) for inv in invoices]
 
     def reverse_recorded_payment(self, application: Application, payment_id: str) -> PostResult:
@@ -230,11 +227,16 @@ class CsvErpGateway:
     def fetch_invoices(self) -> Sequence[Invoice]:
         """Every invoice in the export, open amounts net of applications.csv and the reversals."""
         invoices = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
+        applied = self._applied()
+        return [self._net(inv, applied.get(inv.invoice_id, ZERO)) for inv in invoices]
+
+    def _applied(self) -> dict[str, Decimal]:
+        """What applications.csv takes from each invoice, less what the reversals give back."""
         applied = {invoice: -given for invoice, given in self._reversals.credits().items()}
         for (_, _, invoice_id), value in self._posted_rows().items():
             if invoice_id:
                 applied[invoice_id] = applied.get(invoice_id, ZERO) + value
-        return [self._net(inv, applied.get(inv.invoice_id, ZERO)) for inv in invoices]
+        return applied
 
     @staticmethod
     def _net(invoice: Invoice, applied: Decimal) -> Invoice:

@@ -168,3 +168,37 @@ def test_a_reversal_of_a_recorded_payment_is_never_skipped_as_unchanged(
 
     assert "erp_unchanged" not in again.counts
     assert _stored_open(contract_data, invoice["invoice_id"]) == before + Decimal("10.00")
+
+
+def test_rows_appended_after_a_reversal_net_the_invoice_as_a_full_read_does(
+    contract_data: Path,
+) -> None:
+    """The appended-rows path gives an invoice the reversals' money back, like a full read."""
+    _settled(contract_data)
+    invoice = _untouched_invoice(contract_data)
+    (contract_data / "out" / "payment_reversals.csv").write_text(
+        "payment_id,invoice_id,customer_id,amount,bank_transaction_id,reversed_at,"
+        "idempotency_key\n"
+        f"PAY-9,{invoice['invoice_id']},{invoice['customer_id']},-10.00,,"
+        "2026-11-30T00:00:00+00:00,k1\n",
+        encoding="utf-8",
+    )
+    _cycle(contract_data)  # the reversal: a full read
+    path = contract_data / "out" / "applications.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    row = dict.fromkeys(header, "") | {
+        "bank_transaction_id": "TX-HAND",
+        "invoice_id": invoice["invoice_id"],
+        "customer_id": invoice["customer_id"],
+        "amount": "4.00",
+        "applied_at": "2026-11-30T00:00:00+00:00",
+    }
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, header).writerow(row)
+
+    again = _cycle(contract_data)
+
+    assert again.counts["erp_changed_only"] > 0
+    fresh, stored = _fresh_and_stored(contract_data)
+    assert stored == fresh
