@@ -17,6 +17,7 @@ from arbridge.store.cockpit import AGE_BUCKETS, NO_DATE
 from arbridge.store.runs import recent_runs
 from arbridge.store.status import status_report
 from arbridge.web import export as export_rows
+from arbridge.web.customer_payments import customer_payments
 from arbridge.web.filters import queue_filter
 from arbridge.web.params import ItemId, PageNo, Position
 from arbridge.web.site import Site, Who
@@ -111,6 +112,7 @@ def queue_routes(app: FastAPI, site: Site) -> None:
         with site.store.transaction() as session:
             found = cockpit.customer_file(session, site.erp, customer_id[:100])
             left = cockpit.left_to_apply(session, site.erp, found.open_invoices if found else [])
+            payments = customer_payments(session, site.erp, customer_id[:100])
         if found is None:
             raise HTTPException(404, f"There is no customer {customer_id[:60]!r}.")
         still_open = [i for i in found.open_invoices if left[i.invoice_id] > 0]
@@ -121,6 +123,7 @@ def queue_routes(app: FastAPI, site: Site) -> None:
             "customer.html",
             who,
             file=found,
+            payments=payments,
             items=items,
             today=today,
             still_open=still_open,
