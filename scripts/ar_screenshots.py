@@ -21,6 +21,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from arbridge.app import App, build_app
+from arbridge.app.ar_contacts import configured_contacts
 from arbridge.app.statement_pdf import render_statement
 from arbridge.app.webserver import start_in_thread
 from arbridge.config import load_settings
@@ -35,6 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PASSWORD = secrets.token_urlsafe(12)
 AS_OF = date(2026, 11, 30)
+
+CONFIG_CONTACT = """\
+ar:
+  contacts:
+    C001: {name: Accounts Payable, email: payables@acme.test, phone: "+1 503 555 0100"}
+"""
 
 
 def _cycles(app: App) -> None:
@@ -136,12 +143,15 @@ def main() -> None:
         shutil.copytree(
             ROOT / "examples" / "demo", demo, ignore=shutil.ignore_patterns("state.db*", "out")
         )
-        app = build_app(load_settings(demo / "arbridge.yaml"))
+        config = demo / "arbridge.yaml"  # a contact kept in the config, as ar.contacts allows
+        config.write_text(config.read_text(encoding="utf-8") + CONFIG_CONTACT, encoding="utf-8")
+        app = build_app(load_settings(config))
         _cycles(app)
         add_user(app.store, "ann", PASSWORD, "collector")  # an assigned collector is a user
         _records(app)
         _statement(app)
-        base = start_in_thread(create_app(app.store, erp="books")).url
+        web = create_app(app.store, erp="books", contacts=configured_contacts(app.settings.ar))
+        base = start_in_thread(web).url
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1280, "height": 860})

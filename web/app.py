@@ -7,12 +7,14 @@ security headers and the error pages.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from importlib import resources
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from arbridge.receivables.contacts import Contact
 from arbridge.review import ReviewQueue
 from arbridge.review.limits import WriteOffPolicy
 from arbridge.review.resolutions import Resolver
@@ -42,10 +44,12 @@ def create_app(
     sessions: SessionPolicy = SessionPolicy(),  # noqa: B008 (frozen)
     throttle: LoginThrottle | None = None,
     commissions: CommissionReport | None = None,
+    contacts: Mapping[str, Contact] | None = None,
 ) -> FastAPI:
     """The web app over one store; `erp` names the ERP that resolutions post to.
 
-    `commissions` computes the commissions page's report (None: the page says so).
+    `commissions` computes the commissions page's report (None: the page says so);
+    `contacts` are the config's contact details by customer id (`ar.contacts`, `ar.contacts_file`).
     """
     app = FastAPI(title="arbridge", docs_url=None, redoc_url=None, openapi_url=None)
     key = secret_key or secrets.token_urlsafe(32)
@@ -74,7 +78,7 @@ def create_app(
     queue_routes(app, site)
     action_routes(app, site)
     admin_routes(app, site)
-    ar_routes(app, site, erp)
+    ar_routes(app, site, erp, contacts)
     clearing_routes(app, site)
     commission_routes(app, site, commissions)
     customer_routes(app, site)

@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: FastAPI reads the route annotations at runtime.
 """
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,18 +14,19 @@ from fastapi.responses import HTMLResponse, Response
 from arbridge.domain.money import format_money
 from arbridge.receivables import Basis, Buckets
 from arbridge.receivables.aging import aging_report, days_old
+from arbridge.receivables.contacts import Contact
 from arbridge.receivables.kpis import kpis_of
 from arbridge.receivables.worklist import worklist_of
 from arbridge.store import ar as store_ar
 from arbridge.store import (
     ar_collections,
-    ar_contacts,
     ar_health,
     ar_period,
     ar_sums,
     ar_worklist,
 )
 from arbridge.store import erp as erp_store
+from arbridge.web.ar_contact_view import contact_view
 from arbridge.web.ar_forms import customer_forms
 from arbridge.web.auth import Role, User, permits
 
@@ -69,8 +71,11 @@ def _chart(days: list[Any]) -> dict[str, Any]:
     return {"bars": bars, "labels": labels}
 
 
-def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
-    """Add the /ar pages."""
+def ar_routes(
+    app: FastAPI, web: "_Web", erp: str, contacts: Mapping[str, Contact] | None = None
+) -> None:
+    """Add the /ar pages; `contacts` are the config's (`ar.contacts`, `ar.contacts_file`)."""
+    configured = contacts or {}
     Current = Annotated[tuple[User, str], Depends(web.current)]
 
     @app.get("/ar", response_class=HTMLResponse)
@@ -148,7 +153,7 @@ def ar_routes(app: FastAPI, web: "_Web", erp: str) -> None:
                 "notes": ar_collections.notes(session, erp, customer_id),
                 "emails": ar_collections.emails(session, erp, customer_id),
                 "collectors": ar_collections.collectors(session),
-                "contact": ar_contacts.contacts(session, erp).get(customer_id),
+                "contact": contact_view(session, erp, customer_id, configured),
             }
         items = sorted(
             (

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import uvicorn
 from fastapi import FastAPI
 
+from arbridge.app.ar_contacts import configured_contacts
 from arbridge.app.commissions import CommissionLedger, plan_from
 from arbridge.commissions import Plan
 from arbridge.config import ArbridgeSettings
@@ -56,6 +57,7 @@ def serve_web(settings: ArbridgeSettings, store: Store) -> uvicorn.Server:
         write_off=policy,
         sessions=session_policy(settings),
         commissions=commission_report(settings, store),
+        contacts=configured_contacts(settings.ar),
     )
     return start_in_thread(app, host, int(port)).server
 
