@@ -1,8 +1,9 @@
 """The queue's export: the rows of a filter as CSV (streamed) or as an .xlsx workbook.
 
 Both read one streamed query (`store.cockpit.export_rows`) chunk by chunk, so a queue of
-100,000 items is never held in memory at once. The workbook is written in openpyxl's
-write-only mode (rows go to a temporary file as they come) and sent once it is closed.
+100,000 items is never held in memory at once. The workbook's sheet is written as XML
+text straight into the zip (`web.xlsx_sheet`; rows go to a temporary file as they come)
+and sent once it is closed.
 """
 
 from __future__ import annotations
@@ -13,16 +14,14 @@ import json
 import re
 import tempfile
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
-
-from openpyxl import Workbook
 
 from arbridge.domain.masking import mask_account
 from arbridge.store import Store, cockpit
 from arbridge.store.reviews import ReviewFilter
 from arbridge.web.labels import reason_label
+from arbridge.web.xlsx_sheet import Cell, write_workbook
 
 HEADER = (
     "item",
@@ -43,7 +42,6 @@ HEADER = (
 _IDS = re.compile(r'"invoice_ids"\s*:\s*(\[[^\]]*\])')
 _QUOTED = re.compile(r'"([^"]*)"')
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
-Cell = str | Decimal | date | datetime | int | None
 
 
 def rows(store: Store, erp: str, wanted: ReviewFilter) -> Iterator[list[list[Cell]]]:
@@ -131,20 +129,8 @@ def _minute(cell: Cell) -> Cell:
 
 def xlsx_file(store: Store, erp: str, wanted: ReviewFilter) -> Iterator[bytes]:
     """The workbook (one sheet, amounts as numbers, dates as dates), in pieces of 64 KiB."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Review queue")
-    sheet.append(list(HEADER))
-    for chunk in rows(store, erp, wanted):
-        for row in chunk:
-            sheet.append([_cell(cell) for cell in row])
     with tempfile.SpooledTemporaryFile(max_size=8 * 2**20) as out:
-        book.save(out)
+        write_workbook(out, "Review queue", HEADER, rows(store, erp, wanted))
         out.seek(0)
         while piece := out.read(2**16):
             yield piece
-
-
-def _cell(cell: Cell) -> Cell:
-    if isinstance(cell, datetime):
-        return cell.replace(tzinfo=None)  # a spreadsheet has no time zones: UTC
-    return cell
