@@ -1,11 +1,14 @@
 """Several daemons on one PostgreSQL store: work shared, one killed with -9, nothing twice.
 
-Usage: .venv/bin/python -m bench.multi [--lines 5000] [--daemons 3] [--kill]
+Usage: .venv/bin/python -m bench.multi [--lines 1200] [--daemons 3] [--latency 0.05]
+       .venv/bin/python -m bench.multi --erp csv [--lines 5000] [--daemons 3] [--kill]
 
-Starts a throwaway PostgreSQL server (as the test suite does), writes a backlog in the
-contract layout, runs N `arbridge run` daemons with `store.shared: true` until every
-line is decided and every application delivered, optionally SIGKILLing one of them
-midway, and checks the ERP's final state against a single-daemon run on SQLite.
+Starts a throwaway PostgreSQL server (bench/postgres_server.py). Default (`--erp live`):
+an Acumatica stand-in as its own process over HTTP, `--latency` seconds per API
+call (bench/multi_live.py); 1 daemon, then N, then N with one SIGKILLed once a third of
+the payments are in the stand-in's ledger; prints payments/s, the ratio N:1, and
+duplicates / missing against the stand-in's ledger. `--erp csv`: the contract layout
+and csv ERP, each run's ERP state compared with a single daemon on SQLite.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy import inspect, text
 from arbridge.store import create_store_engine
 from bench.crash import Rows, applied_rows, run_once
 from bench.datasets import CONTRACT_CONFIG, write_dataset
+from bench.multi_live import Knobs, run_live
 from bench.postgres_server import PostgresServer, find_bindir
 
 ARBRIDGE = Path(sys.executable).parent / "arbridge"
@@ -142,9 +146,11 @@ def clean_rows(root: Path, pristine: Path) -> Rows:
 def main() -> None:
     """Run one and N daemons over the same backlog and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--lines", type=int, default=5000)
+    parser.add_argument("--erp", choices=["live", "csv"], default="live")
+    parser.add_argument("--lines", type=int, default=None, help="1200 (live), 5000 (csv)")
     parser.add_argument("--daemons", type=int, default=3)
-    parser.add_argument("--kill", action="store_true", help="SIGKILL one daemon midway")
+    parser.add_argument("--latency", type=float, default=0.05, help="live: seconds per call")
+    parser.add_argument("--kill", action="store_true", help="csv: SIGKILL one daemon midway")
     args = parser.parse_args()
     bindir = find_bindir()
     if bindir is None:
@@ -152,26 +158,70 @@ def main() -> None:
     server = PostgresServer(bindir)
     server.start()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            pristine = root / "pristine"
-            write_dataset(pristine, args.lines, args.lines * 3)
-            clean = clean_rows(root, pristine)
-            for count in sorted({1, args.daemons}):
-                work = root / f"d{count}"
-                shutil.copytree(pristine, work)
-                url = server.fresh_database_empty()
-                kill = sum(clean.values()) // 3 if args.kill and count > 1 else None
-                result = run_daemons(work, url, daemons=count, kill_after_sent=kill)
-                same = result.rows == clean
-                print(
-                    f"{count} daemon(s): {args.lines:,} lines in {result.seconds:.1f} s "
-                    f"({args.lines / result.seconds:,.0f} lines/s); ERP state equals the "
-                    f"single-daemon run: {same}; killed: {result.killed_pid or 'none'}; "
-                    f"deliveries by daemon: {sorted(result.posted_by.values(), reverse=True)}"
-                )
+        if args.erp == "live":
+            _live(server, args.lines or 1200, args.daemons, args.latency)
+        else:
+            _csv(server, args.lines or 5000, args.daemons, kill=args.kill)
     finally:
         server.stop()
+
+
+def _live(server: PostgresServer, payments: int, daemons: int, latency: float) -> None:
+    """1 daemon, N daemons, N daemons with one killed: payments/s and exactly-once."""
+    print(
+        f"Acumatica stand-in over HTTP, {latency * 1000:.0f} ms per API call, "
+        f"{payments:,} payments, PostgreSQL store; load average {_load()}",
+        flush=True,
+    )
+    knobs = Knobs()
+    results = {}
+    for count, kill in ((1, None), (daemons, None), (daemons, payments // 3)):
+        with tempfile.TemporaryDirectory() as tmp:
+            url = server.fresh_database_empty()
+            result = run_live(
+                Path(tmp),
+                url,
+                payments=payments,
+                latency=latency,
+                daemons=count,
+                kill_after=kill,
+                knobs=knobs,
+            )
+        print(result.line(), flush=True)
+        results[(count, kill is not None)] = result
+    one, many = results[(1, False)], results[(daemons, False)]
+    ratio = many.per_second / one.per_second
+    print(
+        f"throughput {daemons} daemons / 1 daemon: {ratio:.2f}x (target >= 2.2x); "
+        f"load average {_load()}",
+        flush=True,
+    )
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _csv(server: PostgresServer, lines: int, daemons: int, *, kill: bool) -> None:
+    """The contract layout and csv ERP: N daemons against a single one on SQLite."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        pristine = root / "pristine"
+        write_dataset(pristine, lines, lines * 3)
+        clean = clean_rows(root, pristine)
+        for count in sorted({1, daemons}):
+            work = root / f"d{count}"
+            shutil.copytree(pristine, work)
+            url = server.fresh_database_empty()
+            after = sum(clean.values()) // 3 if kill and count > 1 else None
+            result = run_daemons(work, url, daemons=count, kill_after_sent=after)
+            same = result.rows == clean
+            print(
+                f"{count} daemon(s): {lines:,} lines in {result.seconds:.1f} s "
+                f"({lines / result.seconds:,.0f} lines/s); ERP state equals the "
+                f"single-daemon run: {same}; killed: {result.killed_pid or 'none'}; "
+                f"deliveries by daemon: {sorted(result.posted_by.values(), reverse=True)}"
+            )
 
 
 if __name__ == "__main__":

@@ -71,6 +71,20 @@ class StoreSettings(_Settings):
         le=10_000,
         description="With shared: true, how many outbox entries a daemon claims at once.",
     )
+    decide_chunk: int = Field(
+        default=500,
+        ge=1,
+        le=100_000,
+        description="With shared: true, at most this many bank lines are decided in one "
+        "transaction; daemons decide different customers' lines at once.",
+    )
+    snapshot_reuse_seconds: float | None = Field(
+        default=None,
+        ge=0,
+        description="With shared: true, reuse an ERP snapshot another daemon read at most "
+        "this many seconds ago instead of reading the ERP again (0: never; default: half "
+        "of schedule.interval_seconds).",
+    )
     busy_timeout_seconds: float = Field(
         default=30,
         gt=0,

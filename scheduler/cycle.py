@@ -19,13 +19,15 @@ from arbridge.connectors.settlement_base import SettlementSource
 from arbridge.deposits.recognise import DepositRules
 from arbridge.matching import MatchSettings
 from arbridge.scheduler._decide import decide
+from arbridge.scheduler._decide_shared import DECIDE_CHUNK, SharedDecide
 from arbridge.scheduler._deposits import settle_deposits
 from arbridge.scheduler._health import connector_failed
 from arbridge.scheduler._payouts import PayoutRules, decide_payouts, pull_settlements
-from arbridge.scheduler._pull import Snapshot, pull_bank, pull_erp
+from arbridge.scheduler._pull import Snapshot, pull_bank
 from arbridge.scheduler._push import push
 from arbridge.scheduler._recorded import pull_payments
 from arbridge.scheduler._returns import settle_returns
+from arbridge.scheduler._reuse import pull_or_reuse
 from arbridge.scheduler._summary import RunSummary
 from arbridge.scheduler.ar_health import ArDeps, run_ar_step
 from arbridge.scheduler.tax import TaxCheckDeps, run_tax_step
@@ -60,6 +62,10 @@ class CycleDeps:
     claim_lease: timedelta = timedelta(seconds=60)
     claim_batch: int = 200
     shared: bool = False  # several daemons on this store (else this one holds its lease)
+    decide_chunk: int = DECIDE_CHUNK
+    """With `shared`, at most this many lines are decided per transaction."""
+    snapshot_reuse: timedelta | None = None
+    """With `shared`, reuse an ERP snapshot another daemon read at most this long ago."""
     pull_triggers: Mapping[str, BaseTrigger] = field(default_factory=dict)
     tax: TaxCheckDeps | None = None
     settlement_sources: Sequence[SettlementSource] = ()
@@ -109,7 +115,14 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         with summary.timed("settlements"):
             pull_settlements(deps.store, deps.settlement_sources, summary, deps.clock)
     with summary.timed("erp"):
-        snapshot = pull_erp(deps.store, deps.erp, summary, deps.clock, deps.pull_triggers)
+        snapshot = pull_or_reuse(
+            deps.store,
+            deps.erp,
+            summary,
+            deps.clock,
+            deps.pull_triggers,
+            max_age=deps.snapshot_reuse if deps.shared else None,
+        )
     if snapshot is None:
         return
     recorded = deps.payments is not None
@@ -165,6 +178,20 @@ def _decide(deps: CycleDeps, snapshot: Snapshot, summary: RunSummary, *, recorde
                 summary=summary,
                 clock=deps.clock,
             )
+        by_hand = ErpCapability.REVERSE_RECORDED not in deps.erp.capabilities
+        if deps.shared:  # several daemons: partitions in bounded chunks
+            SharedDecide(
+                store=deps.store,
+                erp_name=deps.erp.name,
+                snapshot=snapshot,
+                settings=deps.match_settings,
+                summary=summary,
+                clock=deps.clock,
+                deposits=deps.deposits,
+                worker=deps.worker,
+                chunk=deps.decide_chunk,
+            ).run(recorded=recorded, by_hand=by_hand)
+            return
         decide(
             deps.store,
             deps.erp.name,
@@ -174,7 +201,7 @@ def _decide(deps: CycleDeps, snapshot: Snapshot, summary: RunSummary, *, recorde
             clock=deps.clock,
             recorded=recorded,
             deposits=deps.deposits,
-            by_hand=ErpCapability.REVERSE_RECORDED not in deps.erp.capabilities,
+            by_hand=by_hand,
         )
     except ConnectorError as exc:  # the export could not be read after all (lazy fetch)
         connector_failed(deps.store, deps.erp.name, str(exc), summary, deps.clock, role="erp")

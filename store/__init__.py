@@ -16,6 +16,7 @@ from arbridge.store import (
     reviews,
     runs,
     settlements,
+    snapshot_reads,
     tax,
     users,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "reviews",
     "runs",
     "settlements",
+    "snapshot_reads",
     "tax",
     "upgrade",
     "users",

@@ -53,6 +53,8 @@ class App:
             claim_lease=timedelta(seconds=self.settings.store.claim_seconds),
             shared=self.settings.store.shared,
             claim_batch=self.settings.store.claim_batch,
+            decide_chunk=self.settings.store.decide_chunk,
+            snapshot_reuse=snapshot_reuse(self.settings),
             pull_triggers={
                 name: make_trigger(interval_seconds=rule.interval_seconds or 0, cron=rule.cron)
                 for name, rule in self.settings.schedule.connectors.items()
@@ -66,6 +68,14 @@ class App:
             payments=build_payments(self.settings, store=self.store),
             deposits=deposit_rules(self.settings),
         )
+
+
+def snapshot_reuse(settings: ArbridgeSettings) -> timedelta | None:
+    """How old an ERP snapshot another daemon read may be to be reused (None: never)."""
+    seconds = settings.store.snapshot_reuse_seconds
+    if seconds is None:
+        seconds = settings.schedule.interval_seconds / 2
+    return timedelta(seconds=seconds) if settings.store.shared and seconds > 0 else None
 
 
 def deposit_rules(settings: ArbridgeSettings) -> DepositRules | None:

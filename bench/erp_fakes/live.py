@@ -12,6 +12,10 @@ connector's `api_url` / `token_url` (or Acumatica's `site`) point at
 - `--faults` of the API calls (logins and token calls aside) fail at random, in
   equal shares: 429, 503, a hang past the client's timeout (then the connection is
   dropped) and an answer lost after the ERP acted (the connection closes unanswered);
+- `--latency` seconds added to every API call, outside the stand-in's lock (a remote
+  ERP's round trip and its own work: calls of several clients overlap, as they would);
+- `--unlimited`: no request windows and (Acumatica) no cap on concurrent sessions (a
+  tenant whose limits are not what is measured);
 - `GET /_bench/ledger`: what was posted (the fake's ledger) and request counters.
 """
 
@@ -35,6 +39,8 @@ from bench.erp_fakes.routes import Dispatcher
 AUTH_OPERATIONS = ("/oauth2/", "/entity/auth/")
 RELEASE_SECONDS = 0.5
 """How long an Acumatica release job runs in the live stand-in."""
+UNLIMITED_SEATS = 1000
+"""Acumatica sessions at once with `--unlimited` (its licence's seats are 2 otherwise)."""
 
 
 class Chaos:
@@ -60,16 +66,30 @@ class Chaos:
 class StandIn:
     """The fake behind a lock, its limits, its chaos and its counters."""
 
-    def __init__(self, vendor: str, invoices: int, faults: float, hang: float, seed: int) -> None:
+    def __init__(
+        self,
+        vendor: str,
+        invoices: int,
+        faults: float,
+        hang: float,
+        seed: int,
+        *,
+        latency: float = 0.0,
+        unlimited: bool = False,
+    ) -> None:
         customers, invoice_rows = records(invoices)
         self.spec = VENDORS[vendor]
         self.fake: Any = self.spec.make(customers, invoice_rows)
         if hasattr(self.fake, "release_seconds"):
             self.fake.release_seconds = RELEASE_SECONDS
+        if unlimited and hasattr(self.fake, "seats"):
+            self.fake.seats = UNLIMITED_SEATS
         self.dispatch = Dispatcher(self.fake.routes())
         self.limits = VendorLimits(self.spec)
         self.chaos = Chaos(faults, seed)
         self.hang = hang
+        self.latency = latency
+        self.unlimited = unlimited
         self.lock = threading.Lock()
         self.requests = 0
         self.throttled = 0
@@ -79,9 +99,12 @@ class StandIn:
     def answer(self, request: httpx.Request) -> httpx.Response | str:
         """The response, or "hang" / "lost" for the server to act out."""
         path = request.url.path
+        api = not any(a in path for a in AUTH_OPERATIONS)
+        if api and self.latency:
+            time.sleep(self.latency)
         with self.lock:
             self.requests += 1
-            if not any(a in path for a in AUTH_OPERATIONS) and not self.limits.admit(request):
+            if api and not self.unlimited and not self.limits.admit(request):
                 self.throttled += 1
                 return self.spec.throttled()
             fault = self.chaos.pick(path)
@@ -169,8 +192,18 @@ def main() -> None:
     parser.add_argument("--hang", type=float, default=3.0, help="seconds a hung call is held")
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per API call")
+    parser.add_argument("--unlimited", action="store_true", help="no vendor request windows")
     args = parser.parse_args()
-    stand_in = StandIn(args.vendor, args.invoices, args.faults, args.hang, args.seed)
+    stand_in = StandIn(
+        args.vendor,
+        args.invoices,
+        args.faults,
+        args.hang,
+        args.seed,
+        latency=args.latency,
+        unlimited=args.unlimited,
+    )
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(stand_in))
     server.daemon_threads = True
     print(f"LISTENING {server.server_address[1]}", flush=True)
