@@ -29,6 +29,20 @@ class Postings(Generic[K]):
             return
         self._many.setdefault(key, {})[item] = None
 
+    def discard(self, key: K, item: str) -> None:
+        """Take `item` from under `key` (nothing if it is not there); the others keep their order."""
+        more = self._many.get(key)
+        if self._one.get(key) == item:
+            if more:
+                self._one[key] = next(iter(more))
+                del more[self._one[key]]
+            else:
+                del self._one[key]
+        elif more is not None:
+            more.pop(item, None)
+        if more is not None and not more:
+            del self._many[key]
+
     def get(self, key: K) -> tuple[str, ...]:
         """The ids under `key`, first added first; empty when none."""
         first = self._one.get(key)

@@ -96,6 +96,28 @@ class ReferenceIndex:
         for inv in invoices:
             self._add_invoice(inv)
 
+    def put(self, old: Invoice | None, new: Invoice) -> None:
+        """Index `new` in place of `old` (its earlier version, None if it is new)."""
+        if old is not None and (old.invoice_id, old.po_number) == (new.invoice_id, new.po_number):
+            return
+        if old is not None:
+            for index, key in self._keys(old):
+                index.discard(key, old.invoice_id)
+        self._add_invoice(new)
+
+    def _keys(self, inv: Invoice) -> Iterable[tuple[Postings[str], str]]:
+        """Where `_add_invoice` files the invoice."""
+        upper = inv.invoice_id.upper()
+        plain = upper.replace("-", "")
+        yield self._compact, plain if plain.isalnum() and plain.isascii() else compact(upper)
+        groups = _DIGIT_GROUP.findall(upper)
+        yield self._digits, "".join(groups).lstrip("0")
+        if len(groups) > 1:
+            yield self._digits, groups[-1].lstrip("0")
+        if inv.po_number:
+            yield self._po, compact(inv.po_number)
+            yield self._po, digits_key(inv.po_number)
+
     def _add_invoice(self, inv: Invoice) -> None:
         upper = inv.invoice_id.upper()
         prefix = _PREFIX.match(upper)
