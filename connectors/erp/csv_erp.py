@@ -370,9 +370,14 @@ class CsvErpGateway:
             if record.invoice_id:
                 closing = record.amount + record.adjustment
                 applied[record.invoice_id] = applied.get(record.invoice_id, ZERO) + closing
-        exported = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
-        over = {i.invoice_id: applied.get(i.invoice_id, ZERO) - i.open_amount for i in exported}
-        return {invoice: amount for invoice, amount in over.items() if amount > 0}
+
+        def over(row: Row) -> tuple[str, Decimal] | None:  # no list of every invoice is kept
+            invoice = _invoice(row)
+            amount = applied.get(invoice.invoice_id, ZERO) - invoice.open_amount
+            return (invoice.invoice_id, amount) if amount > 0 else None
+
+        found = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], over)
+        return dict(f for f in found if f is not None)
 
     def posted_keys(self) -> frozenset[str]:
         """Idempotency keys of every application whose rows applications.csv holds (audit)."""
