@@ -61,13 +61,18 @@ def write_dataset(data: Path, lines: int, invoices: int, seed: int = 7) -> None:
             fh.write(f"11/{1 + n % 28:02d}/2026,{text},{amounts[i]},TX{n:08d}\n")
 
 
-def write_more_lines(data: Path, lines: int, *, name: str, seed: int = 13) -> Path:
-    """One more statement of `lines` payments of invoices in the export (ids not used before)."""
+def write_more_lines(
+    data: Path, lines: int, *, name: str, seed: int = 13, into: Path | None = None
+) -> Path:
+    """One more statement of `lines` payments of invoices in the export (ids not used before).
+
+    Written to `data/bank`, or to the folder `into` (to be moved into place whole).
+    """
     rng = random.Random(seed)
     with (data / "erp" / "invoices.csv").open(encoding="utf-8") as fh:
         next(fh)
         invoices = [row.split(",", 5)[:5] for row in fh]
-    path = data / "bank" / name
+    path = (into or data / "bank") / name
     with path.open("w", encoding="utf-8") as fh:
         fh.write("Date,Description,Amount,Transaction ID\n")
         for n in range(lines):

@@ -22,6 +22,7 @@ from arbridge.domain.records import (
 )
 from arbridge.domain.review import ReviewReason
 from arbridge.matching import remittance
+from arbridge.matching.book import BookIndex
 from arbridge.matching.by_amount import by_amount
 from arbridge.matching.by_reference import by_reference
 from arbridge.matching.by_remittance import by_remittance
@@ -43,6 +44,8 @@ class MatchContext:
     customers: Mapping[str, Customer]
     invoices: Sequence[Invoice]
     hints: PayerHints = field(default_factory=PayerHints)
+    index: BookIndex | None = None
+    """The indexes of these same customers and invoices when the caller keeps them (else built here)."""
 
 
 def match_lines(
@@ -59,10 +62,11 @@ def match_lines(
         One proposal per line, in the order decided. Same inputs, same output.
     """
     settings = settings or MatchSettings()
+    index = context.index or BookIndex(context.customers, context.invoices)
     books = Books(
-        ledger=Ledger(context.customers, context.invoices),
-        refs=ReferenceIndex(context.invoices),
-        payers=PayerIndex(context.customers, context.hints),
+        ledger=Ledger(context.customers, index=index.ledger),
+        refs=index.refs,
+        payers=PayerIndex(context.customers, context.hints, index.names),
         settings=settings,
         hints=context.hints,
     )

@@ -42,25 +42,43 @@ class PayerMatch:
     how: str
 
 
-class PayerIndex:
-    """Customers indexed by name-word keys, plus what the caller learned."""
+class PayerNames:
+    """Customers indexed by name-word keys; depends on the customers only, so it can be kept."""
 
-    def __init__(self, customers: Mapping[str, Customer], hints: PayerHints) -> None:
-        self._names = [name_of(c) for c in customers.values() if name_words(c.name)]
-        self._by_id = {name.customer_id: name for name in self._names}
-        self._rarity = Rarity(name.words for name in self._names)
-        self._keys: dict[str, list[int]] = {}
-        self._pairs: dict[str, list[int]] = {}
-        self._single: dict[str, list[int]] = {}
-        for pos, name in enumerate(self._names):
+    def __init__(self, customers: Mapping[str, Customer]) -> None:
+        self.names = [name_of(c) for c in customers.values() if name_words(c.name)]
+        self.by_id = {name.customer_id: name for name in self.names}
+        self.rarity = Rarity(name.words for name in self.names)
+        self.keys: dict[str, list[int]] = {}
+        self.pairs: dict[str, list[int]] = {}
+        self.single: dict[str, list[int]] = {}
+        for pos, name in enumerate(self.names):
             for key in {k for w in name.words for k in index_keys(w)}:
-                self._keys.setdefault(key, []).append(pos)
+                self.keys.setdefault(key, []).append(pos)
             for key in _pair_keys(name.words, index_keys):
-                self._pairs.setdefault(key, []).append(pos)
+                self.pairs.setdefault(key, []).append(pos)
             if len(name.words) == 1:
                 for key in index_keys(name.words[0]):
-                    self._single.setdefault(key, []).append(pos)
-        self._ranked: dict[tuple[str, ...], list[Scored]] = {}
+                    self.single.setdefault(key, []).append(pos)
+
+
+class PayerIndex:
+    """Customers indexed by name-word keys (`PayerNames`), plus what the caller learned."""
+
+    def __init__(
+        self,
+        customers: Mapping[str, Customer],
+        hints: PayerHints,
+        names: PayerNames | None = None,
+    ) -> None:
+        known = names if names is not None else PayerNames(customers)
+        self._names = known.names
+        self._by_id = known.by_id
+        self._rarity = known.rarity
+        self._keys = known.keys
+        self._pairs = known.pairs
+        self._single = known.single
+        self._ranked: dict[tuple[str, ...], list[Scored]] = {}  # one batch's: bounded memory
         self._accounts = {k.replace(" ", "").upper(): v for k, v in hints.accounts.items()}
         self._aliases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for alias, customer_id in hints.aliases.items():

@@ -90,11 +90,33 @@ class ReferenceIndex:
 
     def __init__(self, invoices: Sequence[Invoice]) -> None:
         self._compact: Postings[str] = Postings()
-        self._digits: Postings[str] = Postings()
+        self._digits = _Digits()
         self._po: Postings[str] = Postings()
         self._prefixes: set[str] = set(_MARKERS)
         for inv in invoices:
             self._add_invoice(inv)
+
+    def put(self, old: Invoice | None, new: Invoice) -> None:
+        """Index `new` in place of `old` (its earlier version, None if it is new)."""
+        if old is not None and (old.invoice_id, old.po_number) == (new.invoice_id, new.po_number):
+            return
+        if old is not None:
+            for index, key in self._keys(old):
+                index.discard(key, old.invoice_id)
+        self._add_invoice(new)
+
+    def _keys(self, inv: Invoice) -> Iterable[tuple[Postings[str] | _Digits, str]]:
+        """Where `_add_invoice` files the invoice."""
+        upper = inv.invoice_id.upper()
+        plain = upper.replace("-", "")
+        yield self._compact, plain if plain.isalnum() and plain.isascii() else compact(upper)
+        groups = _DIGIT_GROUP.findall(upper)
+        yield self._digits, "".join(groups).lstrip("0")
+        if len(groups) > 1:
+            yield self._digits, groups[-1].lstrip("0")
+        if inv.po_number:
+            yield self._po, compact(inv.po_number)
+            yield self._po, digits_key(inv.po_number)
 
     def _add_invoice(self, inv: Invoice) -> None:
         upper = inv.invoice_id.upper()
@@ -205,6 +227,35 @@ class ReferenceIndex:
         if len(digits) < _MIN_BARE_DIGITS and not (prefix or hashed):
             return ""
         return digits
+
+
+class _Digits:
+    """Postings by digits without leading zeros, each held as the number it is.
+
+    A million invoice numbers' digits held as int take half the memory of strings.
+    Only a plain ASCII run of digits without a leading zero is turned into a number, so
+    a key finds exactly what the same string would.
+    """
+
+    __slots__ = ("_by",)
+
+    def __init__(self) -> None:
+        self._by: Postings[int | str] = Postings()
+
+    def add(self, key: str, item: str) -> None:
+        self._by.add(_number(key), item)
+
+    def discard(self, key: str, item: str) -> None:
+        self._by.discard(_number(key), item)
+
+    def get(self, key: str) -> tuple[str, ...]:
+        return self._by.get(_number(key))
+
+
+def _number(key: str) -> int | str:
+    if key.isascii() and key.isdigit() and key[0] != "0":
+        return int(key)
+    return key
 
 
 def _padded(invoice_id: str) -> str:

@@ -91,12 +91,19 @@ def load_context(session: Session, erp_name: str, snapshot: Snapshot) -> MatchCo
     """What the engine matches against: the snapshot, net of what is queued, and learned links."""
     unsent = postings.unsent_by_invoice(session, erp_name, sent_after=snapshot.taken_at)
     links = payer_links.load_links(session, erp_name)
+    hints = PayerHints(
+        accounts=links.accounts, aliases=links.aliases, known_payers=links.known_payers
+    )
+    book = snapshot.book
+    if book is not None:  # the indexes kept with the records, netted in place
+        index = book.net_of(unsent)
+        return MatchContext(
+            customers=index.customers, invoices=index.invoices, hints=hints, index=index
+        )
     return MatchContext(
         customers={c.customer_id: c for c in snapshot.customers},
         invoices=net_of(snapshot.invoices, unsent),
-        hints=PayerHints(
-            accounts=links.accounts, aliases=links.aliases, known_payers=links.known_payers
-        ),
+        hints=hints,
     )
 
 

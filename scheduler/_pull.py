@@ -21,6 +21,7 @@ from arbridge.domain.errors import BadInputError
 from arbridge.domain.records import Customer, Invoice
 from arbridge.domain.review import ReviewReason
 from arbridge.review import NewReviewItem, open_item
+from arbridge.scheduler._book import Book, Records
 from arbridge.scheduler._due import is_due
 from arbridge.scheduler._health import connector_failed, connector_ok
 from arbridge.scheduler._summary import RunSummary
@@ -146,6 +147,8 @@ def pull_erp(
     summary: RunSummary,
     clock: Clock,
     triggers: Mapping[str, BaseTrigger] | None = None,
+    *,
+    book: Book | None = None,
 ) -> Snapshot | None:
     """Fetch customers and invoices and store the snapshot; None if the ERP could not be read.
 
@@ -154,6 +157,8 @@ def pull_erp(
     When the gateway can fingerprint its source (`VersionedSource`) and the fingerprint
     equals the one stored with the last snapshot, nothing is fetched nor saved: the
     records are fetched only if a later step asks for them (an idle cycle never does).
+    With a `book` (a daemon's, kept between cycles), records read at the same fingerprint
+    are used again, and the invoices the source says changed are put into it.
     """
     if not is_due(store, gateway.name, triggers or {}, clock()):
         with store.transaction() as session:
@@ -161,11 +166,15 @@ def pull_erp(
         if stored is not None:
             return Snapshot(customers=stored[0], invoices=stored[1], taken_at=stored[2])
     incremental = ErpCapability.INCREMENTAL in gateway.capabilities
+    book = book or Book()  # a throwaway one: nothing is kept after this cycle
     try:
         snapshot = _pull_changes(store, gateway, summary, clock) if incremental else None
         if snapshot is None:
-            snapshot = _pull_versioned(store, gateway, summary, clock)
+            snapshot = _pull_versioned(store, gateway, summary, clock, book)
+        else:
+            book.forget()
     except ConnectorError as exc:
+        book.forget()
         connector_failed(store, gateway.name, str(exc), summary, clock, role="erp")
         return None
     connector_ok(store, gateway.name, clock, role="erp")
@@ -177,22 +186,32 @@ SOURCE_STREAM = "source"
 
 
 def _pull_versioned(
-    store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock
+    store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock, book: Book
 ) -> Snapshot:
     """A full pull, skipped when the source's fingerprint says nothing changed."""
     if not isinstance(gateway, VersionedSource):
-        return _pull_all(store, gateway, summary, clock, version=None)
+        return _pull_all(store, gateway, summary, clock, version=None, book=book)
     with summary.timed("erp_version"):
         version = gateway.source_version()  # before fetching: a change after it is seen next time
         with store.transaction() as session:
             stored = cursors.load_cursor(session, gateway.name, SOURCE_STREAM)
     if stored == version:
         summary.add("erp_unchanged")
-    elif stored is None or not _pull_appended(
-        store, gateway, summary, clock, since=stored, version=version
-    ):
-        return _pull_all(store, gateway, summary, clock, version=version)
-    return Snapshot(taken_at=None, load=lambda: _fetch(gateway, summary))
+    elif stored is None:
+        return _pull_all(store, gateway, summary, clock, version=version, book=book)
+    else:
+        changed = _pull_appended(store, gateway, summary, clock, since=stored, version=version)
+        if changed is None:
+            return _pull_all(store, gateway, summary, clock, version=version, book=book)
+        if book.version == stored:
+            book.update(version, changed)
+    if book.version == version:
+        summary.add("erp_book_kept")
+        return Snapshot(taken_at=None, book=book)
+    book.forget()  # not held beside the records read in its place
+    return Snapshot(
+        taken_at=None, load=lambda: _fetch(gateway, summary), book=book, version=version
+    )
 
 
 def _pull_appended(
@@ -203,37 +222,45 @@ def _pull_appended(
     *,
     since: str,
     version: str,
-) -> bool:
-    """Store only the invoices that changed since the stored fingerprint; False if it cannot tell."""
+) -> list[Invoice] | None:
+    """Store only the invoices that changed since the stored fingerprint; None if it cannot tell."""
     if not isinstance(gateway, AppendedSource):
-        return False
+        return None
     with summary.timed("erp_fetch"):
         changed = gateway.invoices_changed_since(since)
     if changed is None:
-        return False
+        return None
     name = gateway.name
     with summary.timed("erp_save"), store.transaction() as session:
         erp.update_invoices(session, name, changed, clock(), fingerprint=version)
         cursors.save_cursor(session, name, SOURCE_STREAM, version, clock())
     summary.add("erp_changed_only", len(changed))
-    return True
+    return list(changed)
 
 
-def _fetch(gateway: ErpGateway, summary: RunSummary) -> tuple[list[Customer], list[Invoice]]:
+def _fetch(gateway: ErpGateway, summary: RunSummary) -> Records:
     with summary.timed("erp_fetch"):
         return list(gateway.fetch_customers()), list(gateway.fetch_invoices())
 
 
 def _pull_all(
-    store: Store, gateway: ErpGateway, summary: RunSummary, clock: Clock, *, version: str | None
+    store: Store,
+    gateway: ErpGateway,
+    summary: RunSummary,
+    clock: Clock,
+    *,
+    version: str | None,
+    book: Book,
 ) -> Snapshot:
+    book.forget()  # before reading: the old records are not held beside the new ones
     customers, invoices = _fetch(gateway, summary)
     with summary.timed("erp_save"), store.transaction() as session:
         erp.save_snapshot(session, gateway.name, customers, invoices, clock(), fingerprint=version)
         if version is not None:  # in the snapshot's transaction: both or neither
             cursors.save_cursor(session, gateway.name, SOURCE_STREAM, version, clock())
     summary.add("invoices_seen", len(invoices))
-    return Snapshot(customers=customers, invoices=invoices, taken_at=None)
+    book.fill(version, (customers, invoices))
+    return Snapshot(taken_at=None, book=book)
 
 
 def _pull_changes(
@@ -263,16 +290,14 @@ def _pull_changes(
     return Snapshot(customers=stored[0], invoices=stored[1], taken_at=None)
 
 
-Records = tuple[list[Customer], list[Invoice]]
-
-
 class Snapshot:
     """What the ERP says is owed; `taken_at` is set when it comes from an earlier pull.
 
-    The records are either given or fetched on first use by `load` (at most once).
+    The records are given, held by a `book`, or fetched on first use by `load` (at most
+    once: a failed fetch raises the same error again, and fills the book when it works).
     """
 
-    __slots__ = ("_load", "_records", "taken_at")
+    __slots__ = ("_book", "_error", "_load", "_records", "_version", "taken_at")
 
     def __init__(
         self,
@@ -281,18 +306,50 @@ class Snapshot:
         invoices: list[Invoice] | None = None,
         taken_at: datetime | None,
         load: Callable[[], Records] | None = None,
+        book: Book | None = None,
+        version: str | None = None,
     ) -> None:
-        if load is None and (customers is None or invoices is None):
+        given = customers is not None and invoices is not None
+        if load is None and book is None and not given:
             raise ValueError("a snapshot needs its records or a way to load them")
-        self._records = None if load is not None else (customers or [], invoices or [])
+        self._records = (customers or [], invoices or []) if given else None
         self._load = load
+        self._book = book
+        self._version = version
+        self._error: Exception | None = None
         self.taken_at = taken_at
 
     def _fetched(self) -> Records:
-        if self._records is None:
-            assert self._load is not None
-            self._records = self._load()
-        return self._records
+        if self._records is not None:
+            return self._records
+        if self._error is not None:
+            raise self._error
+        if self._load is None:
+            assert self._book is not None
+            self._records = self._book.records()
+            return self._records
+        try:
+            records = self._load()
+        except Exception as exc:
+            self._error = exc
+            raise
+        if self._book is not None:
+            self._book.fill(self._version, records)
+        self._records = records
+        return records
+
+    @property
+    def failed(self) -> bool:
+        """Whether fetching the records was tried in this cycle and failed."""
+        return self._error is not None
+
+    @property
+    def book(self) -> Book | None:
+        """The book holding these records and the engine's indexes (fetching them if needed)."""
+        if self._book is None:
+            return None
+        self._fetched()
+        return self._book
 
     @property
     def customers(self) -> list[Customer]:

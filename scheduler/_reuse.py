@@ -16,7 +16,8 @@ import structlog
 from apscheduler.triggers.base import BaseTrigger
 
 from arbridge.connectors.base import ErpGateway
-from arbridge.scheduler._pull import Records, Snapshot, pull_erp
+from arbridge.scheduler._book import Book, Records
+from arbridge.scheduler._pull import Snapshot, pull_erp
 from arbridge.scheduler._summary import RunSummary
 from arbridge.store import Store, StoreConflictError, erp, snapshot_reads
 
@@ -31,13 +32,14 @@ def pull_or_reuse(
     triggers: Mapping[str, BaseTrigger],
     *,
     max_age: timedelta | None,
+    book: Book | None = None,
 ) -> Snapshot | None:
     """The stored snapshot if another daemon read it within `max_age`, else `pull_erp`.
 
     `max_age` None (or zero): always pull, and record nothing (one daemon alone).
     """
     if not max_age:
-        return pull_erp(store, gateway, summary, clock, triggers)
+        return pull_erp(store, gateway, summary, clock, triggers, book=book)
     with store.transaction() as session:
         read_at = snapshot_reads.fresh_read(session, gateway.name, now=clock(), max_age=max_age)
     if read_at is not None:
@@ -45,7 +47,7 @@ def pull_or_reuse(
         log.info("erp_snapshot_reused", read_at=read_at.isoformat())
         return Snapshot(taken_at=read_at, load=lambda: _stored(store, gateway.name))
     started = clock()
-    snapshot = pull_erp(store, gateway, summary, clock, triggers)
+    snapshot = pull_erp(store, gateway, summary, clock, triggers, book=book)
     if snapshot is not None and snapshot.taken_at is None:  # the ERP as read from `started`
         try:
             with store.transaction() as session:

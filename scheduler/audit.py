@@ -72,7 +72,6 @@ def run_audit(store: Store, gateway: ErpGateway) -> AuditReport:
     with store.transaction() as session:
         known = audit.entries(session, gateway.name)
         lines = audit.line_amounts(session)
-        invoices = audit.invoice_amounts(session, gateway.name)
     findings = _store_findings(known)
     if not isinstance(gateway, PostedLedger):
         return AuditReport(findings=findings, applications=len(known), erp_records=None)
@@ -80,6 +79,9 @@ def run_audit(store: Store, gateway: ErpGateway) -> AuditReport:
         records = list(gateway.own_postings({e.key for e in known}))
     else:
         records = list(gateway.find_posted())
+    with store.transaction() as session:  # only the invoices the records name: a book is large
+        named = (r.invoice_id for r in records if r.invoice_id)
+        invoices = audit.invoice_amounts(session, gateway.name, named)
     findings += _erp_findings(known, records, lines, invoices)
     for invoice, over in sorted(gateway.overdrawn_invoices().items()):
         findings.append(

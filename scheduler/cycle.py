@@ -6,7 +6,8 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,7 @@ from arbridge.connectors.errors import ConnectorError
 from arbridge.connectors.settlement_base import SettlementSource
 from arbridge.deposits.recognise import DepositRules
 from arbridge.matching import MatchSettings
+from arbridge.scheduler._book import Book
 from arbridge.scheduler._decide import decide
 from arbridge.scheduler._decide_shared import DECIDE_CHUNK, SharedDecide
 from arbridge.scheduler._deposits import settle_deposits
@@ -77,6 +79,8 @@ class CycleDeps:
     """How the push waits before trying a failed entry again (virtual in tests and benches)."""
     deposits: DepositRules | None = None
     """Recognise deposits and hold them for their final invoice (None: not looked for)."""
+    book: Book | None = None
+    """The ERP's records and the engine's indexes kept between a daemon's cycles (None: not kept)."""
 
 
 def run_cycle(deps: CycleDeps) -> RunSummary:
@@ -122,6 +126,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
             deps.clock,
             deps.pull_triggers,
             max_age=deps.snapshot_reuse if deps.shared else None,
+            book=deps.book,
         )
     if snapshot is None:
         return
@@ -135,7 +140,7 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         with summary.timed("returns"):
             settle_returns(deps.store, deps.erp.name, summary=summary, clock=deps.clock)
         if deps.deposits is not None:
-            with summary.timed("deposits"):
+            with summary.timed("deposits"), _reading_erp(deps, snapshot, summary):
                 settle_deposits(
                     deps.store,
                     deps.erp.name,
@@ -158,16 +163,34 @@ def _steps(deps: CycleDeps, summary: RunSummary) -> None:
         )
     if deps.tax is not None:
         with summary.timed("tax"):
-            snap = (snapshot.customers, snapshot.invoices)
-            run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)
+            snap = None
+            with _reading_erp(deps, snapshot, summary):
+                snap = (snapshot.customers, snapshot.invoices)
+            if snap is not None:
+                run_tax_step(deps.store, deps.tax, snap, summary, deps.clock)
     if deps.ar is not None:
         with summary.timed("ar"):
             _ar_step(deps, deps.ar, summary)
 
 
+@contextmanager
+def _reading_erp(deps: CycleDeps, snapshot: Snapshot, summary: RunSummary) -> Iterator[None]:
+    """A step that may fetch the ERP's records now (an unchanged export is read lazily).
+
+    A read that fails is recorded as the ERP connector's failure (once per cycle: a later
+    step asking for the same records gets the same error) and the cycle goes on.
+    """
+    reported = snapshot.failed
+    try:
+        yield
+    except ConnectorError as exc:
+        if not reported:
+            connector_failed(deps.store, deps.erp.name, str(exc), summary, deps.clock, role="erp")
+
+
 def _decide(deps: CycleDeps, snapshot: Snapshot, summary: RunSummary, *, recorded: bool) -> None:
     """Payouts, then every pending line; an unchanged ERP is fetched only here, if needed."""
-    try:
+    with _reading_erp(deps, snapshot, summary):
         if deps.payout_rules is not None:
             decide_payouts(
                 deps.store,
@@ -203,8 +226,6 @@ def _decide(deps: CycleDeps, snapshot: Snapshot, summary: RunSummary, *, recorde
             deposits=deps.deposits,
             by_hand=by_hand,
         )
-    except ConnectorError as exc:  # the export could not be read after all (lazy fetch)
-        connector_failed(deps.store, deps.erp.name, str(exc), summary, deps.clock, role="erp")
 
 
 def _ar_step(deps: CycleDeps, ar: ArDeps, summary: RunSummary) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, cast
 
 import psycopg
@@ -32,31 +33,50 @@ def ids_by_key(session: Session, key: Column[str], values: Sequence[str]) -> dic
 
 
 def sync_rows(
-    session: Session, table: Table, erp: str, key: str, fresh: Sequence[dict[str, Any]]
+    session: Session, table: Table, erp: str, key: str, fresh: Iterable[dict[str, Any]]
 ) -> int:
     """Make one ERP's rows of `table` equal `fresh`, writing only rows that differ.
 
     Rows are compared on every column but `seen_at`; changed rows are deleted and
     inserted again, rows no longer fetched are deleted. Returns how many rows were written.
+
+    `fresh` is consumed a chunk at a time, and each stored row is held as the hash of its
+    values (equal values hash equal), so a book of a million invoices is never held
+    twice over as rows.
     """
     columns = [c for c in table.c if c.name not in ("erp", key, "seen_at")]
     stored = {
-        row[0]: tuple(row[1:])
+        row[0]: hash(tuple(row[1:]))
         for row in session.connection().execute(
             select(table.c[key], *columns).where(table.c.erp == erp)
         )
     }
-    wanted = {row[key] for row in fresh}
-    stale = [k for k in stored if k not in wanted]
-    changed = [row for row in fresh if stored.get(row[key]) != tuple(row[c.name] for c in columns)]
-    stale += [row[key] for row in changed if row[key] in stored]
-    for start in range(0, len(stale), _CHUNK):
-        chunk = stale[start : start + _CHUNK]
+    written = 0
+    rows = iter(fresh)
+    while chunk := list(itertools.islice(rows, _SYNC_CHUNK)):
+        changed, replaced = [], []
+        for row in chunk:
+            before = stored.pop(row[key], None)
+            if before != hash(tuple(row[c.name] for c in columns)):
+                changed.append(row)
+                if before is not None:
+                    replaced.append(row[key])
+        _delete_keys(session, table, erp, key, replaced)
+        bulk_insert(session, table, changed)
+        written += len(changed)
+    _delete_keys(session, table, erp, key, list(stored))  # no longer fetched
+    return written
+
+
+_SYNC_CHUNK = 5000
+
+
+def _delete_keys(session: Session, table: Table, erp: str, key: str, keys: list[Any]) -> None:
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
         session.connection().execute(
             delete(table).where(table.c.erp == erp, table.c[key].in_(chunk))
         )
-    bulk_insert(session, table, changed)
-    return len(changed)
 
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:

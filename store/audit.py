@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -64,11 +65,20 @@ def entries(session: Session, erp: str) -> list[Entry]:
     ]
 
 
-def invoice_amounts(session: Session, erp: str) -> dict[str, Decimal]:
-    """Each invoice's full amount as last read from the ERP."""
+def invoice_amounts(session: Session, erp: str, ids: Iterable[str]) -> dict[str, Decimal]:
+    """The full amount of each of these invoices as last read from the ERP (if it was)."""
     table = table_of(InvoiceRow)
-    query = sa_select(table.c.invoice_id, table.c.amount).where(table.c.erp == erp)
-    return {row.invoice_id: row.amount for row in session.connection().execute(query)}
+    wanted = sorted(set(ids))
+    found: dict[str, Decimal] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = sa_select(table.c.invoice_id, table.c.amount).where(
+            table.c.erp == erp, table.c.invoice_id.in_(wanted[start : start + _CHUNK])
+        )
+        found.update((row.invoice_id, row.amount) for row in session.connection().execute(query))
+    return found
+
+
+_CHUNK = 500
 
 
 def line_amounts(session: Session) -> dict[tuple[str, str], Decimal]:

@@ -40,9 +40,9 @@ def save_snapshot(
     if cursor is not None and cursor.value == digest:
         return
     session.merge(SyncCursorRow(connector=erp, stream="snapshot", value=digest, updated_at=now))
-    fresh_customers = [_customer_values(erp, c, now) for c in customers]
+    fresh_customers = (_customer_values(erp, c, now) for c in customers)
     sync_rows(session, table_of(CustomerRow), erp, "customer_id", fresh_customers)
-    fresh_invoices = [_invoice_values(erp, i, now) for i in invoices]
+    fresh_invoices = (_invoice_values(erp, i, now) for i in invoices)
     sync_rows(session, table_of(InvoiceRow), erp, "invoice_id", fresh_invoices)
     remember_invoices(session, erp, invoices, now)
 

@@ -28,7 +28,7 @@ from arbridge.matching import CustomerPolicy, MatchSettings
 from arbridge.receivables import Buckets
 from arbridge.receivables.guardrails import Targets
 from arbridge.review import ReviewQueue
-from arbridge.scheduler import CycleDeps, make_trigger
+from arbridge.scheduler import Book, CycleDeps, make_trigger
 from arbridge.scheduler.ar_health import ArDeps
 from arbridge.scheduler.tax import TaxCheckDeps
 from arbridge.store import Store, StoreUnavailableError, create_store_engine, upgrade
@@ -43,8 +43,8 @@ class App:
     store: Store
     queue: ReviewQueue
 
-    def cycle_deps(self) -> CycleDeps:
-        """The collaborators of one cycle."""
+    def cycle_deps(self, book: Book | None = None) -> CycleDeps:
+        """The collaborators of one cycle; `book`: the ERP records a daemon keeps between cycles."""
         return CycleDeps(
             store=self.store,
             bank_sources=[build_bank_source(s) for s in self.settings.connectors.bank],
@@ -67,6 +67,7 @@ class App:
             ar=build_ar_deps(self.settings),
             payments=build_payments(self.settings, store=self.store),
             deposits=deposit_rules(self.settings),
+            book=book,
         )
 
 

@@ -10,7 +10,7 @@ import click
 from arbridge.app.monitoring import Monitor, serve
 from arbridge.config import ArbridgeSettings
 from arbridge.connectors.errors import ConnectorError
-from arbridge.scheduler import CycleDeps, make_trigger, run_cycle, run_forever, run_once
+from arbridge.scheduler import Book, CycleDeps, make_trigger, run_cycle, run_forever, run_once
 from arbridge.scheduler.audit import audit_if_due
 from arbridge.store import Store
 from arbridge.store.lease import lease_for
@@ -41,9 +41,10 @@ def run(ctx: Context, once: bool, strict: bool) -> None:
     lease = None if ctx.settings.store.shared else lease_for(app.store.engine)
     monitor = Monitor(app.store, lease=lease, stale_after=_stale_after(ctx.settings))
     down: list[int] = []
+    book = None if once else Book()  # the daemon keeps the ERP's records between cycles
 
     def cycle() -> None:
-        deps = app.cycle_deps()
+        deps = app.cycle_deps(book)
         summary = run_cycle(deps)
         monitor.record(summary)
         click.echo(summary.render())

@@ -20,9 +20,10 @@ import dataclasses
 import fcntl
 import io
 import os
+import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -106,25 +107,44 @@ def _customer(row: Row) -> Customer:
 
 
 def _invoice(row: Row) -> Invoice:
+    """One invoice; values many rows share (customer, dates, currency, terms) are held once.
+
+    A large export repeats a customer id, a date, `USD` or `NET30` on thousands of rows:
+    each row's own copy would cost a large book hundreds of megabytes.
+    """
+    amount = row.money("amount")
+    same = row.values["open_amount"] == row.values["amount"]
     return Invoice(
         invoice_id=row.text("invoice_id"),
-        customer_id=row.text("customer_id"),
-        invoice_date=row.date("invoice_date"),
-        due_date=row.date("due_date"),
-        amount=row.money("amount"),
-        open_amount=row.money("open_amount"),
-        currency=row.optional("currency") or "USD",
-        terms=row.optional("terms") or "",
+        customer_id=sys.intern(row.text("customer_id")),
+        invoice_date=_shared(row.date("invoice_date")),
+        due_date=_shared(row.date("due_date")),
+        amount=amount,
+        open_amount=amount if same else row.money("open_amount"),
+        currency=sys.intern(row.optional("currency") or "USD"),
+        terms=sys.intern(row.optional("terms") or ""),
         po_number=row.optional("po_number"),
         tax_amount=row.optional_money("tax_amount"),
-        ship_to_region=row.optional("ship_to_region"),
-        sales_rep=row.optional("sales_rep"),
-        kind=row.optional("kind"),
+        ship_to_region=_interned(row.optional("ship_to_region")),
+        sales_rep=_interned(row.optional("sales_rep")),
+        kind=_interned(row.optional("kind")),
         approved=row.optional_flag("approved"),
         freight_amount=row.optional_money("freight_amount"),
         order_ref=row.optional("order_ref") or row.optional("project"),
         retainage_pct=_percent(row, "retainage_pct"),
     )
+
+
+_DATES: dict[date, date] = {}
+
+
+def _shared(day: date) -> date:
+    """One date object per day (a book spans a few thousand days)."""
+    return _DATES.setdefault(day, day)
+
+
+def _interned(text: str | None) -> str | None:
+    return None if text is None else sys.intern(text)
 
 
 def _percent(row: Row, field: str) -> Decimal | None:
@@ -350,9 +370,14 @@ class CsvErpGateway:
             if record.invoice_id:
                 closing = record.amount + record.adjustment
                 applied[record.invoice_id] = applied.get(record.invoice_id, ZERO) + closing
-        exported = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], _invoice)
-        over = {i.invoice_id: applied.get(i.invoice_id, ZERO) - i.open_amount for i in exported}
-        return {invoice: amount for invoice, amount in over.items() if amount > 0}
+
+        def over(row: Row) -> tuple[str, Decimal] | None:  # no list of every invoice is kept
+            invoice = _invoice(row)
+            amount = applied.get(invoice.invoice_id, ZERO) - invoice.open_amount
+            return (invoice.invoice_id, amount) if amount > 0 else None
+
+        found = load_all(self._name, self._invoices, INVOICE_COLUMNS[:6], over)
+        return dict(f for f in found if f is not None)
 
     def posted_keys(self) -> frozenset[str]:
         """Idempotency keys of every application whose rows applications.csv holds (audit)."""
