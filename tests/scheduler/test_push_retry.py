@@ -34,14 +34,19 @@ def _deps(store: Store, tmp_path: Path, erp: ErpGateway, waits: list[float]) -> 
 def test_a_lost_answer_and_a_refused_call_do_not_stop_the_others(
     store: Store, tmp_path: Path
 ) -> None:
-    """One cycle delivers everything: the two failed entries are retried after a back-off."""
+    """One cycle delivers everything: an entry that failed is retried after a back-off.
+
+    The lost answer is found by the connector's own read-back; the entry whose PUT fails
+    twice (each time read back and not found) is left to the push, which tries it again.
+    """
     customers, invoices = demo_records(tmp_path)
     fake = fake_acumatica.FakeAcumatica(customers, invoices)
     unavailable = httpx.Response(503, text="Service Unavailable")
-    fake.faults.add("put", LOSE, unavailable)
+    fake.faults.add("put", LOSE, unavailable, unavailable)
     waits: list[float] = []
     with respx.mock(assert_all_called=False) as router:
-        deps = _deps(store, tmp_path, build_acumatica(router, fake), waits)
+        gateway = build_acumatica(router, fake, concurrent_requests=1)
+        deps = _deps(store, tmp_path, gateway, waits)
         summary = run_cycle(deps)
 
     depth = _depth(store)
@@ -60,13 +65,14 @@ def test_an_erp_that_is_down_stops_the_push_for_the_cycle(store: Store, tmp_path
     fake.faults.add("put", *[httpx.Response(503, text="down")] * 40)
     waits: list[float] = []
     with respx.mock(assert_all_called=False) as router:
-        deps = _deps(store, tmp_path, build_acumatica(router, fake), waits)
+        gateway = build_acumatica(router, fake, concurrent_requests=1)
+        deps = _deps(store, tmp_path, gateway, waits)
         run_cycle(deps)
         puts = fake.faults.calls["put"]
         fake.faults.queued.clear()
         run_cycle(deps)
 
-    assert puts == 5
+    assert puts == 10  # five applications, each sent again once after a read-back found nothing
     assert _depth(store).get("pending", 0) == 0
     assert len(fake.payments) == _depth(store)["sent"]
 
