@@ -32,7 +32,7 @@ import httpx
 
 from bench.datasets import CONTRACT_CONFIG
 from bench.erp_fakes import fake_qbo
-from bench.erp_fakes.limits import ACUMATICA_PER_MINUTE, VENDORS
+from bench.erp_fakes.limits import ACUMATICA_CONCURRENT, ACUMATICA_PER_MINUTE, VENDORS
 from bench.erp_fakes.livedata import write_bank
 
 TIMEOUT_SECONDS = 2.0
@@ -78,6 +78,7 @@ ERP = {
     payment_method: CHECK
     cash_account: "10200"
     requests_per_minute: {acu_rpm}
+    concurrent_requests: {acu_concurrent}
     timeout_seconds: {timeout}
 """,
 }
@@ -120,7 +121,8 @@ class Outcome:
             f"cycles {self.cycles}{'' if self.drained else ' (NOT drained)'}  "
             f"duplicates {dupes}  missing {missing}  wall {self.wall:6.1f} s  "
             f"requests {self.report['requests']} (429 by limit {self.report['throttled']}, "
-            f"injected {self.report['injected'] or '-'})"
+            f"injected {self.report['injected'] or '-'}; "
+            f"at once: peak {self.report.get('concurrent_peak', '-')})"
         )
 
 
@@ -153,6 +155,7 @@ def _config(data: Path, vendor: str, url: str) -> Path:
         timeout=TIMEOUT_SECONDS,
         realm=fake_qbo.REALM,
         acu_rpm=ACUMATICA_PER_MINUTE,
+        acu_concurrent=ACUMATICA_CONCURRENT,
     )
     path = data / "arbridge.yaml"
     path.write_text(text, encoding="utf-8")

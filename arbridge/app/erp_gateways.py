@@ -78,6 +78,7 @@ def build_erp_gateway(
             write_off_reasons=erp.write_off_reasons,
             currency=erp.currency,
             requests_per_minute=erp.requests_per_minute,
+            concurrent_requests=erp.concurrent_requests,
             timeout=erp.timeout_seconds,
             limiter_factory=limiter_factory,
             sales_rep_field=erp.sales_rep_field,

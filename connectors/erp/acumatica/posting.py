@@ -9,15 +9,17 @@ Per application, on one lane (one session, so Acumatica serves its calls in turn
    a second one); not found, the PUT did not take effect and it is sent once more.
 3. `POST Payment/ReleasePayment`; a release whose answer is lost is settled after the chunk.
 
-After the chunk one read of the payments' `Status` (40 to a request) tells the released
-from those still `Balanced`: a release job still running is polled, a release that did
-not happen is started again. A failed application fails alone while the others go on;
+After the chunk (and `poll_interval` after its last release started: a wait costs no
+request, a poll does) one read of the payments' `Status` (40 to a request) tells the
+released from those still `Balanced`: a release job still running is polled, a release
+that did not happen is started again. A failed application fails alone while the others go on;
 after `UNWELL_AFTER` failures in a row the ERP counts as down and the rest wait.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,6 +58,8 @@ class Started:
     payment: dict[str, Any] | None = None
     job: str | None = None
     """The release's status URL while it runs."""
+    released_at: float = 0.0
+    """When the release was started (monotonic seconds)."""
     unsure: bool = False
     """The release's answer was lost: the status read says whether it happened."""
 
@@ -196,10 +200,10 @@ class Poster:
         try:
             job = self.releases.start("ReleasePayment", payment, api=lane.api)
         except TransientConnectorError:  # started or not: the status read will tell
-            return Started(result, payment, unsure=True)
+            return Started(result, payment, unsure=True, released_at=time.monotonic())
         except ConnectorError as exc:
             return Started(exc, payment)
-        return Started(result, payment, job=job)
+        return Started(result, payment, job=job, released_at=time.monotonic())
 
     # ------------------------------------------------------------------ after the chunk
     def _finish(self, started: Mapping[int, Started]) -> None:
@@ -207,6 +211,7 @@ class Poster:
         open_ = {i: s for i, s in started.items() if s.payment is not None and (s.job or s.unsure)}
         if not open_:
             return
+        self._let_run(max(s.released_at for s in open_.values()))
         refs = [str(wire.value(s.payment or {}, "PaymentRef")) for s in open_.values()]
         try:
             now = self.statuses(refs)
@@ -230,6 +235,12 @@ class Poster:
         for index, error in self.releases.wait(jobs).items():
             if error is not None:
                 started[index].outcome = error
+
+    def _let_run(self, latest: float) -> None:
+        """Give the latest release `poll_interval` to finish: waiting is cheaper than polls."""
+        left = latest + self.releases.poll_interval - time.monotonic()
+        if left > 0:
+            self.releases.sleep(left)
 
     def _release_again(
         self, index: int, state: Started, record: dict[str, Any], jobs: dict[int, str]

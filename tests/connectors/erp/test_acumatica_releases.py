@@ -68,7 +68,7 @@ def test_every_release_starts_before_one_status_read_settles_them(acu: Acu) -> N
 
 def test_a_release_still_running_after_the_status_read_is_polled(acu: Acu) -> None:
     fake, router = acu
-    fake.release_seconds = 0.3  # each job runs on; the payment stays Balanced till it ends
+    fake.release_seconds = 1.3  # longer than the 1 s given before the status read
     apps = [_app(f"TX{n}", f"INV-100{n}") for n in range(1, 3)]
 
     results = build_acumatica(router, fake, sleep=time.sleep).post_applications(apps)
