@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -98,3 +99,22 @@ def test_an_invoice_missing_from_the_erp_waits_three_cycles_then_goes_to_review(
     assert states[-1]["rejected"] == decided
     assert fake.faults.calls["put"] == 0  # never written
     assert waits == []  # a missing record is no reason to stall the cycle
+
+
+def test_a_push_over_acumatica_logs_in_once_however_many_calls_it_makes(
+    store: Store, tmp_path: Path
+) -> None:
+    """Claimed two at a time, the push makes several posting calls inside one login."""
+    customers, invoices = demo_records(tmp_path)
+    fake = fake_acumatica.FakeAcumatica(customers, invoices)
+    with respx.mock(assert_all_called=False) as router:
+        gateway = build_acumatica(router, fake, concurrent_requests=1)
+        deps = _deps(store, tmp_path, gateway, [])
+        deps = dataclasses.replace(deps, shared=True, claim_batch=2)
+        run_cycle(deps)
+
+    sent = _depth(store)["sent"]
+    assert sent == len(fake.payments) >= 5  # three calls or more
+    assert fake.faults.calls["put"] == sent
+    assert fake.logins == fake.logouts == 3  # customers, invoices, and the whole push
+    assert fake.sessions == set()
