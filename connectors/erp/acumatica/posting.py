@@ -218,6 +218,7 @@ class Poster:
         except ConnectorError:
             now = {}
         jobs: dict[int, str] = {}
+        again = 0.0
         for index, state in open_.items():
             record = now.get(str(wire.value(state.payment or {}, "PaymentRef")))
             if record is not None and wire.value(record, "Status") not in UNRELEASED:
@@ -230,8 +231,10 @@ class Poster:
                     f"could not tell whether payment {ref(state.payment or {})} was released; "
                     "the next attempt finds it and releases it if not",
                 )
-            else:
-                self._release_again(index, state, record, jobs)
+            elif self._release_again(index, state, record, jobs):
+                again = time.monotonic()
+        if again:  # a release started again just now: give it its time before polling
+            self._let_run(again)
         for index, error in self.releases.wait(jobs).items():
             if error is not None:
                 started[index].outcome = error
@@ -244,15 +247,19 @@ class Poster:
 
     def _release_again(
         self, index: int, state: Started, record: dict[str, Any], jobs: dict[int, str]
-    ) -> None:
-        """A release whose answer was lost did not happen: start it again (first lane)."""
+    ) -> bool:
+        """A release whose answer was lost did not happen: start it again (first lane).
+
+        Returns whether a job is now running (to be polled).
+        """
         try:
             job = self.releases.start("ReleasePayment", record, api=self.lanes.first.api)
         except ConnectorError as exc:
             state.outcome = exc
-            return
+            return False
         if job is not None:
             jobs[index] = job
+        return job is not None
 
 
 def quote(value: str) -> str:
