@@ -42,6 +42,7 @@ class Lanes:
         self.first = first
         self._more = list(more)
         self._refused: set[int] = set()
+        self._depth = 0
 
     @property
     def size(self) -> int:
@@ -51,12 +52,15 @@ class Lanes:
     @contextmanager
     def open(self) -> Iterator[None]:
         """Every lane's session scope: each logs in on first use, out when the scope ends."""
-        with ExitStack() as stack:
-            for lane in [self.first, *self._more]:
-                stack.enter_context(lane.session.open())
-            try:
+        self._depth += 1
+        try:
+            with ExitStack() as stack:
+                for lane in [self.first, *self._more]:
+                    stack.enter_context(lane.session.open())
                 yield
-            finally:
+        finally:
+            self._depth -= 1
+            if self._depth == 0:  # a lane refused in this scope may log in next time
                 self._refused.clear()
 
     def ready(self, wanted: int) -> list[Lane]:

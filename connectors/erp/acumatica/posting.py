@@ -18,6 +18,7 @@ after `UNWELL_AFTER` failures in a row the ERP counts as down and the rest wait.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -127,7 +128,10 @@ class Poster:
         if len(lanes) == 1:
             return {index: run(task) for index, task in tasks.items()}
         with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="acumatica") as ex:
-            futures = {index: ex.submit(run, task) for index, task in tasks.items()}
+            futures = {  # each with the caller's log context (the run id)
+                index: ex.submit(contextvars.copy_context().run, run, task)
+                for index, task in tasks.items()
+            }
             return {index: future.result() for index, future in futures.items()}
 
     def _one(self, pool: Pool, watch: _Watch, task: Callable[[Lane], Started]) -> Started:

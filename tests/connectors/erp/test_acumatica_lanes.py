@@ -116,13 +116,16 @@ def test_requests_in_flight_never_exceed_the_licensed_concurrency(
 def test_a_lane_whose_login_is_refused_sits_out_and_the_others_post(acu: Acu) -> None:
     fake, router = acu
     fake.seats = 1  # the second session's login meets "API Login Limit"
+    gateway = build_acumatica(router, fake, concurrent_requests=2)
 
-    results = build_acumatica(router, fake, concurrent_requests=2).post_applications(
-        [_app(n) for n in range(4)]
-    )
+    with gateway.session():  # as the push holds it: several posting calls
+        first = gateway.post_applications([_app(n) for n in range(4)])
+        attempts = fake.faults.calls["login"]
+        second = gateway.post_applications([_app(n) for n in range(4, 8)])
 
-    assert [getattr(r, "outcome", None) for r in results] == [PostOutcome.POSTED] * 4
-    assert len(fake.payments) == 4
+    assert [getattr(r, "outcome", None) for r in first + second] == [PostOutcome.POSTED] * 8
+    assert len(fake.payments) == 8
+    assert fake.faults.calls["login"] == attempts  # not tried again within the scope
     assert fake.sessions == set()
 
 
