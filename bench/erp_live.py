@@ -122,7 +122,7 @@ class Outcome:
             f"duplicates {dupes}  missing {missing}  wall {self.wall:6.1f} s  "
             f"requests {self.report['requests']} (429 by limit {self.report['throttled']}, "
             f"injected {self.report['injected'] or '-'}; "
-            f"at once: peak {self.report.get('concurrent_peak', '-')})"
+            f"at once: peak {self.report.get('concurrent_peak') or '-'})"
         )
 
 

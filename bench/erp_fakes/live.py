@@ -134,7 +134,7 @@ class StandIn:
                 "requests": self.requests,
                 "operations": self.limits.operations,
                 "throttled": self.throttled,
-                "concurrent_peak": self.gate.peak,
+                "concurrent_peak": self.gate.peak if self.spec.concurrent else None,
                 "queue_rejected": self.gate.rejected,
                 "injected": dict(self.chaos.injected),
                 "calls": dict(self.fake.faults.calls),
