@@ -1,6 +1,7 @@
 """Benchmark: a 2,000-payment backlog through `arbridge run --once` against live ERP stand-ins.
 
 Usage: python -m bench.erp_live [--apps 2000] [--faults 0.1] [--only quickbooks] [--cycles 4]
+       [--clean-only | --faults-only] [--calls]
 
 Each stand-in (bench/erp_fakes/live.py) runs as its own process on 127.0.0.1 over
 real HTTP, with the vendor's request windows, and once clean and once with
@@ -32,7 +33,7 @@ import httpx
 
 from bench.datasets import CONTRACT_CONFIG
 from bench.erp_fakes import fake_qbo
-from bench.erp_fakes.limits import ACUMATICA_PER_MINUTE, VENDORS
+from bench.erp_fakes.limits import ACUMATICA_CONCURRENT, ACUMATICA_PER_MINUTE, VENDORS
 from bench.erp_fakes.livedata import write_bank
 
 TIMEOUT_SECONDS = 2.0
@@ -78,6 +79,7 @@ ERP = {
     payment_method: CHECK
     cash_account: "10200"
     requests_per_minute: {acu_rpm}
+    concurrent_requests: {acu_concurrent}
     timeout_seconds: {timeout}
 """,
 }
@@ -120,7 +122,8 @@ class Outcome:
             f"cycles {self.cycles}{'' if self.drained else ' (NOT drained)'}  "
             f"duplicates {dupes}  missing {missing}  wall {self.wall:6.1f} s  "
             f"requests {self.report['requests']} (429 by limit {self.report['throttled']}, "
-            f"injected {self.report['injected'] or '-'})"
+            f"injected {self.report['injected'] or '-'}; "
+            f"at once: peak {self.report.get('concurrent_peak') or '-'})"
         )
 
 
@@ -153,6 +156,7 @@ def _config(data: Path, vendor: str, url: str) -> Path:
         timeout=TIMEOUT_SECONDS,
         realm=fake_qbo.REALM,
         acu_rpm=ACUMATICA_PER_MINUTE,
+        acu_concurrent=ACUMATICA_CONCURRENT,
     )
     path = data / "arbridge.yaml"
     path.write_text(text, encoding="utf-8")
@@ -205,12 +209,15 @@ def main() -> None:
     parser.add_argument("--cycles", type=int, default=4, help="give up after this many cycles")
     parser.add_argument("--only", choices=sorted(VENDORS))
     parser.add_argument("--clean-only", action="store_true")
+    parser.add_argument("--faults-only", action="store_true", help="only the run with faults")
     parser.add_argument("--calls", action="store_true", help="also print the calls by operation")
     args = parser.parse_args()
     for vendor in VENDORS:
         if args.only not in (None, vendor):
             continue
-        for faults in [0.0] if args.clean_only else [0.0, args.faults]:
+        runs = [0.0, args.faults]
+        runs = runs[:1] if args.clean_only else runs[1:] if args.faults_only else runs
+        for faults in runs:
             outcome = run(vendor, args.apps, faults, args.cycles)
             print(outcome.line(), flush=True)
             if args.calls:

@@ -318,6 +318,13 @@ class AcumaticaErpSettings(_HttpErpSettings):
         description="Deduction code (the allocation's adjustment reason) -> WriteOffReasonCode.",
     )
     requests_per_minute: int = Field(default=100, ge=1)
+    concurrent_requests: int = Field(
+        default=2,
+        ge=1,
+        le=16,
+        description="Requests in flight at once while posting, each on its own login session "
+        "(a licence seat): at most the licence's concurrent API requests and API users.",
+    )
     sales_rep_field: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -94,31 +95,38 @@ def push(
     """
     state = _Pushing(summary, clock, sleep)
     after = 0
-    while True:
-        with store.transaction() as session:
-            entries = postings.claim(
-                session,
-                gateway.name,
-                worker=worker,
-                limit=batch,
-                now=clock(),
-                lease=claim_lease,
-                honour_claims=shared,
-                after=after,
-            )
-        if not entries:  # done: what failed is given back for the next cycle (or a person)
+    with _erp_session(gateway):  # one login for the whole push where the ERP has sessions
+        while True:
             with store.transaction() as session:
-                postings.release_claims(session, worker=worker)
-            return
-        after = entries[-1].outbox_id
-        well = _push_batch(store, gateway, entries, claim_lease, state)
-        if well:
-            well = _retry_deferred(store, gateway, claim_lease, state)
-        _give_up_deferred(store, state)
-        if not well:
-            with store.transaction() as session:
-                postings.release_claims(session, worker=worker)
-            return
+                entries = postings.claim(
+                    session,
+                    gateway.name,
+                    worker=worker,
+                    limit=batch,
+                    now=clock(),
+                    lease=claim_lease,
+                    honour_claims=shared,
+                    after=after,
+                )
+            if not entries:  # done: what failed is given back for the next cycle (or a person)
+                with store.transaction() as session:
+                    postings.release_claims(session, worker=worker)
+                return
+            after = entries[-1].outbox_id
+            well = _push_batch(store, gateway, entries, claim_lease, state)
+            if well:
+                well = _retry_deferred(store, gateway, claim_lease, state)
+            _give_up_deferred(store, state)
+            if not well:
+                with store.transaction() as session:
+                    postings.release_claims(session, worker=worker)
+                return
+
+
+def _erp_session(gateway: ErpGateway) -> AbstractContextManager[object]:
+    """The gateway's `session()` scope if it has one (a login shared by every call), else none."""
+    session = getattr(gateway, "session", None)
+    return session() if callable(session) else nullcontext()
 
 
 def _retry_deferred(store: Store, gateway: ErpGateway, lease: timedelta, state: _Pushing) -> bool:

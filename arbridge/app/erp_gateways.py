@@ -154,6 +154,7 @@ def build_erp_gateway(
             write_off_reason=erp.write_off_reason,
             write_off_reasons=erp.write_off_reasons,
             currency=erp.currency,
+            concurrent_requests=erp.concurrent_requests,
             limiter_factory=limiter_factory,
             sales_rep_field=erp.sales_rep_field,
         )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -47,6 +48,12 @@ def _json(body: Any, status: int = 200) -> httpx.Response:
     )
 
 
+def session_of(request: httpx.Request) -> str | None:
+    """The cookie session a request belongs to (its `.ASPXAUTH`), if any."""
+    found = re.search(r"\.ASPXAUTH=(\w+)", request.headers.get("Cookie", ""))
+    return found.group(1) if found else None
+
+
 def _stamp(seconds: int, zone: str) -> str:
     """2026-11-02T10:00:00 plus `seconds`, ISO with `zone` (ordered as text and as time)."""
     minutes, second = divmod(seconds, 60)
@@ -69,11 +76,18 @@ class FakeAcumatica:
         self.seats, self.logins, self.logouts = seats, 0, 0
         self.jobs: dict[str, list[int]] = {}
         self.release_seconds: float | None = None
-        """If set, a release job runs this long (wall clock) instead of answering 202 once."""
+        """If set, a release job runs this long (wall clock) instead of answering 202 once,
+        and the payment stays Balanced until it ends."""
         self._deadlines: dict[str, float] = {}
+        self._running: dict[str, str] = {}
+        """Release jobs of `release_seconds` still running: job -> payment number."""
+        self.failing_releases: list[str] = []
+        """Messages of the next release jobs to fail (the payment stays Balanced)."""
+        self._failed: dict[str, str] = {}
         self.faults = Faults()
         self.hidden: set[str] = set()
         """Invoices the list reads show but look-ups by number do not (a lagging replica)."""
+        self._lock = threading.Lock()
 
     def touch(self, number: str, **changes: Any) -> None:
         """Change an invoice as a user would."""
@@ -140,7 +154,7 @@ class FakeAcumatica:
 
     def routes(self) -> list[routes.Route]:
         """Every route, behind the fault hooks (for respx or the live stand-in)."""
-        f = self.faults
+        f = _Guarded(self.faults, self._lock)
         site = httpx.URL(SITE)
         origin = f"{site.scheme}://{site.host}"
         base = re.escape(httpx.URL(BASE).raw_path.decode())
@@ -184,8 +198,8 @@ class FakeAcumatica:
         )
 
     def _sid(self, request: httpx.Request) -> str | None:
-        found = re.search(r"\.ASPXAUTH=(\w+)", request.headers.get("Cookie", ""))
-        return found.group(1) if found and found.group(1) in self.sessions else None
+        sid = session_of(request)
+        return sid if sid in self.sessions else None
 
     def _logout(self, request: httpx.Request) -> httpx.Response:
         sid = self._sid(request)
@@ -250,6 +264,7 @@ class FakeAcumatica:
         }
 
     def _invoices(self, request: httpx.Request) -> httpx.Response:
+        self._finish_jobs()
         where = request.url.params.get("$filter", "")
         numbers = sorted(self.invoices)
         if where == "Type eq 'Invoice' and Status eq 'Open'":
@@ -280,6 +295,7 @@ class FakeAcumatica:
         return _json(self._row(number))
 
     def _find(self, request: httpx.Request) -> httpx.Response:
+        self._finish_jobs()
         where = request.url.params.get("$filter", "")
         one = re.fullmatch(r"PaymentRef eq '([^']*)' and CustomerID eq '([^']*)'", where)
         if one is not None:
@@ -303,6 +319,7 @@ class FakeAcumatica:
         if denied is not None:
             return denied
         number = request.url.path.rsplit("/", 1)[1]
+        self._finish_jobs()
         if number not in self.payments:
             return http_error(
                 500,
@@ -338,12 +355,21 @@ class FakeAcumatica:
             return denied
         entity = json.loads(request.content)["entity"]
         number = entity["ReferenceNbr"]["value"]
+        self._finish_jobs()
+        status = self.payments[number]["Status"]["value"]
+        if number in self._running.values():
+            return http_error(500, "The previous operation has not been completed yet.")
+        if status != "Balanced":  # released already (or voided): Acumatica refuses
+            return http_error(500, f"The document is {status}: it cannot be released.")
         job = str(uuid.uuid4())
         self.jobs[job] = [202, 204]
-        if self.release_seconds is not None:
+        if self.failing_releases:
+            self._failed[job] = self.failing_releases.pop(0)
+        elif self.release_seconds is not None:
             self._deadlines[job] = time.monotonic() + self.release_seconds
-        self._apply(number, sign=-1)
-        self.payments[number]["Status"] = w("Closed")
+            self._running[job] = number
+        else:
+            self._released(number)
         return httpx.Response(
             202,
             headers={
@@ -351,13 +377,28 @@ class FakeAcumatica:
             },
         )
 
+    def _released(self, number: str) -> None:
+        self._apply(number, sign=-1)
+        self.payments[number]["Status"] = w("Closed")
+
+    def _finish_jobs(self) -> None:
+        """Release jobs whose time is up have released their payment."""
+        now = time.monotonic()
+        for job, number in list(self._running.items()):
+            if now >= self._deadlines[job]:
+                del self._running[job]
+                self._released(number)
+
     def _poll(self, request: httpx.Request) -> httpx.Response:
         denied = self._denied(request)
         if denied is not None:
             return denied
         job = request.url.path.rsplit("/", 1)[1]
+        self._finish_jobs()
+        if job in self._failed:
+            return http_error(400, self._failed[job])
         if job in self._deadlines:
-            return httpx.Response(202 if time.monotonic() < self._deadlines[job] else 204)
+            return httpx.Response(202 if job in self._running else 204)
         steps = self.jobs[job]
         return httpx.Response(steps.pop(0) if len(steps) > 1 else steps[0])
 
@@ -382,6 +423,24 @@ class FakeAcumatica:
             )
             left = self.invoices[ref].open_amount + sign * closing
             self.touch(ref, open_amount=left, status="Open" if left > 0 else "Closed")
+
+
+class _Guarded:
+    """The fault hooks, with every handler run under the tenant's lock (callers on threads)."""
+
+    def __init__(self, faults: Faults, lock: threading.Lock) -> None:
+        self._faults, self._lock = faults, lock
+
+    def wrap(
+        self, operation: str, handler: Callable[[httpx.Request], httpx.Response]
+    ) -> Callable[[httpx.Request], httpx.Response]:
+        """`Faults.wrap` around the handler, which runs under the lock."""
+
+        def locked(request: httpx.Request) -> httpx.Response:
+            with self._lock:
+                return handler(request)
+
+        return self._faults.wrap(operation, locked)
 
 
 def _contact(c: Customer, expanded: bool) -> dict[str, Any]:

@@ -5,9 +5,15 @@
   docs do not say a batch is cheaper). The sustained rate is 1,200 a minute.
 - QuickBooks Online: 500 requests a minute and 10 a second per realm, and 40 batch
   requests a minute of at most 30 payloads: at best 1,200 payments a minute.
-- Acumatica: no published number; it depends on the licence. The stand-in enforces
-  `ACUMATICA_PER_MINUTE` (a mid-size licence tier) and the bench configures the
-  connector's `requests_per_minute` to the same figure, as an admin would.
+- Acumatica (reference §1.12): the licence sets the web-services API users (concurrent
+  sessions; a trial has 2), the concurrent API requests and the requests per minute; the
+  numbers are not published, write-ups quote roughly 100-150 a minute, and the reference
+  says to design for 2-3 requests at once. The stand-in enforces the top of the quoted
+  range (`ACUMATICA_PER_MINUTE`), 2 requests at once across the tenant (more wait in a
+  queue, then 429: "queued/delayed and eventually rejected"), 2 sessions (the trial's
+  seats), and one request at a time per session (requests of one cookie session are
+  served in turn, which is why the OAuth scope `api:concurrent_access` exists). The
+  bench configures the connector with the same figures, as an admin would from the licence.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ import httpx
 from arbridge.domain.records import Customer, Invoice
 from bench.erp_fakes import fake_acumatica, fake_bc, fake_qbo
 
-ACUMATICA_PER_MINUTE = 1200
+ACUMATICA_PER_MINUTE = 150
+ACUMATICA_CONCURRENT = 2
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,10 @@ class VendorSpec:
     best_postings_per_minute: float
     """What the limits allow at best (one request per payment, or full batches)."""
     limit_note: str
+    concurrent: int | None = None
+    """Requests served at once across the tenant (more wait their turn), if limited."""
+    session_of: Callable[[httpx.Request], str | None] | None = None
+    """The session a request belongs to, where a session is served one request at a time."""
 
 
 def _bc_429() -> httpx.Response:
@@ -88,8 +99,11 @@ VENDORS = {
         (Window(ACUMATICA_PER_MINUTE, 60.0),),
         (),
         _acu_429,
-        ACUMATICA_PER_MINUTE / 3,
-        f"{ACUMATICA_PER_MINUTE} req/min (licence), 3 req per payment (create, release, 1 poll)",
+        ACUMATICA_PER_MINUTE / 2,
+        f"{ACUMATICA_PER_MINUTE} req/min, {ACUMATICA_CONCURRENT} at once (licence), "
+        "2 req per payment (create, release)",
+        concurrent=ACUMATICA_CONCURRENT,
+        session_of=fake_acumatica.session_of,
     ),
 }
 

@@ -8,7 +8,8 @@ connector's `api_url` / `token_url` (or Acumatica's `site`) point at
 `http://127.0.0.1:<port>` with the vendor's own paths. On top of the fake:
 
 - the vendor's request windows (bench/erp_fakes/limits.py), answered with the
-  vendor's 429 body and no Retry-After (none is documented);
+  vendor's 429 body and no Retry-After (none is documented), and where the vendor
+  limits them, requests at once and per session (bench/erp_fakes/gate.py);
 - `--faults` of the API calls (logins and token calls aside) fail at random, in
   equal shares: 429, 503, a hang past the client's timeout (then the connection is
   dropped) and an answer lost after the ERP acted (the connection closes unanswered);
@@ -22,6 +23,7 @@ connector's `api_url` / `token_url` (or Acumatica's `site`) point at
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import threading
@@ -32,11 +34,14 @@ from typing import Any
 
 import httpx
 
+from bench.erp_fakes.gate import Gate
 from bench.erp_fakes.limits import VENDORS, VendorLimits
 from bench.erp_fakes.livedata import records
 from bench.erp_fakes.routes import Dispatcher
 
 AUTH_OPERATIONS = ("/oauth2/", "/entity/auth/")
+TIMELINE_ENV = "ARBRIDGE_BENCH_TIMELINE"
+"""A file to append one line per request to (start, seconds, method, path, answer), if set."""
 RELEASE_SECONDS = 0.5
 """How long an Acumatica release job runs in the live stand-in."""
 UNLIMITED_SEATS = 1000
@@ -86,6 +91,7 @@ class StandIn:
             self.fake.seats = UNLIMITED_SEATS
         self.dispatch = Dispatcher(self.fake.routes())
         self.limits = VendorLimits(self.spec)
+        self.gate = Gate(self.spec.concurrent, self.spec.session_of)
         self.chaos = Chaos(faults, seed)
         self.hang = hang
         self.latency = latency
@@ -95,9 +101,30 @@ class StandIn:
         self.throttled = 0
         self.writes: list[float] = []
         """Wall-clock times at which the ledger grew (first and last posting)."""
+        timeline = os.environ.get(TIMELINE_ENV)
+        self.timeline = open(timeline, "a", encoding="utf-8") if timeline else None  # noqa: SIM115 - open for the process's life
+
+    def note(self, started: float, request: httpx.Request, answer: httpx.Response | str) -> None:
+        """One line of the timeline (if kept): start, seconds, method, path, answer."""
+        if self.timeline is None:
+            return
+        status = answer if isinstance(answer, str) else str(answer.status_code)
+        line = f"{started:.3f} {time.time() - started:.3f} {request.method} {request.url.path} {status}\n"
+        with self.lock:
+            self.timeline.write(line)
+            self.timeline.flush()
 
     def answer(self, request: httpx.Request) -> httpx.Response | str:
-        """The response, or "hang" / "lost" for the server to act out."""
+        """The response, or "hang" / "lost" for the server to act out (within the gate)."""
+        with self.gate.enter(request) as admitted:
+            if not admitted:
+                with self.lock:
+                    self.requests += 1
+                    self.throttled += 1
+                return self.spec.throttled()
+            return self._answer(request)
+
+    def _answer(self, request: httpx.Request) -> httpx.Response | str:
         path = request.url.path
         api = not any(a in path for a in AUTH_OPERATIONS)
         if api and self.latency:
@@ -130,6 +157,8 @@ class StandIn:
                 "requests": self.requests,
                 "operations": self.limits.operations,
                 "throttled": self.throttled,
+                "concurrent_peak": self.gate.peak if self.spec.concurrent else None,
+                "queue_rejected": self.gate.rejected,
                 "injected": dict(self.chaos.injected),
                 "calls": dict(self.fake.faults.calls),
                 "first_write": self.writes[0] if self.writes else None,
@@ -159,10 +188,12 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
                 headers=[(k, v) for k, v in self.headers.items() if k.lower() != "host"],
                 content=body,
             )
+            started = time.time()
             try:
                 answer = stand_in.answer(request)
             except Exception as exc:
                 answer = httpx.Response(500, json={"error": f"{type(exc).__name__}: {exc}"})
+            stand_in.note(started, request, answer)
             if isinstance(answer, str):  # hang or lost: no answer at all
                 self.close_connection = True
                 return

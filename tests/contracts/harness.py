@@ -98,7 +98,7 @@ def build_acumatica(
 ) -> acumatica.AcumaticaErpGateway:
     """An Acumatica gateway wired to the fake."""
     fake.install(router)
-    settings: dict[str, object] = {"cash_account": "10200", **kw}
+    settings: dict[str, object] = {"cash_account": "10200", "sleep": lambda _s: None, **kw}
     return acumatica.build(
         name="acu",
         site=fake_acumatica.SITE,
@@ -110,7 +110,6 @@ def build_acumatica(
         write_off_reason="WO",
         retry=NO_RETRY_SLEEP,
         limiter=RateLimiter(()),
-        sleep=lambda _s: None,
         **settings,  # type: ignore[arg-type]  # keyword overrides of a test builder, checked at run time by the record's constructor
     )
 

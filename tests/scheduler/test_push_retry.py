@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -34,14 +35,19 @@ def _deps(store: Store, tmp_path: Path, erp: ErpGateway, waits: list[float]) -> 
 def test_a_lost_answer_and_a_refused_call_do_not_stop_the_others(
     store: Store, tmp_path: Path
 ) -> None:
-    """One cycle delivers everything: the two failed entries are retried after a back-off."""
+    """One cycle delivers everything: an entry that failed is retried after a back-off.
+
+    The lost answer is found by the connector's own read-back; the entry whose PUT fails
+    twice (each time read back and not found) is left to the push, which tries it again.
+    """
     customers, invoices = demo_records(tmp_path)
     fake = fake_acumatica.FakeAcumatica(customers, invoices)
     unavailable = httpx.Response(503, text="Service Unavailable")
-    fake.faults.add("put", LOSE, unavailable)
+    fake.faults.add("put", LOSE, unavailable, unavailable)
     waits: list[float] = []
     with respx.mock(assert_all_called=False) as router:
-        deps = _deps(store, tmp_path, build_acumatica(router, fake), waits)
+        gateway = build_acumatica(router, fake, concurrent_requests=1)
+        deps = _deps(store, tmp_path, gateway, waits)
         summary = run_cycle(deps)
 
     depth = _depth(store)
@@ -60,13 +66,14 @@ def test_an_erp_that_is_down_stops_the_push_for_the_cycle(store: Store, tmp_path
     fake.faults.add("put", *[httpx.Response(503, text="down")] * 40)
     waits: list[float] = []
     with respx.mock(assert_all_called=False) as router:
-        deps = _deps(store, tmp_path, build_acumatica(router, fake), waits)
+        gateway = build_acumatica(router, fake, concurrent_requests=1)
+        deps = _deps(store, tmp_path, gateway, waits)
         run_cycle(deps)
         puts = fake.faults.calls["put"]
         fake.faults.queued.clear()
         run_cycle(deps)
 
-    assert puts == 5
+    assert puts == 10  # five applications, each sent again once after a read-back found nothing
     assert _depth(store).get("pending", 0) == 0
     assert len(fake.payments) == _depth(store)["sent"]
 
@@ -92,3 +99,22 @@ def test_an_invoice_missing_from_the_erp_waits_three_cycles_then_goes_to_review(
     assert states[-1]["rejected"] == decided
     assert fake.faults.calls["put"] == 0  # never written
     assert waits == []  # a missing record is no reason to stall the cycle
+
+
+def test_a_push_over_acumatica_logs_in_once_however_many_calls_it_makes(
+    store: Store, tmp_path: Path
+) -> None:
+    """Claimed two at a time, the push makes several posting calls inside one login."""
+    customers, invoices = demo_records(tmp_path)
+    fake = fake_acumatica.FakeAcumatica(customers, invoices)
+    with respx.mock(assert_all_called=False) as router:
+        gateway = build_acumatica(router, fake, concurrent_requests=1)
+        deps = _deps(store, tmp_path, gateway, [])
+        deps = dataclasses.replace(deps, shared=True, claim_batch=2)
+        run_cycle(deps)
+
+    sent = _depth(store)["sent"]
+    assert sent == len(fake.payments) >= 5  # three calls or more
+    assert fake.faults.calls["put"] == sent
+    assert fake.logins == fake.logouts == 3  # customers, invoices, and the whole push
+    assert fake.sessions == set()

@@ -98,6 +98,10 @@ class AdaptiveRateLimiter(RateLimiter):
     by `cut` on each 429 (down to `floor`), raised by `step` on each success (up to
     `ceiling`). A vendor that throttles now and then costs a short slowdown; one that
     keeps throttling (a busy tenant, a shared licence) is met at the rate it accepts.
+    The cut is 15 %, not more: the windows slide, so a cut stalls sending until the
+    window has drained to the new share, and a deeper cut for every stray 429 (a proxy,
+    a hiccup) would cost a third of the rate; a vendor that means it answers 429 again
+    and the cuts compound.
     """
 
     def __init__(
@@ -109,7 +113,7 @@ class AdaptiveRateLimiter(RateLimiter):
         start: float = 0.9,
         floor: float = 0.2,
         ceiling: float = 0.98,
-        cut: float = 0.7,
+        cut: float = 0.85,
         step: float = 0.01,
     ) -> None:
         super().__init__(windows, clock=clock, sleep=sleep)

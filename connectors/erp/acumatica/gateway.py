@@ -3,7 +3,8 @@
 Every public call runs inside a cookie session that is always logged out; wrap
 many calls in `with gateway.session():` to share one login. Exactly once: a
 Payment carries our reference in `PaymentRef` and is looked up before creating;
-one found unreleased is released instead of created again.
+one found unreleased is released instead of created again. Posting runs on up to
+`concurrent_requests` sessions at once (`lanes`, `posting`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -24,14 +24,12 @@ from arbridge.connectors.base import (
 )
 from arbridge.connectors.erp._http import (
     AdaptiveRateLimiter,
-    HttpClient,
     LimiterFactory,
     RequestLimiter,
     RetryPolicy,
     Window,
     jsonbody,
 )
-from arbridge.connectors.erp._http.batching import UNWELL_AFTER, FailureRun
 from arbridge.connectors.erp._http.gateway import (
     FlowGateway,
     OpenInvoices,
@@ -42,7 +40,9 @@ from arbridge.connectors.erp._http.gateway import (
     rest_client,
 )
 from arbridge.connectors.erp.acumatica import wire
+from arbridge.connectors.erp.acumatica.lanes import Lane, Lanes
 from arbridge.connectors.erp.acumatica.posted import AcumaticaPostedLedger
+from arbridge.connectors.erp.acumatica.posting import VOIDED, Poster, Seen, quote
 from arbridge.connectors.erp.acumatica.release import Releases
 from arbridge.connectors.erp.acumatica.session import CookieSession
 from arbridge.connectors.errors import ConnectorError
@@ -50,27 +50,16 @@ from arbridge.domain.records import Application, Customer
 
 CAPABILITIES = frozenset(ErpCapability)
 CHUNK = 40
-UNRELEASED = frozenset({"Balanced", "On Hold"})
-VOIDED = frozenset({"Voided"})
 
 
-@dataclass
-class _Seen:
-    """What one read told us: our payments by idempotency key, the invoices now."""
-
-    payments: dict[str, dict[str, Any]] = field(default_factory=dict)
-    invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Acumatica"))
-
-
-class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
+class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[Seen]):
     """One Acumatica tenant through the Default contract endpoint (audit reads: `posted`)."""
 
     def __init__(
         self,
         *,
         name: str,
-        api: HttpClient,
-        session: CookieSession,
+        lanes: Lanes,
         site: str,
         payment_method: str,
         cash_account: str,
@@ -84,13 +73,20 @@ class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
         sales_rep_field: str | None = None,
     ) -> None:
         self._rep_field = sales_rep_field
-        self._name, self._api, self._session, self._site = name, api, session, site.rstrip("/")
+        self._lanes, self._api = lanes, lanes.first.api
+        self._name, self._site = name, site.rstrip("/")
         self._method, self._cash, self._write_off = payment_method, cash_account, write_off_reason
         self._reasons = {k.strip().lower(): v for k, v in (write_off_reasons or {}).items()}
         self._currency, self._page = currency, page_size
         self._releases = Releases(
-            api, self._site, name, poll_interval=poll_interval, max_polls=max_polls, sleep=sleep
+            self._api,
+            self._site,
+            name,
+            poll_interval=poll_interval,
+            max_polls=max_polls,
+            sleep=sleep,
         )
+        self._poster = Poster(name, lanes, self._releases, self._body, self._payments)
         self._flow = PostingFlow(
             name,
             CAPABILITIES,
@@ -102,8 +98,8 @@ class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
         )
 
     def session(self) -> AbstractContextManager[None]:
-        """One login shared by every call inside; logged out however the block ends."""
-        return self._session.open()
+        """One login per lane shared by every call inside; logged out however the block ends."""
+        return self._lanes.open()
 
     def _scope(self) -> AbstractContextManager[None]:
         return self.session()
@@ -158,49 +154,31 @@ class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
         wanted = keys_by_reference(keys, wire.payment_ref, wire.legacy_payment_ref)
         with self.session():
             found = self._payments(list(wanted))
-        return {wanted[ref] for ref, p in found.items() if wire.value(p, "Status") not in VOIDED}
+        return {wanted[r] for r, p in found.items() if wire.value(p, "Status") not in VOIDED}
 
     def _payments(self, references: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Payments carrying any of these references in PaymentRef, by reference."""
         found: dict[str, dict[str, Any]] = {}
         select = "Type,ReferenceNbr,Status,PaymentRef"
         for group in in_groups(sorted(set(references)), 40):
-            where = " or ".join(f"PaymentRef eq {_quote(r)}" for r in group)
+            where = " or ".join(f"PaymentRef eq {quote(r)}" for r in group)
             for payment in self._get("Payment", **{"$filter": where, "$select": select}):
                 found[str(wire.value(payment, "PaymentRef"))] = payment
         return found
 
     # ------------------------------------------------------------------ posting
 
-    def _settle(self, existing: dict[str, Any]) -> tuple[PostResult, str | None]:
-        """A payment of ours is already there: release it if that never happened."""
-        if wire.value(existing, "Status") in UNRELEASED:
-            job = self._releases.start("ReleasePayment", existing)
-            return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(existing)), job
-        return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=_ref(existing)), None
-
-    def _create(self, application: Application) -> tuple[PostResult, str | None]:
-        body = wire.payment_body(
+    def _body(self, application: Application) -> dict[str, Any]:
+        return wire.payment_body(
             application,
             method=self._method,
             cash_account=self._cash,
             write_off_reason=self._write_off,
             reasons=self._reasons,
         )
-        response = self._api.request(
-            "PUT",
-            "Payment",
-            params={"$expand": "DocumentsToApply"},
-            json=body,
-            idempotent=False,
-            ok=(200,),
-        )
-        created = jsonbody.loads(response.content)
-        job = self._releases.start("ReleasePayment", created)
-        return PostResult(outcome=PostOutcome.POSTED, erp_reference=_ref(created)), job
 
-    def _prefetch(self, applications: Sequence[Application]) -> _Seen:
-        seen = _Seen(invoices=OpenInvoices(self._name, "Acumatica"))
+    def _prefetch(self, applications: Sequence[Application]) -> Seen:
+        seen = Seen(invoices=OpenInvoices(self._name, "Acumatica"))
         mine = keys_by_reference(
             [a.idempotency_key for a in applications], wire.payment_ref, wire.legacy_payment_ref
         )
@@ -210,7 +188,7 @@ class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
         if numbers:
             where = (
                 "Type eq 'Invoice' and ("
-                + " or ".join(f"ReferenceNbr eq {_quote(n)}" for n in numbers)
+                + " or ".join(f"ReferenceNbr eq {quote(n)}" for n in numbers)
                 + ")"
             )
             for record in self._list(
@@ -223,48 +201,17 @@ class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
                 )
         return seen
 
-    def _start(self, application: Application, seen: _Seen) -> tuple[PostResult, str | None]:
-        """Create (or find) the payment and start its release; the release job, if running."""
-        key = application.idempotency_key
-        if key in seen.payments:
-            return self._settle(seen.payments[key])
-        seen.invoices.take(application.allocations, with_adjustment=True)
-        result, job = self._create(application)
-        seen.payments[key] = wire.wrap(
-            {"Type": "Payment", "ReferenceNbr": result.erp_reference, "Status": "Closed"}
-        )
-        return result, job
-
-    def _post(self, application: Application, seen: _Seen) -> PostResult:
-        result, job = self._start(application, seen)
-        if job is not None and (error := self._releases.wait({0: job})[0]) is not None:
-            raise error
-        return result
+    def _post(self, application: Application, seen: Seen) -> PostResult:
+        outcome = self._poster.post([application], seen)[0]
+        if isinstance(outcome, ConnectorError):
+            raise outcome
+        return outcome
 
     def _post_many(
-        self, chunk: Sequence[Application], seen: _Seen
+        self, chunk: Sequence[Application], seen: Seen
     ) -> list[PostResult | ConnectorError]:
-        """Start every payment of a chunk, then wait for their releases together."""
-        outcomes: list[PostResult | ConnectorError] = []
-        jobs: dict[int, str] = {}
-        failures = FailureRun()
-        for index, application in enumerate(chunk):
-            if failures.in_a_row >= UNWELL_AFTER:  # the ERP is down: the rest waits
-                outcomes.append(outcomes[-1])
-                continue
-            try:
-                result, job = self._start(application, seen)
-            except ConnectorError as exc:
-                outcomes.append(exc)
-            else:
-                outcomes.append(result)
-                if job is not None:
-                    jobs[index] = job
-            failures.unwell(outcomes[-1])
-        for index, error in self._releases.wait(jobs).items():
-            if error is not None:
-                outcomes[index] = error
-        return outcomes
+        """The chunk's payments on the lanes at once (see `posting`)."""
+        return self._poster.post(chunk, seen)
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
         """Void the payment (`Type/ReferenceNbr` as returned by posting)."""
@@ -289,14 +236,6 @@ class AcumaticaErpGateway(AcumaticaPostedLedger, FlowGateway[_Seen]):
         return self.reverse_application(application, f"{kind}/{number}")
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ref(record: dict[str, Any]) -> str:
-    return f"{wire.value(record, 'Type') or 'Payment'}/{wire.value(record, 'ReferenceNbr')}"
-
-
 def build(
     *,
     name: str,
@@ -312,6 +251,7 @@ def build(
     write_off_reasons: Mapping[str, str] | None = None,
     currency: str = "USD",
     requests_per_minute: int = 100,
+    concurrent_requests: int = 2,
     timeout: float = 60.0,
     retry: RetryPolicy | None = None,
     limiter: RequestLimiter | None = None,
@@ -320,29 +260,38 @@ def build(
     sleep: Callable[[float], None] = time.sleep,
     sales_rep_field: str | None = None,
 ) -> AcumaticaErpGateway:
-    """A gateway with its HTTP client (cookie jar), session and rate limit (licence-dependent)."""
+    """A gateway with its lanes (HTTP client, cookie jar and session each) and one rate limit.
+
+    `requests_per_minute` and `concurrent_requests` come from the licence; every lane
+    counts against the same limiter.
+    """
     site = site.rstrip("/")
-    session = CookieSession(
-        site=site, username=username, password=password, company=company, branch=branch
-    )
-    api = rest_client(
-        connector=name,
-        base_url=f"{site}/entity/Default/{endpoint_version}/",
-        timeout=timeout,
-        map_error=wire.map_error,
-        windows=[Window(requests_per_minute, 60.0)],
-        limiter=limiter,
-        limiter_factory=limiter_factory,
-        retry=retry,
-        secrets=(password,),
-        transport=transport,
-        auth=lambda _http: session,
-    )
-    session.bind(api)
+    shared = limiter or limiter_factory([Window(requests_per_minute, 60.0)])
+
+    def lane() -> Lane:
+        session = CookieSession(
+            site=site, username=username, password=password, company=company, branch=branch
+        )
+        api = rest_client(
+            connector=name,
+            base_url=f"{site}/entity/Default/{endpoint_version}/",
+            timeout=timeout,
+            map_error=wire.map_error,
+            windows=(),
+            limiter=shared,
+            limiter_factory=limiter_factory,
+            retry=retry,
+            secrets=(password,),
+            transport=transport,
+            auth=lambda _http: session,
+        )
+        session.bind(api)
+        return Lane(api, session)
+
+    lanes = Lanes(lane(), [lane() for _ in range(max(concurrent_requests, 1) - 1)])
     return AcumaticaErpGateway(
         name=name,
-        api=api,
-        session=session,
+        lanes=lanes,
         site=site,
         payment_method=payment_method,
         cash_account=cash_account,

@@ -37,13 +37,18 @@ class Releases:
     max_polls: int = 120
     sleep: Callable[[float], None] = field(default=time.sleep)
 
-    def start(self, action: str, record: Mapping[str, Any]) -> str | None:
-        """Invoke a Payment action; None when done at once, else the absolute status URL."""
+    def start(
+        self, action: str, record: Mapping[str, Any], api: HttpClient | None = None
+    ) -> str | None:
+        """Invoke a Payment action (on `api`, else the first lane's client).
+
+        Returns None when done at once, else the absolute status URL.
+        """
         keys = {
             "Type": record.get("Type") or {"value": "Payment"},
             "ReferenceNbr": record["ReferenceNbr"],
         }
-        response = self.api.request(
+        response = (api or self.api).request(
             "POST", f"Payment/{action}", json={"entity": keys}, idempotent=False, ok=(DONE, RUNNING)
         )
         if response.status_code == DONE:

@@ -1,7 +1,8 @@
-"""Acumatica: a chunk's releases are started first and polled afterwards, in turn."""
+"""Acumatica: a chunk's releases are started first, then settled by one status read and polls."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -42,24 +43,38 @@ def _app(key: str, invoice: str) -> Application:
 def _operations(router: respx.MockRouter) -> list[str]:
     names = []
     for call in router.calls:
-        path = call.request.url.path
+        path, where = call.request.url.path, call.request.url.params.get("$filter", "")
         if "/status/" in path:
             names.append("poll")
         elif path.endswith("/ReleasePayment"):
             names.append("release")
+        elif path.endswith("/Payment") and call.request.method == "GET":
+            names.append("status" if where.count("PaymentRef eq") > 1 else "find")
     return names
 
 
-def test_every_release_starts_before_the_first_poll(acu: Acu) -> None:
+def test_every_release_starts_before_one_status_read_settles_them(acu: Acu) -> None:
     fake, router = acu
     apps = [_app(f"TX{n}", f"INV-100{n}") for n in range(1, 4)]
 
-    results = build_acumatica(router, fake).post_applications(apps)
+    results = build_acumatica(router, fake, concurrent_requests=1).post_applications(apps)
 
     assert [getattr(r, "outcome", None) for r in results] == [PostOutcome.POSTED] * 3
-    operations = _operations(router)
-    assert operations[:3] == ["release"] * 3
-    assert operations.count("poll") == 6  # each job answers 202 once, then 204; none polled after
+    operations = [o for o in _operations(router) if o != "find"]
+    # the chunk's look-up, three releases, then one read of the three statuses: no polls
+    assert operations == ["status", "release", "release", "release", "status"]
+    assert {p["Status"]["value"] for p in fake.payments.values()} == {"Closed"}
+
+
+def test_a_release_still_running_after_the_status_read_is_polled(acu: Acu) -> None:
+    fake, router = acu
+    fake.release_seconds = 1.3  # longer than the 1 s given before the status read
+    apps = [_app(f"TX{n}", f"INV-100{n}") for n in range(1, 3)]
+
+    results = build_acumatica(router, fake, sleep=time.sleep).post_applications(apps)
+
+    assert [getattr(r, "outcome", None) for r in results] == [PostOutcome.POSTED] * 2
+    assert "poll" in _operations(router)
     assert {p["Status"]["value"] for p in fake.payments.values()} == {"Closed"}
 
 
@@ -69,14 +84,13 @@ def test_a_failed_release_is_that_payments_and_the_retry_releases_it_without_a_s
     fake, router = acu
     gateway = build_acumatica(router, fake)
     apps = [_app("TX1", "INV-1001"), _app("TX2", "INV-1002")]
-    fake.faults.add("poll", fake_acumatica.http_error(400, "The document is out of balance."))
+    fake.failing_releases.append("The document is out of balance.")
 
     first = gateway.post_applications(apps)
 
     assert isinstance(first[0], ConnectorError)
     assert "out of balance" in str(first[0])
     assert getattr(first[1], "outcome", None) is PostOutcome.POSTED
-    fake.payments[next(iter(fake.payments))]["Status"] = fake_acumatica.w("Balanced")
     again = gateway.post_applications(apps[:1])
 
     assert getattr(again[0], "outcome", None) is PostOutcome.POSTED
