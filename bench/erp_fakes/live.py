@@ -15,8 +15,8 @@ connector's `api_url` / `token_url` (or Acumatica's `site`) point at
   dropped) and an answer lost after the ERP acted (the connection closes unanswered);
 - `--latency` seconds added to every API call, outside the stand-in's lock (a remote
   ERP's round trip and its own work: calls of several clients overlap, as they would);
-- `--unlimited`: no request windows and (Acumatica) no cap on concurrent sessions (a
-  tenant whose limits are not what is measured);
+- `--unlimited`: no request windows, no cap on requests at once and (Acumatica) no cap
+  on concurrent sessions (a tenant whose limits are not what is measured);
 - `GET /_bench/ledger`: what was posted (the fake's ledger) and request counters.
 """
 
@@ -91,7 +91,7 @@ class StandIn:
             self.fake.seats = UNLIMITED_SEATS
         self.dispatch = Dispatcher(self.fake.routes())
         self.limits = VendorLimits(self.spec)
-        self.gate = Gate(self.spec.concurrent, self.spec.session_of)
+        self.gate = Gate(None if unlimited else self.spec.concurrent, self.spec.session_of)
         self.chaos = Chaos(faults, seed)
         self.hang = hang
         self.latency = latency
