@@ -247,6 +247,19 @@ class _HttpErpSettings(_Settings):
     )
 
 
+_BC_CODE = r"^[A-Za-z0-9_.\-]{1,10}$"
+"""A BC journal batch code (Code[10])."""
+_BC_ACCOUNT = r"^[A-Za-z0-9_.\-]{1,20}$"
+"""A BC G/L account number (Code[20])."""
+
+
+class BcWriteOffTarget(_Settings):
+    """Where a Business Central write-off goes: a customer payment journal and its G/L account."""
+
+    journal: str = Field(pattern=_BC_CODE, description="Customer payment journal batch code.")
+    account: str = Field(pattern=_BC_ACCOUNT, description="G/L account it balances to.")
+
+
 class BusinessCentralErpSettings(_HttpErpSettings):
     """Dynamics 365 Business Central online (API v2.0, Entra ID client credentials)."""
 
@@ -276,7 +289,77 @@ class BusinessCentralErpSettings(_HttpErpSettings):
             "grants the discount when it posts the line within the invoice's discount date."
         ),
     )
-    requests_per_minute: int = Field(default=1200, ge=1, le=6000)
+    write_off_journal: str | None = Field(
+        default=None,
+        pattern=_BC_CODE,
+        description=(
+            "Customer payment journal (batch code) for write-off lines; its balancing account "
+            "is `write_off_account` (created so if absent). Without it write-offs are refused."
+        ),
+    )
+    write_off_account: str | None = Field(
+        default=None,
+        pattern=_BC_ACCOUNT,
+        description="G/L account number the write-off journal balances to (the write-off expense).",
+    )
+    write_off_journals: dict[str, BcWriteOffTarget] = Field(
+        default_factory=dict,
+        description=(
+            "Deduction code (the allocation's adjustment reason) -> its own journal and "
+            "G/L account; codes not listed use write_off_journal / write_off_account."
+        ),
+    )
+    corrections: bool = Field(
+        default=False,
+        description=(
+            "Correct a misapplied payment by a reversing general journal line (API v2.0 "
+            "cannot unapply): the customer is debited again, the applied invoice stays closed."
+        ),
+    )
+    correction_journal: str = Field(
+        default="ARBRIDGE",
+        pattern=_BC_CODE,
+        description="General journal batch (default template) for reversing lines; created if absent.",
+    )
+    correction_account: str | None = Field(
+        default=None,
+        pattern=_BC_ACCOUNT,
+        description=(
+            "G/L account a reversal credits (the cash side); default: the balancing account "
+            "of the cash receipt journal `journal_code`."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _write_off_keys(self) -> BusinessCentralErpSettings:
+        problems = []
+        if (self.write_off_journal is None) != (self.write_off_account is None):
+            problems.append(
+                "write_off_journal and write_off_account go together: set both or neither"
+            )
+        accounts: dict[str, str] = {}
+        targets = list(self.write_off_journals.values())
+        if self.write_off_journal and self.write_off_account:
+            targets.append(
+                BcWriteOffTarget(journal=self.write_off_journal, account=self.write_off_account)
+            )
+        for target in targets:
+            if target.journal.upper() == self.journal_code.upper():
+                problems.append(
+                    f"write-off journal {target.journal!r} is the cash receipt journal "
+                    "(journal_code): give write-offs a journal of their own"
+                )
+            if accounts.setdefault(target.journal.upper(), target.account) != target.account:
+                problems.append(
+                    f"write-off journal {target.journal!r} is given two accounts "
+                    f"({accounts[target.journal.upper()]} and {target.account}): one journal "
+                    "balances to one account"
+                )
+        if self.corrections and self.correction_journal.upper() == self.journal_code.upper():
+            problems.append("correction_journal must differ from journal_code")
+        if problems:
+            raise ValueError("; ".join(dict.fromkeys(problems)))
+        return self
 
 
 class AcumaticaErpSettings(_HttpErpSettings):

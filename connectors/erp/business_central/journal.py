@@ -29,15 +29,23 @@ def write_all_or_nothing(
     api: HttpClient, lines_url: str, bodies: list[dict[str, Any]]
 ) -> ConnectorError | None:
     """All lines in one `$batch` with `Isolation: snapshot`; the first refusal, if any."""
+    return write_all_or_nothing_at(api, [(lines_url, body) for body in bodies])
+
+
+def write_all_or_nothing_at(
+    api: HttpClient, items: list[tuple[str, dict[str, Any]]]
+) -> ConnectorError | None:
+    """Lines to several journals (URL, body) in one `$batch` with `Isolation: snapshot`."""
+    bodies = [body for _url, body in items]
     requests = [
         {
             "id": str(n),
             "method": "POST",
-            "url": lines_url,
+            "url": url,
             "headers": {"Content-Type": "application/json"},
             "body": body,
         }
-        for n, body in enumerate(bodies, start=1)
+        for n, (url, body) in enumerate(items, start=1)
     ]
     response = api.request(
         "POST",
