@@ -289,6 +289,7 @@ class BusinessCentralErpSettings(_HttpErpSettings):
             "grants the discount when it posts the line within the invoice's discount date."
         ),
     )
+    requests_per_minute: int = Field(default=1200, ge=1, le=6000)
     write_off_journal: str | None = Field(
         default=None,
         pattern=_BC_CODE,
