@@ -165,7 +165,7 @@ class BcJournals:
             self.entry(line, RECEIVABLES, -amount)
             if line.get("balanceAccountType") == "Customer":
                 customer = str(line["balancingAccountNumber"])
-                self.open_debits.append((customer, amount, str(line["documentNumber"])))
+                self.open_debits.append((customer, -amount, str(line["documentNumber"])))
         self.posted_gl.extend(lines)
         self.gl_lines = [ln for ln in self.gl_lines if ln["journalId"] != journal_id]
         return True

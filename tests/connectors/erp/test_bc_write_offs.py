@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import respx
@@ -80,7 +81,7 @@ def _short(
     )
 
 
-def _batches(router: respx.MockRouter) -> list[tuple[dict[str, str], dict[str, object]]]:
+def _batches(router: respx.MockRouter) -> list[tuple[dict[str, str], dict[str, Any]]]:
     return [
         (dict(c.request.headers), json.loads(c.request.content, parse_float=Decimal))
         for c in router.calls
@@ -117,7 +118,7 @@ def test_the_write_off_is_its_own_line_in_a_journal_balancing_to_the_write_off_a
     key = "bc:operating:TXW1"
     document, reference = wire.document_number(key), wire.external_document_number(key)
     company = f"companies({fake_bc.CID})"
-    assert [(r["url"], r["body"]) for r in body["requests"]] == [  # type: ignore[index, union-attr]  # the $batch JSON as sent
+    assert [(r["url"], r["body"]) for r in body["requests"]] == [
         (
             f"{company}/customerPaymentJournals({fake_bc.JID})/customerPayments",
             {
