@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -300,6 +301,7 @@ class BusinessCentralErpSettings(_HttpErpSettings):
     )
     write_off_account: str | None = Field(
         default=None,
+        validate_default=True,
         pattern=_BC_ACCOUNT,
         description="G/L account number the write-off journal balances to (the write-off expense).",
     )
@@ -331,36 +333,50 @@ class BusinessCentralErpSettings(_HttpErpSettings):
         ),
     )
 
-    @model_validator(mode="after")
-    def _write_off_keys(self) -> BusinessCentralErpSettings:
-        problems = []
-        if (self.write_off_journal is None) != (self.write_off_account is None):
-            problems.append(
+    @field_validator("write_off_account")
+    @classmethod
+    def _account_with_journal(cls, account: str | None, info: ValidationInfo) -> str | None:
+        if "write_off_journal" in info.data and (info.data["write_off_journal"] is None) != (
+            account is None
+        ):
+            raise ValueError(
                 "write_off_journal and write_off_account go together: set both or neither"
             )
-        accounts: dict[str, str] = {}
-        targets = list(self.write_off_journals.values())
-        if self.write_off_journal and self.write_off_account:
-            targets.append(
-                BcWriteOffTarget(journal=self.write_off_journal, account=self.write_off_account)
+        return account
+
+    @field_validator("write_off_journal", "correction_journal")
+    @classmethod
+    def _own_journal(cls, code: str | None, info: ValidationInfo) -> str | None:
+        cash = str(info.data.get("journal_code", "")).upper()
+        if code is not None and code.upper() == cash:
+            raise ValueError(
+                f"{code!r} is the cash receipt journal (journal_code): give it a journal of its own"
             )
-        for target in targets:
-            if target.journal.upper() == self.journal_code.upper():
-                problems.append(
-                    f"write-off journal {target.journal!r} is the cash receipt journal "
-                    "(journal_code): give write-offs a journal of their own"
+        return code
+
+    @field_validator("write_off_journals")
+    @classmethod
+    def _one_account_per_journal(
+        cls, targets: dict[str, BcWriteOffTarget], info: ValidationInfo
+    ) -> dict[str, BcWriteOffTarget]:
+        cash = str(info.data.get("journal_code", "")).upper()
+        accounts: dict[str, str] = {}
+        default = info.data.get("write_off_journal"), info.data.get("write_off_account")
+        if default[0] and default[1]:
+            accounts[str(default[0]).upper()] = str(default[1])
+        for code, target in targets.items():
+            journal = target.journal.upper()
+            if journal == cash:
+                raise ValueError(
+                    f"{code}: {target.journal!r} is the cash receipt journal (journal_code): "
+                    "give write-offs a journal of their own"
                 )
-            if accounts.setdefault(target.journal.upper(), target.account) != target.account:
-                problems.append(
-                    f"write-off journal {target.journal!r} is given two accounts "
-                    f"({accounts[target.journal.upper()]} and {target.account}): one journal "
-                    "balances to one account"
+            if accounts.setdefault(journal, target.account) != target.account:
+                raise ValueError(
+                    f"{code}: journal {target.journal!r} is given two accounts "
+                    f"({accounts[journal]} and {target.account}): one journal balances to one account"
                 )
-        if self.corrections and self.correction_journal.upper() == self.journal_code.upper():
-            problems.append("correction_journal must differ from journal_code")
-        if problems:
-            raise ValueError("; ".join(dict.fromkeys(problems)))
-        return self
+        return targets
 
 
 class AcumaticaErpSettings(_HttpErpSettings):

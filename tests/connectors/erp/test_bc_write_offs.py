@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 import respx
+from click.testing import CliRunner
 from pydantic import ValidationError
 
+from arbridge.cli import cli
 from arbridge.config import BusinessCentralErpSettings
 from arbridge.connectors.base import ErpCapability, PostOutcome
 from arbridge.connectors.erp import business_central
@@ -274,3 +276,38 @@ def test_the_write_off_keys_are_checked_with_the_config() -> None:
         )
     with pytest.raises(ValidationError, match="write_off_journal"):
         _settings(write_off_journal="MUCH-TOO-LONG-CODE", write_off_account="8620")
+
+
+BAD_CONFIG = """\
+connectors:
+  bank: []
+  erp:
+    kind: business_central
+    name: bc
+    tenant: t
+    company: CRONUS
+    client_id: app
+    client_secret: env:BC_SECRET
+    write_off_journal: ARWO
+    write_off_journals:
+      bank_fee: {journal: CASHRCPT, account: "8610"}
+    correction_journal: WAY-TOO-LONG-CODE
+store:
+  url: sqlite:///state.db
+"""
+
+
+def test_check_config_lists_every_bc_write_off_problem_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "arbridge.yaml"
+    config.write_text(BAD_CONFIG, encoding="utf-8")
+    monkeypatch.setenv("BC_SECRET", "x")
+
+    result = CliRunner().invoke(cli, ["--config", str(config), "check-config"])
+
+    assert result.exit_code == 2, result.output
+    assert "3 configuration problems" in result.output
+    assert "write_off_journal and write_off_account go together" in result.output
+    assert "bank_fee: 'CASHRCPT' is the cash receipt journal" in result.output
+    assert "correction_journal (line 13)" in result.output
