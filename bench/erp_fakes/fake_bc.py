@@ -148,10 +148,12 @@ class FakeBusinessCentral(BcJournals):
 
     def finance_posts(self) -> None:
         """Finance posts every journal from BC itself (what `Microsoft.NAV.post` does)."""
-        for journal_id in {str(ln["journalId"]) for ln in [*self.lines, *self.gl_lines]}:
-            self._post(
-                httpx.Request("POST", f"{COMPANY}/journals({journal_id})/Microsoft.NAV.post")
-            )
+        for journal_id in sorted({str(ln["journalId"]) for ln in [*self.lines, *self.gl_lines]}):
+            self.post_payment_journal(journal_id)
+
+    def post_payment_journal(self, journal_id: str) -> None:
+        """Finance posts one journal batch from BC itself."""
+        self._post(httpx.Request("POST", f"{COMPANY}/journals({journal_id})/Microsoft.NAV.post"))
 
     # ------------------------------------------------------------------ routes
     def install(self, router: respx.MockRouter) -> None:

@@ -5,8 +5,9 @@ undo arbridge's payment `D` under the reversal's key (document number `R`):
 
 1. `R` already pending in the correction journal, or in the G/L: done before (a retry).
 2. Lines of `D` still waiting in arbridge's journals (cash and write-off) are deleted:
-   what never posted is simply withdrawn (read first, so a journal posted meanwhile
-   makes the DELETE fail and the next try sees it posted).
+   what never posted is simply withdrawn. They are read before the G/L, and deleted only
+   once the reversal can no longer be refused: a journal posted in between makes the
+   DELETE fail (404), and the next try sees those lines in the G/L.
 3. What of `D` the G/L holds is reversed by journal lines in the correction batch
    (`journals({id})/journalLines`), one per part: the cash, credited to the cash side
    (`correction_account`, by default the cash receipt journal's balancing account), and
@@ -39,7 +40,11 @@ from arbridge.connectors.erp._http.reference import memo
 from arbridge.connectors.erp.business_central import journal, wire
 from arbridge.connectors.erp.business_central.odata import CompanyReader
 from arbridge.connectors.erp.business_central.writeoff import WriteOffJournals
-from arbridge.connectors.errors import ConnectorError, RecordRejectedError
+from arbridge.connectors.errors import (
+    ConnectorError,
+    RecordRejectedError,
+    TransientConnectorError,
+)
 from arbridge.domain.records import ZERO, Application
 
 PREFIX = "reverses "
@@ -138,8 +143,9 @@ class Reverser:
         document = wire.document_number(application.idempotency_key)
         if self._held(document):
             return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=document)
-        self._withdraw_pending(original)
+        pending = self._pending_of(original)  # read before the G/L: see `_withdraw`
         bodies = self._lines(application, original, self._posted_parts(application, original))
+        self._withdraw(pending)  # only once nothing can refuse the reversal any more
         if not bodies:  # nothing of it reached the G/L: withdrawing it was the whole undo
             return PostResult(outcome=PostOutcome.POSTED, erp_reference=original)
         url = self.lines_url(self._required_id())
@@ -169,13 +175,22 @@ class Reverser:
             return True
         return bool(self._gl(document))
 
-    def _withdraw_pending(self, original: str) -> None:
-        """Delete the lines of `original` still waiting in arbridge's journals."""
-        for url in [self._cash_lines_url(), *self._write_offs.existing_urls()]:
-            for line in list(self._pending(url, original)):
+    def _pending_of(self, original: str) -> list[tuple[str, str]]:
+        """(journal lines URL, line id) of each line of `original` waiting in arbridge's journals."""
+        urls = [self._cash_lines_url(), *self._write_offs.existing_urls()]
+        return [(url, str(line["id"])) for url in urls for line in self._pending(url, original)]
+
+    def _withdraw(self, pending: list[tuple[str, str]]) -> None:
+        """Delete lines read before the G/L was: one posted since is gone (404, retried later)."""
+        for url, line_id in pending:
+            try:
                 self._api.request(
-                    "DELETE", f"{url}({line['id']})", headers={"If-Match": "*"}, ok=(204,)
+                    "DELETE", f"{url}({line_id})", headers={"If-Match": "*"}, ok=(204,)
                 )
+            except ConnectorError as exc:  # posted meanwhile, or the answer lost: look again
+                raise TransientConnectorError(
+                    self._name, f"withdrawing a journal line failed ({exc.message}); will retry"
+                ) from None
 
     def _posted_parts(
         self, application: Application, original: str

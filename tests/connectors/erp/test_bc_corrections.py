@@ -214,3 +214,37 @@ def test_no_cash_side_account_refuses_the_reversal_with_what_to_set(
     fixed = _gateway(business_central.CorrectionSettings(account="10150"), post_journal=True)
     fixed.reverse_application(_reversal(_app("TXC6")), str(original.erp_reference))
     assert [ln["accountNumber"] for ln in fake.posted_gl] == ["10150"]
+
+
+def test_a_half_posted_payment_loses_its_waiting_line_and_reverses_what_posted(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    fake, router = bc
+    gateway = _gateway()
+    original = gateway.post_application(_app("TXC7", write_off="10.00"))
+    [write_off_journal] = [j for j in fake.journals if j != fake_bc.JID]
+    fake.post_payment_journal(write_off_journal)  # finance posts the write-off journal only
+
+    gateway.reverse_application(_reversal(_app("TXC7", "10.00")), str(original.erp_reference))
+
+    assert fake.lines == []  # the cash line never posted: withdrawn
+    sent = [(b["accountNumber"], b["amount"]) for _url, b in _journal_lines_sent(router)]
+    assert sent == [("8620", Decimal("-10.00"))]
+
+
+def test_a_line_posted_while_being_withdrawn_is_looked_at_again(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    fake, router = bc
+    gateway = _gateway()
+    original = gateway.post_application(_app("TXC8"))
+    fake.faults.add("delete_line", fake_bc.error(404, "BadRequest_NotFound", "gone"))
+    with pytest.raises(TransientConnectorError, match="will retry"):
+        gateway.reverse_application(_reversal(_app("TXC8")), str(original.erp_reference))
+    assert _journal_lines_sent(router) == []
+    fake.finance_posts()  # it was posted meanwhile
+
+    gateway.reverse_application(_reversal(_app("TXC8")), str(original.erp_reference))
+
+    sent = [(b["accountNumber"], b["amount"]) for _url, b in _journal_lines_sent(router)]
+    assert sent == [("10100", Decimal("-760.00"))]
