@@ -15,7 +15,7 @@ import httpx
 
 from arbridge.domain.records import Customer, Invoice
 from bench.erp_fakes import routes
-from bench.erp_fakes.fake_bc_journals import BcJournals, journal_id_in, json_response, net
+from bench.erp_fakes.fake_bc_journals import BcJournals, journal_id_in
 from bench.erp_fakes.fault import Faults
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class FakeBusinessCentral(BcJournals):
     """State of one company plus the routes that serve it."""
 
     def __init__(self, customers: Sequence[Customer], invoices: Sequence[Invoice]) -> None:
-        super().__init__(JID)
+        super().__init__(JID, COMPANY)
         self.customers = list(customers)
         self.invoices = {
             i.invoice_id: _Inv(i, "Open" if i.is_open else "Paid", "2026-11-01T10:00:00Z")
@@ -102,58 +102,6 @@ class FakeBusinessCentral(BcJournals):
             ),
             Decimal(0),
         )
-
-    def ledger(self) -> list[tuple[str, str]]:
-        """(documentNumber, what) of every line written, pending or posted: a pair twice is a double.
-
-        `what` is the invoice of a cash receipt line; `invoice@JOURNAL` of a line of another
-        customer payment journal (a write-off); `account@JOURNAL` of a general journal line.
-        """
-        pairs = []
-        for ln in [*self.posted, *self.lines]:
-            what = str(ln.get("appliesToInvoiceNumber") or "")
-            if ln["journalId"] != self.cash_journal_id:
-                what += "@" + self.code_of(str(ln["journalId"]))
-            pairs.append((str(ln["documentNumber"]), what))
-        pairs += [
-            (
-                str(ln["documentNumber"]),
-                f"{ln['accountNumber']}@{self.code_of(str(ln['journalId']))}",
-            )
-            for ln in [*self.posted_gl, *self.gl_lines]
-        ]
-        return pairs
-
-    def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
-        """The company's ledger: (documentNumber, description, invoice or None, cash, adjustment).
-
-        Lines waiting in the journals and lines posted alike: both are money in BC. A line
-        of a journal other than the cash receipt journal is a write-off (adjustment); what
-        reversing lines take back is netted out of the document they undo.
-        """
-        rows = []
-        for ln in [*self.posted, *self.lines]:
-            amount = -Decimal(str(ln["amount"]))
-            cash = ln["journalId"] == self.cash_journal_id
-            rows.append(
-                (
-                    str(ln["documentNumber"]),
-                    str(ln.get("description") or ""),
-                    str(ln.get("appliesToInvoiceNumber") or "") or None,
-                    amount if cash else Decimal(0),
-                    Decimal(0) if cash else amount,
-                )
-            )
-        return net(rows, self.reversals())
-
-    def finance_posts(self) -> None:
-        """Finance posts every journal from BC itself (what `Microsoft.NAV.post` does)."""
-        for journal_id in sorted({str(ln["journalId"]) for ln in [*self.lines, *self.gl_lines]}):
-            self.post_payment_journal(journal_id)
-
-    def post_payment_journal(self, journal_id: str) -> None:
-        """Finance posts one journal batch from BC itself."""
-        self._post(httpx.Request("POST", f"{COMPANY}/journals({journal_id})/Microsoft.NAV.post"))
 
     # ------------------------------------------------------------------ routes
     def install(self, router: respx.MockRouter) -> None:
@@ -316,50 +264,6 @@ class FakeBusinessCentral(BcJournals):
             rows = [r for r in rows if r.invoice.invoice_id in wanted]
         return self._page(request, [self._invoice_row(r) for r in rows])
 
-    def _journals(self, request: httpx.Request) -> httpx.Response:
-        where = request.url.params.get("$filter", "")
-        return self._page(request, self.batches(where, self.journals))
-
-    def _general(self, request: httpx.Request) -> httpx.Response:
-        where = request.url.params.get("$filter", "")
-        return self._page(request, self.batches(where, self.general))
-
-    def _create_journal(self, request: httpx.Request) -> httpx.Response:
-        denied = self._authorized(request)
-        if denied is not None:
-            return denied
-        body = json.loads(request.content)
-        if self.batches(f"code eq '{str(body['code']).upper()}'", self.journals):
-            return error(400, "Internal_EntityWithSameKeyExists", "The journal batch exists.")
-        batch = self.new_batch(
-            body, balancingAccountNumber=str(body.get("balancingAccountNumber") or "")
-        )
-        self.journals[str(batch["id"])] = batch
-        return json_response(201, batch)
-
-    def _create_general(self, request: httpx.Request) -> httpx.Response:
-        denied = self._authorized(request)
-        if denied is not None:
-            return denied
-        body = json.loads(request.content)
-        if self.batches(f"code eq '{str(body['code']).upper()}'", self.general):
-            return error(400, "Internal_EntityWithSameKeyExists", "The journal batch exists.")
-        batch = self.new_batch(body)
-        self.general[str(batch["id"])] = batch
-        return json_response(201, batch)
-
-    def _gl_lines(self, request: httpx.Request) -> httpx.Response:
-        journal_id = journal_id_in(request.url.path, "journals")
-        where = request.url.params.get("$filter", "")
-        return self._page(request, self.general_lines(journal_id, where))
-
-    def _add_gl_line(self, request: httpx.Request) -> httpx.Response:
-        denied = self._authorized(request)
-        if denied is not None:
-            return denied
-        body = json.loads(request.content, parse_float=Decimal)
-        return self.general_line(journal_id_in(request.url.path, "journals"), body)
-
     def _lines(self, request: httpx.Request) -> httpx.Response:
         journal_id = journal_id_in(request.url.path, "customerPaymentJournals")
         where = request.url.params.get("$filter", "")
@@ -374,13 +278,6 @@ class FakeBusinessCentral(BcJournals):
             if ln["documentNumber"] in keys or ln.get("appliesToInvoiceNumber") in numbers
         ]
         return self._page(request, rows)
-
-    def _gl_entries(self, request: httpx.Request) -> httpx.Response:
-        """Posted G/L entries: one per posted line, found by documentNumber."""
-        where = request.url.params.get("$filter", "")
-        keys = set(re.findall(r"documentNumber eq '([^']*)'", where))
-        prefix = re.search(r"startswith\(documentNumber,'([^']*)'\)", where)
-        return self._page(request, self.gl_rows(keys, prefix.group(1) if prefix else None))
 
     def _delete_line(self, request: httpx.Request) -> httpx.Response:
         denied = self._authorized(request)

@@ -37,7 +37,6 @@ from arbridge.connectors.base import (
     InvoiceBatch,
     PostOutcome,
     PostResult,
-    adjustment_kind,
 )
 from arbridge.connectors.erp._http import (
     HttpClient,
@@ -58,7 +57,6 @@ from arbridge.connectors.erp.business_central.writeoff import (
     WriteOffJournals,
     WriteOffPlan,
     has_write_off,
-    write_off_line,
 )
 from arbridge.connectors.errors import (
     CapabilityMissingError,
@@ -304,7 +302,7 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         seen.invoices.take(todo, with_adjustment=True)
         try:
             items = [(self._lines_url(), self._line(application, a)) for a in todo]
-            items += self._write_off_lines(application, todo)
+            items += self._write_offs.lines(application, todo, self._sign)
         except ConnectorError:
             seen.invoices.give_back(todo, with_adjustment=True)
             raise
@@ -384,40 +382,11 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
             body["appliesToInvoiceNumber"] = allocation.invoice_id
         return body
 
-    def _write_off_lines(
-        self, application: Application, todo: Sequence[Allocation]
-    ) -> list[tuple[str, dict[str, Any]]]:
-        """(journal lines URL, body) of each write-off among `todo` (its journal made if absent)."""
-        items = []
-        for allocation in todo:
-            if adjustment_kind(allocation) is not ErpCapability.WRITE_OFF:
-                continue
-            target = self._write_offs.plan.target(self._name, allocation.adjustment_reason)
-            found = self._write_offs.journal_id(target, create=True)
-            assert found is not None  # created, or the POST raised
-            body = write_off_line(application, allocation, self._sign)
-            items.append((self._write_offs.lines_url(found), body))
-        return items
-
     def _ours(self, code: str, lines_url: str, *, start: bool = False) -> bool:
-        """Whether a journal batch holds lines, all arbridge's (at start: refuse to run if not)."""
-        lines = list(self._odata.pages(lines_url, **{"$select": "id,documentNumber"}))
-        message = journal.foreign_lines(lines, code)
-        if message is None:
-            return bool(lines)
-        if start:
-            raise PermanentConnectorError(self._name, message)
-        log.warning("journal_not_posted", connector=self._name, reason=message)
-        return False
+        return journal.holds_only_ours(self._odata, self._name, code, lines_url, start=start)
 
     def _post_batch(self, code: str, lines_url: str, journal_id: str) -> None:
-        try:
-            if not self._ours(code, lines_url):
-                return
-            url = f"{self._odata.company()}/journals({journal_id})/Microsoft.NAV.post"
-            self._api.request("POST", url, idempotent=False, ok=(204,))
-        except ConnectorError as exc:
-            log.warning("journal_post_deferred", connector=self._name, error=str(exc))
+        journal.post_if_ours(self._api, self._odata, self._name, (code, lines_url, journal_id))
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
         """Undo a posted payment by a reversing journal line (`corrections`; see `reversal`)."""

@@ -17,7 +17,12 @@ import structlog
 
 from arbridge.connectors.erp._http import HttpClient, jsonbody
 from arbridge.connectors.erp.business_central import wire
-from arbridge.connectors.errors import ConnectorError, TransientConnectorError
+from arbridge.connectors.erp.business_central.odata import CompanyReader
+from arbridge.connectors.errors import (
+    ConnectorError,
+    PermanentConnectorError,
+    TransientConnectorError,
+)
 
 log = structlog.get_logger("arbridge.erp.business_central")
 
@@ -150,3 +155,35 @@ def foreign_lines(lines: Iterable[dict[str, Any]], journal_code: str) -> str | N
         f"(e.g. document {foreign[0]!r}); with post_journal arbridge posts only a journal "
         "batch of its own: set journal_code to one, or turn post_journal off"
     )
+
+
+def holds_only_ours(
+    odata: CompanyReader, connector: str, code: str, lines_url: str, *, start: bool = False
+) -> bool:
+    """Whether a journal batch holds lines, all arbridge's (at start: refuse to run if not).
+
+    Raises:
+        PermanentConnectorError: at start, the batch holds lines arbridge did not write.
+    """
+    lines = list(odata.pages(lines_url, **{"$select": "id,documentNumber"}))
+    message = foreign_lines(lines, code)
+    if message is None:
+        return bool(lines)
+    if start:
+        raise PermanentConnectorError(connector, message)
+    log.warning("journal_not_posted", connector=connector, reason=message)
+    return False
+
+
+def post_if_ours(
+    api: HttpClient, odata: CompanyReader, connector: str, batch: tuple[str, str, str]
+) -> None:
+    """Post a journal batch (code, lines URL, id) holding only arbridge's lines; else leave it."""
+    code, lines_url, journal_id = batch
+    try:
+        if not holds_only_ours(odata, connector, code, lines_url):
+            return
+        url = f"{odata.company()}/journals({journal_id})/Microsoft.NAV.post"
+        api.request("POST", url, idempotent=False, ok=(204,))
+    except ConnectorError as exc:
+        log.warning("journal_post_deferred", connector=connector, error=str(exc))

@@ -16,7 +16,7 @@ whose balancing account is another is refused: its lines would post to the wrong
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -142,6 +142,25 @@ class WriteOffJournals:
     def accounts(self) -> frozenset[str]:
         """The write-off G/L accounts (their debits in the G/L are write-offs, not cash)."""
         return frozenset(t.account for t in self.plan.targets())
+
+    def lines(
+        self, application: Application, todo: Sequence[Allocation], sign: Decimal
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """(journal lines URL, body) of each write-off among `todo` (its journal made if absent).
+
+        Raises:
+            RecordRejectedError: a deduction code has no journal.
+            PermanentConnectorError: a journal balances to another account.
+        """
+        items = []
+        for allocation in todo:
+            if adjustment_kind(allocation) is not ErpCapability.WRITE_OFF:
+                continue
+            target = self.plan.target(self._name, allocation.adjustment_reason)
+            found = self.journal_id(target, create=True)
+            assert found is not None  # created, or the POST raised
+            items.append((self.lines_url(found), write_off_line(application, allocation, sign)))
+        return items
 
     def describe(self) -> str:
         """For `arbridge doctor`: each journal found and checked, or to be created (reads only)."""
