@@ -4,6 +4,7 @@ tolerance is written off, and a clerk's Correct is a reversing journal line, eac
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,12 +17,15 @@ from arbridge.connectors.bank import FolderBankSource
 from arbridge.connectors.erp import business_central
 from arbridge.connectors.erp._http import RateLimiter
 from arbridge.connectors.erp.business_central import wire
+from arbridge.domain.records import Allocation, Application
 from arbridge.review import ReviewQueue
 from arbridge.review.resolutions import Resolver
 from arbridge.scheduler import CycleDeps, run_cycle
 from arbridge.scheduler.audit import run_audit
-from arbridge.store import Store
-from arbridge.store.tables import ApplicationRow, OutboxRow
+from arbridge.store import Store, ledger
+from arbridge.store.ledger import LedgerRefusedError
+from arbridge.store.postings import NewApplication
+from arbridge.store.tables import ApplicationRow, BankLineRow, OutboxRow
 from bench.erp_fakes import fake_bc
 from tests.conftest import CONTRACT_PROFILE
 from tests.contracts.harness import NO_RETRY_SLEEP, demo_records
@@ -123,3 +127,44 @@ def item_key(store: Store, bank_id: str) -> str:
         keys = session.exec(select(ApplicationRow.idempotency_key)).all()
     [first] = [k for k in keys if bank_id in k and ":reverse:" not in k and ":reapply:" not in k]
     return first
+
+
+def _write_off_of(bank_line: int, write_off: str) -> NewApplication:
+    allocation = Allocation(
+        invoice_id="INV-1001",
+        customer_id="C001",
+        amount=Decimal("1240.00"),
+        adjustment=Decimal(write_off),
+        adjustment_reason="short_payment",
+    )
+    application = Application(
+        idempotency_key=f"{ERP}:operating:TXD1:review1.1",
+        bank_account="operating",
+        bank_id="TXD1",
+        customer_id="C001",
+        booked_on=date(2026, 11, 6),
+        amount=Decimal("1240.00"),
+        allocations=(allocation,),
+    )
+    return NewApplication(
+        bank_line_id=bank_line, application=application, confidence=1.0, explanation="clerk"
+    )
+
+
+def test_the_door_refuses_cash_plus_write_off_beyond_the_open_amount_before_bc_sees_it(
+    bc: fake_bc.FakeBusinessCentral, store: Store, tmp_path: Path
+) -> None:
+    deps = _deps(store, tmp_path, ["11/06/2026,UNKNOWN PAYER WIRE REF 88231,1240.00,TXD1"])
+    run_cycle(deps)
+    now = datetime.now(UTC)
+    with store.transaction() as session:
+        line = session.exec(select(BankLineRow.id).where(BankLineRow.bank_id == "TXD1")).one()
+        assert line is not None
+        with pytest.raises(LedgerRefusedError, match="INV-1001"):
+            ledger.admit(session, ERP, [_write_off_of(line, "10.01")], run_id=None, now=now)
+    assert bc.lines == []
+    with store.transaction() as session:
+        ledger.admit(session, ERP, [_write_off_of(line, "10.00")], run_id=None, now=now)
+    run_cycle(deps)
+    assert bc.invoices["INV-1001"].status == "Paid"
+    assert run_audit(store, deps.erp).findings == []
