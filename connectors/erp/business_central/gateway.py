@@ -205,13 +205,21 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         ]
 
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
-        """Open invoices (no cursor) or every invoice modified after the cursor timestamp."""
+        """Open invoices (no cursor) or every invoice modified after the cursor timestamp.
+
+        Each open amount is net of the lines waiting in arbridge's journals: BC lowers
+        `remainingAmount` only when a journal is posted, and a payment sent but not yet
+        posted must not read as money still open.
+        """
         where = f"lastModifiedDateTime gt {cursor}" if cursor else "status eq 'Open'"
         params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
         entities = list(self._odata.pages(f"{self._odata.company()}/salesInvoices", **params))
         stamps = [str(e["lastModifiedDateTime"]) for e in entities if e.get("lastModifiedDateTime")]
         next_cursor = max([*stamps, cursor or ""]) or None
-        invoices = [wire.invoice(e, self._currency) for e in entities]
+        waiting = journal.pending_by_invoice(
+            self._odata, [self._lines_url(), *self._write_off_urls()]
+        )
+        invoices = [journal.net_of(wire.invoice(e, self._currency), waiting) for e in entities]
         return InvoiceBatch(invoices=invoices, cursor=next_cursor)
 
     def _lines_url(self) -> str:

@@ -9,8 +9,10 @@ never recorded as refused.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -23,6 +25,7 @@ from arbridge.connectors.errors import (
     PermanentConnectorError,
     TransientConnectorError,
 )
+from arbridge.domain.records import Invoice
 
 log = structlog.get_logger("arbridge.erp.business_central")
 
@@ -187,3 +190,22 @@ def post_if_ours(
         api.request("POST", url, idempotent=False, ok=(204,))
     except ConnectorError as exc:
         log.warning("journal_post_deferred", connector=connector, error=str(exc))
+
+
+def pending_by_invoice(odata: CompanyReader, urls: Iterable[str]) -> dict[str, Decimal]:
+    """What the lines waiting in these journals apply to each invoice."""
+    pending: dict[str, Decimal] = {}
+    for url in urls:
+        for line in odata.pages(url, **{"$select": "appliesToInvoiceNumber,amount"}):
+            number = str(line.get("appliesToInvoiceNumber") or "")
+            if number:
+                pending[number] = pending.get(number, Decimal(0)) + abs(wire.money(line["amount"]))
+    return pending
+
+
+def net_of(invoice: Invoice, pending: dict[str, Decimal]) -> Invoice:
+    """The invoice with what waits in the journals taken off its open amount (never below 0)."""
+    waiting = pending.get(invoice.invoice_id)
+    if not waiting or invoice.open_amount <= 0:
+        return invoice
+    return dataclasses.replace(invoice, open_amount=max(invoice.open_amount - waiting, Decimal(0)))

@@ -311,3 +311,22 @@ def test_check_config_lists_every_bc_write_off_problem_at_once(
     assert "write_off_journal and write_off_account go together" in result.output
     assert "bank_fee: 'CASHRCPT' is the cash receipt journal" in result.output
     assert "correction_journal (line 13)" in result.output
+
+
+def test_an_invoice_read_is_net_of_the_lines_waiting_in_arbridges_journals(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    """BC lowers remainingAmount only on posting: sent-but-unposted money must not read as open."""
+    fake, _ = bc
+    gateway = _gateway()
+    gateway.post_application(_short("TXW7", cash="1000.00", write_off="10.00"))
+    assert fake.invoices["INV-1001"].invoice.open_amount == Decimal("1250.00")  # BC's own figure
+
+    by_id = {i.invoice_id: i.open_amount for i in gateway.fetch_invoices()}
+
+    assert by_id["INV-1001"] == Decimal("240.00")
+    assert by_id["INV-1002"] == Decimal("480.50")
+    fake.finance_posts()
+    assert {i.invoice_id: i.open_amount for i in gateway.fetch_invoices()}["INV-1001"] == Decimal(
+        "240.00"
+    )
