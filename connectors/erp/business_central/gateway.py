@@ -209,16 +209,22 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
 
         Each open amount is net of the lines waiting in arbridge's journals: BC lowers
         `remainingAmount` only when a journal is posted, and a payment sent but not yet
-        posted must not read as money still open.
+        posted must not read as money still open. An incremental read also returns every
+        invoice such lines apply to: BC does not mark it modified, yet what is open changed.
         """
         where = f"lastModifiedDateTime gt {cursor}" if cursor else "status eq 'Open'"
         params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
-        entities = list(self._odata.pages(f"{self._odata.company()}/salesInvoices", **params))
+        url = f"{self._odata.company()}/salesInvoices"
+        entities = list(self._odata.pages(url, **params))
         stamps = [str(e["lastModifiedDateTime"]) for e in entities if e.get("lastModifiedDateTime")]
         next_cursor = max([*stamps, cursor or ""]) or None
         waiting = journal.pending_by_invoice(
             self._odata, [self._lines_url(), *self._write_off_urls()]
         )
+        unread = sorted(set(waiting) - {str(e["number"]) for e in entities}) if cursor else []
+        for group in in_groups(unread, CHUNK):  # waiting lines change what BC leaves unmodified
+            where = " or ".join(f"number eq {wire.quote(n)}" for n in group)
+            entities += self._odata.pages(url, **{"$filter": where, "$select": wire.INVOICE_FIELDS})
         invoices = [journal.net_of(wire.invoice(e, self._currency), waiting) for e in entities]
         return InvoiceBatch(invoices=invoices, cursor=next_cursor)
 

@@ -330,3 +330,17 @@ def test_an_invoice_read_is_net_of_the_lines_waiting_in_arbridges_journals(
     assert {i.invoice_id: i.open_amount for i in gateway.fetch_invoices()}["INV-1001"] == Decimal(
         "240.00"
     )
+
+
+def test_an_incremental_read_returns_an_invoice_whose_payment_waits_in_the_journal(
+    bc: tuple[fake_bc.FakeBusinessCentral, respx.MockRouter],
+) -> None:
+    """BC does not mark the invoice modified when a line is added: the read must say it anyway."""
+    gateway = _gateway()
+    cursor = gateway.fetch_invoices_since(None).cursor
+    assert gateway.fetch_invoices_since(cursor).invoices == []
+    gateway.post_application(_short("TXW8", cash="1000.00", write_off="10.00"))
+
+    changed = gateway.fetch_invoices_since(cursor).invoices
+
+    assert [(i.invoice_id, i.open_amount) for i in changed] == [("INV-1001", Decimal("240.00"))]
