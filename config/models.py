@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import (
     AfterValidator,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -261,6 +262,19 @@ class _HttpErpSettings(_Settings):
     )
 
 
+_BC_CODE = r"^[A-Za-z0-9_.\-]{1,10}$"
+"""A BC journal batch code (Code[10])."""
+_BC_ACCOUNT = r"^[A-Za-z0-9_.\-]{1,20}$"
+"""A BC G/L account number (Code[20])."""
+
+
+class BcWriteOffTarget(_Settings):
+    """Where a Business Central write-off goes: a customer payment journal and its G/L account."""
+
+    journal: str = Field(pattern=_BC_CODE, description="Customer payment journal batch code.")
+    account: str = Field(pattern=_BC_ACCOUNT, description="G/L account it balances to.")
+
+
 class BusinessCentralErpSettings(_HttpErpSettings):
     """Dynamics 365 Business Central online (API v2.0, Entra ID client credentials)."""
 
@@ -291,6 +305,92 @@ class BusinessCentralErpSettings(_HttpErpSettings):
         ),
     )
     requests_per_minute: int = Field(default=1200, ge=1, le=6000)
+    write_off_journal: str | None = Field(
+        default=None,
+        pattern=_BC_CODE,
+        description=(
+            "Customer payment journal (batch code) for write-off lines; its balancing account "
+            "is `write_off_account` (created so if absent). Without it write-offs are refused."
+        ),
+    )
+    write_off_account: str | None = Field(
+        default=None,
+        validate_default=True,
+        pattern=_BC_ACCOUNT,
+        description="G/L account number the write-off journal balances to (the write-off expense).",
+    )
+    write_off_journals: dict[str, BcWriteOffTarget] = Field(
+        default_factory=dict,
+        description=(
+            "Deduction code (the allocation's adjustment reason) -> its own journal and "
+            "G/L account; codes not listed use write_off_journal / write_off_account."
+        ),
+    )
+    corrections: bool = Field(
+        default=False,
+        description=(
+            "Correct a misapplied payment by a reversing general journal line (API v2.0 "
+            "cannot unapply): the customer is debited again, the applied invoice stays closed."
+        ),
+    )
+    correction_journal: str = Field(
+        default="ARBRIDGE",
+        pattern=_BC_CODE,
+        description="General journal batch (default template) for reversing lines; created if absent.",
+    )
+    correction_account: str | None = Field(
+        default=None,
+        pattern=_BC_ACCOUNT,
+        description=(
+            "G/L account a reversal credits (the cash side); default: the balancing account "
+            "of the cash receipt journal `journal_code`."
+        ),
+    )
+
+    @field_validator("write_off_account")
+    @classmethod
+    def _account_with_journal(cls, account: str | None, info: ValidationInfo) -> str | None:
+        if "write_off_journal" in info.data and (info.data["write_off_journal"] is None) != (
+            account is None
+        ):
+            raise ValueError(
+                "write_off_journal and write_off_account go together: set both or neither"
+            )
+        return account
+
+    @field_validator("write_off_journal", "correction_journal")
+    @classmethod
+    def _own_journal(cls, code: str | None, info: ValidationInfo) -> str | None:
+        cash = str(info.data.get("journal_code", "")).upper()
+        if code is not None and code.upper() == cash:
+            raise ValueError(
+                f"{code!r} is the cash receipt journal (journal_code): give it a journal of its own"
+            )
+        return code
+
+    @field_validator("write_off_journals")
+    @classmethod
+    def _one_account_per_journal(
+        cls, targets: dict[str, BcWriteOffTarget], info: ValidationInfo
+    ) -> dict[str, BcWriteOffTarget]:
+        cash = str(info.data.get("journal_code", "")).upper()
+        accounts: dict[str, str] = {}
+        default = info.data.get("write_off_journal"), info.data.get("write_off_account")
+        if default[0] and default[1]:
+            accounts[str(default[0]).upper()] = str(default[1])
+        for code, target in targets.items():
+            journal = target.journal.upper()
+            if journal == cash:
+                raise ValueError(
+                    f"{code}: {target.journal!r} is the cash receipt journal (journal_code): "
+                    "give write-offs a journal of their own"
+                )
+            if accounts.setdefault(journal, target.account) != target.account:
+                raise ValueError(
+                    f"{code}: journal {target.journal!r} is given two accounts "
+                    f"({accounts[journal]} and {target.account}): one journal balances to one account"
+                )
+        return targets
 
 
 class AcumaticaErpSettings(_HttpErpSettings):

@@ -144,6 +144,8 @@ def build_erp_gateway(
             currency=erp.currency,
             post_journal=erp.post_journal,
             payment_discounts=erp.payment_discounts,
+            write_offs=_bc_write_offs(erp),
+            corrections=_bc_corrections(erp),
             limiter_factory=limiter_factory,
         )
     if isinstance(erp, AcumaticaErpSettings):
@@ -169,6 +171,25 @@ def build_erp_gateway(
         )
     return CsvErpGateway(
         name=erp.name, customers=erp.customers, invoices=erp.invoices, applications=erp.applications
+    )
+
+
+def _bc_write_offs(erp: BusinessCentralErpSettings) -> business_central.WriteOffPlan:
+    target = business_central.WriteOffTarget
+    default = None
+    if erp.write_off_journal and erp.write_off_account:
+        default = target(erp.write_off_journal.upper(), erp.write_off_account)
+    mapped = {c: target(t.journal.upper(), t.account) for c, t in erp.write_off_journals.items()}
+    return business_central.WriteOffPlan(default=default, by_reason=mapped)
+
+
+def _bc_corrections(
+    erp: BusinessCentralErpSettings,
+) -> business_central.CorrectionSettings | None:
+    if not erp.corrections:
+        return None
+    return business_central.CorrectionSettings(
+        journal=erp.correction_journal.upper(), account=erp.correction_account
     )
 
 

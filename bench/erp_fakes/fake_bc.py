@@ -15,6 +15,7 @@ import httpx
 
 from arbridge.domain.records import Customer, Invoice
 from bench.erp_fakes import routes
+from bench.erp_fakes.fake_bc_journals import BcJournals, journal_id_in
 from bench.erp_fakes.fault import Faults
 
 if TYPE_CHECKING:
@@ -49,10 +50,11 @@ def _stamp(seconds: int, zone: str) -> str:
     return f"2026-11-02T{10 + hours:02d}:{minute:02d}:{second:02d}{zone}"
 
 
-class FakeBusinessCentral:
+class FakeBusinessCentral(BcJournals):
     """State of one company plus the routes that serve it."""
 
     def __init__(self, customers: Sequence[Customer], invoices: Sequence[Invoice]) -> None:
+        super().__init__(JID, COMPANY)
         self.customers = list(customers)
         self.invoices = {
             i.invoice_id: _Inv(i, "Open" if i.is_open else "Paid", "2026-11-01T10:00:00Z")
@@ -101,34 +103,6 @@ class FakeBusinessCentral:
             Decimal(0),
         )
 
-    def ledger(self) -> list[tuple[str, str]]:
-        """(documentNumber, invoice) of every line written, pending or posted: a pair twice is a double."""
-        return [
-            (str(ln["documentNumber"]), str(ln.get("appliesToInvoiceNumber") or ""))
-            for ln in [*self.posted, *self.lines]
-        ]
-
-    def held(self) -> list[tuple[str, str, str | None, Decimal, Decimal]]:
-        """The company's ledger: (documentNumber, description, invoice or None, cash, 0) per line.
-
-        Lines waiting in the journal and lines posted alike: both are money in BC.
-        """
-        return [
-            (
-                str(ln["documentNumber"]),
-                str(ln.get("description") or ""),
-                str(ln.get("appliesToInvoiceNumber") or "") or None,
-                -Decimal(str(ln["amount"])),
-                Decimal(0),
-            )
-            for ln in [*self.posted, *self.lines]
-        ]
-
-    def finance_posts(self) -> None:
-        """Finance posts the journal from BC itself (what `Microsoft.NAV.post` does)."""
-        if self.lines:
-            self._post(httpx.Request("POST", f"{COMPANY}/journals({JID})/Microsoft.NAV.post"))
-
     # ------------------------------------------------------------------ routes
     def install(self, router: respx.MockRouter) -> None:
         """Register every route on a respx router."""
@@ -137,7 +111,9 @@ class FakeBusinessCentral:
     def routes(self) -> list[routes.Route]:
         """Every route, behind the fault hooks (for respx or the live stand-in)."""
         f = self.faults
-        lines = f"{COMPANY}/customerPaymentJournals({JID})/customerPayments"
+        company = re.escape(httpx.URL(COMPANY).raw_path.decode())
+        payments = company + r"/customerPaymentJournals\([^)]+\)/customerPayments"
+        general = company + r"/journals\([^)]+\)/journalLines"
         return [
             routes.route("POST", TOKEN_URL, f.wrap("token", self._token)),
             routes.route("GET", f"{BASE}companies", f.wrap("companies", self._companies)),
@@ -146,20 +122,36 @@ class FakeBusinessCentral:
             routes.route(
                 "GET", f"{COMPANY}/customerPaymentJournals", f.wrap("journals", self._journals)
             ),
-            routes.route("GET", lines, f.wrap("lines", self._lines)),
-            routes.route("POST", lines, f.wrap("add_line", self._add_line)),
+            routes.route(
+                "POST",
+                f"{COMPANY}/customerPaymentJournals",
+                f.wrap("create_journal", self._create_journal),
+            ),
+            routes.route("GET", f"{COMPANY}/journals", f.wrap("journals", self._general)),
+            routes.route(
+                "POST", f"{COMPANY}/journals", f.wrap("create_journal", self._create_general)
+            ),
+            routes.route_regex("GET", HOST, payments, f.wrap("lines", self._lines)),
+            routes.route_regex("POST", HOST, payments, f.wrap("add_line", self._add_line)),
             routes.route_regex(
-                "DELETE",
-                HOST,
-                re.escape(httpx.URL(lines).raw_path.decode()) + r"\([^)]+\)",
-                f.wrap("delete_line", self._delete_line),
+                "DELETE", HOST, payments + r"\([^)]+\)", f.wrap("delete_line", self._delete_line)
+            ),
+            routes.route_regex("GET", HOST, general, f.wrap("journal_lines", self._gl_lines)),
+            routes.route_regex(
+                "POST", HOST, general, f.wrap("add_journal_line", self._add_gl_line)
+            ),
+            routes.route_regex(
+                "DELETE", HOST, general + r"\([^)]+\)", f.wrap("delete_line", self._delete_line)
             ),
             routes.route("POST", f"{BASE}$batch", f.wrap("batch", self._batch)),
             routes.route(
                 "GET", f"{COMPANY}/generalLedgerEntries", f.wrap("gl_entries", self._gl_entries)
             ),
-            routes.route(
-                "POST", f"{COMPANY}/journals({JID})/Microsoft.NAV.post", f.wrap("post", self._post)
+            routes.route_regex(
+                "POST",
+                HOST,
+                company + r"/journals\([^)]+\)/Microsoft\.NAV\.post",
+                f.wrap("post", self._post),
             ),
         ]
 
@@ -272,55 +264,18 @@ class FakeBusinessCentral:
             rows = [r for r in rows if r.invoice.invoice_id in wanted]
         return self._page(request, [self._invoice_row(r) for r in rows])
 
-    def _journals(self, request: httpx.Request) -> httpx.Response:
-        assert request.url.params["$filter"] == "code eq 'CASHRCPT'"
-        return self._page(
-            request,
-            [
-                {
-                    "id": JID,
-                    "code": "CASHRCPT",
-                    "displayName": "Cash receipts",
-                    "lastModifiedDateTime": "2026-11-01T10:00:00Z",
-                }
-            ],
-        )
-
     def _lines(self, request: httpx.Request) -> httpx.Response:
+        journal_id = journal_id_in(request.url.path, "customerPaymentJournals")
         where = request.url.params.get("$filter", "")
+        mine = [ln for ln in self.lines if ln["journalId"] == journal_id]
         if not where:  # the whole journal batch
-            return self._page(request, list(self.lines))
+            return self._page(request, mine)
         keys = set(re.findall(r"documentNumber eq '([^']*)'", where))
         numbers = set(re.findall(r"appliesToInvoiceNumber eq '([^']*)'", where))
         rows = [
             ln
-            for ln in self.lines
+            for ln in mine
             if ln["documentNumber"] in keys or ln.get("appliesToInvoiceNumber") in numbers
-        ]
-        return self._page(request, rows)
-
-    def _gl_entries(self, request: httpx.Request) -> httpx.Response:
-        """Posted G/L entries: one per posted line, found by documentNumber."""
-        where = request.url.params.get("$filter", "")
-        keys = set(re.findall(r"documentNumber eq '([^']*)'", where))
-        prefix = re.search(r"startswith\(documentNumber,'([^']*)'\)", where)
-        if prefix is not None:  # every posted line under a document number starting so
-            keys = {str(ln["documentNumber"]) for ln in self.posted}
-            keys = {k for k in keys if k.startswith(prefix.group(1))}
-        rows: list[dict[str, object]] = [
-            {
-                "id": str(uuid.uuid5(uuid.NAMESPACE_OID, str(ln["id"]))),
-                "entryNumber": n + 1,
-                "postingDate": ln["postingDate"],
-                "documentNumber": ln["documentNumber"],
-                "documentType": "Payment",
-                "accountNumber": "13100",
-                "description": ln.get("description", ""),
-                "debitAmount": 0,
-                "creditAmount": str(-Decimal(str(ln["amount"]))),
-            }
-            for n, ln in enumerate(self.posted)
-            if ln["documentNumber"] in keys
         ]
         return self._page(request, rows)
 
@@ -330,9 +285,10 @@ class FakeBusinessCentral:
             return denied
         assert request.headers.get("If-Match"), "DELETE needs If-Match"
         lid = request.url.path.rsplit("(", 1)[1].rstrip(")")
-        before = len(self.lines)
+        before = len(self.lines) + len(self.gl_lines)
         self.lines = [ln for ln in self.lines if ln["id"] != lid]
-        if len(self.lines) == before:
+        self.gl_lines = [ln for ln in self.gl_lines if ln["id"] != lid]
+        if len(self.lines) + len(self.gl_lines) == before:
             return error(404, "BadRequest_NotFound", "The journal line does not exist.")
         return httpx.Response(204)
 
@@ -342,18 +298,19 @@ class FakeBusinessCentral:
         if denied is not None:
             return denied
         snapshot = request.headers.get("Isolation") == "snapshot" and self.honour_isolation
-        kept = list(self.lines)
+        kept, kept_gl = list(self.lines), list(self.gl_lines)
         answers: list[dict[str, object]] = []
         for item in json.loads(request.content, parse_float=Decimal)["requests"]:
             assert item["method"] == "POST"
-            assert item["url"].endswith("/customerPayments")
+            assert item["url"].endswith(("/customerPayments", "/journalLines")), item["url"]
             sub = httpx.Request(
                 "POST",
                 BASE + item["url"],
                 headers={**request.headers, **item.get("headers", {})},
                 content=json.dumps(item["body"], default=str),
             )
-            answer = self._add_line(sub)  # faults aim at the whole batch ("batch")
+            general = item["url"].endswith("/journalLines")  # faults aim at the whole batch
+            answer = self._add_gl_line(sub) if general else self._add_line(sub)
             answers.append(
                 {
                     "id": item["id"],
@@ -363,7 +320,7 @@ class FakeBusinessCentral:
                 }
             )
         if snapshot and any(int(str(a["status"])) >= 300 for a in answers):
-            self.lines = kept
+            self.lines, self.gl_lines = kept, kept_gl
         return httpx.Response(
             200,
             content=json.dumps({"responses": answers}, default=str),
@@ -395,6 +352,9 @@ class FakeBusinessCentral:
             return error(
                 400, "Application_StringExceededLength", "externalDocumentNumber is too long"
             )
+        journal_id = journal_id_in(request.url.path, "customerPaymentJournals")
+        if journal_id not in self.journals:
+            return error(404, "BadRequest_NotFound", "The journal does not exist.")
         number = body.get("appliesToInvoiceNumber")
         if number in self.refuse_invoices:
             return error(
@@ -409,8 +369,8 @@ class FakeBusinessCentral:
         line = {
             "@odata.etag": 'W/"JzIw"',
             "id": str(uuid.uuid4()),
-            "journalId": JID,
-            "journalDisplayName": "CASHRCPT",
+            "journalId": journal_id,
+            "journalDisplayName": self.code_of(journal_id),
             "lineNumber": 10000 * (len(self.lines) + 1),
             "comment": "",
             **body,
@@ -422,9 +382,15 @@ class FakeBusinessCentral:
         )
 
     def _post(self, request: httpx.Request) -> httpx.Response:
-        if not self.lines:
+        journal_id = journal_id_in(request.url.path, "journals")
+        if journal_id in self.general:
+            if not self.post_general(journal_id):
+                return error(400, "Application_DialogException", "There is nothing to post.")
+            return httpx.Response(204)
+        lines = [ln for ln in self.lines if ln["journalId"] == journal_id]
+        if not lines:
             return error(400, "Application_DialogException", "There is nothing to post.")
-        for line in self.lines:
+        for line in lines:
             number = line.get("appliesToInvoiceNumber")
             if isinstance(number, str):
                 inv = self.invoices[number].invoice
@@ -433,6 +399,7 @@ class FakeBusinessCentral:
                 if left == possible and str(line["postingDate"]) <= until:
                     left = Decimal(0)  # BC books the payment discount on application
                 self.touch(number, open_amount=left, status="Open" if left > 0 else "Paid")
-        self.posted.extend(self.lines)
-        self.lines.clear()
+        self.post_payment_lines(lines)
+        self.posted.extend(lines)
+        self.lines = [ln for ln in self.lines if ln["journalId"] != journal_id]
         return httpx.Response(204)

@@ -31,13 +31,13 @@ HTTP_KINDS = ("business_central", "quickbooks", "acumatica")
 FAULTS = ("429", "503", "timeout", "lost")
 """429 and 503 answers, no answer (nothing done), an answer lost after the ERP acted."""
 OPERATIONS = {
-    "business_central": ("batch", "lines", "gl_entries", "invoices"),
+    "business_central": ("batch", "lines", "gl_entries", "invoices", "journal_lines"),
     "quickbooks": ("payment", "batch", "query"),
     "acumatica": ("put", "release", "find", "invoices"),
 }
 """The fakes' operations a fault is aimed at: the writes and the reads around them."""
 WRITES = {
-    "business_central": ("batch",),
+    "business_central": ("batch", "delete_line"),
     "quickbooks": ("payment", "batch"),
     "acumatica": ("put", "release"),
 }
@@ -80,6 +80,10 @@ class HttpErp:
                 company="CRONUS",
                 client_id="app-1",
                 client_secret="s3cret-value",
+                write_offs=business_central.WriteOffPlan(
+                    default=business_central.WriteOffTarget("ARWO", "8620")
+                ),
+                corrections=business_central.CorrectionSettings(),
                 **common,  # type: ignore[arg-type]  # retry and limiter, typed by build
             )
         if self.kind == "quickbooks":

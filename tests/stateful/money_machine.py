@@ -183,7 +183,7 @@ class MoneyMachine(RuleBasedStateMachine):
         lines=st.lists(
             st.tuples(
                 st.integers(min_value=1, max_value=6),  # bank ids repeat across accounts
-                st.sampled_from(["exact", "part", "named", "stranger", "interest"]),
+                st.sampled_from(["exact", "part", "short", "named", "stranger", "interest"]),
                 st.integers(min_value=0, max_value=50),
             ),
             min_size=1,
@@ -201,6 +201,10 @@ class MoneyMachine(RuleBasedStateMachine):
             text, value = {
                 "exact": (f"{CUSTOMERS[customer]} {invoice}", amount),
                 "part": (f"{CUSTOMERS[customer]} {invoice}", (amount / 2).quantize(CENT)),
+                "short": (
+                    f"{CUSTOMERS[customer]} {invoice}",
+                    amount - min(Decimal(pick % 25 + 1), (amount / 4).quantize(CENT)),
+                ),
                 "named": (f"{CUSTOMERS[customer]} PAYMENT", amount),
                 "stranger": ("WIRE REF 99", Decimal(pick + 1)),
                 "interest": ("INTEREST PAYMENT", Decimal("1.25")),
@@ -320,8 +324,10 @@ class MoneyMachine(RuleBasedStateMachine):
         if item is not None:
             self._try("reopen", lambda: self.queue.reopen(item, actor="clerk"))
 
-    @rule(data=st.data())
-    def clerk_corrects(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), after_cycle=st.booleans())
+    def clerk_corrects(self, data: st.DataObject, after_cycle: bool) -> None:
+        if after_cycle:  # the daemon posted what the clerk decided, then the clerk corrects it
+            run_cycle(self.deps)
         item = self._pick(data, open_=False)
         if item is None:
             return

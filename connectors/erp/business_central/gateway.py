@@ -13,7 +13,9 @@ so money in BC is never recorded as refused.
 
 Payment discounts (`payment_discounts`): the line carries the cash, applied to the
 invoice; BC grants the discount when it posts the line within the invoice's discount
-date (API v2.0 has no discount field). Write-offs are refused.
+date (API v2.0 has no discount field). Write-offs (`write_off_journal`): a line of their
+own in a journal balancing to the write-off account, in the same `$batch` as the cash
+(`writeoff`). Corrections (`corrections`): a reversing journal line (`reversal`).
 
 Journal hygiene (`post_journal`): arbridge posts only a journal batch holding nothing
 but its own lines. Give it a batch of its own (`journal_code`); the batch is checked
@@ -23,24 +25,21 @@ never posted.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import structlog
 
-from arbridge.connectors.base import ErpCapability, InvoiceBatch, PostOutcome, PostResult
+from arbridge.connectors.base import (
+    ErpCapability,
+    InvoiceBatch,
+    PostOutcome,
+    PostResult,
+)
 from arbridge.connectors.erp._http import (
-    AdaptiveRateLimiter,
-    ClientCredentialsAuth,
     HttpClient,
-    LimiterFactory,
-    RequestLimiter,
-    RetryPolicy,
-    Window,
 )
 from arbridge.connectors.erp._http.gateway import (
     FlowGateway,
@@ -49,11 +48,16 @@ from arbridge.connectors.erp._http.gateway import (
     in_groups,
     invoice_numbers,
     keys_by_reference,
-    rest_client,
 )
 from arbridge.connectors.erp.business_central import journal, wire
 from arbridge.connectors.erp.business_central.odata import CompanyReader
 from arbridge.connectors.erp.business_central.posted import BusinessCentralPostedLedger
+from arbridge.connectors.erp.business_central.reversal import CorrectionSettings, Reverser
+from arbridge.connectors.erp.business_central.writeoff import (
+    WriteOffJournals,
+    WriteOffPlan,
+    has_write_off,
+)
 from arbridge.connectors.errors import (
     CapabilityMissingError,
     ConnectorError,
@@ -65,7 +69,8 @@ log = structlog.get_logger("arbridge.erp.business_central")
 
 _HINT = (
     " (discounts: set payment_discounts: true, BC grants them when it posts the applied line"
-    " within the invoice's discount date; write-offs are not supported on Business Central)"
+    " within the invoice's discount date; write-offs: set write_off_journal and"
+    " write_off_account)"
 )
 
 CAPABILITIES = frozenset(
@@ -84,6 +89,8 @@ class _Seen:
 
     lines: dict[str, set[str]] = field(default_factory=dict)
     posted: set[str] = field(default_factory=set)
+    held: set[str] = field(default_factory=set)
+    """Keys with any line pending in any of arbridge's journals (cash or write-off)."""
     invoices: OpenInvoices = field(default_factory=lambda: OpenInvoices("", "Business Central"))
 
 
@@ -102,6 +109,8 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         page_size: int = 1000,
         receipts_negative: bool = True,
         payment_discounts: bool = False,
+        write_offs: WriteOffPlan | None = None,
+        corrections: CorrectionSettings | None = None,
     ) -> None:
         self._name, self._api = name, api
         self._company_name, self._journal_code = company, journal_code
@@ -109,9 +118,17 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         self._sign = Decimal(-1 if receipts_negative else 1)
         self._odata = CompanyReader(name=name, api=api, company=company, page_size=page_size)
         self._journal_id: str | None = None
+        self._journal_entity: dict[str, Any] = {}
+        self._write_offs = WriteOffJournals(
+            name=name, api=api, odata=self._odata, plan=write_offs or WriteOffPlan()
+        )
+        self._reverser = None if corrections is None else self._make_reverser(corrections)
+        extra = {ErpCapability.DISCOUNT} if payment_discounts else set()
+        extra |= {ErpCapability.WRITE_OFF} if self._write_offs.plan.enabled else set()
+        extra |= {ErpCapability.REVERSE} if corrections is not None else set()
         self._flow = PostingFlow(
             name,
-            CAPABILITIES | ({ErpCapability.DISCOUNT} if payment_discounts else set()),
+            CAPABILITIES | extra,
             "Business Central's payment journal",
             CHUNK,
             self._prefetch,
@@ -130,17 +147,54 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
                 raise PermanentConnectorError(
                     self._name, f"no customer payment journal {self._journal_code!r}"
                 )
+            self._journal_entity = found[0]
             self._journal_id = str(found[0]["id"])
             if self._post_journal:
-                self._check_journal_is_ours(start=True)
+                self._ours(self._journal_code, self._lines_url(), start=True)
         return self._journal_id
 
+    def _make_reverser(self, settings: CorrectionSettings) -> Reverser:
+        def cash_journal() -> dict[str, Any]:
+            self._journal()
+            return self._journal_entity
+
+        return Reverser(
+            name=self._name,
+            api=self._api,
+            odata=self._odata,
+            settings=settings,
+            cash_journal=cash_journal,
+            cash_lines_url=self._lines_url,
+            write_offs=self._write_offs,
+        )
+
     def probe(self) -> str:
-        """Authenticate and read one page (companies, one customer); writes nothing."""
+        """Authenticate and read one page (companies, one customer); writes nothing.
+
+        With write-offs or corrections configured, their journals are looked up too: one
+        whose balancing account is not the configured one is refused here.
+        """
         company = self._odata.company()
         url = f"{company}/customers"
         self._odata.get(url, **{"$top": "1", "$select": "number"})
-        return f"company {self._company_name!r} found; customers readable"
+        said = [f"company {self._company_name!r} found; customers readable"]
+        if self._write_offs.plan.enabled:
+            said.append(self._write_offs.describe())
+        if self._reverser is not None:
+            said.append(self._reverser.describe())
+        return "; ".join(said)
+
+    def _write_off_urls(self) -> list[str]:
+        return self._write_offs.existing_urls() if self._write_offs.plan.enabled else []
+
+    def _write_off_accounts(self) -> frozenset[str]:
+        return self._write_offs.accounts()
+
+    def _correction_lines_url(self) -> str | None:
+        if self._reverser is None:
+            return None
+        found = self._reverser.journal_id(create=False)
+        return None if found is None else self._reverser.lines_url(found)
 
     def fetch_customers(self) -> Sequence[Customer]:
         """Every customer of the company."""
@@ -151,13 +205,27 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         ]
 
     def fetch_invoices_since(self, cursor: str | None) -> InvoiceBatch:
-        """Open invoices (no cursor) or every invoice modified after the cursor timestamp."""
+        """Open invoices (no cursor) or every invoice modified after the cursor timestamp.
+
+        Each open amount is net of the lines waiting in arbridge's journals: BC lowers
+        `remainingAmount` only when a journal is posted, and a payment sent but not yet
+        posted must not read as money still open. An incremental read also returns every
+        invoice such lines apply to: BC does not mark it modified, yet what is open changed.
+        """
         where = f"lastModifiedDateTime gt {cursor}" if cursor else "status eq 'Open'"
         params = {"$filter": where, "$select": wire.INVOICE_FIELDS}
-        entities = list(self._odata.pages(f"{self._odata.company()}/salesInvoices", **params))
+        url = f"{self._odata.company()}/salesInvoices"
+        entities = list(self._odata.pages(url, **params))
         stamps = [str(e["lastModifiedDateTime"]) for e in entities if e.get("lastModifiedDateTime")]
         next_cursor = max([*stamps, cursor or ""]) or None
-        invoices = [wire.invoice(e, self._currency) for e in entities]
+        waiting = journal.pending_by_invoice(
+            self._odata, [self._lines_url(), *self._write_off_urls()]
+        )
+        unread = sorted(set(waiting) - {str(e["number"]) for e in entities}) if cursor else []
+        for group in in_groups(unread, CHUNK):  # waiting lines change what BC leaves unmodified
+            where = " or ".join(f"number eq {wire.quote(n)}" for n in group)
+            entities += self._odata.pages(url, **{"$filter": where, "$select": wire.INVOICE_FIELDS})
+        invoices = [journal.net_of(wire.invoice(e, self._currency), waiting) for e in entities]
         return InvoiceBatch(invoices=invoices, cursor=next_cursor)
 
     def _lines_url(self) -> str:
@@ -196,7 +264,11 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         if self._post_journal and any(
             getattr(r, "outcome", None) is PostOutcome.POSTED for r in results
         ):
-            self._post_batch()
+            self._post_batch(self._journal_code, self._lines_url(), self._journal())
+            for target in self._write_offs.plan.targets():
+                found = self._write_offs.journal_id(target, create=False)
+                if found is not None:
+                    self._post_batch(target.journal, self._write_offs.lines_url(found), found)
 
     def _prefetch(self, applications: Sequence[Application]) -> _Seen:
         """Our lines pending or posted, and the invoices now net of every pending line on them.
@@ -212,12 +284,16 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
             + [f"appliesToInvoiceNumber eq {wire.quote(n)}" for n in numbers]
         )
         pending: dict[str, Decimal] = {}
-        for line in self._odata.pages(self._lines_url(), **{"$filter": where}):
-            document = str(line.get("documentNumber"))
-            number = str(line.get("appliesToInvoiceNumber") or "")
-            if document in mine:
-                seen.lines.setdefault(mine[document], set()).add(number)
-            pending[number] = pending.get(number, Decimal(0)) + abs(wire.money(line["amount"]))
+        for url in [self._lines_url(), *self._write_off_urls()]:
+            for line in self._odata.pages(url, **{"$filter": where}):
+                document = str(line.get("documentNumber"))
+                number = str(line.get("appliesToInvoiceNumber") or "")
+                if document in mine:
+                    seen.held.add(mine[document])
+                    if url == self._lines_url():
+                        seen.lines.setdefault(mine[document], set()).add(number)
+                amount = abs(wire.money(line["amount"]))
+                pending[number] = pending.get(number, Decimal(0)) + amount
         seen.posted = {mine[d] for d in self._posted_documents(list(mine))}
         if numbers:
             where = " or ".join(f"number eq {wire.quote(n)}" for n in numbers)
@@ -235,14 +311,22 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
         todo = [a for a in application.allocations if (a.invoice_id or "") not in existing]
         if key in seen.posted or not todo:
             return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=document)
+        if key in seen.held and has_write_off(application):  # one $batch: all there, or none
+            return PostResult(outcome=PostOutcome.ALREADY_POSTED, erp_reference=document)
         seen.invoices.take(todo, with_adjustment=True)
-        bodies = [self._line(application, a) for a in todo]
-        failure = journal.write_all_or_nothing(self._api, self._lines_url(), bodies)
+        try:
+            items = [(self._lines_url(), self._line(application, a)) for a in todo]
+            items += self._write_offs.lines(application, todo, self._sign)
+        except ConnectorError:
+            seen.invoices.give_back(todo, with_adjustment=True)
+            raise
+        failure = journal.write_all_or_nothing_at(self._api, items)
         if failure is not None:
             seen.invoices.give_back(todo, with_adjustment=True)
             where = {"$filter": f"documentNumber eq {wire.quote(document)}"}
-            kept = list(self._odata.pages(self._lines_url(), **where))
-            journal.remove_kept(self._api, self._lines_url(), kept, document, failure)
+            for url in dict.fromkeys(u for u, _ in items):
+                kept = list(self._odata.pages(url, **where))
+                journal.remove_kept(self._api, url, kept, document, failure)
             raise failure
         existing.update(a.invoice_id or "" for a in todo)
         return PostResult(outcome=PostOutcome.POSTED, erp_reference=document)
@@ -257,7 +341,7 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
             key = application.idempotency_key
             existing = seen.lines.setdefault(key, set())
             todo = [a for a in application.allocations if (a.invoice_id or "") not in existing]
-            if len(todo) != 1 or key in seen.posted:
+            if len(todo) != 1 or key in seen.posted or has_write_off(application):
                 outcomes[n] = self._one(application, seen)
                 continue
             try:
@@ -312,86 +396,23 @@ class BusinessCentralErpGateway(BusinessCentralPostedLedger, FlowGateway[_Seen])
             body["appliesToInvoiceNumber"] = allocation.invoice_id
         return body
 
-    def _check_journal_is_ours(self, *, start: bool = False) -> bool:
-        """Whether every line of the journal batch is arbridge's (at start: refuse to run if not)."""
-        url = (
-            f"{self._odata.company()}/customerPaymentJournals({self._journal_id})/customerPayments"
-        )
-        lines = self._odata.pages(url, **{"$select": "id,documentNumber"})
-        message = journal.foreign_lines(lines, self._journal_code)
-        if message is None:
-            return True
-        if start:
-            raise PermanentConnectorError(self._name, message)
-        log.warning("journal_not_posted", connector=self._name, reason=message)
-        return False
+    def _ours(self, code: str, lines_url: str, *, start: bool = False) -> bool:
+        return journal.holds_only_ours(self._odata, self._name, code, lines_url, start=start)
 
-    def _post_batch(self) -> None:
-        try:
-            if not self._check_journal_is_ours():
-                return
-            url = f"{self._odata.company()}/journals({self._journal()})/Microsoft.NAV.post"
-            self._api.request("POST", url, idempotent=False, ok=(204,))
-        except ConnectorError as exc:
-            log.warning("journal_post_deferred", connector=self._name, error=str(exc))
+    def _post_batch(self, code: str, lines_url: str, journal_id: str) -> None:
+        journal.post_if_ours(self._api, self._odata, self._name, (code, lines_url, journal_id))
 
     def reverse_application(self, application: Application, erp_reference: str) -> PostResult:
-        """Not offered: API v2.0 has no action that unapplies a posted customer payment."""
-        raise CapabilityMissingError(
-            self._name, "Business Central API v2.0 cannot reverse an application"
-        )
-
-
-def build(
-    *,
-    name: str,
-    tenant: str,
-    environment: str,
-    company: str,
-    client_id: str,
-    client_secret: str,
-    journal_code: str = "CASHRCPT",
-    currency: str = "USD",
-    post_journal: bool = False,
-    requests_per_minute: int = 1200,
-    timeout: float = 60.0,
-    api_url: str = API_HOST,
-    token_url: str = TOKEN_URL,
-    retry: RetryPolicy | None = None,
-    limiter: RequestLimiter | None = None,
-    limiter_factory: LimiterFactory = AdaptiveRateLimiter,
-    transport: httpx.BaseTransport | None = None,
-    clock: Callable[[], float] = time.monotonic,
-    payment_discounts: bool = False,
-) -> BusinessCentralErpGateway:
-    """A gateway with its own HTTP client, token cache and rate limit (6,000 per 5 min by default)."""
-    api = rest_client(
-        connector=name,
-        base_url=f"{api_url.rstrip('/')}/v2.0/{tenant}/{environment}/api/v2.0/",
-        timeout=timeout,
-        map_error=wire.map_error,
-        windows=[Window(requests_per_minute, 60.0), Window(6000, 300.0)],
-        limiter=limiter,
-        limiter_factory=limiter_factory,
-        retry=retry,
-        secrets=(client_secret,),
-        transport=transport,
-        auth=lambda http: ClientCredentialsAuth(
-            connector=name,
-            http=http,
-            token_url=token_url.replace("{tenant}", tenant),
-            client_id=client_id,
-            client_secret=client_secret,
-            scope=SCOPE,
-            clock=clock,
-        ),
-    )
-    return BusinessCentralErpGateway(
-        name=name,
-        api=api,
-        company=company,
-        journal_code=journal_code,
-        currency=currency,
-        post_journal=post_journal,
-        payment_discounts=payment_discounts,
-    )
+        """Undo a posted payment by a reversing journal line (`corrections`; see `reversal`)."""
+        if self._reverser is None:
+            raise CapabilityMissingError(
+                self._name,
+                "Business Central API v2.0 cannot unapply a payment; set corrections: true to "
+                "correct by a reversing journal line",
+            )
+        result = self._reverser.reverse(application, erp_reference)
+        found = self._reverser.journal_id(create=False)
+        if self._post_journal and result.outcome is PostOutcome.POSTED and found is not None:
+            code = self._reverser.settings.journal
+            self._post_batch(code, self._reverser.lines_url(found), found)
+        return result

@@ -9,15 +9,23 @@ never recorded as refused.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 import structlog
 
 from arbridge.connectors.erp._http import HttpClient, jsonbody
 from arbridge.connectors.erp.business_central import wire
-from arbridge.connectors.errors import ConnectorError, TransientConnectorError
+from arbridge.connectors.erp.business_central.odata import CompanyReader
+from arbridge.connectors.errors import (
+    ConnectorError,
+    PermanentConnectorError,
+    TransientConnectorError,
+)
+from arbridge.domain.records import Invoice
 
 log = structlog.get_logger("arbridge.erp.business_central")
 
@@ -29,15 +37,23 @@ def write_all_or_nothing(
     api: HttpClient, lines_url: str, bodies: list[dict[str, Any]]
 ) -> ConnectorError | None:
     """All lines in one `$batch` with `Isolation: snapshot`; the first refusal, if any."""
+    return write_all_or_nothing_at(api, [(lines_url, body) for body in bodies])
+
+
+def write_all_or_nothing_at(
+    api: HttpClient, items: list[tuple[str, dict[str, Any]]]
+) -> ConnectorError | None:
+    """Lines to several journals (URL, body) in one `$batch` with `Isolation: snapshot`."""
+    bodies = [body for _url, body in items]
     requests = [
         {
             "id": str(n),
             "method": "POST",
-            "url": lines_url,
+            "url": url,
             "headers": {"Content-Type": "application/json"},
             "body": body,
         }
-        for n, body in enumerate(bodies, start=1)
+        for n, (url, body) in enumerate(items, start=1)
     ]
     response = api.request(
         "POST",
@@ -142,3 +158,54 @@ def foreign_lines(lines: Iterable[dict[str, Any]], journal_code: str) -> str | N
         f"(e.g. document {foreign[0]!r}); with post_journal arbridge posts only a journal "
         "batch of its own: set journal_code to one, or turn post_journal off"
     )
+
+
+def holds_only_ours(
+    odata: CompanyReader, connector: str, code: str, lines_url: str, *, start: bool = False
+) -> bool:
+    """Whether a journal batch holds lines, all arbridge's (at start: refuse to run if not).
+
+    Raises:
+        PermanentConnectorError: at start, the batch holds lines arbridge did not write.
+    """
+    lines = list(odata.pages(lines_url, **{"$select": "id,documentNumber"}))
+    message = foreign_lines(lines, code)
+    if message is None:
+        return bool(lines)
+    if start:
+        raise PermanentConnectorError(connector, message)
+    log.warning("journal_not_posted", connector=connector, reason=message)
+    return False
+
+
+def post_if_ours(
+    api: HttpClient, odata: CompanyReader, connector: str, batch: tuple[str, str, str]
+) -> None:
+    """Post a journal batch (code, lines URL, id) holding only arbridge's lines; else leave it."""
+    code, lines_url, journal_id = batch
+    try:
+        if not holds_only_ours(odata, connector, code, lines_url):
+            return
+        url = f"{odata.company()}/journals({journal_id})/Microsoft.NAV.post"
+        api.request("POST", url, idempotent=False, ok=(204,))
+    except ConnectorError as exc:
+        log.warning("journal_post_deferred", connector=connector, error=str(exc))
+
+
+def pending_by_invoice(odata: CompanyReader, urls: Iterable[str]) -> dict[str, Decimal]:
+    """What the lines waiting in these journals apply to each invoice."""
+    pending: dict[str, Decimal] = {}
+    for url in urls:
+        for line in odata.pages(url, **{"$select": "appliesToInvoiceNumber,amount"}):
+            number = str(line.get("appliesToInvoiceNumber") or "")
+            if number:
+                pending[number] = pending.get(number, Decimal(0)) + abs(wire.money(line["amount"]))
+    return pending
+
+
+def net_of(invoice: Invoice, pending: dict[str, Decimal]) -> Invoice:
+    """The invoice with what waits in the journals taken off its open amount (never below 0)."""
+    waiting = pending.get(invoice.invoice_id)
+    if not waiting or invoice.open_amount <= 0:
+        return invoice
+    return dataclasses.replace(invoice, open_amount=max(invoice.open_amount - waiting, Decimal(0)))

@@ -11,6 +11,12 @@ of the key's hash (`wire.document_number`):
   invoice taken beyond what it had is still found by `overdrawn_invoices` (the journal's
   lines on it against its `remainingAmount`).
 
+Write-offs: their lines wait in the write-off journals (a record of adjustment only); once
+posted, the G/L debits on a write-off account under the document are its adjustment and
+the rest of its credits the cash. A correction's reversing lines (`reversal`, description
+`reverses <D>`) net what they undo out of `D`'s posted record; they are not records of
+their own.
+
 Keys are tied back by hash (the keys the caller knows) or from the line's description,
 which ends with `[<key>]` when it fits in 100 characters.
 """
@@ -27,6 +33,8 @@ from arbridge.connectors.erp._http.posted import ReferenceIndex, over_by, record
 from arbridge.connectors.erp.business_central import wire
 from arbridge.connectors.erp.business_central.journal import OURS
 from arbridge.connectors.erp.business_central.odata import CompanyReader
+from arbridge.connectors.erp.business_central.reversal import reversed_document
+from arbridge.domain.records import ZERO
 
 GROUP = 40
 """Document numbers per `$filter` (keeps URLs short)."""
@@ -39,6 +47,15 @@ class BusinessCentralPostedLedger:
     _odata: CompanyReader
 
     def _lines_url(self) -> str:
+        raise NotImplementedError
+
+    def _write_off_urls(self) -> list[str]:
+        raise NotImplementedError
+
+    def _write_off_accounts(self) -> frozenset[str]:
+        raise NotImplementedError
+
+    def _correction_lines_url(self) -> str | None:
         raise NotImplementedError
 
     def find_posted(self, keys: Collection[str] | None = None) -> Sequence[PostedRecord]:
@@ -55,10 +72,12 @@ class BusinessCentralPostedLedger:
     def overdrawn_invoices(self) -> Mapping[str, Decimal]:
         """Invoices whose journal lines ask more than their `remainingAmount` (or it went below 0)."""
         pending: dict[str, Decimal] = {}
-        for line in self._odata.pages(self._lines_url()):
-            number = str(line.get("appliesToInvoiceNumber") or "")
-            if number:
-                pending[number] = pending.get(number, Decimal(0)) + abs(wire.money(line["amount"]))
+        for url in [self._lines_url(), *self._write_off_urls()]:
+            for line in self._odata.pages(url):
+                number = str(line.get("appliesToInvoiceNumber") or "")
+                if number:
+                    amount = abs(wire.money(line["amount"]))
+                    pending[number] = pending.get(number, Decimal(0)) + amount
         url = f"{self._odata.company()}/salesInvoices"
         left = {
             str(e["number"]): wire.money(e.get("remainingAmount", 0))
@@ -67,29 +86,87 @@ class BusinessCentralPostedLedger:
         return over_by(pending, left)
 
     def _held(self, index: ReferenceIndex, documents: list[str] | None) -> list[PostedRecord]:
-        records = [
-            record(
-                index.key_of(document, str(line.get("description") or "")),
-                document,
-                invoice_id=str(line.get("appliesToInvoiceNumber") or "") or None,
-                amount=abs(wire.money(line["amount"])),
-            )
-            for line in self._filtered(self._lines_url(), documents, whole=True)
-            if OURS.match(document := str(line.get("documentNumber") or ""))
-        ]
-        posted: dict[str, tuple[Decimal, str]] = {}
+        records = self._pending_records(index, documents)
+        undone = self._reversed(documents)
+        posted: dict[str, tuple[Decimal, Decimal, str]] = {}
+        accounts = self._write_off_accounts()
         gl = f"{self._odata.company()}/generalLedgerEntries"
         for entry in self._filtered(gl, documents, whole=False):
-            document = str(entry.get("documentNumber") or "")
-            if OURS.match(document):
-                cash, memo = posted.get(document, (Decimal(0), str(entry.get("description") or "")))
-                posted[document] = (cash + wire.money(entry.get("creditAmount") or 0), memo)
-        records += [
-            record(index.key_of(document, memo), document, invoice_id=None, amount=cash)
-            for document, (cash, memo) in sorted(posted.items())
-            if cash > 0
-        ]
+            document, memo = (
+                str(entry.get("documentNumber") or ""),
+                str(entry.get("description") or ""),
+            )
+            if not OURS.match(document) or reversed_document(memo) is not None:
+                continue
+            credit, write_off, first = posted.get(document, (ZERO, ZERO, memo))
+            credit += wire.money(entry.get("creditAmount") or 0)
+            if str(entry.get("accountNumber") or "") in accounts:
+                write_off += wire.money(entry.get("debitAmount") or 0)
+            posted[document] = (credit, write_off, first)
+        for document, (credit, write_off, memo) in sorted(posted.items()):
+            cash_back, write_off_back = undone.get(document, (ZERO, ZERO))
+            cash = max(credit - write_off - cash_back, ZERO)
+            adjustment = max(write_off - write_off_back, ZERO)
+            if cash > 0 or adjustment > 0:
+                key = index.key_of(document, memo)
+                records.append(
+                    record(key, document, invoice_id=None, amount=cash, adjustment=adjustment)
+                )
         return records
+
+    def _pending_records(
+        self, index: ReferenceIndex, documents: list[str] | None
+    ) -> list[PostedRecord]:
+        """One record per line waiting in arbridge's journals (write-off lines: adjustment only)."""
+        records = []
+        for url in [self._lines_url(), *self._write_off_urls()]:
+            write_off = url != self._lines_url()
+            for line in self._filtered(url, documents, whole=True):
+                document = str(line.get("documentNumber") or "")
+                if not OURS.match(document):
+                    continue
+                amount = abs(wire.money(line["amount"]))
+                records.append(
+                    record(
+                        index.key_of(document, str(line.get("description") or "")),
+                        document,
+                        invoice_id=str(line.get("appliesToInvoiceNumber") or "") or None,
+                        amount=ZERO if write_off else amount,
+                        adjustment=amount if write_off else ZERO,
+                    )
+                )
+        return records
+
+    def _reversed(self, documents: list[str] | None) -> dict[str, tuple[Decimal, Decimal]]:
+        """(cash, write-off) that reversing lines take back per document.
+
+        Pending ones always (the correction batch is small); posted ones only for the whole
+        audit (`documents` None), as looking them up by the document they undo would need a
+        search of every G/L description.
+        """
+        accounts = self._write_off_accounts()
+        back: dict[str, tuple[Decimal, Decimal]] = {}
+        lines_url = self._correction_lines_url()
+        sources = [] if lines_url is None else [(lines_url, True)]
+        if documents is None:  # the whole audit; a look-up by key leaves the G/L's reversals
+            sources.append((f"{self._odata.company()}/generalLedgerEntries", False))
+        for url, pending in sources:
+            entries = self._odata.pages(url) if pending else self._filtered(url, None, whole=False)
+            for entry in entries:
+                undone = reversed_document(str(entry.get("description") or ""))
+                if undone is None or (documents is not None and undone not in documents):
+                    continue
+                if pending:
+                    amount = abs(wire.money(entry.get("amount") or 0))
+                else:
+                    amount = wire.money(entry.get("creditAmount") or 0)
+                cash, write_off = back.get(undone, (ZERO, ZERO))
+                if str(entry.get("accountNumber") or "") in accounts:
+                    write_off += amount
+                else:
+                    cash += amount
+                back[undone] = (cash, write_off)
+        return back
 
     def _filtered(
         self, url: str, documents: list[str] | None, *, whole: bool

@@ -325,7 +325,7 @@ def test_a_retry_after_the_journal_was_posted_finds_the_posted_payment(
     gateway = _gateway()
     with pytest.raises(TransientConnectorError):
         gateway.post_application(_on_account("TXO"))
-    fake._post(httpx.Request("POST", fake_bc.BASE))  # finance posts the journal by hand
+    fake.finance_posts()  # finance posts the journal by hand
 
     again = gateway.post_application(_on_account("TXO"))
 
