@@ -34,7 +34,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Strict on 3.11 (pyproject) and once more against 3.13's standard library and deprecations.
+# Strict on 3.11 (pyproject) and once more against 3.13's standard library stubs.
 typecheck: install-dev
 	$(BIN)/mypy
 	$(BIN)/mypy --python-version 3.13
