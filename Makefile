@@ -1,5 +1,10 @@
 # The README's two commands: `make run` and `make test`. `make install` makes .venv alone.
+# PYTHON makes .venv (make run, make install, the linters); PYTHONS are the versions pytest
+# runs on in `make test`, each in its own venv (scripts/pytest-on). CI runs all three; on a
+# machine that lacks one, e.g. `make test PYTHONS="3.11"`. PYTEST_ARGS go to every pytest.
 PYTHON ?= python3.11
+PYTHONS ?= 3.11 3.12 3.13
+PYTEST_ARGS ?=
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO_CONFIG := examples/demo/arbridge.yaml
@@ -29,8 +34,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Strict on 3.11 (pyproject) and once more against 3.13's standard library stubs.
 typecheck: install-dev
 	$(BIN)/mypy
+	$(BIN)/mypy --python-version 3.13
 
 imports: install-dev
 	$(BIN)/lint-imports
@@ -38,8 +45,9 @@ imports: install-dev
 test-deps:
 	scripts/test-deps
 
+# pytest on every version of PYTHONS, one after the other; all must be there (see above).
 unit: install-dev test-deps
-	$(BIN)/pytest
+	MAIN_VENV=$(VENV) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/pytest-on $(PYTHONS)
 
 test: lint typecheck imports unit
 
@@ -65,4 +73,4 @@ screenshots: install-dev test-deps
 	$(BIN)/python scripts/screenshots.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .venvs .mypy_cache .pytest_cache .ruff_cache

@@ -123,7 +123,10 @@ def _sqlite_executemany(
     """
     compiled = insert(table).compile(dialect=dialect, column_keys=list(rows[0]))
     names = list(compiled.positiontup or ())  # the statement's parameters, in order
-    convert = [table.c[n].type.bind_processor(dialect) for n in names]
+    # dialect_impl: the type as this dialect binds it (SQLite's DATETIME and DATE format
+    # themselves); the generic type's bind_processor would hand datetimes to sqlite3's
+    # default adapters, deprecated since Python 3.12 and formatted unlike SQLAlchemy's.
+    convert = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
     pairs = list(zip(names, convert, strict=True))
     values = [tuple(row[n] if f is None else f(row[n]) for n, f in pairs) for row in rows]
     session.connection().exec_driver_sql(str(compiled), values)

@@ -6,7 +6,8 @@ import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from sqlmodel import select
+import sqlalchemy as sa
+from sqlmodel import SQLModel, select
 
 from arbridge.domain.records import BankLine
 from arbridge.store import Store, bank
@@ -88,3 +89,32 @@ def test_many_statuses_are_set_each_to_its_own_line(store: Store) -> None:
         "TX6": ("pending", None),
         "TX7": ("pending", None),
     }
+
+
+def test_bulk_inserted_times_are_stored_as_the_orm_binds_them(store: Store) -> None:
+    # SQLite's fast path once left datetimes to sqlite3's default adapter (deprecated since
+    # Python 3.12), which wrote "+00:00" where SQLAlchemy writes none.
+    line = BankLine(
+        account="op",
+        bank_id="TX1",
+        booked_on=date(2026, 11, 2),
+        amount=Decimal(1),
+        currency="USD",
+        description="x",
+    )
+    table = SQLModel.metadata.tables[str(BankLineRow.__tablename__)]
+    with store.transaction() as session:
+        bank.import_file(
+            session, source="op", path="/in/c.csv", name="c.csv", sha256="ef", lines=[line], now=NOW
+        )
+        db = session.connection()
+        stored = db.execute(
+            sa.select(sa.cast(table.c.created_at, sa.String), sa.cast(table.c.booked_on, sa.String))
+        ).one()
+        bound = db.execute(
+            sa.select(
+                sa.cast(sa.bindparam("t", NOW, type_=table.c.created_at.type), sa.String),
+                sa.cast(sa.bindparam("d", line.booked_on, type_=table.c.booked_on.type), sa.String),
+            )
+        ).one()
+    assert tuple(stored) == tuple(bound)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import sqlalchemy as sa
 from alembic import command
@@ -25,7 +24,7 @@ def test_existing_items_get_their_bank_date_and_search_text(store_url: str) -> N
                 "(1, 'op', 'B1', :d, 10000, 'USD', 'ACME  Payment\tRef 9', 'Acme GmbH', '[]', "
                 "'review', :now)"
             ),
-            {"d": date(2026, 11, 2), "now": now},
+            {"d": "2026-11-02", "now": now},
         )
         for n, line in ((1, 1), (2, None)):
             db.execute(
