@@ -25,11 +25,18 @@ import httpx
 from sqlalchemy import inspect, text
 
 from arbridge.store import create_store_engine
+from bench.datasets import CONTRACT_CONFIG
 from bench.erp_fakes.livedata import write_bank
 
 ARBRIDGE = Path(sys.executable).parent / "arbridge"
 
-STORE_AND_BANK = """\
+_CONTRACT_BANK = CONTRACT_CONFIG[
+    CONTRACT_CONFIG.index("connectors:\n") : CONTRACT_CONFIG.index("  erp:\n")
+]
+"""The contract's bank connector: the same folder and csv columns as every acceptance run."""
+
+STORE_AND_BANK = (
+    """\
 store:
   url: {url}
   shared: true
@@ -37,16 +44,9 @@ store:
   claim_batch: {batch}
   decide_chunk: {chunk}
   snapshot_reuse_seconds: {reuse}
-connectors:
-  bank:
-    - name: operating
-      kind: folder
-      path: {data}/bank
-      csv:
-        date: {{column: Date, format: "%m/%d/%Y"}}
-        amount: {{column: Amount}}
-        description: {{columns: [Description]}}
-        transaction_id: {{column: Transaction ID}}
+"""
+    + _CONTRACT_BANK
+    + """\
   erp:
     name: books
     kind: acumatica
@@ -62,6 +62,7 @@ connectors:
 schedule:
   interval_seconds: 1
 """
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
