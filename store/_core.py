@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any, cast
 
 import psycopg
@@ -46,7 +47,7 @@ def sync_rows(
     """
     columns = [c for c in table.c if c.name not in ("erp", key, "seen_at")]
     stored = {
-        row[0]: hash(tuple(row[1:]))
+        row[0]: _row_hash(tuple(row[1:]))
         for row in session.connection().execute(
             select(table.c[key], *columns).where(table.c.erp == erp)
         )
@@ -57,7 +58,7 @@ def sync_rows(
         changed, replaced = [], []
         for row in chunk:
             before = stored.pop(row[key], None)
-            if before != hash(tuple(row[c.name] for c in columns)):
+            if before != _row_hash(tuple(row[c.name] for c in columns)):
                 changed.append(row)
                 if before is not None:
                     replaced.append(row[key])
@@ -69,6 +70,18 @@ def sync_rows(
 
 
 _SYNC_CHUNK = 5000
+
+
+def _row_hash(values: tuple[Any, ...]) -> int:
+    """A row's values hashed so that equal values hash equal and -1 differs from -2.
+
+    CPython hashes the number -1 (int or Decimal) as -2, so an amount changed from one to
+    the other would hash the same; the sign of each number past -1 tells them apart.
+    """
+    return hash((values, tuple(v < -1 for v in values if type(v) in _NUMBERS)))
+
+
+_NUMBERS = (int, Decimal)
 
 
 def _delete_keys(session: Session, table: Table, erp: str, key: str, keys: list[Any]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -84,3 +85,23 @@ def test_snapshots_of_two_erps_do_not_touch_each_other(store: Store) -> None:
 
     assert books is not None
     assert [i.invoice_id for i in books[1]] == ["INV-1"]
+
+
+def test_an_amount_changed_between_minus_one_and_minus_two_is_rewritten(store: Store) -> None:
+    """CPython hashes -1 as -2: the row comparison must still tell these amounts apart."""
+    credit = Invoice(
+        invoice_id="CM-1",
+        customer_id="C1",
+        invoice_date=date(2026, 10, 1),
+        due_date=date(2026, 10, 31),
+        amount=Decimal("-1.00"),
+        open_amount=Decimal("-1.00"),
+    )
+    with store.transaction() as session:
+        erp.save_snapshot(session, "books", CUSTOMERS, [credit], T0)
+    changed = dataclasses.replace(credit, amount=Decimal("-2"), open_amount=Decimal("-2"))
+
+    with store.transaction() as session:
+        erp.save_snapshot(session, "books", CUSTOMERS, [changed], T1)
+
+    assert _seen(store) == {"CM-1": (Decimal("-2.00"), T1)}
